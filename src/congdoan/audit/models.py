@@ -1,0 +1,84 @@
+import json
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ChangeLogged(models.Model):
+    """Every save and delete of a subclass is written to the change log by signals.
+
+    ``audit_unit_id`` names the unit a change belongs to, so the log can be read per unit and scoped.
+    """
+
+    audit_exclude: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def audit_unit_id(self) -> int | None:
+        return getattr(self, "unit_id", None)
+
+    def audit_snapshot(self) -> dict:
+        data = {}
+        for f in self._meta.concrete_fields:
+            if f.name in self.audit_exclude:
+                continue
+            value = getattr(self, f.attname)
+            if isinstance(f, models.FileField):
+                value = value.name if value else ""
+            data[f.attname] = value
+        return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+class ObjectChangeQuerySet(models.QuerySet):
+    def for_object(self, obj):
+        return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+
+
+class ObjectChange(models.Model):
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Updated")
+        DELETE = "delete", _("Deleted")
+
+    time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    user_name = models.CharField(_("user name"), max_length=150, blank=True)
+    request_id = models.UUIDField(_("request id"), db_index=True)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.BigIntegerField(_("object id"))
+    object_repr = models.CharField(_("object"), max_length=255)
+    unit = models.ForeignKey(
+        "units.Unit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="changes", db_constraint=False,
+    )
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+
+    objects = ObjectChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("change")
+        verbose_name_plural = _("changes")
+        ordering = ["-time", "-id"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"]),
+            models.Index(fields=["unit", "time"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.object_repr}"
+
+    def diff(self) -> list[tuple[str, object, object]]:
+        """(field, before, after) for each field whose value changed."""
+        before, after = self.before or {}, self.after or {}
+        return [(key, before.get(key), after.get(key))
+                for key in sorted(set(before) | set(after)) if before.get(key) != after.get(key)]

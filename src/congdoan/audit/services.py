@@ -1,0 +1,45 @@
+"""Writing the change log. Signals call these for ordinary saves; bulk services call ``log_many``."""
+
+from collections.abc import Iterable
+
+from django.contrib.contenttypes.models import ContentType
+
+from congdoan.audit.context import current
+from congdoan.audit.models import ChangeLogged, ObjectChange
+
+
+def _build(action: str, obj: ChangeLogged, before: dict | None, after: dict | None) -> ObjectChange:
+    context = current()
+    user = context.user
+    return ObjectChange(
+        user=user,
+        user_name=user.get_username() if user else "",
+        request_id=context.request_id,
+        action=action,
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
+        object_id=obj.pk,
+        object_repr=str(obj)[:255],
+        unit_id=obj.audit_unit_id,
+        before=before,
+        after=after,
+    )
+
+
+def log_change(*, action: str, obj: ChangeLogged, before: dict | None = None) -> ObjectChange:
+    after = None if action == ObjectChange.Action.DELETE else obj.audit_snapshot()
+    change = _build(action, obj, before, after)
+    change.save()
+    return change
+
+
+def log_many(*, action: str, objects: Iterable[ChangeLogged], befores: Iterable[dict | None] | None = None) -> int:
+    """One change row per object, all under the current request id, written in one bulk insert."""
+    objects = list(objects)
+    befores = list(befores) if befores is not None else [None] * len(objects)
+    rows = [
+        _build(action, obj, before, None if action == ObjectChange.Action.DELETE else obj.audit_snapshot())
+        for obj, before in zip(objects, befores, strict=True)
+    ]
+    ObjectChange.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+

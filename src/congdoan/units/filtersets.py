@@ -1,0 +1,59 @@
+"""Filters shared by the web lists and the API, so both answer the same question the same way."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from congdoan.units.models import Decision, Employer, Level, Sector, Unit, UnitType
+
+
+class UnitFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    level = django_filters.ChoiceFilter(label=_("Level"), field_name="unit_type__level", choices=Level.choices)
+    unit_type = django_filters.ModelChoiceFilter(label=_("Unit type"), queryset=UnitType.objects.all(),
+                                                 to_field_name="code")
+    sector = django_filters.ChoiceFilter(label=_("Sector"), choices=Sector.choices)
+    parent = django_filters.CharFilter(label=_("Parent code"), field_name="parent__code")
+    under = django_filters.CharFilter(label=_("Under unit (code)"), method="filter_under")
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), method="filter_status",
+        choices=[("active", _("Active")), ("ended", _("Ended"))],
+    )
+
+    class Meta:
+        model = Unit
+        fields = ["q", "level", "unit_type", "sector", "parent", "under", "status"]
+
+    def search(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_under(self, queryset, name, value):
+        root = Unit.objects.filter(code=value).values_list("path", flat=True).first()
+        return queryset.filter(path__under=root) if root else queryset.none()
+
+    def filter_status(self, queryset, name, value):
+        active = queryset.active()
+        return active if value == "active" else queryset.exclude(pk__in=active.values("pk"))
+
+
+class EmployerFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Name"), field_name="name", lookup_expr="icontains")
+    unit = django_filters.CharFilter(label=_("Grassroots union (code)"), field_name="unit__code")
+    sector = django_filters.ChoiceFilter(label=_("Sector"), choices=Sector.choices)
+    workforce_min = django_filters.NumberFilter(label=_("Workforce at least"), field_name="workforce", lookup_expr="gte")
+
+    class Meta:
+        model = Employer
+        fields = ["q", "unit", "sector", "workforce_min"]
+
+
+class DecisionFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Number or summary"), method="search")
+    signed_from = django_filters.DateFilter(label=_("Signed from"), field_name="signed_on", lookup_expr="gte")
+    signed_to = django_filters.DateFilter(label=_("Signed until"), field_name="signed_on", lookup_expr="lte")
+
+    class Meta:
+        model = Decision
+        fields = ["q", "signed_from", "signed_to"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(number__icontains=value) | queryset.filter(summary__icontains=value)

@@ -65,6 +65,8 @@ class ObjectChange(models.Model):
 
     objects = ObjectChangeQuerySet.as_manager()
 
+    scope_path_field = "unit__path"
+
     class Meta:
         verbose_name = _("change")
         verbose_name_plural = _("changes")

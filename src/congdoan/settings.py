@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "congdoan.accounts",
     "congdoan.audit",
     "congdoan.units",
+    "congdoan.members",
     "congdoan.demo",
 ]
 

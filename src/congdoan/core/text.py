@@ -37,13 +37,42 @@ def _letters(text: str):
         yield letter, tone, base.isupper()
 
 
-def sort_key(text: str) -> tuple:
-    """Vietnamese order: letters first (a < ă < â < b … d < đ), then tones, then case, like ICU's ``vi``."""
-    letters = list(_letters(text or ""))
-    primary = tuple((0, _RANK[letter]) if letter in _RANK else (1, ord(letter[0])) for letter, _, _ in letters)
-    return (primary, tuple(tone for _, tone, _ in letters), tuple(upper for _, _, upper in letters))
+def sort_key(text: str) -> str:
+    """Vietnamese order (a < ă < â < b … d < đ, tones after letters, then case), like ICU's ``vi``."""
+    return collation_key(normalize(text).split())
 
 
 def compare(left: str, right: str) -> int:
     a, b = sort_key(left), sort_key(right)
     return (a > b) - (a < b)
+
+
+def collation_key(words: list[str]) -> str:
+    """A digits-only key whose plain (binary or any locale) order is Vietnamese order of ``words``.
+
+    Each character becomes a three-digit rank (punctuation 002, digits 010–019, letters from 100 in
+    Vietnamese alphabet order, anything else 900); words are separated by 001 and the letters end with 000,
+    so a shorter word sorts first whatever its tones. Tones (0–5) and case (0/1) follow, one digit a letter,
+    deciding only between names with the same letters. Digits compare alike in every collation, so SQLite
+    and PostgreSQL order a stored key the same way, from an ordinary index.
+    """
+    ranks, tones, cases = [], [], []
+    for index, word in enumerate(words):
+        if index:
+            ranks.append("001")
+        for letter, tone, upper in _letters(word):
+            if letter in _RANK:
+                ranks.append(f"{100 + _RANK[letter]:03d}")
+            elif letter.isdigit():
+                ranks.append(f"{10 + int(letter) if letter.isascii() else 19:03d}")
+            else:
+                ranks.append("900" if letter.isalpha() else "002")
+            tones.append(str(tone))
+            cases.append("1" if upper else "0")
+    return "".join(ranks) + "000" + "".join(tones) + "".join(cases)
+
+
+def person_collation_key(full_name: str) -> str:
+    """Vietnamese order of people: given name, then middle names, then family name."""
+    words = normalize(full_name).split()
+    return collation_key(words[-1:] + words[1:-1] + words[:1] if len(words) > 1 else words)

@@ -1,0 +1,217 @@
+"""Members and their dated, append-only lifecycle.
+
+``MemberEvent`` rows are the truth (kết nạp, chuyển đi/đến, tạm dừng, tiếp tục, thôi, khai trừ, nghỉ hưu,
+mất, kết thúc do giải thể). From them the services derive ``Membership`` intervals (member, CĐCS,
+state, [valid_from, valid_to)), so "who belonged to which unit on a date" is one indexed query, like the
+tree's ``UnitLink``. ``Member.unit`` and ``Member.status`` mirror the latest interval for fast lists.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from congdoan.audit.models import ChangeLogged
+from congdoan.core.text import fold, normalize, person_collation_key
+from congdoan.members.identity import ETHNIC_CHOICES
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+
+
+class Status(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    TRANSFERRED_OUT = "transferred_out", _("Transferred out")
+    LEFT = "left", _("Left the union")
+    EXPELLED = "expelled", _("Expelled")
+    RETIRED = "retired", _("Retired")
+    DECEASED = "deceased", _("Deceased")
+    ENDED_BY_DISSOLUTION = "ended_by_dissolution", _("Ended: grassroots union dissolved")
+
+
+# The states in which a person counts as a member of the unit they stand in.
+MEMBER_STATES = (Status.ACTIVE, Status.SUSPENDED)
+
+
+class EducationLevel(models.TextChoices):
+    PRIMARY = "primary", _("Primary school")
+    LOWER_SECONDARY = "lower_secondary", _("Lower secondary school")
+    UPPER_SECONDARY = "upper_secondary", _("Upper secondary school")
+
+
+class ProfessionalLevel(models.TextChoices):
+    NONE = "none", _("No vocational training")
+    ELEMENTARY = "elementary", _("Elementary vocational")
+    INTERMEDIATE = "intermediate", _("Intermediate")
+    COLLEGE = "college", _("College")
+    BACHELOR = "bachelor", _("Bachelor")
+    MASTER = "master", _("Master")
+    DOCTOR = "doctor", _("Doctor")
+
+
+class PoliticalTheory(models.TextChoices):
+    ELEMENTARY = "elementary", _("Elementary")
+    INTERMEDIATE = "intermediate", _("Intermediate")
+    ADVANCED = "advanced", _("Advanced")
+    BACHELOR = "bachelor", _("Bachelor of political science")
+
+
+class UnionPosition(models.TextChoices):
+    MEMBER = "member", _("Member")
+    GROUP_LEADER = "group_leader", _("Union group leader")
+    COMMITTEE = "committee", _("Executive committee member")
+    VICE_CHAIR = "vice_chair", _("Vice chair")
+    CHAIR = "chair", _("Chair")
+
+
+class CardType(models.TextChoices):
+    REGULAR = "regular", _("Regular")
+    LINKED = "linked", _("Linked (co-branded)")
+
+
+class Member(ChangeLogged):
+    code = models.CharField(_("member code"), max_length=20, unique=True, editable=False)
+    full_name = models.CharField(_("full name"), max_length=120)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
+    ethnic_group = models.CharField(_("ethnic group"), max_length=2, choices=ETHNIC_CHOICES, blank=True)
+    religion = models.CharField(_("religion"), max_length=60, blank=True)
+    nationality = models.CharField(_("nationality"), max_length=60, default="Việt Nam")
+    id_number = models.CharField(_("ID number"), max_length=12, null=True, blank=True, unique=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    education_level = models.CharField(_("general education"), max_length=20, choices=EducationLevel.choices,
+                                       blank=True)
+    professional_level = models.CharField(_("professional level"), max_length=20, choices=ProfessionalLevel.choices,
+                                          blank=True)
+    political_theory = models.CharField(_("political theory"), max_length=20, choices=PoliticalTheory.choices,
+                                        blank=True)
+    party_member = models.BooleanField(_("Party member"), default=False)
+    party_joined_on = models.DateField(_("joined the Party on"), null=True, blank=True)
+    union_position = models.CharField(_("union position"), max_length=20, choices=UnionPosition.choices,
+                                      default=UnionPosition.MEMBER)
+    occupation = models.CharField(_("occupation"), max_length=120, blank=True)
+    employer = models.ForeignKey("units.Employer", verbose_name=_("employer"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="members")
+    joined_on = models.DateField(_("joined the union on"))
+    card_type = models.CharField(_("card type"), max_length=10, choices=CardType.choices, blank=True)
+    card_issued_on = models.DateField(_("card issued on"), null=True, blank=True)
+
+    # Mirrors of the latest membership interval, kept by the services.
+    unit = models.ForeignKey("units.Unit", verbose_name=_("grassroots union"), on_delete=models.PROTECT,
+                             related_name="members")
+    status = models.CharField(_("status"), max_length=30, choices=Status.choices, default=Status.ACTIVE)
+
+    search_name = models.CharField(max_length=120, db_index=True, editable=False)
+    sort_key = models.CharField(max_length=400, db_index=True, editable=False)
+
+    scope_path_field = "unit__path"
+    audit_exclude = ("search_name", "sort_key")
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        ordering = ["sort_key", "id"]
+        indexes = [
+            models.Index(fields=["unit", "status"]),
+            models.Index(fields=["search_name", "birth_year"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.code})"
+
+    def save(self, *args, **kwargs):
+        self.full_name = normalize(self.full_name)
+        self.search_name = fold(self.full_name)
+        self.sort_key = person_collation_key(self.full_name)
+        if self.birth_date:
+            self.birth_year = self.birth_date.year
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        errors = {}
+        if self.birth_date and self.birth_year and self.birth_date.year != self.birth_year:
+            errors["birth_year"] = _("The year of birth differs from the date of birth.")
+        if self.party_joined_on and not self.party_member:
+            errors["party_joined_on"] = _("Only a Party member has a date of joining the Party.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class EventKind(models.TextChoices):
+    ADMIT = "admit", _("Admitted")
+    REGISTER = "register", _("Registered from an earlier list")
+    TRANSFER_IN = "transfer_in", _("Transferred in")
+    TRANSFER_OUT = "transfer_out", _("Transferred out")
+    SUSPEND = "suspend", _("Suspended")
+    RESUME = "resume", _("Resumed")
+    LEAVE = "leave", _("Left")
+    EXPEL = "expel", _("Expelled")
+    RETIRE = "retire", _("Retired")
+    DECEASED = "deceased", _("Deceased")
+    DISSOLUTION = "dissolution", _("Ended: grassroots union dissolved")
+
+
+class MemberEvent(ChangeLogged):
+    """One dated step of a member's life in the union; never edited, only added (or undone by a correction)."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("event"), max_length=20, choices=EventKind.choices)
+    on = models.DateField(_("date"))
+    unit = models.ForeignKey("units.Unit", verbose_name=_("grassroots union"), on_delete=models.PROTECT,
+                             related_name="member_events")
+    # Transfers: the other side (a unit of the system, or a description of one outside it).
+    other_unit = models.ForeignKey("units.Unit", verbose_name=_("other grassroots union"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    other_unit_text = models.CharField(_("other union (outside the system)"), max_length=255, blank=True)
+    suspended_until = models.DateField(_("suspended until"), null=True, blank=True)
+    decision_number = models.CharField(_("decision number"), max_length=60, blank=True)
+    decision_date = models.DateField(_("decision date"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_path_field = "unit__path"
+
+    class Meta:
+        verbose_name = _("member event")
+        verbose_name_plural = _("member events")
+        ordering = ["member", "on", "id"]
+        indexes = [
+            models.Index(fields=["unit", "kind", "on"]),
+            models.Index(fields=["member", "on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.on:%d/%m/%Y}"
+
+
+class Membership(models.Model):
+    """Derived from events: ``member`` stood in ``unit`` in ``state`` from ``valid_from`` until ``valid_to``."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="memberships")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="memberships")
+    state = models.CharField(max_length=30, choices=Status.choices)
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["member", "valid_from"]
+        indexes = [
+            models.Index(fields=["unit", "valid_from"]),
+            models.Index(fields=["member", "valid_from"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(valid_to__isnull=True) | Q(valid_to__gt=models.F("valid_from")),
+                                   name="membership_interval"),
+        ]
+
+
+class CodeSequence(models.Model):
+    """The last serial issued for each year of member codes."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)

@@ -1,8 +1,57 @@
 import datetime
+import os
+from pathlib import Path
 
 import pytest
 
 from tests.factories import found
+
+# Browser tests drive Debian's chromium through Playwright (never a downloaded browser). The live
+# server and the test's own ORM calls share one process, which Django's async guard would refuse.
+CHROMIUM = Path(os.environ.get("CONGDOAN_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_MISSING = f"no chromium at {CHROMIUM} (Debian: apt-get install chromium)"
+PLAYWRIGHT_FIXTURES = {"page", "context", "new_context", "browser", "launch_browser"}
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_configure(config):
+    # The test client and the live server speak plain http (set before the live server builds its
+    # middleware); CI's `check --deploy` holds the production HTTPS settings.
+    from django.conf import settings
+
+    settings.SECURE_SSL_REDIRECT = False
+
+
+def pytest_report_header(config):
+    return f"browser tests: {CHROMIUM}" if CHROMIUM.exists() else f"browser tests SKIPPED: {CHROMIUM_MISSING}"
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects by marker
+def pytest_collection_modifyitems(config, items):
+    """Every test that uses a Playwright fixture is a `browser` test, and skips without chromium."""
+    for item in items:
+        if PLAYWRIGHT_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+            if not CHROMIUM.exists():
+                item.add_marker(pytest.mark.skip(reason=f"browser test: {CHROMIUM_MISSING}"))
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+            "--disable-dev-shm-usage",
+        ],
+    }
 
 
 @pytest.fixture

@@ -199,6 +199,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two models have a "role": a user's and a unit's part in a reorganisation.
+    "ENUM_NAME_OVERRIDES": {
+        "UserRoleEnum": "congdoan.accounts.models.Role",
+        "InvolvementRoleEnum": "congdoan.units.models.ReorganisationUnit.Role",
+    },
 }
 
 LOGGING = {

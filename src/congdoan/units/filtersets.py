@@ -3,7 +3,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from congdoan.units.models import Decision, Employer, Level, Sector, Unit, UnitType
+from congdoan.units.models import Decision, Employer, Level, Reorganisation, Sector, Unit, UnitLink, UnitType
+from congdoan.units.selectors import valid_on
 
 
 class UnitFilterSet(django_filters.FilterSet):
@@ -57,3 +58,52 @@ class DecisionFilterSet(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(number__icontains=value) | queryset.filter(summary__icontains=value)
+
+
+class UnitOnDateFilterSet(UnitFilterSet):
+    """The unit filters plus ``at``: the units that existed that day, "parent" and "under" read as of then."""
+
+    at = django_filters.DateFilter(label=_("On date"), method="filter_at")
+    parent = django_filters.CharFilter(label=_("Parent code"), method="filter_parent")
+
+    class Meta(UnitFilterSet.Meta):
+        fields = [*UnitFilterSet.Meta.fields, "at"]
+
+    def _on(self):
+        return self.form.cleaned_data.get("at")
+
+    def _linked(self, queryset, **link_filter):
+        """The units whose link on the chosen day matches ``link_filter``."""
+        links = UnitLink.objects.filter(valid_on(self._on()), **link_filter)
+        return queryset.filter(pk__in=links.values("unit_id"))
+
+    def filter_at(self, queryset, name, value):
+        return self._linked(queryset)
+
+    def filter_parent(self, queryset, name, value):
+        if self._on() is None:
+            return queryset.filter(parent__code=value)
+        return self._linked(queryset, parent__code=value)
+
+    def filter_under(self, queryset, name, value):
+        on = self._on()
+        if on is None:
+            return super().filter_under(queryset, name, value)
+        root = UnitLink.objects.filter(valid_on(on), unit__code=value).values_list("path", flat=True).first()
+        return self._linked(queryset, path__under=root) if root else queryset.none()
+
+
+class ReorganisationFilterSet(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Reorganisation.Kind.choices)
+    unit = django_filters.CharFilter(label=_("Unit involved (code)"), method="filter_unit")
+    effective_from = django_filters.DateFilter(label=_("Effective from"), field_name="effective_on",
+                                               lookup_expr="gte")
+    effective_to = django_filters.DateFilter(label=_("Effective until"), field_name="effective_on",
+                                             lookup_expr="lte")
+
+    class Meta:
+        model = Reorganisation
+        fields = ["kind", "unit", "effective_from", "effective_to"]
+
+    def filter_unit(self, queryset, name, value):
+        return queryset.filter(pk__in=Reorganisation.objects.filter(involved__unit__code=value).values("pk"))

@@ -1,0 +1,417 @@
+"""What the units API reads and writes. References to units are by code and go through the user's scope."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from congdoan.accounts.api.scoped import ScopedRelatedField
+from congdoan.accounts.models import Action
+from congdoan.core.api import CleanModelSerializer
+from congdoan.units import services
+from congdoan.units.models import (
+    Area,
+    Decision,
+    Employer,
+    Reorganisation,
+    ReorganisationUnit,
+    Unit,
+    UnitLink,
+    UnitName,
+    UnitType,
+)
+
+
+def unit_field(action: str, **kwargs) -> ScopedRelatedField:
+    """A unit named by its code, among those the user may ``action``."""
+    return ScopedRelatedField(action=action, slug_field="code", queryset=Unit.objects.all(), **kwargs)
+
+
+def area_field() -> serializers.SlugRelatedField:
+    return serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Area.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Mã địa bàn hành chính",
+    )
+
+
+class UnitTypeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = UnitType
+        fields = ["code", "name", "level", "description"]
+
+
+# ------------------------------------------------------------------------------------------------ units
+
+
+@dataclass(frozen=True)
+class TreeOn:
+    """The tree on one date, for the units being shown: each unit's link and every name involved."""
+
+    on: datetime.date
+    links: dict[int, UnitLink]
+    names: dict[int, UnitName]
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    """A unit as it stands today, or, given a ``TreeOn`` in the context, as it stood on that date."""
+
+    unit_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    level = serializers.CharField(source="unit_type.level", read_only=True)
+    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, help_text="Mã đơn vị cấp trên (vào ngày `at` nếu có)"
+    )
+    parent_name = serializers.CharField(
+        source="parent.name",
+        read_only=True,
+        allow_null=True,
+        help_text="Tên đơn vị cấp trên (vào ngày `at` nếu có)",
+    )
+    is_active = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Unit
+        fields = [
+            "code",
+            "name",
+            "short_name",
+            "unit_type",
+            "level",
+            "sector",
+            "area",
+            "parent",
+            "parent_name",
+            "depth",
+            "founded_on",
+            "dissolved_on",
+            "is_active",
+            "address",
+            "phone",
+            "email",
+            "note",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, unit):
+        data = super().to_representation(unit)
+        tree: TreeOn | None = self.context.get("tree_on")
+        if tree is not None:
+            link, name = tree.links[unit.pk], tree.names.get(unit.pk)
+            parent_name = tree.names.get(link.parent_id)
+            data.update(
+                name=name.name if name else unit.name,
+                short_name=name.short_name if name else unit.short_name,
+                parent=link.parent.code if link.parent else None,
+                parent_name=parent_name.name if parent_name else None,
+                depth=link.depth,
+                is_active=unit.is_active_on(tree.on),
+            )
+        return data
+
+
+class UnitUpdateSerializer(CleanModelSerializer):
+    """The plain fields of a unit. Name and parent change only through a reorganisation with a decision."""
+
+    area = area_field()
+
+    class Meta:
+        model = Unit
+        fields = ["address", "phone", "email", "note", "sector", "area"]
+
+    def to_representation(self, unit):
+        return UnitSerializer(unit, context=self.context).data
+
+
+class DecisionSerializer(CleanModelSerializer):
+    issuer = unit_field(
+        Action.CHANGE,
+        required=False,
+        allow_null=True,
+        help_text="Mã đơn vị ban hành; bỏ trống: đơn vị của người dùng",
+    )
+    issuer_name = serializers.CharField(source="issuer.name", read_only=True, allow_null=True)
+    has_file = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Decision
+        fields = ["id", "number", "signed_on", "signer", "issuer", "issuer_name", "summary", "has_file"]
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_has_file(self, decision) -> bool:
+        return bool(decision.file)
+
+    def validate(self, attrs):
+        if attrs.get("issuer") is None:
+            attrs["issuer"] = self.context["request"].user.unit
+        return super().validate(attrs)
+
+    def create(self, validated_data):
+        return services.record_decision(**validated_data)
+
+
+class UnitSpecSerializer(serializers.Serializer):
+    """What a new unit is: its code, name and type (``services.NewUnit``)."""
+
+    code = serializers.CharField(max_length=40)
+    name = serializers.CharField(max_length=255)
+    short_name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    unit_type = serializers.SlugRelatedField(slug_field="code", queryset=UnitType.objects.all())
+    sector = serializers.ChoiceField(
+        choices=Unit._meta.get_field("sector").choices, required=False, allow_blank=True, default=""
+    )
+    area = area_field()
+    address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+
+    spec_fields = ("code", "name", "short_name", "unit_type", "sector", "area", "address", "children")
+
+    @classmethod
+    def spec(cls, attrs: dict) -> services.NewUnit:
+        return services.NewUnit(**{name: value for name, value in attrs.items() if name in cls.spec_fields})
+
+
+class NewUnitSerializer(UnitSpecSerializer):
+    """A new unit inside a merge; a split part also names the units it takes over."""
+
+    def validate(self, attrs) -> services.NewUnit:
+        return self.spec(attrs)
+
+
+class SplitPartSerializer(NewUnitSerializer):
+    children = unit_field(
+        Action.REORGANISE,
+        many=True,
+        required=False,
+        default=list,
+        help_text="Mã các đơn vị trực thuộc chuyển sang đơn vị mới",
+    )
+
+
+class UnitCreateSerializer(UnitSpecSerializer):
+    """Founding a unit under a parent the user may reorganise (only a superuser founds a national unit)."""
+
+    parent = unit_field(Action.REORGANISE, allow_null=True, help_text="Mã đơn vị cấp trên")
+    founded_on = serializers.DateField()
+    decision = DecisionSerializer(
+        required=False, allow_null=True, default=None, help_text="Quyết định thành lập (nếu có)"
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate_parent(self, parent):
+        if parent is None and not self.context["request"].user.is_superuser:
+            raise serializers.ValidationError(_("Choose the unit the new unit belongs to."))
+        return parent
+
+    def create(self, validated_data):
+        decision = validated_data["decision"]
+        return services.found_unit(
+            spec=self.spec(validated_data),
+            parent=validated_data["parent"],
+            founded_on=validated_data["founded_on"],
+            decision=services.record_decision(**decision) if decision else None,
+            note=validated_data["note"],
+        )
+
+    def to_representation(self, unit):
+        return UnitSerializer(unit, context=self.context).data
+
+
+class ReorganiseSerializer(serializers.Serializer):
+    """What every reorganisation carries: the decision that makes it and the day it takes effect.
+
+    ``save(unit=…)`` records the decision and hands it, with the validated input, to the subclass's
+    ``reorganise``, which calls the service; the caller wraps both in one transaction.
+    """
+
+    decision = DecisionSerializer()
+    effective_on = serializers.DateField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def create(self, validated_data):
+        decision = services.record_decision(**validated_data.pop("decision"))
+        return self.reorganise(decision=decision, **validated_data)
+
+    def to_representation(self, reorganisation):
+        return ReorganisationSerializer(reorganisation, context=self.context).data
+
+
+class MoveSerializer(ReorganiseSerializer):
+    parent = unit_field(Action.REORGANISE, help_text="Mã đơn vị cấp trên mới")
+
+    def reorganise(self, *, unit, decision, parent, effective_on, note):
+        return services.move_units(
+            units=[unit], new_parent=parent, effective_on=effective_on, decision=decision, note=note
+        )
+
+
+class MergeSerializer(ReorganiseSerializer):
+    sources = unit_field(
+        Action.REORGANISE,
+        many=True,
+        required=False,
+        default=list,
+        help_text="Các đơn vị khác cùng hợp nhất với đơn vị này",
+    )
+    into = unit_field(
+        Action.REORGANISE,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Hợp nhất vào đơn vị đã có (mã)",
+    )
+    new_unit = NewUnitSerializer(
+        required=False, allow_null=True, default=None, help_text="Hoặc hợp nhất thành đơn vị mới"
+    )
+    new_parent = unit_field(
+        Action.REORGANISE,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Đơn vị cấp trên của đơn vị mới",
+    )
+
+    def reorganise(self, *, unit, decision, sources, into, new_unit, new_parent, effective_on, note):
+        return services.merge_units(
+            sources=[unit, *sources],
+            into=into,
+            new_unit=new_unit,
+            new_parent=new_parent,
+            effective_on=effective_on,
+            decision=decision,
+            note=note,
+        )
+
+
+class SplitSerializer(ReorganiseSerializer):
+    parts = SplitPartSerializer(many=True)
+    end_source = serializers.BooleanField(
+        default=True, help_text="Chia tách (đơn vị cũ chấm dứt) hay tách một phần"
+    )
+
+    def reorganise(self, *, unit, decision, parts, end_source, effective_on, note):
+        return services.split_unit(
+            source=unit,
+            parts=parts,
+            end_source=end_source,
+            effective_on=effective_on,
+            decision=decision,
+            note=note,
+        )
+
+
+class RenameSerializer(ReorganiseSerializer):
+    name = serializers.CharField(max_length=255)
+    short_name = serializers.CharField(max_length=120, required=False, allow_null=True, default=None)
+
+    def reorganise(self, *, unit, decision, name, short_name, effective_on, note):
+        return services.rename_unit(
+            unit=unit,
+            name=name,
+            short_name=short_name,
+            effective_on=effective_on,
+            decision=decision,
+            note=note,
+        )
+
+
+class DissolveSerializer(ReorganiseSerializer):
+    successor = unit_field(
+        Action.REORGANISE, required=False, allow_null=True, default=None, help_text="Đơn vị kế thừa (mã)"
+    )
+    children_to = unit_field(
+        Action.REORGANISE,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Chuyển các đơn vị trực thuộc sang đơn vị này (mã)",
+    )
+
+    def reorganise(self, *, unit, decision, successor, children_to, effective_on, note):
+        return services.dissolve_unit(
+            unit=unit,
+            successor=successor,
+            children_to=children_to,
+            effective_on=effective_on,
+            decision=decision,
+            note=note,
+        )
+
+
+# -------------------------------------------------------------------------------------------- history
+
+
+class ReorganisationUnitSerializer(serializers.ModelSerializer):
+    code = serializers.CharField(source="unit.code", read_only=True)
+    name = serializers.CharField(source="unit.name", read_only=True)
+
+    class Meta:
+        model = ReorganisationUnit
+        fields = ["code", "name", "role"]
+
+
+class ReorganisationSerializer(serializers.ModelSerializer):
+    decision = DecisionSerializer(read_only=True)
+    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    involved = ReorganisationUnitSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Reorganisation
+        fields = ["id", "kind", "effective_on", "decision", "unit", "involved", "note", "created_at"]
+
+
+class ParentLinkSerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent_name = serializers.SerializerMethodField(help_text="Tên đơn vị cấp trên vào ngày bắt đầu")
+    reorganisation = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = UnitLink
+        fields = ["parent", "parent_name", "valid_from", "valid_to", "reorganisation"]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_parent_name(self, link) -> str | None:
+        name = self.context["parent_names"].get(link.pk)
+        return name.name if name else None
+
+
+class NameSerializer(serializers.ModelSerializer):
+    reorganisation = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = UnitName
+        fields = ["name", "short_name", "valid_from", "valid_to", "reorganisation"]
+
+
+class UnitHistorySerializer(serializers.Serializer):
+    parents = ParentLinkSerializer(many=True, help_text="Đơn vị cấp trên qua các thời kỳ")
+    names = NameSerializer(many=True, help_text="Tên gọi qua các thời kỳ")
+    reorganisations = ReorganisationSerializer(many=True, help_text="Các lần sắp xếp, tổ chức lại")
+
+
+# ------------------------------------------------------------------------------------------ employers
+
+
+class EmployerSerializer(CleanModelSerializer):
+    unit = unit_field(Action.CHANGE, help_text="Mã công đoàn cơ sở")
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    area = area_field()
+
+    class Meta:
+        model = Employer
+        fields = [
+            "id",
+            "unit",
+            "unit_name",
+            "name",
+            "tax_code",
+            "sector",
+            "area",
+            "workforce",
+            "female_workforce",
+            "workforce_on",
+        ]
+        extra_kwargs = {"female_workforce": {"help_text": _("Cannot exceed the workforce.")}}

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "congdoan.audit",
     "congdoan.units",
     "congdoan.members",
+    "congdoan.plans",
     "congdoan.demo",
 ]
 

@@ -184,6 +184,10 @@ class DecisionForm(forms.Form):
         if user.unit_id:
             self.fields["issuer"].initial = user.unit
 
+    def clean_issuer(self):
+        # A decision with no issuer is seen by superusers only; it is the user's own unit's by default.
+        return self.cleaned_data["issuer"] or self.user.unit
+
     def record_decision(self, *, with_file: bool = True) -> Decision:
         data = self.cleaned_data
         return services.record_decision(number=data["number"], signed_on=data["signed_on"], signer=data["signer"],

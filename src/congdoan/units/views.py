@@ -97,11 +97,11 @@ class TreeView:
             top = units.filter(pk=self.user.unit_id) if self.user.unit_id else units.filter(parent__isnull=True)
             return _rows_from_units(top)
         links = selectors.links_on(user=self.user, on=self.on)
-        own = links.filter(unit_id=self.user.unit_id) if self.user.unit_id else links.filter(parent__isnull=True)
-        if not own.exists() and self.user.unit_id:
-            # The user's unit did not exist then: show the tops of what they see that day.
-            own = links.exclude(parent_id__in=links.values("unit_id"))
-        return _rows_from_links(own, self.on)
+        if self.user.is_superuser:
+            return _rows_from_links(links.filter(parent__isnull=True), self.on)
+        # The tops of what the user sees that day: their unit, and units filed under it since (say the
+        # units of a province merged into theirs), which then stood elsewhere.
+        return _rows_from_links(links.exclude(parent_id__in=links.values("unit_id")), self.on)
 
     def children(self, unit: Unit) -> list[TreeRow]:
         if self.regrouped:

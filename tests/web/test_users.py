@@ -1,0 +1,64 @@
+import pytest
+from django.urls import reverse
+
+from congdoan.accounts.models import Role, User
+
+
+@pytest.fixture
+def admin(client_as):
+    return client_as("admin")
+
+
+NEW_USER = {"username": "chu-tich-kg-rg-02", "first_name": "Hoa", "last_name": "Phạm Thị", "email": "",
+            "unit": "KG-RG-02", "role": Role.CHAIR, "is_active": "on",
+            "password1": "Cong-doan-Rach-Gia-2025", "password2": "Cong-doan-Rach-Gia-2025"}
+
+
+def test_admin_lists_users_of_their_subtree_only(admin):
+    names = {user.username for user in admin.get(reverse("accounts:users")).context["page"]}
+    assert {"kg-admin", "kg-officer", "kg-viewer", "kg-rg-01-chair"} <= names
+    assert "ag-officer" not in names and "root" not in names
+
+
+def test_admin_searches_users_without_diacritics(admin):
+    response = admin.get(reverse("accounts:users"), {"q": "truong thpt"})  # the chair's CĐCS
+    assert [user.username for user in response.context["page"]] == ["kg-rg-01-chair"]
+
+
+def test_admin_creates_a_user_in_scope(admin):
+    assert admin.post(reverse("accounts:user_create"), NEW_USER).status_code == 302
+    user = User.objects.get(username="chu-tich-kg-rg-02")
+    assert user.unit.code == "KG-RG-02" and user.role == Role.CHAIR
+    assert user.check_password("Cong-doan-Rach-Gia-2025")
+    assert not user.is_superuser
+
+
+def test_user_unit_must_be_in_scope(admin):
+    response = admin.post(reverse("accounts:user_create"), {**NEW_USER, "unit": "AG-LX-01"})
+    assert "unit" in response.context["form"].errors
+    assert not User.objects.filter(username="chu-tich-kg-rg-02").exists()
+
+
+def test_weak_or_mismatched_password_is_refused(admin):
+    response = admin.post(reverse("accounts:user_create"), {**NEW_USER, "password1": "123", "password2": "123"})
+    assert "password1" in response.context["form"].errors
+    response = admin.post(reverse("accounts:user_create"), {**NEW_USER, "password2": "khac"})
+    assert "password2" in response.context["form"].errors
+    assert not User.objects.filter(username="chu-tich-kg-rg-02").exists()
+
+
+def test_admin_edits_role_and_keeps_password_when_left_empty(admin, world):
+    viewer = world.users["viewer"]
+    viewer.set_password("Mat-khau-cu-2025")
+    viewer.save()
+    data = {"username": viewer.username, "first_name": "", "last_name": "", "email": "", "unit": "KG-PQ",
+            "role": Role.OFFICER, "is_active": "on", "password1": "", "password2": ""}
+    assert admin.post(reverse("accounts:user_edit", args=[viewer.pk]), data).status_code == 302
+    viewer.refresh_from_db()
+    assert (viewer.role, viewer.unit.code) == (Role.OFFICER, "KG-PQ")
+    assert viewer.check_password("Mat-khau-cu-2025")
+
+
+def test_admin_cannot_open_accounts_outside_scope(admin, world):
+    assert admin.get(reverse("accounts:user_edit", args=[world.users["outsider"].pk])).status_code == 404
+    assert admin.get(reverse("accounts:user_edit", args=[world.users["superuser"].pk])).status_code == 404

@@ -10,14 +10,19 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
-def as_api_error(error: DjangoValidationError) -> exceptions.ValidationError:
-    """The same messages, keyed by field, with Django's "__all__" under DRF's non-field key."""
+def as_api_error(error: DjangoValidationError,
+                 rename: dict[str, str] | None = None) -> exceptions.ValidationError:
+    """The same messages, keyed by field, with Django's "__all__" under DRF's non-field key.
+
+    ``rename`` maps a service's field names to the names the client sent (or to the non-field key).
+    """
     if not hasattr(error, "error_dict"):
         return exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: error.messages})
-    return exceptions.ValidationError({
-        (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): messages
-        for field, messages in error.message_dict.items()
-    })
+    rename = {NON_FIELD_ERRORS: api_settings.NON_FIELD_ERRORS_KEY, **(rename or {})}
+    detail: dict[str, list[str]] = {}
+    for field, messages in error.message_dict.items():
+        detail.setdefault(rename.get(field, field), []).extend(messages)
+    return exceptions.ValidationError(detail)
 
 
 def exception_handler(exc, context):

@@ -1,15 +1,18 @@
 """What the units API reads and writes. References to units are by code and go through the user's scope."""
 
 import datetime
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 from congdoan.accounts.api.scoped import ScopedRelatedField
 from congdoan.accounts.models import Action
-from congdoan.core.api import CleanModelSerializer
+from congdoan.core.api import CleanModelSerializer, as_api_error
 from congdoan.units import services
 from congdoan.units.models import (
     Area,
@@ -22,6 +25,17 @@ from congdoan.units.models import (
     UnitName,
     UnitType,
 )
+
+NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
+
+
+@contextmanager
+def service_errors(rename: dict[str, str]):
+    """A service's refusal as a 400 keyed by the fields of the body (see ``as_api_error``)."""
+    try:
+        yield
+    except DjangoValidationError as error:
+        raise as_api_error(error, rename) from None
 
 
 def unit_field(action: str, **kwargs) -> ScopedRelatedField:
@@ -208,13 +222,14 @@ class UnitCreateSerializer(UnitSpecSerializer):
 
     def create(self, validated_data):
         decision = validated_data["decision"]
-        return services.found_unit(
-            spec=self.spec(validated_data),
-            parent=validated_data["parent"],
-            founded_on=validated_data["founded_on"],
-            decision=services.record_decision(**decision) if decision else None,
-            note=validated_data["note"],
-        )
+        with service_errors({"effective_on": "founded_on"}):
+            return services.found_unit(
+                spec=self.spec(validated_data),
+                parent=validated_data["parent"],
+                founded_on=validated_data["founded_on"],
+                decision=services.record_decision(**decision) if decision else None,
+                note=validated_data["note"],
+            )
 
     def to_representation(self, unit):
         return UnitSerializer(unit, context=self.context).data
@@ -224,16 +239,21 @@ class ReorganiseSerializer(serializers.Serializer):
     """What every reorganisation carries: the decision that makes it and the day it takes effect.
 
     ``save(unit=…)`` records the decision and hands it, with the validated input, to the subclass's
-    ``reorganise``, which calls the service; the caller wraps both in one transaction.
+    ``reorganise``, which calls the service; the caller wraps both in one transaction. A refusal from
+    the service names the field the client sent: ``service_fields`` maps the service's names to the
+    body's (the unit of the URL is no field of the body, so refusals about it are non-field errors).
     """
 
     decision = DecisionSerializer()
     effective_on = serializers.DateField()
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
+    service_fields: dict[str, str] = {}
+
     def create(self, validated_data):
-        decision = services.record_decision(**validated_data.pop("decision"))
-        return self.reorganise(decision=decision, **validated_data)
+        with service_errors(self.service_fields):
+            decision = services.record_decision(**validated_data.pop("decision"))
+            return self.reorganise(decision=decision, **validated_data)
 
     def to_representation(self, reorganisation):
         return ReorganisationSerializer(reorganisation, context=self.context).data
@@ -241,6 +261,8 @@ class ReorganiseSerializer(serializers.Serializer):
 
 class MoveSerializer(ReorganiseSerializer):
     parent = unit_field(Action.REORGANISE, help_text="Mã đơn vị cấp trên mới")
+
+    service_fields = {"units": NON_FIELD}
 
     def reorganise(self, *, unit, decision, parent, effective_on, note):
         return services.move_units(
@@ -274,6 +296,8 @@ class MergeSerializer(ReorganiseSerializer):
         help_text="Đơn vị cấp trên của đơn vị mới",
     )
 
+    service_fields = {"code": "new_unit", "name": "new_unit", "parent": "new_parent"}
+
     def reorganise(self, *, unit, decision, sources, into, new_unit, new_parent, effective_on, note):
         return services.merge_units(
             sources=[unit, *sources],
@@ -292,6 +316,8 @@ class SplitSerializer(ReorganiseSerializer):
         default=True, help_text="Chia tách (đơn vị cũ chấm dứt) hay tách một phần"
     )
 
+    service_fields = {"source": NON_FIELD, "code": "parts", "name": "parts", "parent": "parts"}
+
     def reorganise(self, *, unit, decision, parts, end_source, effective_on, note):
         return services.split_unit(
             source=unit,
@@ -306,6 +332,8 @@ class SplitSerializer(ReorganiseSerializer):
 class RenameSerializer(ReorganiseSerializer):
     name = serializers.CharField(max_length=255)
     short_name = serializers.CharField(max_length=120, required=False, allow_null=True, default=None)
+
+    service_fields = {"unit": NON_FIELD}
 
     def reorganise(self, *, unit, decision, name, short_name, effective_on, note):
         return services.rename_unit(
@@ -329,6 +357,8 @@ class DissolveSerializer(ReorganiseSerializer):
         default=None,
         help_text="Chuyển các đơn vị trực thuộc sang đơn vị này (mã)",
     )
+
+    service_fields = {"unit": NON_FIELD}
 
     def reorganise(self, *, unit, decision, successor, children_to, effective_on, note):
         return services.dissolve_unit(

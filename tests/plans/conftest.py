@@ -24,7 +24,8 @@ def user_at(db):
     """A user of the given unit and role."""
 
     def make(unit, role: str = Role.OFFICER, **extra) -> User:
-        return User.objects.create_user(username=f"{role}-{unit.code if unit else 'none'}", unit=unit, role=role,
-                                        **extra)
+        return User.objects.create_user(
+            username=f"{role}-{unit.code if unit else 'none'}", unit=unit, role=role, **extra
+        )
 
     return make

@@ -24,10 +24,20 @@ PROGRAMME_OF_FILE = {
     "004_7ce746c6a2501a81.txt": "DB-CT-TU-2021",
 }
 # answers.json names the kind in plain ASCII, with a note in brackets
-KIND = {"Cong van": "official_letter", "Ke hoach": "plan", "Nghi quyet": "resolution", "Thong bao": "notice",
-        "Chi thi": "directive"}
-FILED_UNDER = {"DB-579-CV-2019": "DB", "LC-324-KH-2022": "LC", "KG-NQ-2020": "KG", "HN-76-TB-2021": "HN",
-               "DB-CT-TU-2021": "DB"}
+KIND = {
+    "Cong van": "official_letter",
+    "Ke hoach": "plan",
+    "Nghi quyet": "resolution",
+    "Thong bao": "notice",
+    "Chi thi": "directive",
+}
+FILED_UNDER = {
+    "DB-579-CV-2019": "DB",
+    "LC-324-KH-2022": "LC",
+    "KG-NQ-2020": "KG",
+    "HN-76-TB-2021": "HN",
+    "DB-CT-TU-2021": "DB",
+}
 
 
 def answers(path: Path) -> list[dict]:
@@ -50,19 +60,35 @@ def as_answered(programme: Programme) -> dict:
         "basis": [basis.text for basis in programme.bases.all()],
         "themes": programme.themes,
         "targets": [
-            {"ref": t.ref, "text": t.text, "value": t.whole_value, "kind": t.kind, "comparator": t.comparator,
-             "subject": t.subject, "denominator": t.denominator, "filter": t.filter_text,
-             "period": "hàng năm" if t.period_kind == PeriodKind.EVERY_YEAR else None, "note": t.note}
+            {
+                "ref": t.ref,
+                "text": t.text,
+                "value": t.whole_value,
+                "kind": t.kind,
+                "comparator": t.comparator,
+                "subject": t.subject,
+                "denominator": t.denominator,
+                "filter": t.filter_text,
+                "period": "hàng năm" if t.period_kind == PeriodKind.EVERY_YEAR else None,
+                "note": t.note,
+            }
             for t in programme.targets.all()
         ],
         "qualitative_goals": programme.qualitative_goals,
         "tasks": [task.title for task in programme.tasks.all()],
         "deadlines": [
-            {"what": d.what, "from": d.submitters, "to": d.receiver, "before": d.due_before.isoformat(),
-             "channel": d.channel}
+            {
+                "what": d.what,
+                "from": d.submitters,
+                "to": d.receiver,
+                "before": d.due_before.isoformat(),
+                "channel": d.channel,
+            }
             for d in programme.deadlines.all()
         ],
-        "responsibilities": [{"who": r.who, "what": r.what} for r in programme.responsibilities.filter(task=None)],
+        "responsibilities": [
+            {"who": r.who, "what": r.what} for r in programme.responsibilities.filter(task=None)
+        ],
         "merge_rule": programme.merge_rule,
         "attachment": programme.attachment_note,
         "recipients": [recipient.text for recipient in programme.recipients.all()],
@@ -73,9 +99,18 @@ def as_answered(programme: Programme) -> dict:
 def expected(document: dict) -> dict:
     """An answers.json document with what it leaves out spelled as the empty value."""
     targets = [
-        {"ref": t["ref"], "text": t["text"], "value": t["value"], "kind": t["kind"], "comparator": t["comparator"],
-         "subject": t.get("subject", ""), "denominator": t.get("denominator", ""), "filter": t.get("filter", ""),
-         "period": t.get("period"), "note": t.get("note", "")}
+        {
+            "ref": t["ref"],
+            "text": t["text"],
+            "value": t["value"],
+            "kind": t["kind"],
+            "comparator": t["comparator"],
+            "subject": t.get("subject", ""),
+            "denominator": t.get("denominator", ""),
+            "filter": t.get("filter", ""),
+            "period": t.get("period"),
+            "note": t.get("note", ""),
+        }
         for t in document["targets"]
     ]
     return {

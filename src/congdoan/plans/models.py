@@ -50,13 +50,15 @@ def _check_merge_rule(rule: dict) -> None:
         raise ValidationError({"merge_rule": _("The merge rule is a set of named values.")})
     unknown = sorted(set(rule) - MERGE_RULE_KEYS)
     if unknown:
-        raise ValidationError({"merge_rule": _("Unknown entries in the merge rule: %(keys)s.")
-                               % {"keys": ", ".join(unknown)}})
+        raise ValidationError(
+            {"merge_rule": _("Unknown entries in the merge rule: %(keys)s.") % {"keys": ", ".join(unknown)}}
+        )
     for key in ("small_below_members", "merged_min_members"):
         value = rule.get(key)
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ValidationError({"merge_rule": _("%(key)s must be a whole number of members, at least 1.")
-                                   % {"key": key}})
+            raise ValidationError(
+                {"merge_rule": _("%(key)s must be a whole number of members, at least 1.") % {"key": key}}
+            )
     _clean_text_list(rule.get("groups_by_similarity", []), "merge_rule")
 
 
@@ -66,23 +68,45 @@ def _period_field_errors(errors: dict[str, str]) -> dict[str, str]:
 
 
 class Programme(ChangeLogged):
-    ref = models.CharField(_("reference"), max_length=60, unique=True, validators=[code_validator],
-                           help_text=_("A short stable code, e.g. DB-579-CV-2019."))
+    ref = models.CharField(
+        _("reference"),
+        max_length=60,
+        unique=True,
+        validators=[code_validator],
+        help_text=_("A short stable code, e.g. DB-579-CV-2019."),
+    )
     kind = models.CharField(_("document kind"), max_length=20, choices=DocumentKind.choices)
     number = models.CharField(_("number/symbol"), max_length=60, blank=True)
     title = models.CharField(_("title"), max_length=500, blank=True)
-    issuer_name = models.CharField(_("issued by"), max_length=255,
-                                   help_text=_("As written on the document."))
-    issuer_unit = models.ForeignKey(Unit, verbose_name=_("issuing unit"), null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="issued_programmes")
-    unit = models.ForeignKey(Unit, verbose_name=_("filed under"), null=True, blank=True,
-                             on_delete=models.PROTECT, related_name="programmes")
+    issuer_name = models.CharField(_("issued by"), max_length=255, help_text=_("As written on the document."))
+    issuer_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("issuing unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="issued_programmes",
+    )
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("filed under"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="programmes",
+    )
     place = models.CharField(_("place"), max_length=120, blank=True)
     issued_on = models.DateField(_("date"))
     signer_title = models.CharField(_("signed as"), max_length=255, blank=True)
     signer_name = models.CharField(_("signed by"), max_length=120, blank=True)
-    parent = models.ForeignKey("self", verbose_name=_("carries out"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="adoptions")
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("carries out"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="adoptions",
+    )
     period_kind = models.CharField(_("period"), max_length=20, choices=PeriodKind.choices)
     period_start = models.PositiveSmallIntegerField(_("first year"), null=True, blank=True)
     period_end = models.PositiveSmallIntegerField(_("last year"), null=True, blank=True)
@@ -138,8 +162,9 @@ class ProgrammePart(ChangeLogged):
     class Meta:
         abstract = True
         ordering = ["programme", "position"]
-        constraints = [models.UniqueConstraint(fields=["programme", "position"],
-                                               name="%(app_label)s_%(class)s_position")]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "position"], name="%(app_label)s_%(class)s_position")
+        ]
 
     @property
     def audit_unit_id(self) -> int | None:
@@ -151,8 +176,14 @@ class Basis(ProgrammePart):
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="bases")
     text = models.CharField(_("document"), max_length=500)
-    document = models.ForeignKey(Programme, verbose_name=_("programme in the system"), null=True,
-                                 blank=True, on_delete=models.SET_NULL, related_name="cited_by")
+    document = models.ForeignKey(
+        Programme,
+        verbose_name=_("programme in the system"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cited_by",
+    )
 
     class Meta(ProgrammePart.Meta):
         verbose_name = _("basis")
@@ -186,18 +217,28 @@ class Target(ProgrammePart):
     """
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="targets")
-    ref = models.CharField(_("item"), max_length=20, blank=True,
-                           help_text=_("The item of the document, e.g. I.4; several targets may share one."))
+    ref = models.CharField(
+        _("item"),
+        max_length=20,
+        blank=True,
+        help_text=_("The item of the document, e.g. I.4; several targets may share one."),
+    )
     text = models.TextField(_("text"))
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
     kind = models.CharField(_("kind"), max_length=10, choices=TargetKind.choices)
-    comparator = models.CharField(_("comparator"), max_length=2, choices=Comparator.choices,
-                                  default=Comparator.AT_LEAST)
+    comparator = models.CharField(
+        _("comparator"), max_length=2, choices=Comparator.choices, default=Comparator.AT_LEAST
+    )
     subject = models.CharField(_("what is counted"), max_length=500, blank=True)
     denominator = models.CharField(_("out of"), max_length=500, blank=True)
     filter_text = models.CharField(_("only"), max_length=500, blank=True)
-    period_kind = models.CharField(_("period"), max_length=20, choices=PeriodKind.choices, blank=True,
-                                   help_text=_("Empty: the programme's period."))
+    period_kind = models.CharField(
+        _("period"),
+        max_length=20,
+        choices=PeriodKind.choices,
+        blank=True,
+        help_text=_("Empty: the programme's period."),
+    )
     period_start = models.PositiveSmallIntegerField(_("first year"), null=True, blank=True)
     period_end = models.PositiveSmallIntegerField(_("last year"), null=True, blank=True)
     indicator = models.CharField(_("indicator"), max_length=80, blank=True)
@@ -210,11 +251,14 @@ class Target(ProgrammePart):
         constraints = [
             *ProgrammePart.Meta.constraints,
             models.CheckConstraint(condition=Q(value__gte=0), name="plans_target_value_not_negative"),
-            models.CheckConstraint(condition=~Q(kind=TargetKind.PERCENT) | Q(value__lte=100),
-                                   name="plans_target_percent_at_most_100"),
+            models.CheckConstraint(
+                condition=~Q(kind=TargetKind.PERCENT) | Q(value__lte=100),
+                name="plans_target_percent_at_most_100",
+            ),
             models.CheckConstraint(
                 condition=(Q(manual=True) & Q(indicator="")) | (Q(manual=False) & ~Q(indicator="")),
-                name="plans_target_indicator_or_manual"),
+                name="plans_target_indicator_or_manual",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -239,8 +283,9 @@ class Target(ProgrammePart):
             if self.value < 0:
                 errors["value"] = _("A target cannot be negative.")
             elif self.kind == TargetKind.PERCENT and self.value > 100:
-                errors["value"] = _("A percent target lies between 0 and 100 "
-                                    "(progress may exceed 100%, a target may not).")
+                errors["value"] = _(
+                    "A percent target lies between 0 and 100 (progress may exceed 100%, a target may not)."
+                )
             elif self.kind == TargetKind.COUNT and self.value != self.value.to_integral_value():
                 errors["value"] = _("A count target is a whole number.")
         errors.update(self._period_errors())
@@ -265,9 +310,12 @@ class Target(ProgrammePart):
         if own_errors:
             return _period_field_errors(own_errors)
         if self.programme_id is not None and not self.programme.period.covers(own):
-            return {"period_kind": _("The target's period (%(target)s) lies outside the programme's period "
-                                     "(%(programme)s).")
-                    % {"target": own.within(self.programme.period), "programme": self.programme.period}}
+            return {
+                "period_kind": _(
+                    "The target's period (%(target)s) lies outside the programme's period (%(programme)s)."
+                )
+                % {"target": own.within(self.programme.period), "programme": self.programme.period}
+            }
         return {}
 
     def _indicator_errors(self) -> dict[str, str]:
@@ -280,9 +328,14 @@ class Target(ProgrammePart):
             if info is None:
                 return {"indicator": _("There is no indicator %(code)s.") % {"code": self.indicator}}
             if self.kind and info.kind != self.kind:
-                return {"indicator": _("The indicator %(name)s gives a %(given)s; this is a %(kind)s target.")
-                        % {"name": info.name, "given": TargetKind(info.kind).label.lower(),
-                           "kind": TargetKind(self.kind).label.lower()}}
+                return {
+                    "indicator": _("The indicator %(name)s gives a %(given)s; this is a %(kind)s target.")
+                    % {
+                        "name": info.name,
+                        "given": TargetKind(info.kind).label.lower(),
+                        "kind": TargetKind(self.kind).label.lower(),
+                    }
+                }
         return {}
 
     @property
@@ -312,10 +365,12 @@ class Task(ProgrammePart):
     title = models.TextField(_("task"))
     description = models.TextField(_("as written"), blank=True)
     deadline = models.DateField(_("deadline"), null=True, blank=True)
-    deadline_note = models.CharField(_("when"), max_length=255, blank=True,
-                                     help_text=_("A rhythm without a date, e.g. every quarter."))
-    status = models.CharField(_("status"), max_length=20, choices=TaskStatus.choices,
-                              default=TaskStatus.PLANNED)
+    deadline_note = models.CharField(
+        _("when"), max_length=255, blank=True, help_text=_("A rhythm without a date, e.g. every quarter.")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=TaskStatus.choices, default=TaskStatus.PLANNED
+    )
     evidence = models.TextField(_("evidence"), blank=True)
 
     class Meta(ProgrammePart.Meta):
@@ -333,11 +388,23 @@ class Responsibility(ProgrammePart):
     """Who does what (tổ chức thực hiện): a department, a body or a unit, for the programme or one task."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="responsibilities")
-    task = models.ForeignKey(Task, verbose_name=_("task"), null=True, blank=True,
-                             on_delete=models.CASCADE, related_name="responsibilities")
+    task = models.ForeignKey(
+        Task,
+        verbose_name=_("task"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="responsibilities",
+    )
     who = models.CharField(_("responsible"), max_length=255)
-    unit = models.ForeignKey(Unit, verbose_name=_("unit"), null=True, blank=True,
-                             on_delete=models.PROTECT, related_name="programme_responsibilities")
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="programme_responsibilities",
+    )
     what = models.TextField(_("what"), blank=True)
 
     class Meta(ProgrammePart.Meta):
@@ -384,10 +451,17 @@ class Recipient(ProgrammePart):
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="recipients")
     text = models.CharField(_("recipient"), max_length=500)
-    purpose = models.CharField(_("for"), max_length=60, blank=True,
-                               help_text=_("As written, e.g. để b/c, để th/h."))
-    unit = models.ForeignKey(Unit, verbose_name=_("unit"), null=True, blank=True,
-                             on_delete=models.PROTECT, related_name="programmes_received")
+    purpose = models.CharField(
+        _("for"), max_length=60, blank=True, help_text=_("As written, e.g. để b/c, để th/h.")
+    )
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="programmes_received",
+    )
 
     class Meta(ProgrammePart.Meta):
         verbose_name = _("recipient")

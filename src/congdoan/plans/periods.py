@@ -33,7 +33,9 @@ class Period:
         for name, year in (("start", self.start), ("end", self.end)):
             if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
                 errors[name] = _("A year between %(first)s and %(last)s is expected.") % {
-                    "first": FIRST_YEAR, "last": LAST_YEAR}
+                    "first": FIRST_YEAR,
+                    "last": LAST_YEAR,
+                }
         if errors:
             return errors
         if self.kind == PeriodKind.YEAR:
@@ -75,8 +77,11 @@ class Period:
         """This period with its open bounds taken from ``outer`` ("every year" of the programme)."""
         if self.kind != PeriodKind.EVERY_YEAR:
             return self
-        return Period(self.kind, self.start if self.start is not None else outer.first,
-                      self.end if self.end is not None else outer.last)
+        return Period(
+            self.kind,
+            self.start if self.start is not None else outer.first,
+            self.end if self.end is not None else outer.last,
+        )
 
     def covers(self, inner: "Period") -> bool:
         """Whether every year of ``inner`` (open bounds filled from this period) falls in this period."""

@@ -122,8 +122,10 @@ class _Reader:
     def number(self, key: str, model_field: str) -> None:
         value = self.get(key, required=True)
         if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
-            raise problem(self.at(key), _("A number without quotes or thousands separators is expected, "
-                                          "e.g. 5821 for “5.821”."))
+            raise problem(
+                self.at(key),
+                _("A number without quotes or thousands separators is expected, e.g. 5821 for “5.821”."),
+            )
         self.put(key, model_field, Decimal(value))
 
     def date(self, key: str, model_field: str, required: bool = False) -> None:
@@ -139,8 +141,10 @@ class _Reader:
                 except ValueError:
                     continue
             if parsed is None:
-                raise problem(self.at(key), _("“%(value)s” is not a date such as 2019-11-10 or 10/11/2019.")
-                              % {"value": value})
+                raise problem(
+                    self.at(key),
+                    _("“%(value)s” is not a date such as 2019-11-10 or 10/11/2019.") % {"value": value},
+                )
         self.put(key, model_field, parsed)
 
     def boolean(self, key: str, model_field: str, default: bool) -> None:
@@ -151,14 +155,18 @@ class _Reader:
             raise problem(self.at(key), _("true or false is expected."))
         self.put(key, model_field, value)
 
-    def choice(self, key: str, model_field: str, choices: type[models.TextChoices],
-               default: str | None = None) -> None:
+    def choice(
+        self, key: str, model_field: str, choices: type[models.TextChoices], default: str | None = None
+    ) -> None:
         value = self.get(key, required=default is None)
         if value is None:
             value = default
         if value not in choices.values:
-            raise problem(self.at(key), _("“%(value)s” is not one of: %(choices)s.")
-                          % {"value": value, "choices": ", ".join(choices.values)})
+            raise problem(
+                self.at(key),
+                _("“%(value)s” is not one of: %(choices)s.")
+                % {"value": value, "choices": ", ".join(choices.values)},
+            )
         self.put(key, model_field, value)
 
     def texts(self, key: str, model_field: str | None = None) -> None:
@@ -185,7 +193,7 @@ class _Reader:
                 raise problem(self.at(key), _("Name the unit by its code, its name, or both."))
             ref = UnitRef(code=code, name=name, where=self.at(key))
         elif value not in (None, ""):
-            raise problem(self.at(key), _("A unit code, or {\"code\": …, \"name\": …}, is expected."))
+            raise problem(self.at(key), _('A unit code, or {"code": …, "name": …}, is expected.'))
         self.put(key, model_field, ref)
 
     def programme(self, key: str, model_field: str) -> None:
@@ -214,8 +222,11 @@ class _Reader:
     def done(self) -> Entry:
         unknown = sorted(set(self.data) - self.seen)
         if unknown:
-            raise problem(self.at(unknown[0]), _("Unknown entry “%(key)s”; the expected ones are: %(keys)s.")
-                          % {"key": unknown[0], "keys": ", ".join(sorted(self.seen))})
+            raise problem(
+                self.at(unknown[0]),
+                _("Unknown entry “%(key)s”; the expected ones are: %(keys)s.")
+                % {"key": unknown[0], "keys": ", ".join(sorted(self.seen))},
+            )
         return self.entry
 
 
@@ -299,8 +310,10 @@ def parse(content: str | bytes) -> ProgrammeDocument:
     try:
         data = json.loads(content, parse_float=Decimal)
     except json.JSONDecodeError as error:
-        raise problem(_("line %(line)s, column %(column)s") % {"line": error.lineno, "column": error.colno},
-                      _("The file is not valid JSON: %(reason)s.") % {"reason": error.msg}) from None
+        raise problem(
+            _("line %(line)s, column %(column)s") % {"line": error.lineno, "column": error.colno},
+            _("The file is not valid JSON: %(reason)s.") % {"reason": error.msg},
+        ) from None
     except UnicodeDecodeError:
         raise problem("", _("The file is not UTF-8 encoded JSON.")) from None
     top = _Reader(data, "")

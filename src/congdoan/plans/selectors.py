@@ -8,10 +8,11 @@ from congdoan.plans.models import Programme, Target
 
 
 def _programmes() -> QuerySet[Programme]:
-    return (Programme.objects.select_related("unit", "issuer_unit")
-            .prefetch_related(Prefetch("targets", queryset=Target.objects.order_by("position")))
-            .annotate(task_count=Count("tasks", distinct=True),
-                      deadline_count=Count("deadlines", distinct=True)))
+    return (
+        Programme.objects.select_related("unit", "issuer_unit")
+        .prefetch_related(Prefetch("targets", queryset=Target.objects.order_by("position")))
+        .annotate(task_count=Count("tasks", distinct=True), deadline_count=Count("deadlines", distinct=True))
+    )
 
 
 def programmes_for(user, action: str = Action.VIEW) -> QuerySet[Programme]:

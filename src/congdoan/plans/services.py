@@ -48,8 +48,12 @@ def check_may_edit(user, programme_unit: Unit | None) -> None:
         return
     if user.unit.path.startswith(programme_unit.path):
         raise PermissionDenied(
-            _("This programme was issued by %(unit)s, above your unit: its targets are changed there. "
-              "Adopt your share into your own unit's programme instead.") % {"unit": programme_unit})
+            _(
+                "This programme was issued by %(unit)s, above your unit: its targets are changed there. "
+                "Adopt your share into your own unit's programme instead."
+            )
+            % {"unit": programme_unit}
+        )
     raise PermissionDenied(_("This programme is outside your unit."))
 
 
@@ -128,12 +132,17 @@ def _find_unit(ref: UnitRef | None, warnings: list[str]) -> Unit | None:
             return unit
     if ref.name:
         folded = fold(ref.name)
-        matches = [unit for unit in Unit.objects.filter(search_text__contains=folded)
-                   if folded in (fold(unit.name), fold(unit.short_name))]
+        matches = [
+            unit
+            for unit in Unit.objects.filter(search_text__contains=folded)
+            if folded in (fold(unit.name), fold(unit.short_name))
+        ]
         if len(matches) == 1:
             return matches[0]
-    warnings.append(_("%(where)s: no unit %(unit)s in the tree; the link is left empty.")
-                    % {"where": ref.where, "unit": " / ".join(filter(None, [ref.code, ref.name]))})
+    warnings.append(
+        _("%(where)s: no unit %(unit)s in the tree; the link is left empty.")
+        % {"where": ref.where, "unit": " / ".join(filter(None, [ref.code, ref.name]))}
+    )
     return None
 
 
@@ -142,8 +151,9 @@ def _find_programme(ref: ProgrammeRef | None) -> Programme | None:
         return None
     programme = Programme.objects.filter(ref=ref.ref).first()
     if programme is None:
-        raise ValidationError({ref.where: _("There is no programme %(ref)s; import it first.")
-                               % {"ref": ref.ref}})
+        raise ValidationError(
+            {ref.where: _("There is no programme %(ref)s; import it first.") % {"ref": ref.ref}}
+        )
     return programme
 
 
@@ -167,16 +177,18 @@ def _store(obj: Model, entry: Entry, values: dict) -> int:
     try:
         obj.full_clean()
     except ValidationError as error:
-        raise ValidationError({entry.place_of(name): messages
-                               for name, messages in error.message_dict.items()}) from None
+        raise ValidationError(
+            {entry.place_of(name): messages for name, messages in error.message_dict.items()}
+        ) from None
     if before is not None and obj.audit_snapshot() == before:
         return 0
     obj.save()
     return 1
 
 
-def _sync(model: type[ProgrammePart], programme: Programme, rows: list[tuple[Entry, dict]],
-          warnings: list[str]) -> tuple[list, int]:
+def _sync(
+    model: type[ProgrammePart], programme: Programme, rows: list[tuple[Entry, dict]], warnings: list[str]
+) -> tuple[list, int]:
     """Make the programme's parts of one kind match the file, part by part in order."""
     existing = {part.position: part for part in model.objects.filter(programme=programme)}
     kept, changes = [], 0

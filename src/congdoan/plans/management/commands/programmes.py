@@ -55,11 +55,29 @@ class Command(BaseCommand):
         if output == "json":
             self.stdout.write(json.dumps(summaries, ensure_ascii=False, indent=2))
             return
-        rows = [[s["ref"], s["kind_label"], s["number"] or "", date_format(p.issued_on, "SHORT_DATE_FORMAT"),
-                 s["issuer"], s["year"] or s["period"], len(s["targets"]), s["tasks"]]
-                for s, p in zip(summaries, programmes, strict=True)]
-        headers = [_("ref"), _("kind"), _("number"), _("date"), _("issued by"), _("year"), _("targets"),
-                   _("tasks")]
+        rows = [
+            [
+                s["ref"],
+                s["kind_label"],
+                s["number"] or "",
+                date_format(p.issued_on, "SHORT_DATE_FORMAT"),
+                s["issuer"],
+                s["year"] or s["period"],
+                len(s["targets"]),
+                s["tasks"],
+            ]
+            for s, p in zip(summaries, programmes, strict=True)
+        ]
+        headers = [
+            _("ref"),
+            _("kind"),
+            _("number"),
+            _("date"),
+            _("issued by"),
+            _("year"),
+            _("targets"),
+            _("tasks"),
+        ]
         self.stdout.write(tabulate(rows, headers=headers))
 
     def load(self, user: User | None, files: list[Path]) -> None:

@@ -23,6 +23,7 @@ from congdoan.audit.context import change_context
 from congdoan.core.text import fold
 from congdoan.demo import names
 from congdoan.demo.places import PROVINCES, PROVINCES_BY_KEY, SECTOR_UNIONS, Commune, District, Province
+from congdoan.plans.services import load_seed_programmes
 from congdoan.units import services
 from congdoan.units.models import Area, Decision, Employer, Level, Sector, Unit, UnitType
 
@@ -1013,6 +1014,7 @@ class DemoBuilder:
         for _on, _order, action in sorted(self.events, key=lambda event: event[:2]):
             action()
         self._reorganise()
+        load_seed_programmes()  # the five seed documents, filed under the provinces just built
         return BuildResult(
             units=Unit.objects.count(),
             employers=Employer.objects.count(),

@@ -12,14 +12,21 @@ EPOCH = datetime.date(2019, 1, 1)
 
 def unit_type(level: str) -> UnitType:
     names = {
-        Level.NATIONAL: "Tổng Liên đoàn", Level.PROVINCE: "LĐLĐ tỉnh", Level.UPPER: "Công đoàn cấp trên cơ sở",
-        Level.GRASSROOTS: "Công đoàn cơ sở", Level.SUBUNIT: "Công đoàn bộ phận",
+        Level.NATIONAL: "Tổng Liên đoàn",
+        Level.PROVINCE: "LĐLĐ tỉnh",
+        Level.UPPER: "Công đoàn cấp trên cơ sở",
+        Level.GRASSROOTS: "Công đoàn cơ sở",
+        Level.SUBUNIT: "Công đoàn bộ phận",
     }
-    return UnitType.objects.get_or_create(code=f"t-{level}", defaults={"name": names[level], "level": level})[0]
+    return UnitType.objects.get_or_create(code=f"t-{level}", defaults={"name": names[level], "level": level})[
+        0
+    ]
 
 
 def found(name: str, level: str, parent=None, on: datetime.date = EPOCH, code: str | None = None, **extra):
-    spec = services.NewUnit(code=code or f"U{next(_codes):05d}", name=name, unit_type=unit_type(level), **extra)
+    spec = services.NewUnit(
+        code=code or f"U{next(_codes):05d}", name=name, unit_type=unit_type(level), **extra
+    )
     return services.found_unit(spec=spec, parent=parent, founded_on=on)
 
 

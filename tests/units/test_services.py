@@ -46,7 +46,9 @@ def test_merge_province_ends_sources_and_files_them_under_successor(small_tree):
 def test_cycle_is_refused(small_tree):
     t = small_tree
     with pytest.raises(ValidationError) as error:
-        services.move_units(units=[t["kg"]], new_parent=t["rg"], effective_on=MERGER, decision=decision(MERGER))
+        services.move_units(
+            units=[t["kg"]], new_parent=t["rg"], effective_on=MERGER, decision=decision(MERGER)
+        )
     assert "parent" in error.value.message_dict
 
 
@@ -65,12 +67,16 @@ def test_code_reuse_and_date_before_founding_refused(small_tree):
     with pytest.raises(ValidationError):
         found("Trùng mã", "grassroots", t["rg"], code="KG-RG-01")
     with pytest.raises(ValidationError):
-        services.move_units(units=[t["a"]], new_parent=t["pq"], effective_on=D(2018, 1, 1), decision=decision(MERGER))
+        services.move_units(
+            units=[t["a"]], new_parent=t["pq"], effective_on=D(2018, 1, 1), decision=decision(MERGER)
+        )
 
 
 def test_rename_keeps_old_name_for_old_dates(small_tree):
     t = small_tree
-    services.rename_unit(unit=t["rg"], name="Công đoàn phường Rạch Giá", effective_on=MERGER, decision=decision(MERGER))
+    services.rename_unit(
+        unit=t["rg"], name="Công đoàn phường Rạch Giá", effective_on=MERGER, decision=decision(MERGER)
+    )
     names = selectors.names_on(unit_ids=[t["rg"].pk], on=D(2024, 1, 1))
     assert names[t["rg"].pk].name == "Liên đoàn Lao động thành phố Rạch Giá"
     assert Unit.objects.get(pk=t["rg"].pk).name == "Công đoàn phường Rạch Giá"
@@ -79,9 +85,17 @@ def test_rename_keeps_old_name_for_old_dates(small_tree):
 def test_split_shares_children(small_tree):
     t = small_tree
     reorg = services.split_unit(
-        source=t["rg"], effective_on=MERGER, decision=decision(MERGER),
-        parts=[services.NewUnit(code="P1", name="Công đoàn phường Vĩnh Thanh", unit_type=t["rg"].unit_type, children=[t["a"]]),
-               services.NewUnit(code="P2", name="Công đoàn phường Rạch Giá", unit_type=t["rg"].unit_type, children=[t["b"]])],
+        source=t["rg"],
+        effective_on=MERGER,
+        decision=decision(MERGER),
+        parts=[
+            services.NewUnit(
+                code="P1", name="Công đoàn phường Vĩnh Thanh", unit_type=t["rg"].unit_type, children=[t["a"]]
+            ),
+            services.NewUnit(
+                code="P2", name="Công đoàn phường Rạch Giá", unit_type=t["rg"].unit_type, children=[t["b"]]
+            ),
+        ],
     )
     assert reorg.kind == "split"
     assert parent_code_on(t["a"], MERGER) == "P1"

@@ -32,7 +32,12 @@ class User(ChangeLogged, AbstractUser):
     """A person who logs in: attached to one unit, whose subtree is all they see and change."""
 
     unit = models.ForeignKey(
-        "units.Unit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+        "units.Unit",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.VIEWER)
 

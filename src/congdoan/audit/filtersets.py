@@ -10,8 +10,11 @@ class ObjectChangeFilterSet(django_filters.FilterSet):
     user = django_filters.CharFilter(label=_("User"), field_name="user_name")
     action = django_filters.ChoiceFilter(label=_("Action"), choices=ObjectChange.Action.choices)
     model = django_filters.ModelChoiceFilter(
-        label=_("Kind of object"), field_name="content_type",
-        queryset=ContentType.objects.filter(app_label__in=["units", "accounts", "members", "plans", "records"]),
+        label=_("Kind of object"),
+        field_name="content_type",
+        queryset=ContentType.objects.filter(
+            app_label__in=["units", "accounts", "members", "plans", "records"]
+        ),
     )
     object_id = django_filters.NumberFilter(label=_("Object id"))
     request_id = django_filters.UUIDFilter(label=_("Request id"))

@@ -32,7 +32,9 @@ def log_change(*, action: str, obj: ChangeLogged, before: dict | None = None) ->
     return change
 
 
-def log_many(*, action: str, objects: Iterable[ChangeLogged], befores: Iterable[dict | None] | None = None) -> int:
+def log_many(
+    *, action: str, objects: Iterable[ChangeLogged], befores: Iterable[dict | None] | None = None
+) -> int:
     """One change row per object, all under the current request id, written in one bulk insert."""
     objects = list(objects)
     befores = list(befores) if befores is not None else [None] * len(objects)
@@ -42,4 +44,3 @@ def log_many(*, action: str, objects: Iterable[ChangeLogged], befores: Iterable[
     ]
     ObjectChange.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
-

@@ -39,4 +39,9 @@ class Under(models.Lookup):
         rhs, rhs_params = self.process_rhs(compiler, connection)
         if connection.vendor == "postgresql":
             return f"{lhs} LIKE ({rhs} || '%%')", [*lhs_params, *rhs_params]
-        return f"({lhs} >= {rhs} AND {lhs} < ({rhs} || ':'))", [*lhs_params, *rhs_params, *lhs_params, *rhs_params]
+        return f"({lhs} >= {rhs} AND {lhs} < ({rhs} || ':'))", [
+            *lhs_params,
+            *rhs_params,
+            *lhs_params,
+            *rhs_params,
+        ]

@@ -87,7 +87,9 @@ class Area(models.Model):
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
 
     class Meta:
@@ -136,7 +138,12 @@ class Unit(ChangeLogged):
 
     # Today's tree (see the module docstring); maintained by the services only.
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     path = models.CharField(max_length=255, db_index=True, editable=False)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
@@ -186,8 +193,9 @@ class Unit(ChangeLogged):
 class Employer(ChangeLogged):
     """An employer whose workers a grassroots union covers; one CĐCS may cover several."""
 
-    unit = models.ForeignKey(Unit, verbose_name=_("grassroots union"), on_delete=models.CASCADE,
-                             related_name="employers")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("grassroots union"), on_delete=models.CASCADE, related_name="employers"
+    )
     name = models.CharField(_("name"), max_length=255)
     tax_code = models.CharField(_("tax code"), max_length=20, blank=True)
     sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices, blank=True)
@@ -217,8 +225,14 @@ class Decision(ChangeLogged):
     number = models.CharField(_("number"), max_length=60)
     signed_on = models.DateField(_("signed on"))
     signer = models.CharField(_("signer"), max_length=200)
-    issuer = models.ForeignKey(Unit, verbose_name=_("issued by"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="issued_decisions")
+    issuer = models.ForeignKey(
+        Unit,
+        verbose_name=_("issued by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="issued_decisions",
+    )
     summary = models.CharField(_("summary"), max_length=500, blank=True)
     file = models.FileField(_("file"), upload_to="decisions/%Y/", blank=True)
 
@@ -250,8 +264,14 @@ class Reorganisation(ChangeLogged):
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     effective_on = models.DateField(_("effective on"))
-    decision = models.ForeignKey(Decision, verbose_name=_("decision"), null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="reorganisations")
+    decision = models.ForeignKey(
+        Decision,
+        verbose_name=_("decision"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reorganisations",
+    )
     note = models.TextField(_("note"), blank=True)
     # The unit the change is filed under, for scope and the per-unit change log (the target, the source…).
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
@@ -285,20 +305,25 @@ class ReorganisationUnit(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["reorganisation", "unit", "role"], name="reorg_unit_role")]
+        constraints = [
+            models.UniqueConstraint(fields=["reorganisation", "unit", "role"], name="reorg_unit_role")
+        ]
 
 
 class UnitLink(ChangeLogged):
     """A unit under a parent from ``valid_from`` until ``valid_to`` (exclusive; empty while it holds)."""
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="links")
-    parent = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="child_links")
+    parent = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="child_links"
+    )
     path = models.CharField(max_length=255, db_index=True)
     depth = models.PositiveSmallIntegerField()
     valid_from = models.DateField()
     valid_to = models.DateField(null=True, blank=True)
-    reorganisation = models.ForeignKey(Reorganisation, null=True, blank=True, on_delete=models.PROTECT,
-                                       related_name="links")
+    reorganisation = models.ForeignKey(
+        Reorganisation, null=True, blank=True, on_delete=models.PROTECT, related_name="links"
+    )
 
     class Meta:
         ordering = ["unit", "valid_from"]
@@ -307,8 +332,10 @@ class UnitLink(ChangeLogged):
             models.Index(fields=["parent", "valid_from"]),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(valid_to__isnull=True) | Q(valid_to__gt=models.F("valid_from")),
-                                   name="unitlink_interval"),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gt=models.F("valid_from")),
+                name="unitlink_interval",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -323,8 +350,9 @@ class UnitName(ChangeLogged):
     short_name = models.CharField(max_length=120, blank=True)
     valid_from = models.DateField()
     valid_to = models.DateField(null=True, blank=True)
-    reorganisation = models.ForeignKey(Reorganisation, null=True, blank=True, on_delete=models.PROTECT,
-                                       related_name="names")
+    reorganisation = models.ForeignKey(
+        Reorganisation, null=True, blank=True, on_delete=models.PROTECT, related_name="names"
+    )
 
     class Meta:
         ordering = ["unit", "valid_from"]
@@ -341,12 +369,16 @@ class Succession(ChangeLogged):
     successor = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="predecessions")
     effective_on = models.DateField()
     reorganisation = models.ForeignKey(Reorganisation, on_delete=models.PROTECT, related_name="successions")
-    primary = models.BooleanField(default=True, help_text="The successor that today's tree files the old unit under.")
+    primary = models.BooleanField(
+        default=True, help_text="The successor that today's tree files the old unit under."
+    )
 
     class Meta:
         ordering = ["effective_on", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["predecessor"], condition=Q(primary=True), name="one_primary_successor"),
+            models.UniqueConstraint(
+                fields=["predecessor"], condition=Q(primary=True), name="one_primary_successor"
+            ),
         ]
 
     @property

@@ -44,16 +44,21 @@ def children_on(*, user, parent: Unit | None, on: datetime.date) -> QuerySet[Uni
 
 def count_children_on(*, unit_ids: list[int], on: datetime.date) -> dict[int, int]:
     """How many units stood directly under each of ``unit_ids`` on ``on`` (for "expand" arrows)."""
-    rows = (UnitLink.objects.filter(valid_on(on), parent_id__in=unit_ids)
-            .values("parent_id").annotate(n=Count("id")).values_list("parent_id", "n"))
+    rows = (
+        UnitLink.objects.filter(valid_on(on), parent_id__in=unit_ids)
+        .values("parent_id")
+        .annotate(n=Count("id"))
+        .values_list("parent_id", "n")
+    )
     return dict(rows)
 
 
 def names_on(*, unit_ids, on: datetime.date) -> dict[int, UnitName]:
     """The name each unit bore on ``on``; an ended unit keeps its last name."""
     result: dict[int, UnitName] = {}
-    for name in (UnitName.objects.filter(unit_id__in=list(unit_ids), valid_from__lte=on)
-                 .order_by("unit_id", "valid_from")):
+    for name in UnitName.objects.filter(unit_id__in=list(unit_ids), valid_from__lte=on).order_by(
+        "unit_id", "valid_from"
+    ):
         result[name.unit_id] = name  # the latest that began on or before ``on`` wins
     return result
 
@@ -68,7 +73,9 @@ def successor_today(unit: Unit) -> Unit:
     current = unit
     while current.dissolved_on is not None and current.pk not in seen:
         seen.add(current.pk)
-        step = Succession.objects.filter(predecessor=current, primary=True).select_related("successor").first()
+        step = (
+            Succession.objects.filter(predecessor=current, primary=True).select_related("successor").first()
+        )
         if step is None:
             break
         current = step.successor
@@ -84,8 +91,13 @@ def name_history(unit: Unit) -> QuerySet[UnitName]:
 
 
 def reorganisations_of(unit: Unit) -> QuerySet[Reorganisation]:
-    return (Reorganisation.objects.filter(involved__unit=unit).distinct()
-            .select_related("decision", "unit").prefetch_related("involved__unit").order_by("effective_on", "id"))
+    return (
+        Reorganisation.objects.filter(involved__unit=unit)
+        .distinct()
+        .select_related("decision", "unit")
+        .prefetch_related("involved__unit")
+        .order_by("effective_on", "id")
+    )
 
 
 def subtree_counts(unit: Unit, on: datetime.date | None = None) -> dict[str, int]:
@@ -94,6 +106,10 @@ def subtree_counts(unit: Unit, on: datetime.date | None = None) -> dict[str, int
     root = UnitLink.objects.filter(valid_on(on), unit=unit).first()
     if root is None:
         return {}
-    rows = (UnitLink.objects.filter(valid_on(on), path__under=root.path).exclude(unit=unit)
-            .values("unit__unit_type__level").annotate(n=Count("id")))
+    rows = (
+        UnitLink.objects.filter(valid_on(on), path__under=root.path)
+        .exclude(unit=unit)
+        .values("unit__unit_type__level")
+        .annotate(n=Count("id"))
+    )
     return {row["unit__unit_type__level"]: row["n"] for row in rows}

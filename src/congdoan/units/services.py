@@ -61,16 +61,26 @@ class NewUnit:
 
 def _check_code_free(code: str, field_name: str = "code") -> None:
     if Unit.objects.filter(code__iexact=code).exists():
-        raise ValidationError({field_name: _("The code %(code)s is already used by another unit (codes are never reused).")
-                               % {"code": code}})
+        raise ValidationError(
+            {
+                field_name: _("The code %(code)s is already used by another unit (codes are never reused).")
+                % {"code": code}
+            }
+        )
 
 
 def _check_active(unit: Unit, on: datetime.date, field_name: str) -> None:
     if on < unit.founded_on:
-        raise ValidationError({"effective_on": _("%(unit)s was founded on %(date)s; the change cannot take effect earlier.")
-                               % {"unit": unit, "date": _d(unit.founded_on)}})
+        raise ValidationError(
+            {
+                "effective_on": _("%(unit)s was founded on %(date)s; the change cannot take effect earlier.")
+                % {"unit": unit, "date": _d(unit.founded_on)}
+            }
+        )
     if unit.dissolved_on is not None and unit.dissolved_on <= on:
-        raise ValidationError({field_name: _("%(unit)s ended on %(date)s.") % {"unit": unit, "date": _d(unit.dissolved_on)}})
+        raise ValidationError(
+            {field_name: _("%(unit)s ended on %(date)s.") % {"unit": unit, "date": _d(unit.dissolved_on)}}
+        )
 
 
 def _check_levels(parent: Unit | None, child_type: UnitType, field_name: str = "parent") -> None:
@@ -79,8 +89,14 @@ def _check_levels(parent: Unit | None, child_type: UnitType, field_name: str = "
             raise ValidationError({field_name: _("Only a national unit may stand without a parent.")})
         return
     if LEVEL_RANK[parent.unit_type.level] >= LEVEL_RANK[child_type.level]:
-        raise ValidationError({field_name: _("A %(child)s unit cannot be placed under %(parent)s, which is not of a higher level.")
-                               % {"child": Level(child_type.level).label, "parent": parent}})
+        raise ValidationError(
+            {
+                field_name: _(
+                    "A %(child)s unit cannot be placed under %(parent)s, which is not of a higher level."
+                )
+                % {"child": Level(child_type.level).label, "parent": parent}
+            }
+        )
 
 
 def _open_link(unit: Unit) -> UnitLink:
@@ -95,9 +111,18 @@ def _lock(units: list[Unit]) -> None:
 # ----------------------------------------------------------------------------------------- primitives
 
 
-def _new_reorganisation(*, kind: str, effective_on: datetime.date, decision: Decision | None, unit: Unit,
-                        note: str, roles: list[tuple[Unit, str]]) -> Reorganisation:
-    reorg = Reorganisation.objects.create(kind=kind, effective_on=effective_on, decision=decision, unit=unit, note=note)
+def _new_reorganisation(
+    *,
+    kind: str,
+    effective_on: datetime.date,
+    decision: Decision | None,
+    unit: Unit,
+    note: str,
+    roles: list[tuple[Unit, str]],
+) -> Reorganisation:
+    reorg = Reorganisation.objects.create(
+        kind=kind, effective_on=effective_on, decision=decision, unit=unit, note=note
+    )
     ReorganisationUnit.objects.bulk_create(
         [ReorganisationUnit(reorganisation=reorg, unit=u, role=role) for u, role in dict.fromkeys(roles)]
     )
@@ -110,7 +135,9 @@ def _move_scope(unit: Unit, new_parent: Unit | None) -> None:
     new_path = (new_parent.path if new_parent else "") + path_segment(unit.pk)
     new_depth = new_parent.depth + 1 if new_parent else 0
     if new_parent is not None and new_parent.path.startswith(old_path):
-        raise ValidationError({"parent": _("%(unit)s cannot be placed under itself or one of its own units.") % {"unit": unit}})
+        raise ValidationError(
+            {"parent": _("%(unit)s cannot be placed under itself or one of its own units.") % {"unit": unit}}
+        )
     if new_path != old_path:
         Unit.objects.filter(path__under=old_path).update(
             path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
@@ -120,85 +147,154 @@ def _move_scope(unit: Unit, new_parent: Unit | None) -> None:
 
 
 def _relink(unit: Unit, new_parent: Unit, on: datetime.date, reorg: Reorganisation) -> None:
-    """Put active ``unit`` under ``new_parent`` from ``on``; its active subtree's links follow with new paths."""
+    """Put active ``unit`` under ``new_parent`` from ``on``.
+
+    Its active subtree's links follow with new paths."""
     _check_active(new_parent, on, "parent")
     _check_levels(new_parent, unit.unit_type)
     if new_parent.path.startswith(unit.path):
-        raise ValidationError({"parent": _("%(unit)s cannot be placed under itself or one of its own units.") % {"unit": unit}})
+        raise ValidationError(
+            {"parent": _("%(unit)s cannot be placed under itself or one of its own units.") % {"unit": unit}}
+        )
     own = _open_link(unit)
     if own.parent_id == new_parent.pk:
-        raise ValidationError({"parent": _("%(unit)s is already under %(parent)s.") % {"unit": unit, "parent": new_parent}})
-    subtree = list(UnitLink.objects.select_for_update().filter(valid_to__isnull=True, path__under=own.path)
-                   .select_related("unit"))
+        raise ValidationError(
+            {"parent": _("%(unit)s is already under %(parent)s.") % {"unit": unit, "parent": new_parent}}
+        )
+    subtree = list(
+        UnitLink.objects.select_for_update()
+        .filter(valid_to__isnull=True, path__under=own.path)
+        .select_related("unit")
+    )
     latest = max(subtree, key=lambda link: link.valid_from)
     if on < latest.valid_from:
-        raise ValidationError({"effective_on": _("%(unit)s already changed on %(date)s; a later change cannot take effect before it.")
-                               % {"unit": latest.unit, "date": _d(latest.valid_from)}})
+        raise ValidationError(
+            {
+                "effective_on": _(
+                    "%(unit)s already changed on %(date)s; a later change cannot take effect before it."
+                )
+                % {"unit": latest.unit, "date": _d(latest.valid_from)}
+            }
+        )
     new_prefix = new_parent.path + path_segment(unit.pk)
     shift = new_parent.depth + 1 - own.depth
     closed, created, rewritten, befores = [], [], [], []
     for link in subtree:
-        path = new_prefix + link.path[len(own.path):]
+        path = new_prefix + link.path[len(own.path) :]
         parent_id = new_parent.pk if link.unit_id == unit.pk else link.parent_id
         if link.valid_from == on:  # a second change on the same day replaces the first
             befores.append(link.audit_snapshot())
-            link.path, link.depth, link.parent_id, link.reorganisation = path, link.depth + shift, parent_id, reorg
+            link.path, link.depth, link.parent_id, link.reorganisation = (
+                path,
+                link.depth + shift,
+                parent_id,
+                reorg,
+            )
             rewritten.append(link)
         else:
             befores_closed = link.audit_snapshot()
             link.valid_to = on
             closed.append((link, befores_closed))
-            created.append(UnitLink(unit_id=link.unit_id, parent_id=parent_id, path=path, depth=link.depth + shift,
-                                    valid_from=on, reorganisation=reorg))
+            created.append(
+                UnitLink(
+                    unit_id=link.unit_id,
+                    parent_id=parent_id,
+                    path=path,
+                    depth=link.depth + shift,
+                    valid_from=on,
+                    reorganisation=reorg,
+                )
+            )
     UnitLink.objects.bulk_update([link for link, _ in closed], ["valid_to"], batch_size=1000)
     UnitLink.objects.bulk_update(rewritten, ["path", "depth", "parent", "reorganisation"], batch_size=1000)
     UnitLink.objects.bulk_create(created, batch_size=1000)
-    log_many(action=ObjectChange.Action.UPDATE, objects=[link for link, _ in closed] + rewritten,
-             befores=[before for _, before in closed] + befores)
+    log_many(
+        action=ObjectChange.Action.UPDATE,
+        objects=[link for link, _ in closed] + rewritten,
+        befores=[before for _, before in closed] + befores,
+    )
     log_many(action=ObjectChange.Action.CREATE, objects=created)
     _move_scope(unit, new_parent)
     unit.save(update_fields=["parent", "path", "depth"])
 
 
-def _create_unit(spec: NewUnit, *, parent: Unit | None, on: datetime.date, reorg_kind: str,
-                 decision: Decision | None, note: str = "") -> tuple[Unit, Reorganisation]:
+def _create_unit(
+    spec: NewUnit,
+    *,
+    parent: Unit | None,
+    on: datetime.date,
+    reorg_kind: str,
+    decision: Decision | None,
+    note: str = "",
+) -> tuple[Unit, Reorganisation]:
     _check_code_free(spec.code)
     _check_levels(parent, spec.unit_type)
     if parent is not None:
         _check_active(parent, on, "parent")
-    unit = Unit(code=spec.code, name=spec.name, short_name=spec.short_name, unit_type=spec.unit_type,
-                sector=spec.sector, area=spec.area, address=spec.address, founded_on=on, parent=parent,
-                depth=parent.depth + 1 if parent else 0)
+    unit = Unit(
+        code=spec.code,
+        name=spec.name,
+        short_name=spec.short_name,
+        unit_type=spec.unit_type,
+        sector=spec.sector,
+        area=spec.area,
+        address=spec.address,
+        founded_on=on,
+        parent=parent,
+        depth=parent.depth + 1 if parent else 0,
+    )
     unit.full_clean(exclude=["path", "parent"])
     unit.save()
     unit.path = (parent.path if parent else "") + path_segment(unit.pk)
     Unit.objects.filter(pk=unit.pk).update(path=unit.path)
-    reorg = _new_reorganisation(kind=reorg_kind, effective_on=on, decision=decision, unit=unit, note=note,
-                                roles=[(unit, Role.CREATED)] + ([(parent, Role.TARGET)] if parent else []))
-    UnitLink.objects.create(unit=unit, parent=parent, path=unit.path, depth=unit.depth, valid_from=on,
-                            reorganisation=reorg)
-    UnitName.objects.create(unit=unit, name=unit.name, short_name=unit.short_name, valid_from=on, reorganisation=reorg)
+    reorg = _new_reorganisation(
+        kind=reorg_kind,
+        effective_on=on,
+        decision=decision,
+        unit=unit,
+        note=note,
+        roles=[(unit, Role.CREATED)] + ([(parent, Role.TARGET)] if parent else []),
+    )
+    UnitLink.objects.create(
+        unit=unit, parent=parent, path=unit.path, depth=unit.depth, valid_from=on, reorganisation=reorg
+    )
+    UnitName.objects.create(
+        unit=unit, name=unit.name, short_name=unit.short_name, valid_from=on, reorganisation=reorg
+    )
     return unit, reorg
 
 
 def _end(unit: Unit, on: datetime.date, reorg: Reorganisation, successors: list[Unit]) -> None:
-    """End ``unit`` on ``on``: its link closes; today's tree files it under its first successor or last parent."""
+    """End ``unit`` on ``on``: its link closes.
+
+    Today's tree files it under its first successor or its last parent."""
     own = _open_link(unit)
     if on <= own.valid_from:
-        raise ValidationError({"effective_on": _("%(unit)s last changed on %(date)s; it can only end after that.")
-                               % {"unit": unit, "date": _d(own.valid_from)}})
+        raise ValidationError(
+            {
+                "effective_on": _("%(unit)s last changed on %(date)s; it can only end after that.")
+                % {"unit": unit, "date": _d(own.valid_from)}
+            }
+        )
     active_children = UnitLink.objects.filter(parent=unit, valid_to__isnull=True).select_related("unit")
     if active_children.exists():
         names = ", ".join(str(link.unit) for link in active_children[:5])
-        raise ValidationError({"children_to": _("%(unit)s still has active units under it (%(names)s): move them or end them first.")
-                               % {"unit": unit, "names": names}})
+        raise ValidationError(
+            {
+                "children_to": _(
+                    "%(unit)s still has active units under it (%(names)s): move them or end them first."
+                )
+                % {"unit": unit, "names": names}
+            }
+        )
     before = own.audit_snapshot()
     own.valid_to = on
     own.save(update_fields=["valid_to"])
     log_many(action=ObjectChange.Action.UPDATE, objects=[own], befores=[before])
     for index, heir in enumerate(successors):
-        Succession.objects.create(predecessor=unit, successor=heir, effective_on=on, reorganisation=reorg,
-                                  primary=index == 0)
+        Succession.objects.create(
+            predecessor=unit, successor=heir, effective_on=on, reorganisation=reorg, primary=index == 0
+        )
     _move_scope(unit, successors[0] if successors else own.parent)
     unit.dissolved_on = on
     unit.save()
@@ -208,10 +304,22 @@ def _end(unit: Unit, on: datetime.date, reorg: Reorganisation, successors: list[
 
 
 @transaction.atomic
-def record_decision(*, number: str, signed_on: datetime.date, signer: str, issuer: Unit | None = None,
-                    summary: str = "", file=None) -> Decision:
-    decision = Decision(number=number.strip(), signed_on=signed_on, signer=signer.strip(), issuer=issuer,
-                        summary=summary.strip())
+def record_decision(
+    *,
+    number: str,
+    signed_on: datetime.date,
+    signer: str,
+    issuer: Unit | None = None,
+    summary: str = "",
+    file=None,
+) -> Decision:
+    decision = Decision(
+        number=number.strip(),
+        signed_on=signed_on,
+        signer=signer.strip(),
+        issuer=issuer,
+        summary=summary.strip(),
+    )
     if file:
         decision.file = file
     decision.full_clean()
@@ -220,26 +328,39 @@ def record_decision(*, number: str, signed_on: datetime.date, signer: str, issue
 
 
 @transaction.atomic
-def found_unit(*, spec: NewUnit, parent: Unit | None, founded_on: datetime.date,
-               decision: Decision | None = None, note: str = "") -> Unit:
+def found_unit(
+    *,
+    spec: NewUnit,
+    parent: Unit | None,
+    founded_on: datetime.date,
+    decision: Decision | None = None,
+    note: str = "",
+) -> Unit:
     """Found a unit under ``parent`` (none only for the national unit)."""
     if parent is not None:
         _lock([parent])
-    unit, _reorg = _create_unit(spec, parent=parent, on=founded_on, reorg_kind=Reorganisation.Kind.FOUND,
-                                decision=decision, note=note)
+    unit, _reorg = _create_unit(
+        spec, parent=parent, on=founded_on, reorg_kind=Reorganisation.Kind.FOUND, decision=decision, note=note
+    )
     return unit
 
 
 @transaction.atomic
-def move_units(*, units: list[Unit], new_parent: Unit, effective_on: datetime.date, decision: Decision,
-               note: str = "") -> Reorganisation:
+def move_units(
+    *, units: list[Unit], new_parent: Unit, effective_on: datetime.date, decision: Decision, note: str = ""
+) -> Reorganisation:
     """Move units (with everything under them) to another parent, from ``effective_on``."""
     if not units:
         raise ValidationError({"units": _("Choose at least one unit to move.")})
     _lock([*units, new_parent])
-    reorg = _new_reorganisation(kind=Reorganisation.Kind.MOVE, effective_on=effective_on, decision=decision,
-                                unit=new_parent, note=note,
-                                roles=[(new_parent, Role.TARGET)] + [(u, Role.MOVED) for u in units])
+    reorg = _new_reorganisation(
+        kind=Reorganisation.Kind.MOVE,
+        effective_on=effective_on,
+        decision=decision,
+        unit=new_parent,
+        note=note,
+        roles=[(new_parent, Role.TARGET)] + [(u, Role.MOVED) for u in units],
+    )
     for unit in units:
         unit.refresh_from_db()
         _check_active(unit, effective_on, "units")
@@ -248,9 +369,16 @@ def move_units(*, units: list[Unit], new_parent: Unit, effective_on: datetime.da
 
 
 @transaction.atomic
-def merge_units(*, sources: list[Unit], effective_on: datetime.date, decision: Decision,
-                into: Unit | None = None, new_unit: NewUnit | None = None, new_parent: Unit | None = None,
-                note: str = "") -> Reorganisation:
+def merge_units(
+    *,
+    sources: list[Unit],
+    effective_on: datetime.date,
+    decision: Decision,
+    into: Unit | None = None,
+    new_unit: NewUnit | None = None,
+    new_parent: Unit | None = None,
+    note: str = "",
+) -> Reorganisation:
     """Merge ``sources`` into an existing unit ``into``, or into ``new_unit`` founded under ``new_parent``.
 
     The active children of every source move to the merged unit; the sources end, with it as successor.
@@ -263,20 +391,40 @@ def merge_units(*, sources: list[Unit], effective_on: datetime.date, decision: D
         raise ValidationError({"sources": _("Choose the units to merge.")})
     _lock([*sources, *(u for u in (into, new_parent) if u)])
     if new_unit is not None:
-        into, _created = _create_unit(new_unit, parent=new_parent, on=effective_on,
-                                      reorg_kind=Reorganisation.Kind.FOUND, decision=decision, note=note)
+        into, _created = _create_unit(
+            new_unit,
+            parent=new_parent,
+            on=effective_on,
+            reorg_kind=Reorganisation.Kind.FOUND,
+            decision=decision,
+            note=note,
+        )
     into.refresh_from_db()
     _check_active(into, effective_on, "into")
-    reorg = _new_reorganisation(kind=Reorganisation.Kind.MERGE, effective_on=effective_on, decision=decision,
-                                unit=into, note=note, roles=[(into, Role.TARGET)] + [(s, Role.SOURCE) for s in sources])
+    reorg = _new_reorganisation(
+        kind=Reorganisation.Kind.MERGE,
+        effective_on=effective_on,
+        decision=decision,
+        unit=into,
+        note=note,
+        roles=[(into, Role.TARGET)] + [(s, Role.SOURCE) for s in sources],
+    )
     for source in sources:
         source.refresh_from_db()
         _check_active(source, effective_on, "sources")
         if source.unit_type.level != into.unit_type.level:
-            raise ValidationError({"sources": _("%(source)s is not of the same level as %(into)s; only units of one level merge.")
-                                   % {"source": source, "into": into}})
+            raise ValidationError(
+                {
+                    "sources": _(
+                        "%(source)s is not of the same level as %(into)s; only units of one level merge."
+                    )
+                    % {"source": source, "into": into}
+                }
+            )
         if into.path.startswith(source.path):
-            raise ValidationError({"into": _("%(into)s lies under %(source)s.") % {"into": into, "source": source}})
+            raise ValidationError(
+                {"into": _("%(into)s lies under %(source)s.") % {"into": into, "source": source}}
+            )
         for child in _active_children(source):
             _relink(child, into, effective_on, reorg)
             ReorganisationUnit.objects.get_or_create(reorganisation=reorg, unit=child, role=Role.MOVED)
@@ -285,8 +433,15 @@ def merge_units(*, sources: list[Unit], effective_on: datetime.date, decision: D
 
 
 @transaction.atomic
-def split_unit(*, source: Unit, parts: list[NewUnit], effective_on: datetime.date, decision: Decision,
-               end_source: bool = True, note: str = "") -> Reorganisation:
+def split_unit(
+    *,
+    source: Unit,
+    parts: list[NewUnit],
+    effective_on: datetime.date,
+    decision: Decision,
+    end_source: bool = True,
+    note: str = "",
+) -> Reorganisation:
     """Split ``source`` into new units beside it, each taking the children listed in its part.
 
     With ``end_source`` the source ends and every active child must go to a part; without it, the parts
@@ -302,18 +457,40 @@ def split_unit(*, source: Unit, parts: list[NewUnit], effective_on: datetime.dat
         raise ValidationError({"parts": _("A unit can go to one new unit only.")})
     children = {child.pk: child for child in _active_children(source)}
     if stray := [pk for pk in assigned if pk not in children]:
-        raise ValidationError({"parts": _("Only active units directly under %(source)s can be shared out (%(count)s are not).")
-                               % {"source": source, "count": len(stray)}})
+        raise ValidationError(
+            {
+                "parts": _(
+                    "Only active units directly under %(source)s can be shared out (%(count)s are not)."
+                )
+                % {"source": source, "count": len(stray)}
+            }
+        )
     if end_source and (left := [c for pk, c in children.items() if pk not in assigned]):
-        raise ValidationError({"parts": _("%(count)s units under %(source)s have no new unit, e.g. %(example)s.")
-                               % {"count": len(left), "source": source, "example": left[0]}})
+        raise ValidationError(
+            {
+                "parts": _("%(count)s units under %(source)s have no new unit, e.g. %(example)s.")
+                % {"count": len(left), "source": source, "example": left[0]}
+            }
+        )
     parent = source.parent
-    reorg = _new_reorganisation(kind=Reorganisation.Kind.SPLIT, effective_on=effective_on, decision=decision,
-                                unit=source, note=note, roles=[(source, Role.SOURCE)])
+    reorg = _new_reorganisation(
+        kind=Reorganisation.Kind.SPLIT,
+        effective_on=effective_on,
+        decision=decision,
+        unit=source,
+        note=note,
+        roles=[(source, Role.SOURCE)],
+    )
     created = []
     for part in parts:
-        unit, _found = _create_unit(part, parent=parent, on=effective_on, reorg_kind=Reorganisation.Kind.FOUND,
-                                    decision=decision, note=note)
+        unit, _found = _create_unit(
+            part,
+            parent=parent,
+            on=effective_on,
+            reorg_kind=Reorganisation.Kind.FOUND,
+            decision=decision,
+            note=note,
+        )
         ReorganisationUnit.objects.create(reorganisation=reorg, unit=unit, role=Role.CREATED)
         for child in part.children:
             _relink(children[child.pk], unit, effective_on, reorg)
@@ -325,37 +502,68 @@ def split_unit(*, source: Unit, parts: list[NewUnit], effective_on: datetime.dat
 
 
 @transaction.atomic
-def rename_unit(*, unit: Unit, name: str, effective_on: datetime.date, decision: Decision,
-                short_name: str | None = None, note: str = "") -> Reorganisation:
+def rename_unit(
+    *,
+    unit: Unit,
+    name: str,
+    effective_on: datetime.date,
+    decision: Decision,
+    short_name: str | None = None,
+    note: str = "",
+) -> Reorganisation:
     _lock([unit])
     unit.refresh_from_db()
     _check_active(unit, effective_on, "unit")
     current = UnitName.objects.select_for_update().get(unit=unit, valid_to__isnull=True)
     if effective_on < current.valid_from:
-        raise ValidationError({"effective_on": _("%(unit)s was last renamed on %(date)s; a later name cannot take effect before it.")
-                               % {"unit": unit, "date": _d(current.valid_from)}})
+        raise ValidationError(
+            {
+                "effective_on": _(
+                    "%(unit)s was last renamed on %(date)s; a later name cannot take effect before it."
+                )
+                % {"unit": unit, "date": _d(current.valid_from)}
+            }
+        )
     short_name = unit.short_name if short_name is None else short_name
     unit.name, unit.short_name = name, short_name
     unit.full_clean(exclude=["path", "parent"])
     if (unit.name, unit.short_name) == (current.name, current.short_name):
         raise ValidationError({"name": _("This is already the unit's name.")})
-    reorg = _new_reorganisation(kind=Reorganisation.Kind.RENAME, effective_on=effective_on, decision=decision,
-                                unit=unit, note=note, roles=[(unit, Role.SUBJECT)])
+    reorg = _new_reorganisation(
+        kind=Reorganisation.Kind.RENAME,
+        effective_on=effective_on,
+        decision=decision,
+        unit=unit,
+        note=note,
+        roles=[(unit, Role.SUBJECT)],
+    )
     if current.valid_from == effective_on:
         current.name, current.short_name, current.reorganisation = unit.name, unit.short_name, reorg
         current.save()
     else:
         current.valid_to = effective_on
         current.save()
-        UnitName.objects.create(unit=unit, name=unit.name, short_name=unit.short_name, valid_from=effective_on,
-                                reorganisation=reorg)
+        UnitName.objects.create(
+            unit=unit,
+            name=unit.name,
+            short_name=unit.short_name,
+            valid_from=effective_on,
+            reorganisation=reorg,
+        )
     unit.save()
     return reorg
 
 
 @transaction.atomic
-def dissolve_unit(*, unit: Unit, effective_on: datetime.date, decision: Decision, successor: Unit | None = None,
-                  children_to: Unit | None = None, note: str = "") -> Reorganisation:
+def dissolve_unit(
+    *,
+    unit: Unit,
+    effective_on: datetime.date,
+    decision: Decision,
+    successor: Unit | None = None,
+    children_to: Unit | None = None,
+    note: str = "",
+) -> Reorganisation:
     """End ``unit``. Its active children first move to ``children_to`` (or the unit may have none).
 
     A ``successor`` takes over its history in today's tree; without one it stays filed under its last parent.
@@ -368,8 +576,14 @@ def dissolve_unit(*, unit: Unit, effective_on: datetime.date, decision: Decision
             raise ValidationError({"successor": _("A unit cannot succeed itself.")})
         _check_active(successor, effective_on, "successor")
     roles = [(unit, Role.ENDED)] + ([(successor, Role.TARGET)] if successor else [])
-    reorg = _new_reorganisation(kind=Reorganisation.Kind.DISSOLVE, effective_on=effective_on, decision=decision,
-                                unit=unit, note=note, roles=roles)
+    reorg = _new_reorganisation(
+        kind=Reorganisation.Kind.DISSOLVE,
+        effective_on=effective_on,
+        decision=decision,
+        unit=unit,
+        note=note,
+        roles=roles,
+    )
     if children_to is not None:
         for child in _active_children(unit):
             _relink(child, children_to, effective_on, reorg)
@@ -377,12 +591,16 @@ def dissolve_unit(*, unit: Unit, effective_on: datetime.date, decision: Decision
     if successor is not None:
         successor.refresh_from_db()
         if successor.path.startswith(unit.path):
-            raise ValidationError({"successor": _("The successor lies under the unit being ended; move it first.")})
+            raise ValidationError(
+                {"successor": _("The successor lies under the unit being ended; move it first.")}
+            )
     _end(unit, effective_on, reorg, successors=[successor] if successor else [])
     return reorg
 
 
 def _active_children(unit: Unit) -> list[Unit]:
-    return list(Unit.objects.filter(links__parent=unit, links__valid_to__isnull=True)
-                .select_related("unit_type").order_by("code"))
-
+    return list(
+        Unit.objects.filter(links__parent=unit, links__valid_to__isnull=True)
+        .select_related("unit_type")
+        .order_by("code")
+    )

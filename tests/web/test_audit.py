@@ -32,8 +32,9 @@ def test_change_detail_shows_before_and_after_with_field_names(client_as):
 def test_object_and_unit_logs(client_as):
     unit = Unit.objects.get(code="KG-PQ")
     officer = client_as("officer")
-    response = officer.get(reverse("audit:object", args=[ObjectChange.objects.for_object(unit).first()
-                                                        .content_type_id, unit.pk]))
+    response = officer.get(
+        reverse("audit:object", args=[ObjectChange.objects.for_object(unit).first().content_type_id, unit.pk])
+    )
     assert {change.object_id for change in response.context["page"]} == {unit.pk}
     response = officer.get(reverse("audit:unit", args=["KG-PQ"]))
     # Everything filed under the unit: the unit, its link, its name…

@@ -1,4 +1,4 @@
-"""Every page renders for a user in scope, refuses (404) what lies outside it and (403) what the role may not do."""
+"""Every page renders for a user in scope; outside it a 404, and a 403 where the role may not act."""
 
 import pytest
 from django.test import Client
@@ -96,7 +96,9 @@ def test_outsider_gets_404_for_other_provinces(client_as, name, kwargs):
 
 
 def test_outsider_cannot_touch_employer_of_another_province(client_as, world):
-    employer = Employer.objects.create(unit=world.units["a"], name="Trường THPT Nguyễn Trung Trực", workforce=80)
+    employer = Employer.objects.create(
+        unit=world.units["a"], name="Trường THPT Nguyễn Trung Trực", workforce=80
+    )
     client = client_as("outsider")
     assert client.get(reverse("units:employer_edit", args=[employer.pk])).status_code == 404
     assert client.post(reverse("units:employer_delete", args=[employer.pk])).status_code == 404
@@ -126,12 +128,16 @@ def test_demo_banner_only_in_demo_mode(client_as, settings):
 
 def test_language_switch_to_english(client_as):
     client = client_as("officer")
-    response = client.post(reverse("set_language"), {"language": "en", "next": reverse("units:tree")}, follow=True)
+    response = client.post(
+        reverse("set_language"), {"language": "en", "next": reverse("units:tree")}, follow=True
+    )
     assert b'<html lang="en">' in response.content
 
 
 def test_numbers_and_dates_in_vietnamese_format(client_as, world):
-    Employer.objects.create(unit=world.units["a"], name="Công ty Kiên Cường", workforce=1234, female_workforce=567)
+    Employer.objects.create(
+        unit=world.units["a"], name="Công ty Kiên Cường", workforce=1234, female_workforce=567
+    )
     page = client_as("officer").get(reverse("units:detail", args=["KG-RG-01"])).content.decode()
     assert "1.234" in page
     assert "01/01/2019" in page

@@ -1,6 +1,8 @@
 """Reorganisation forms: preview (nothing kept), confirm (the service runs), refusals on the right field."""
 
 import datetime
+import html
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,19 +13,39 @@ from congdoan.units import selectors
 from congdoan.units.models import Decision, Succession, Unit, UnitLink
 
 EFFECTIVE = "2025-07-01"
-DECISION = {"number": "15/QĐ-LĐLĐ", "signed_on": "2025-06-20", "signer": "Trần Thị Bình",
-            "effective_on": EFFECTIVE}
+DECISION = {
+    "number": "15/QĐ-LĐLĐ",
+    "signed_on": "2025-06-20",
+    "signer": "Trần Thị Bình",
+    "effective_on": EFFECTIVE,
+}
 
 
 def snapshot():
     """What a refused or previewed change must leave exactly as it was."""
-    return (UnitLink.objects.count(), Decision.objects.count(), ObjectChange.objects.count(),
-            list(Unit.objects.order_by("pk").values_list("path", "dissolved_on", "name")))
+    return (
+        UnitLink.objects.count(),
+        Decision.objects.count(),
+        ObjectChange.objects.count(),
+        list(Unit.objects.order_by("pk").values_list("path", "dissolved_on", "name")),
+    )
 
 
 def parent_code_on(code, on):
     link = UnitLink.objects.filter(selectors.valid_on(on), unit__code=code).select_related("parent").get()
     return link.parent.code
+
+
+def confirm_from_preview(client, url, preview_response):
+    """Send back what the preview page carries in its hidden fields, as the Confirm button does."""
+    page = preview_response.content.decode()
+    button = page.index('name="confirm"')
+    form = page[page.rindex("<form", 0, button) : button]
+    data: dict[str, list[str]] = {}
+    for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form):
+        data.setdefault(html.unescape(name), []).append(html.unescape(value))
+    data.pop("csrfmiddlewaretoken", None)
+    return client.post(url, {**data, "confirm": "1"})
 
 
 @pytest.fixture
@@ -46,7 +68,8 @@ def test_merge_preview_lists_units_moving_below_and_the_successor(officer):
     assert response.status_code == 200
     preview = response.context["preview"]
     assert [(m.unit.code, m.old_parent.code, m.new_parent.code, m.below) for m in preview.moved] == [
-        ("KG-PQ-01", "KG-PQ", "KG-RG", 0)]
+        ("KG-PQ-01", "KG-PQ", "KG-RG", 0)
+    ]
     assert [(e.unit.code, [s.code for s in e.successors]) for e in preview.ended] == [("KG-PQ", ["KG-RG"])]
     page = response.content.decode()
     assert "Công đoàn cơ sở Khách sạn Sao Biển" in page
@@ -55,15 +78,18 @@ def test_merge_preview_lists_units_moving_below_and_the_successor(officer):
 
 
 def test_preview_counts_the_units_below_a_moved_unit(client_as):
-    response = client_as("superuser").post(reverse("units:merge"), {**DECISION, "sources": ["KG"], "into": "AG"})
+    response = client_as("superuser").post(
+        reverse("units:merge"), {**DECISION, "sources": ["KG"], "into": "AG"}
+    )
     moved = {m.unit.code: m.below for m in response.context["preview"].moved}
     assert moved == {"KG-RG": 2, "KG-PQ": 1}
     assert response.context["preview"].units_moving == 5
 
 
 def test_merge_through_the_form_really_merges(officer):
-    response = officer.post(reverse("units:merge"), {**DECISION, "sources": ["KG-PQ"], "into": "KG-RG",
-                                                     "confirm": "1"})
+    response = officer.post(
+        reverse("units:merge"), {**DECISION, "sources": ["KG-PQ"], "into": "KG-RG", "confirm": "1"}
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("units:detail", args=["KG-RG"])
     pq = Unit.objects.get(code="KG-PQ")
@@ -72,8 +98,11 @@ def test_merge_through_the_form_really_merges(officer):
     assert parent_code_on("KG-PQ-01", datetime.date(2025, 7, 1)) == "KG-RG"
     assert parent_code_on("KG-PQ-01", datetime.date(2025, 6, 30)) == "KG-PQ"
     decision = Decision.objects.get(number="15/QĐ-LĐLĐ")
-    assert (decision.signer, decision.signed_on, decision.issuer.code) == ("Trần Thị Bình",
-                                                                            datetime.date(2025, 6, 20), "KG")
+    assert (decision.signer, decision.signed_on, decision.issuer.code) == (
+        "Trần Thị Bình",
+        datetime.date(2025, 6, 20),
+        "KG",
+    )
     assert ObjectChange.objects.filter(unit=pq, user_name="kg-officer").exists()
     # The unit page now tells the story.
     page = officer.get(reverse("units:detail", args=["KG-PQ"])).content.decode()
@@ -81,14 +110,28 @@ def test_merge_through_the_form_really_merges(officer):
     assert "01/07/2025" in page
 
 
-def test_merge_into_a_new_unit(officer):
-    data = {**DECISION, "sources": ["KG-RG", "KG-PQ"], "new_code": "KG-DK", "new_name": "Công đoàn đặc khu Kiên Hải",
-            "new_unit_type": Unit.objects.get(code="KG-RG").unit_type_id, "new_parent": "KG", "confirm": "1"}
-    assert officer.post(reverse("units:merge"), data).status_code == 302
+def test_merge_into_a_new_unit_confirmed_from_the_preview_page(officer):
+    data = {
+        **DECISION,
+        "sources": ["KG-RG", "KG-PQ"],
+        "new_code": "KG-DK",
+        "new_name": "Công đoàn đặc khu Kiên Hải",
+        "new_unit_type": Unit.objects.get(code="KG-RG").unit_type_id,
+        "new_parent": "KG",
+    }
+    preview = officer.post(reverse("units:merge"), data)
+    assert [(unit.code, parent.code) for unit, parent in preview.context["preview"].created] == [
+        ("KG-DK", "KG")
+    ]
+    assert not Unit.objects.filter(code="KG-DK").exists()
+    assert confirm_from_preview(officer, reverse("units:merge"), preview).status_code == 302
     new = Unit.objects.get(code="KG-DK")
     assert new.founded_on == datetime.date(2025, 7, 1)
     assert parent_code_on("KG-RG-01", datetime.date(2025, 7, 1)) == "KG-DK"
-    assert set(Unit.objects.filter(dissolved_on__isnull=False).values_list("code", flat=True)) == {"KG-RG", "KG-PQ"}
+    assert set(Unit.objects.filter(dissolved_on__isnull=False).values_list("code", flat=True)) == {
+        "KG-RG",
+        "KG-PQ",
+    }
 
 
 def test_merge_needs_a_target(officer):
@@ -111,16 +154,22 @@ def test_missing_decision_number_is_named_in_vietnamese_and_nothing_changes(offi
 
 def test_unit_outside_scope_is_not_a_valid_choice(officer):
     before = snapshot()
-    response = officer.post(reverse("units:move"), {**DECISION, "units": ["KG-RG-01"], "new_parent": "AG-LX",
-                                                    "confirm": "1"})
+    response = officer.post(
+        reverse("units:move"), {**DECISION, "units": ["KG-RG-01"], "new_parent": "AG-LX", "confirm": "1"}
+    )
     assert "Hãy chọn một lựa chọn hợp lệ" in response.context["form"].errors["new_parent"][0]
     assert snapshot() == before
 
 
 def test_service_refusal_lands_on_its_field_and_keeps_nothing(officer):
     before = snapshot()
-    data = {**DECISION, "effective_on": "2018-01-01", "units": ["KG-RG-01"], "new_parent": "KG-PQ",
-            "confirm": "1"}
+    data = {
+        **DECISION,
+        "effective_on": "2018-01-01",
+        "units": ["KG-RG-01"],
+        "new_parent": "KG-PQ",
+        "confirm": "1",
+    }
     response = officer.post(reverse("units:move"), data)
     assert response.status_code == 200
     assert "effective_on" in response.context["form"].errors
@@ -129,8 +178,13 @@ def test_service_refusal_lands_on_its_field_and_keeps_nothing(officer):
 
 def test_move_confirmed_with_file(officer, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    data = {**DECISION, "units": ["KG-RG-01"], "new_parent": "KG-PQ", "confirm": "1",
-            "file": SimpleUploadedFile("qd-15.pdf", b"%PDF-1.4 quyet dinh", content_type="application/pdf")}
+    data = {
+        **DECISION,
+        "units": ["KG-RG-01"],
+        "new_parent": "KG-PQ",
+        "confirm": "1",
+        "file": SimpleUploadedFile("qd-15.pdf", b"%PDF-1.4 quyet dinh", content_type="application/pdf"),
+    }
     assert officer.post(reverse("units:move"), data).status_code == 302
     assert parent_code_on("KG-RG-01", datetime.date(2025, 7, 1)) == "KG-PQ"
     decision = Decision.objects.get(number="15/QĐ-LĐLĐ")
@@ -140,7 +194,12 @@ def test_move_confirmed_with_file(officer, settings, tmp_path):
 
 
 def test_rename_keeps_the_old_name_for_old_dates(officer):
-    data = {**DECISION, "name": "Công đoàn phường Rạch Giá", "short_name": "CĐ phường Rạch Giá", "confirm": "1"}
+    data = {
+        **DECISION,
+        "name": "Công đoàn phường Rạch Giá",
+        "short_name": "CĐ phường Rạch Giá",
+        "confirm": "1",
+    }
     assert officer.post(reverse("units:rename", args=["KG-RG"]), data).status_code == 302
     old_tree = officer.get(reverse("units:tree"), {"at": "2025-06-30"}).content.decode()
     assert "Liên đoàn Lao động thành phố Rạch Giá" in old_tree
@@ -149,9 +208,13 @@ def test_rename_keeps_the_old_name_for_old_dates(officer):
 
 
 def test_rename_preview_shows_old_and_new_name(officer):
-    response = officer.post(reverse("units:rename", args=["KG-RG"]), {**DECISION, "name": "Công đoàn phường Rạch Giá"})
+    response = officer.post(
+        reverse("units:rename", args=["KG-RG"]), {**DECISION, "name": "Công đoàn phường Rạch Giá"}
+    )
     renamed = response.context["preview"].renamed
-    assert [(r.old, r.new) for r in renamed] == [("Liên đoàn Lao động thành phố Rạch Giá", "Công đoàn phường Rạch Giá")]
+    assert [(r.old, r.new) for r in renamed] == [
+        ("Liên đoàn Lao động thành phố Rạch Giá", "Công đoàn phường Rạch Giá")
+    ]
 
 
 def test_dissolve_moves_children_then_ends(officer):
@@ -168,26 +231,42 @@ def test_dissolve_with_children_left_is_refused_on_the_field(officer):
     assert snapshot() == before
 
 
-def test_split_shares_children_between_new_units(officer):
+def split_data(*parts: tuple[str, str], **extra) -> dict:
+    """The split form's data: the new units as (code, name), of the split unit's type, and extra fields."""
     unit_type = Unit.objects.get(code="KG-RG").unit_type_id
-    data = {**DECISION, "end_source": "on", "part-TOTAL_FORMS": "2", "part-INITIAL_FORMS": "0",
-            "part-MIN_NUM_FORMS": "1", "part-MAX_NUM_FORMS": "20",
-            "part-0-code": "KG-RG-A", "part-0-name": "Công đoàn phường Vĩnh Thanh", "part-0-unit_type": unit_type,
-            "part-1-code": "KG-RG-B", "part-1-name": "Công đoàn phường Rạch Giá", "part-1-unit_type": unit_type,
-            "child_KG-RG-01": "1", "child_KG-RG-02": "2"}
-    preview = officer.post(reverse("units:split", args=["KG-RG"]), data).context["preview"]
-    assert {code.code for code, _parent in preview.created} == {"KG-RG-A", "KG-RG-B"}
-    assert officer.post(reverse("units:split", args=["KG-RG"]), {**data, "confirm": "1"}).status_code == 302
+    data = {**DECISION, "part-TOTAL_FORMS": str(len(parts)), "part-INITIAL_FORMS": "0", **extra}
+    for number, (code, name) in enumerate(parts):
+        data.update(
+            {f"part-{number}-code": code, f"part-{number}-name": name, f"part-{number}-unit_type": unit_type}
+        )
+    return data
+
+
+def test_split_shares_children_between_new_units(officer):
+    data = split_data(
+        ("KG-RG-A", "Công đoàn phường Vĩnh Thanh"),
+        ("KG-RG-B", "Công đoàn phường Rạch Giá"),
+        end_source="on",
+        **{"child_KG-RG-01": "1", "child_KG-RG-02": "2"},
+    )
+    response = officer.post(reverse("units:split", args=["KG-RG"]), data)
+    assert {code.code for code, _parent in response.context["preview"].created} == {"KG-RG-A", "KG-RG-B"}
+    assert confirm_from_preview(officer, reverse("units:split", args=["KG-RG"]), response).status_code == 302
     assert parent_code_on("KG-RG-01", datetime.date(2025, 7, 1)) == "KG-RG-A"
     assert parent_code_on("KG-RG-02", datetime.date(2025, 7, 1)) == "KG-RG-B"
 
 
 def test_split_refuses_a_used_code_on_the_part(officer):
-    unit_type = Unit.objects.get(code="KG-RG").unit_type_id
-    data = {**DECISION, "part-TOTAL_FORMS": "1", "part-INITIAL_FORMS": "0", "part-0-code": "KG-PQ",
-            "part-0-name": "Trùng mã", "part-0-unit_type": unit_type}
-    response = officer.post(reverse("units:split", args=["KG-RG"]), data)
+    response = officer.post(reverse("units:split", args=["KG-RG"]), split_data(("KG-PQ", "Trùng mã")))
     assert "code" in response.context["form"].parts.forms[0].errors
+
+
+def test_split_refuses_a_child_sent_to_an_undescribed_part(officer):
+    before = snapshot()
+    data = split_data(("KG-RG-A", "Công đoàn phường Vĩnh Thanh"), end_source="", **{"child_KG-RG-01": "2"})
+    response = officer.post(reverse("units:split", args=["KG-RG"]), data)
+    assert "child_KG-RG-01" in response.context["form"].errors
+    assert snapshot() == before
 
 
 def test_picker_suggests_units_in_scope_without_diacritics(officer):

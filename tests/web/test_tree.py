@@ -47,7 +47,9 @@ def test_search_ignores_diacritics_and_scope(client_as):
 
 def test_tree_as_of_a_date_shows_that_days_names_and_places(client_as, world):
     t = world.units
-    services.rename_unit(unit=t["rg"], name="Công đoàn phường Rạch Giá", effective_on=MERGER, decision=decision(MERGER))
+    services.rename_unit(
+        unit=t["rg"], name="Công đoàn phường Rạch Giá", effective_on=MERGER, decision=decision(MERGER)
+    )
     services.merge_units(sources=[t["kg"]], into=t["ag"], effective_on=MERGER, decision=decision(MERGER))
     root = client_as("superuser")
 
@@ -55,8 +57,10 @@ def test_tree_as_of_a_date_shows_that_days_names_and_places(client_as, world):
     provinces = before.context["rows"][0].children
     assert [row.unit.code for row in provinces] == ["AG", "KG"]
     kg_children = root.get(reverse("units:tree_children", args=["KG"]), {"at": "2025-06-30"}).context["rows"]
-    assert [row.name for row in kg_children] == ["Liên đoàn Lao động thành phố Phú Quốc",
-                                                 "Liên đoàn Lao động thành phố Rạch Giá"]
+    assert [row.name for row in kg_children] == [
+        "Liên đoàn Lao động thành phố Phú Quốc",
+        "Liên đoàn Lao động thành phố Rạch Giá",
+    ]
 
     today = root.get(reverse("units:tree"))
     assert [row.unit.code for row in today.context["rows"][0].children] == ["AG"]
@@ -96,8 +100,9 @@ def test_bad_date_is_named_and_today_is_shown(client_as):
 
 def test_unit_page_shows_history_after_a_merge(client_as, world):
     t = world.units
-    services.merge_units(sources=[t["pq"]], into=t["rg"], effective_on=MERGER,
-                         decision=decision(MERGER, number="77/QĐ-LĐLĐ"))
+    services.merge_units(
+        sources=[t["pq"]], into=t["rg"], effective_on=MERGER, decision=decision(MERGER, number="77/QĐ-LĐLĐ")
+    )
     response = client_as("officer").get(reverse("units:detail", args=["KG-PQ"]))
     page = response.content.decode()
     assert response.context["successor_today"].code == "KG-RG"
@@ -109,6 +114,10 @@ def test_unit_page_shows_history_after_a_merge(client_as, world):
     assert [row.unit.code for row in before.context["children"]] == ["KG-PQ-01"]
     assert response.context["children"] == []
     # Reorganisations list the unit's own founding and the merger, not the foundings of units under it.
-    kinds = [reorg.kind for reorg in client_as("officer").get(reverse("units:detail", args=["KG-RG"]))
-             .context["reorganisations"]]
+    kinds = [
+        reorg.kind
+        for reorg in client_as("officer")
+        .get(reverse("units:detail", args=["KG-RG"]))
+        .context["reorganisations"]
+    ]
     assert kinds == ["found", "merge"]

@@ -15,8 +15,15 @@ def officer(client_as):
 
 def test_edit_plain_fields_is_change_logged(officer):
     unit = Unit.objects.get(code="KG-RG")
-    data = {"unit_type": unit.unit_type_id, "address": "12 Trần Phú, Rạch Giá", "phone": "0297 3862 111",
-            "email": "", "sector": "", "area": "", "note": ""}
+    data = {
+        "unit_type": unit.unit_type_id,
+        "address": "12 Trần Phú, Rạch Giá",
+        "phone": "0297 3862 111",
+        "email": "",
+        "sector": "",
+        "area": "",
+        "note": "",
+    }
     assert officer.post(reverse("units:edit", args=["KG-RG"]), data).status_code == 302
     unit.refresh_from_db()
     assert unit.address == "12 Trần Phú, Rạch Giá"
@@ -33,22 +40,34 @@ def test_edit_refuses_a_type_of_another_level(officer):
 
 
 def test_employer_add_edit_delete(officer):
-    data = {"name": "Công ty TNHH Thủy sản Kiên Cường", "tax_code": "1700123456", "workforce": "1250",
-            "female_workforce": "800", "workforce_on": "2025-01-01", "sector": "private"}
+    data = {
+        "name": "Công ty TNHH Thủy sản Kiên Cường",
+        "tax_code": "1700123456",
+        "workforce": "1250",
+        "female_workforce": "800",
+        "workforce_on": "2025-01-01",
+        "sector": "private",
+    }
     assert officer.post(reverse("units:employer_create", args=["KG-RG-02"]), data).status_code == 302
     employer = Employer.objects.get(unit__code="KG-RG-02")
     assert employer.workforce_on == datetime.date(2025, 1, 1)
     page = officer.get(reverse("units:detail", args=["KG-RG-02"])).content.decode()
     assert "1.250" in page and "Công ty TNHH Thủy sản Kiên Cường" in page
 
-    assert officer.post(reverse("units:employer_edit", args=[employer.pk]),
-                        {**data, "workforce": "1300"}).status_code == 302
+    assert (
+        officer.post(
+            reverse("units:employer_edit", args=[employer.pk]), {**data, "workforce": "1300"}
+        ).status_code
+        == 302
+    )
     employer.refresh_from_db()
     assert employer.workforce == 1300
 
     assert officer.post(reverse("units:employer_delete", args=[employer.pk])).status_code == 302
     assert not Employer.objects.exists()
-    assert ObjectChange.objects.filter(action="delete", object_repr="Công ty TNHH Thủy sản Kiên Cường").exists()
+    assert ObjectChange.objects.filter(
+        action="delete", object_repr="Công ty TNHH Thủy sản Kiên Cường"
+    ).exists()
 
 
 def test_employer_refusals_name_the_field(officer):
@@ -83,30 +102,38 @@ def test_unit_list_sorts_and_filters(officer):
     assert officer.get(reverse("units:list"), {"sort": "password"}).status_code == 200
 
 
-def test_decision_create_with_file_and_list(officer, settings, tmp_path):
+@pytest.fixture
+def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    data = {"number": "101/QĐ-LĐLĐ", "signed_on": "2025-03-01", "signer": "Lê Văn Cường",
-            "summary": "Thành lập công đoàn cơ sở", "file": SimpleUploadedFile("qd.pdf", b"%PDF-1.4")}
-    assert officer.post(reverse("units:decision_create"), data).status_code == 302
+
+
+def decision_data(number: str, filename: str = "qd.pdf", content: bytes = b"%PDF-1.4") -> dict:
+    return {
+        "number": number,
+        "signed_on": "2025-03-01",
+        "signer": "Lê Văn Cường",
+        "summary": "Thành lập công đoàn cơ sở",
+        "file": SimpleUploadedFile(filename, content),
+    }
+
+
+def test_decision_create_with_file_and_list(officer, media):
+    assert officer.post(reverse("units:decision_create"), decision_data("101/QĐ-LĐLĐ")).status_code == 302
     decision = Decision.objects.get(number="101/QĐ-LĐLĐ")
     assert decision.issuer.code == "KG"
     page = officer.get(reverse("units:decisions")).content.decode()
     assert "101/QĐ-LĐLĐ" in page and "01/03/2025" in page
 
 
-def test_decision_refuses_a_file_that_is_not_a_document(officer, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    data = {"number": "1/QĐ", "signed_on": "2025-03-01", "signer": "A", "file": SimpleUploadedFile("x.exe", b"MZ")}
-    response = officer.post(reverse("units:decision_create"), data)
+def test_decision_refuses_a_file_that_is_not_a_document(officer, media):
+    response = officer.post(reverse("units:decision_create"), decision_data("1/QĐ", "x.exe", b"MZ"))
     assert "file" in response.context["form"].errors
     assert not Decision.objects.exists()
 
 
-def test_decision_file_is_scoped(client_as, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def test_decision_file_is_scoped(client_as, media):
     officer = client_as("officer")
-    officer.post(reverse("units:decision_create"), {"number": "5/QĐ", "signed_on": "2025-03-01", "signer": "A",
-                                                    "file": SimpleUploadedFile("qd.pdf", b"%PDF-1.4")})
+    officer.post(reverse("units:decision_create"), decision_data("5/QĐ"))
     decision = Decision.objects.get(number="5/QĐ")
     assert officer.get(reverse("units:decision_file", args=[decision.pk])).status_code == 200
     assert client_as("outsider").get(reverse("units:decision_file", args=[decision.pk])).status_code == 404

@@ -9,9 +9,17 @@ def admin(client_as):
     return client_as("admin")
 
 
-NEW_USER = {"username": "chu-tich-kg-rg-02", "first_name": "Hoa", "last_name": "Phạm Thị", "email": "",
-            "unit": "KG-RG-02", "role": Role.CHAIR, "is_active": "on",
-            "password1": "Cong-doan-Rach-Gia-2025", "password2": "Cong-doan-Rach-Gia-2025"}
+NEW_USER = {
+    "username": "chu-tich-kg-rg-02",
+    "first_name": "Hoa",
+    "last_name": "Phạm Thị",
+    "email": "",
+    "unit": "KG-RG-02",
+    "role": Role.CHAIR,
+    "is_active": "on",
+    "password1": "Cong-doan-Rach-Gia-2025",
+    "password2": "Cong-doan-Rach-Gia-2025",
+}
 
 
 def test_admin_lists_users_of_their_subtree_only(admin):
@@ -40,7 +48,9 @@ def test_user_unit_must_be_in_scope(admin):
 
 
 def test_weak_or_mismatched_password_is_refused(admin):
-    response = admin.post(reverse("accounts:user_create"), {**NEW_USER, "password1": "123", "password2": "123"})
+    response = admin.post(
+        reverse("accounts:user_create"), {**NEW_USER, "password1": "123", "password2": "123"}
+    )
     assert "password1" in response.context["form"].errors
     response = admin.post(reverse("accounts:user_create"), {**NEW_USER, "password2": "khac"})
     assert "password2" in response.context["form"].errors
@@ -51,8 +61,17 @@ def test_admin_edits_role_and_keeps_password_when_left_empty(admin, world):
     viewer = world.users["viewer"]
     viewer.set_password("Mat-khau-cu-2025")
     viewer.save()
-    data = {"username": viewer.username, "first_name": "", "last_name": "", "email": "", "unit": "KG-PQ",
-            "role": Role.OFFICER, "is_active": "on", "password1": "", "password2": ""}
+    data = {
+        "username": viewer.username,
+        "first_name": "",
+        "last_name": "",
+        "email": "",
+        "unit": "KG-PQ",
+        "role": Role.OFFICER,
+        "is_active": "on",
+        "password1": "",
+        "password2": "",
+    }
     assert admin.post(reverse("accounts:user_edit", args=[viewer.pk]), data).status_code == 302
     viewer.refresh_from_db()
     assert (viewer.role, viewer.unit.code) == (Role.OFFICER, "KG-PQ")

@@ -16,7 +16,9 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "locked": _("Too many failed logins for this user name or from this address. Try again after %(time)s."),
+        "locked": _(
+            "Too many failed logins for this user name or from this address. Try again after %(time)s."
+        ),
     }
 
     def clean(self):
@@ -25,8 +27,11 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         until = services.locked_until(username=username, address=address)
         if until is not None:
             # Refused before the password is even checked, so guessing on gains nothing.
-            raise ValidationError(self.error_messages["locked"], code="locked",
-                                  params={"time": date_format(timezone.localtime(until), "H:i d/m/Y")})
+            raise ValidationError(
+                self.error_messages["locked"],
+                code="locked",
+                params={"time": date_format(timezone.localtime(until), "H:i d/m/Y")},
+            )
         try:
             return super().clean()
         except ValidationError as error:
@@ -38,10 +43,18 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 class UserForm(forms.ModelForm):
     """An account in the administrator's subtree: a unit of theirs and a role."""
 
-    password1 = forms.CharField(label=_("Password"), strip=False, required=False,
-                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    password2 = forms.CharField(label=_("Password again"), strip=False, required=False,
-                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
     unit = UnitField(label=_("Unit"), action=Action.MANAGE_USERS)
 
     class Meta:

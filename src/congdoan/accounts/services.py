@@ -1,13 +1,48 @@
-"""Login throttling: refused logins are counted per user name and per address within a sliding window."""
+"""Accounts: creating users, and login throttling (refused logins counted per user name and per address
+within a sliding window)."""
 
 import datetime
 import ipaddress
 
 from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
-from congdoan.accounts.models import FailedLogin
+from congdoan.accounts.models import FailedLogin, User
+from congdoan.units.models import Unit
+
+
+@transaction.atomic
+def create_user(
+    *,
+    username: str,
+    unit: Unit,
+    role: str,
+    password: str,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+) -> User:
+    """A new account attached to an active ``unit`` with ``role``; the password must pass the validators."""
+    user = User(
+        username=username, unit=unit, role=role, first_name=first_name, last_name=last_name, email=email
+    )
+    user.full_clean(exclude=["password"])
+    if not unit.is_active:
+        ended = {"unit": unit, "date": date_format(unit.dissolved_on, "SHORT_DATE_FORMAT")}
+        raise ValidationError({"unit": _("%(unit)s ended on %(date)s.") % ended})
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from None
+    user.set_password(password)
+    user.save()
+    return user
 
 
 def _window() -> datetime.timedelta:
@@ -27,7 +62,9 @@ def locked_until(*, username: str, address: str | None) -> datetime.datetime | N
         keys.append(Q(address=address))
     reopen = []
     for key in keys:
-        times = list(FailedLogin.objects.filter(key, at__gt=since).order_by("-at").values_list("at", flat=True)[:limit])
+        times = list(
+            FailedLogin.objects.filter(key, at__gt=since).order_by("-at").values_list("at", flat=True)[:limit]
+        )
         if len(times) >= limit:
             # Open again once the limit-th most recent failure leaves the window.
             reopen.append(times[limit - 1] + _window())

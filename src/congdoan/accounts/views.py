@@ -41,7 +41,9 @@ def user_list(request):
 
 def user_form(request, pk: int | None = None):
     _require_manage_users(request.user)
-    account = get_for(User.objects.select_related("unit"), request.user, Action.MANAGE_USERS, pk=pk) if pk else None
+    account = (
+        get_for(User.objects.select_related("unit"), request.user, Action.MANAGE_USERS, pk=pk) if pk else None
+    )
     form = UserForm(request.POST or None, instance=account, actor=request.user)
     if request.method == "POST" and form.is_valid():
         saved = form.save()

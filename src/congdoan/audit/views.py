@@ -1,4 +1,4 @@
-"""The change log: every change the user's scope covers, one change with its before/after, per object, per unit."""
+"""The change log: what the user's scope covers, one change with its before/after, per object, per unit."""
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
@@ -22,8 +22,11 @@ def _changes(user):
 def _render_list(request, changes, *, heading: str, subject=None):
     filterset = ObjectChangeFilterSet(request.GET or None, queryset=changes)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "audit/change_list.html",
-                  {"filterset": filterset, "page": page, "heading": heading, "subject": subject})
+    return render(
+        request,
+        "audit/change_list.html",
+        {"filterset": filterset, "page": page, "heading": heading, "subject": subject},
+    )
 
 
 def change_list(request):
@@ -33,8 +36,12 @@ def change_list(request):
 def unit_changes(request, code: str):
     """Everything filed under one unit: the unit itself, its links, names, employers…"""
     unit = get_for(Unit.objects.all(), request.user, Action.VIEW, code=code)
-    return _render_list(request, _changes(request.user).filter(unit=unit),
-                        heading=_("Changes filed under %(unit)s") % {"unit": unit}, subject=unit)
+    return _render_list(
+        request,
+        _changes(request.user).filter(unit=unit),
+        heading=_("Changes filed under %(unit)s") % {"unit": unit},
+        subject=unit,
+    )
 
 
 def object_changes(request, content_type_id: int, object_id: int):
@@ -59,8 +66,9 @@ def _label(model, attname: str) -> str:
 
 
 def change_detail(request, pk: int):
-    change = get_for(ObjectChange.objects.select_related("content_type", "unit", "user"), request.user,
-                     Action.VIEW, pk=pk)
+    change = get_for(
+        ObjectChange.objects.select_related("content_type", "unit", "user"), request.user, Action.VIEW, pk=pk
+    )
     model = change.content_type.model_class()
     rows = [(_label(model, key), before, after) for key, before, after in change.diff()]
     related = _changes(request.user).filter(request_id=change.request_id).exclude(pk=change.pk)[:50]

@@ -55,7 +55,9 @@ class UnitPicker(forms.Widget):
 
     template_name = "units/widgets/unit_picker.html"
 
-    def __init__(self, *, multiple: bool = False, action: str = Action.VIEW, active_only: bool = True, attrs=None):
+    def __init__(
+        self, *, multiple: bool = False, action: str = Action.VIEW, active_only: bool = True, attrs=None
+    ):
         super().__init__(attrs)
         self.multiple = multiple
         self.action = action
@@ -95,14 +97,19 @@ class UnitPicker(forms.Widget):
 class UnitField(forms.ModelChoiceField):
     def __init__(self, *, action: str = Action.VIEW, active_only: bool = True, **kwargs):
         kwargs.setdefault("queryset", Unit.objects.none())
-        super().__init__(to_field_name="code", widget=UnitPicker(action=action, active_only=active_only), **kwargs)
+        super().__init__(
+            to_field_name="code", widget=UnitPicker(action=action, active_only=active_only), **kwargs
+        )
 
 
 class UnitsField(forms.ModelMultipleChoiceField):
     def __init__(self, *, action: str = Action.VIEW, active_only: bool = True, **kwargs):
         kwargs.setdefault("queryset", Unit.objects.none())
-        super().__init__(to_field_name="code",
-                         widget=UnitPicker(multiple=True, action=action, active_only=active_only), **kwargs)
+        super().__init__(
+            to_field_name="code",
+            widget=UnitPicker(multiple=True, action=action, active_only=active_only),
+            **kwargs,
+        )
 
 
 def scoped_units(user, action: str, *, active_only: bool = True):
@@ -142,7 +149,8 @@ class UnitEditForm(forms.ModelForm):
         # Another type of the same level only: the level decides where a unit may stand in the tree.
         self.fields["unit_type"].queryset = UnitType.objects.filter(level=self.instance.unit_type.level)
         self.fields["area"].queryset = Area.objects.filter(ended_on__isnull=True) | Area.objects.filter(
-            pk=self.instance.area_id)
+            pk=self.instance.area_id
+        )
 
 
 class EmployerForm(forms.ModelForm):
@@ -154,7 +162,8 @@ class EmployerForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = Area.objects.filter(ended_on__isnull=True) | Area.objects.filter(
-            pk=self.instance.area_id)
+            pk=self.instance.area_id
+        )
 
 
 # ------------------------------------------------------------------------------------------ decisions
@@ -168,9 +177,12 @@ class DecisionForm(forms.Form):
     signer = forms.CharField(label=_("Signed by"), max_length=200)
     issuer = UnitField(label=_("Issued by"), required=False, active_only=False)
     summary = forms.CharField(label=_("Summary"), max_length=500, required=False)
-    file = forms.FileField(label=_("Decision file"), required=False,
-                           validators=[FileExtensionValidator(DECISION_FILE_TYPES)],
-                           help_text=_("PDF, Word or a scanned image."))
+    file = forms.FileField(
+        label=_("Decision file"),
+        required=False,
+        validators=[FileExtensionValidator(DECISION_FILE_TYPES)],
+        help_text=_("PDF, Word or a scanned image."),
+    )
 
     decision_fields = ("number", "signed_on", "signer", "issuer", "summary")
     # The role a user needs to name a unit of theirs as the issuer.
@@ -190,9 +202,14 @@ class DecisionForm(forms.Form):
 
     def record_decision(self, *, with_file: bool = True) -> Decision:
         data = self.cleaned_data
-        return services.record_decision(number=data["number"], signed_on=data["signed_on"], signer=data["signer"],
-                                        issuer=data["issuer"], summary=data["summary"],
-                                        file=data["file"] if with_file else None)
+        return services.record_decision(
+            number=data["number"],
+            signed_on=data["signed_on"],
+            signer=data["signer"],
+            issuer=data["issuer"],
+            summary=data["summary"],
+            file=data["file"] if with_file else None,
+        )
 
     # Service errors are keyed by the service's argument names; a form may call its fields otherwise.
     service_fields: dict[str, str] = {}
@@ -260,15 +277,26 @@ def describe(reorg: Reorganisation) -> ReorganisationPreview:
     on = reorg.effective_on
     preview = ReorganisationPreview(kind=reorg.get_kind_display(), effective_on=on)
     founded = Reorganisation.objects.filter(decision=reorg.decision, kind=Reorganisation.Kind.FOUND)
-    preview.created = [(UnitRef.of(r.unit), UnitRef.of(r.unit.parent))
-                       for r in founded.select_related("unit__parent").order_by("id")]
+    preview.created = [
+        (UnitRef.of(r.unit), UnitRef.of(r.unit.parent))
+        for r in founded.select_related("unit__parent").order_by("id")
+    ]
     moved_ids = reorg.involved.filter(role=ReorganisationUnit.Role.MOVED).values_list("unit_id", flat=True)
-    for link in (UnitLink.objects.filter(reorganisation=reorg, unit_id__in=moved_ids)
-                 .select_related("unit", "parent").order_by("path")):
+    for link in (
+        UnitLink.objects.filter(reorganisation=reorg, unit_id__in=moved_ids)
+        .select_related("unit", "parent")
+        .order_by("path")
+    ):
         before = UnitLink.objects.filter(unit=link.unit, valid_to=on).select_related("parent").first()
         below = UnitLink.objects.filter(selectors.valid_on(on), path__under=link.path).count() - 1
-        preview.moved.append(MovedUnit(unit=UnitRef.of(link.unit), old_parent=UnitRef.of(before and before.parent),
-                                       new_parent=UnitRef.of(link.parent), below=below))
+        preview.moved.append(
+            MovedUnit(
+                unit=UnitRef.of(link.unit),
+                old_parent=UnitRef.of(before and before.parent),
+                new_parent=UnitRef.of(link.parent),
+                below=below,
+            )
+        )
     heirs: dict[int, list[UnitRef]] = {}
     for succession in Succession.objects.filter(reorganisation=reorg).select_related("successor"):
         heirs.setdefault(succession.predecessor_id, []).append(UnitRef.of(succession.successor))
@@ -314,6 +342,14 @@ class ReorganisationForm(DecisionForm):
         """Call the service for this kind of change."""
         raise NotImplementedError
 
+    def when(self, decision: Decision) -> dict:
+        """The arguments every reorganisation service takes besides its own."""
+        return {
+            "effective_on": self.cleaned_data["effective_on"],
+            "decision": decision,
+            "note": self.cleaned_data["note"],
+        }
+
     def apply(self, *, with_file: bool = True) -> Reorganisation:
         """Record the decision and make the change; the caller holds the transaction."""
         decision = self.record_decision(with_file=with_file)
@@ -344,23 +380,33 @@ class MoveForm(ReorganisationForm):
 
     def perform(self, decision):
         data = self.cleaned_data
-        return services.move_units(units=list(data["units"]), new_parent=data["new_parent"],
-                                   effective_on=data["effective_on"], decision=decision, note=data["note"])
+        return services.move_units(
+            units=list(data["units"]),
+            new_parent=data["new_parent"],
+            **self.when(decision),
+        )
 
 
 class MergeForm(ReorganisationForm):
     sources = UnitsField(label=_("Units to merge"), action=Action.REORGANISE)
     into = UnitField(label=_("Merge into an existing unit"), action=Action.REORGANISE, required=False)
-    new_code = forms.CharField(label=_("…or a new unit: code"), max_length=40, required=False,
-                               validators=[code_validator])
+    new_code = forms.CharField(
+        label=_("…or a new unit: code"), max_length=40, required=False, validators=[code_validator]
+    )
     new_name = forms.CharField(label=_("Name of the new unit"), max_length=255, required=False)
     new_short_name = forms.CharField(label=_("Short name of the new unit"), max_length=120, required=False)
-    new_unit_type = forms.ModelChoiceField(label=_("Type of the new unit"), queryset=UnitType.objects.all(),
-                                           required=False)
+    new_unit_type = forms.ModelChoiceField(
+        label=_("Type of the new unit"), queryset=UnitType.objects.all(), required=False
+    )
     new_parent = UnitField(label=_("Parent of the new unit"), action=Action.REORGANISE, required=False)
 
-    service_fields = {"code": "new_code", "name": "new_name", "short_name": "new_short_name",
-                      "unit_type": "new_unit_type", "parent": "new_parent"}
+    service_fields = {
+        "code": "new_code",
+        "name": "new_name",
+        "short_name": "new_short_name",
+        "unit_type": "new_unit_type",
+        "parent": "new_parent",
+    }
     field_order = ["sources", "into", "new_code", "new_name", "new_short_name", "new_unit_type", "new_parent"]
     new_unit_fields = ("new_code", "new_name", "new_unit_type", "new_parent")
 
@@ -381,11 +427,19 @@ class MergeForm(ReorganisationForm):
         data = self.cleaned_data
         new_unit = None
         if not data["into"]:
-            new_unit = services.NewUnit(code=data["new_code"], name=data["new_name"],
-                                        short_name=data["new_short_name"], unit_type=data["new_unit_type"])
-        return services.merge_units(sources=list(data["sources"]), into=data["into"], new_unit=new_unit,
-                                    new_parent=data["new_parent"], effective_on=data["effective_on"],
-                                    decision=decision, note=data["note"])
+            new_unit = services.NewUnit(
+                code=data["new_code"],
+                name=data["new_name"],
+                short_name=data["new_short_name"],
+                unit_type=data["new_unit_type"],
+            )
+        return services.merge_units(
+            sources=list(data["sources"]),
+            into=data["into"],
+            new_unit=new_unit,
+            new_parent=data["new_parent"],
+            **self.when(decision),
+        )
 
 
 class RenameForm(ReorganisationForm):
@@ -401,21 +455,30 @@ class RenameForm(ReorganisationForm):
 
     def perform(self, decision):
         data = self.cleaned_data
-        return services.rename_unit(unit=self.subject, name=data["name"], short_name=data["short_name"],
-                                    effective_on=data["effective_on"], decision=decision, note=data["note"])
+        return services.rename_unit(
+            unit=self.subject,
+            name=data["name"],
+            short_name=data["short_name"],
+            **self.when(decision),
+        )
 
 
 class DissolveForm(ReorganisationForm):
     children_to = UnitField(label=_("Move the units under it to"), action=Action.REORGANISE, required=False)
-    successor = UnitField(label=_("Successor (takes over its history)"), action=Action.REORGANISE, required=False)
+    successor = UnitField(
+        label=_("Successor (takes over its history)"), action=Action.REORGANISE, required=False
+    )
 
     field_order = ["children_to", "successor"]
 
     def perform(self, decision):
         data = self.cleaned_data
-        return services.dissolve_unit(unit=self.subject, successor=data["successor"],
-                                      children_to=data["children_to"], effective_on=data["effective_on"],
-                                      decision=decision, note=data["note"])
+        return services.dissolve_unit(
+            unit=self.subject,
+            successor=data["successor"],
+            children_to=data["children_to"],
+            **self.when(decision),
+        )
 
 
 class SplitPartForm(forms.Form):
@@ -432,15 +495,20 @@ class SplitPartForm(forms.Form):
     def clean_code(self):
         code = self.cleaned_data["code"]
         if Unit.objects.filter(code__iexact=code).exists():
-            raise ValidationError(_("The code %(code)s is already used by another unit (codes are never reused)."),
-                                  params={"code": code})
+            raise ValidationError(
+                _("The code %(code)s is already used by another unit (codes are never reused)."),
+                params={"code": code},
+            )
         return code
 
 
 class BaseSplitPartFormSet(forms.BaseFormSet):
     def clean(self):
-        codes = [form.cleaned_data["code"].lower() for form in self.forms
-                 if form.has_changed() and "code" in form.cleaned_data]
+        codes = [
+            form.cleaned_data["code"].lower()
+            for form in self.forms
+            if form.has_changed() and "code" in form.cleaned_data
+        ]
         if len(codes) != len(set(codes)):
             raise ValidationError(_("Each new unit needs a code of its own."))
 
@@ -450,29 +518,43 @@ MAX_SPLIT_PARTS = 20
 
 def split_part_formset(parts: int):
     """The first new unit must be described; up to ``parts`` are offered (the page can ask for more)."""
-    return forms.formset_factory(SplitPartForm, formset=BaseSplitPartFormSet, extra=max(parts, 1) - 1,
-                                 min_num=1, validate_min=True, max_num=MAX_SPLIT_PARTS, validate_max=True)
+    return forms.formset_factory(
+        SplitPartForm,
+        formset=BaseSplitPartFormSet,
+        extra=max(parts, 1) - 1,
+        min_num=1,
+        validate_min=True,
+        max_num=MAX_SPLIT_PARTS,
+        validate_max=True,
+    )
 
 
 class SplitForm(ReorganisationForm):
     """Split a unit into new units beside it; each unit under it goes to one of them (or stays)."""
 
-    end_source = forms.BooleanField(label=_("The unit ends (otherwise it carries on with the units left to it)"),
-                                    required=False, initial=True)
+    end_source = forms.BooleanField(
+        label=_("The unit ends (otherwise it carries on with the units left to it)"),
+        required=False,
+        initial=True,
+    )
     child_prefix = "child_"
 
     def __init__(self, *args, parts: int = 2, **kwargs):
         super().__init__(*args, **kwargs)
-        self.parts = split_part_formset(parts)(self.data if self.is_bound else None, prefix="part",
-                                               form_kwargs={"level": self.subject.unit_type.level})
-        part_choices = [("", _("— stays —"))] + [
+        self.parts = split_part_formset(parts)(
+            self.data if self.is_bound else None,
+            prefix="part",
+            form_kwargs={"level": self.subject.unit_type.level},
+        )
+        part_choices = [("", _("— stays under this unit —"))] + [
             (str(number), _("New unit %(number)s") % {"number": number})
             for number in range(1, self.parts.total_form_count() + 1)
         ]
         self.children = selectors.children_on(user=self.user, parent=self.subject, on=selectors.today())
         for link in self.children:
             self.fields[f"{self.child_prefix}{link.unit.code}"] = forms.ChoiceField(
-                label=f"{link.unit.name} ({link.unit.code})", choices=part_choices, required=False)
+                label=f"{link.unit.name} ({link.unit.code})", choices=part_choices, required=False
+            )
 
     def is_valid(self) -> bool:
         return all([super().is_valid(), self.parts.is_valid()])
@@ -485,16 +567,28 @@ class SplitForm(ReorganisationForm):
 
     def perform(self, decision):
         data = self.cleaned_data
-        specs = {number: services.NewUnit(code=part.cleaned_data["code"], name=part.cleaned_data["name"],
-                                          short_name=part.cleaned_data["short_name"],
-                                          unit_type=part.cleaned_data["unit_type"])
-                 for number, part in enumerate(self.parts.forms, start=1) if part.has_changed()}
+        specs = {
+            number: services.NewUnit(
+                code=part.cleaned_data["code"],
+                name=part.cleaned_data["name"],
+                short_name=part.cleaned_data["short_name"],
+                unit_type=part.cleaned_data["unit_type"],
+            )
+            for number, part in enumerate(self.parts.forms, start=1)
+            if part.has_changed()
+        }
         for link in self.children:
             name = f"{self.child_prefix}{link.unit.code}"
             if not data.get(name):
                 continue
             if int(data[name]) not in specs:
-                raise ValidationError({name: _("New unit %(number)s is not described.") % {"number": data[name]}})
+                raise ValidationError(
+                    {name: _("New unit %(number)s is not described.") % {"number": data[name]}}
+                )
             specs[int(data[name])].children.append(link.unit)
-        return services.split_unit(source=self.subject, parts=list(specs.values()), end_source=data["end_source"],
-                                   effective_on=data["effective_on"], decision=decision, note=data["note"])
+        return services.split_unit(
+            source=self.subject,
+            parts=list(specs.values()),
+            end_source=data["end_source"],
+            **self.when(decision),
+        )

@@ -51,8 +51,13 @@ class Table:
             if not column.order_by:
                 result.append(Header(column, "", ""))
             elif column.key == current:
-                result.append(Header(column, "desc" if descending else "asc",
-                                     column.key if descending else f"-{column.key}"))
+                result.append(
+                    Header(
+                        column,
+                        "desc" if descending else "asc",
+                        column.key if descending else f"-{column.key}",
+                    )
+                )
             else:
                 result.append(Header(column, "", column.key))
         return result

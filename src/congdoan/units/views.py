@@ -66,16 +66,26 @@ def _rows_from_links(links, on: datetime.date) -> list[TreeRow]:
     ids = [link.unit_id for link in links]
     counts = selectors.count_children_on(unit_ids=ids, on=on)
     names = selectors.names_on(unit_ids=ids, on=on)
-    rows = [TreeRow(unit=link.unit, name=names[link.unit_id].name if link.unit_id in names else link.unit.name,
-                    child_count=counts.get(link.unit_id, 0)) for link in links]
+    rows = [
+        TreeRow(
+            unit=link.unit,
+            name=names[link.unit_id].name if link.unit_id in names else link.unit.name,
+            child_count=counts.get(link.unit_id, 0),
+        )
+        for link in links
+    ]
     return sorted(rows, key=lambda row: sort_key(row.name))
 
 
 def _rows_from_units(units) -> list[TreeRow]:
     """Today's tree with ended units filed under their successors (``Unit.parent``)."""
     units = list(units)
-    counts = dict(Unit.objects.filter(parent__in=units).values("parent").annotate(n=Count("id"))
-                  .values_list("parent", "n"))
+    counts = dict(
+        Unit.objects.filter(parent__in=units)
+        .values("parent")
+        .annotate(n=Count("id"))
+        .values_list("parent", "n")
+    )
     rows = [TreeRow(unit=unit, name=unit.name, child_count=counts.get(unit.pk, 0)) for unit in units]
     # Active units first, then the ended ones that were filed here.
     return sorted(rows, key=lambda row: (row.unit.dissolved_on is not None, sort_key(row.name)))
@@ -94,7 +104,9 @@ class TreeView:
     def roots(self) -> list[TreeRow]:
         if self.regrouped:
             units = selectors.units_for(self.user)
-            top = units.filter(pk=self.user.unit_id) if self.user.unit_id else units.filter(parent__isnull=True)
+            top = (
+                units.filter(pk=self.user.unit_id) if self.user.unit_id else units.filter(parent__isnull=True)
+            )
             return _rows_from_units(top)
         links = selectors.links_on(user=self.user, on=self.on)
         if self.user.is_superuser:
@@ -113,11 +125,21 @@ def tree(request):
     view = TreeView(request)
     roots = view.roots()
     if len(roots) == 1 and roots[0].child_count:
-        roots[0].children = view.children(roots[0].unit)  # open the top one: it is what everyone expands first
-    return render(request, "units/tree.html", {
-        "form": view.form, "on": view.on, "is_today": view.on == selectors.today(), "regrouped": view.regrouped,
-        "rows": roots, "tree_query": view.query,
-    })
+        roots[0].children = view.children(
+            roots[0].unit
+        )  # open the top one: it is what everyone expands first
+    return render(
+        request,
+        "units/tree.html",
+        {
+            "form": view.form,
+            "on": view.on,
+            "is_today": view.on == selectors.today(),
+            "regrouped": view.regrouped,
+            "rows": roots,
+            "tree_query": view.query,
+        },
+    )
 
 
 def tree_children(request, code: str):
@@ -130,8 +152,11 @@ def search(request):
     query = request.GET.get("q", "").strip()
     units = []
     if query:
-        units = (selectors.units_for(request.user).search(query)
-                 .order_by(F("dissolved_on").asc(nulls_first=True), "depth", vi_order("name"))[:SEARCH_LIMIT])
+        units = (
+            selectors.units_for(request.user)
+            .search(query)
+            .order_by(F("dissolved_on").asc(nulls_first=True), "depth", vi_order("name"))[:SEARCH_LIMIT]
+        )
     return render(request, "units/_search_results.html", {"units": units, "query": query})
 
 
@@ -153,31 +178,43 @@ def pick(request):
 # ---------------------------------------------------------------------------------------------- lists
 
 
+def _list_page(request, template: str, *, queryset, filterset_class, table_class, **extra):
+    """A filtered (the shared filterset), sorted and paginated list of rows the user's scope allows."""
+    filterset = filterset_class(request.GET or None, queryset=queryset)
+    table = table_class(request.GET.get("sort"))
+    page = _paginate(request, table.order(filterset.qs))
+    return render(request, template, {"filterset": filterset, "table": table, "page": page, **extra})
+
+
 def unit_list(request):
-    filterset = UnitFilterSet(request.GET or None, queryset=selectors.units_for(request.user))
-    table = UnitTable(request.GET.get("sort"))
-    return render(request, "units/unit_list.html", {
-        "filterset": filterset, "table": table, "page": _paginate(request, table.order(filterset.qs)),
-    })
+    return _list_page(
+        request,
+        "units/unit_list.html",
+        queryset=selectors.units_for(request.user),
+        filterset_class=UnitFilterSet,
+        table_class=UnitTable,
+    )
 
 
 def employer_list(request):
-    employers = restrict(Employer.objects.select_related("unit"), request.user)
-    filterset = EmployerFilterSet(request.GET or None, queryset=employers)
-    table = EmployerTable(request.GET.get("sort"))
-    return render(request, "units/employer_list.html", {
-        "filterset": filterset, "table": table, "page": _paginate(request, table.order(filterset.qs)),
-    })
+    return _list_page(
+        request,
+        "units/employer_list.html",
+        queryset=restrict(Employer.objects.select_related("unit"), request.user),
+        filterset_class=EmployerFilterSet,
+        table_class=EmployerTable,
+    )
 
 
 def decision_list(request):
-    decisions = restrict(Decision.objects.select_related("issuer"), request.user)
-    filterset = DecisionFilterSet(request.GET or None, queryset=decisions)
-    table = DecisionTable(request.GET.get("sort"))
-    return render(request, "units/decision_list.html", {
-        "filterset": filterset, "table": table, "page": _paginate(request, table.order(filterset.qs)),
-        "can_create": request.user.can(Action.CHANGE),
-    })
+    return _list_page(
+        request,
+        "units/decision_list.html",
+        queryset=restrict(Decision.objects.select_related("issuer"), request.user),
+        filterset_class=DecisionFilterSet,
+        table_class=DecisionTable,
+        can_create=request.user.can(Action.CHANGE),
+    )
 
 
 # ----------------------------------------------------------------------------------------- unit page
@@ -190,8 +227,9 @@ def detail(request, code: str):
     on = as_of.on()
     links = list(selectors.parent_history(unit))
     # The foundings of the units under it are theirs to show; a province would list hundreds of them here.
-    reorganisations = list(selectors.reorganisations_of(unit).exclude(
-        Q(kind=Reorganisation.Kind.FOUND) & ~Q(unit=unit)))
+    reorganisations = list(
+        selectors.reorganisations_of(unit).exclude(Q(kind=Reorganisation.Kind.FOUND) & ~Q(unit=unit))
+    )
     successors = list(unit.successions.select_related("successor", "reorganisation__decision"))
     predecessors = list(unit.predecessions.select_related("predecessor", "reorganisation__decision"))
     mentioned = {link.parent_id for link in links} | {s.successor_id for s in successors}
@@ -199,27 +237,37 @@ def detail(request, code: str):
     mentioned |= {involved.unit_id for reorg in reorganisations for involved in reorg.involved.all()}
     employers = list(unit.employers.select_related("area"))
     totals = unit.employers.aggregate(workforce=Sum("workforce"), female=Sum("female_workforce"))
-    return render(request, "units/unit_detail.html", {
-        "unit": unit,
-        "as_of": as_of,
-        "on": on,
-        "children": _rows_from_links(selectors.children_on(user=user, parent=unit, on=on), on),
-        "links": links,
-        "names": selectors.name_history(unit),
-        "reorganisations": reorganisations,
-        "successors": successors,
-        "predecessors": predecessors,
-        "successor_today": selectors.successor_today(unit) if unit.dissolved_on else None,
-        "is_grassroots": unit.unit_type.level == Level.GRASSROOTS,
-        "employers": employers,
-        "totals": totals,
-        "subtree": [(Level(level).label, count) for level, count in sorted(
-            selectors.subtree_counts(unit).items(), key=lambda item: Level.values.index(item[0]))],
-        "changes": restrict(ObjectChange.objects.for_object(unit), user)[:10],
-        "visible_ids": set(selectors.units_for(user).filter(pk__in=mentioned).values_list("pk", flat=True)),
-        "can_change": user.can(Action.CHANGE),
-        "can_reorganise": user.can(Action.REORGANISE),
-    })
+    return render(
+        request,
+        "units/unit_detail.html",
+        {
+            "unit": unit,
+            "as_of": as_of,
+            "on": on,
+            "children": _rows_from_links(selectors.children_on(user=user, parent=unit, on=on), on),
+            "links": links,
+            "names": selectors.name_history(unit),
+            "reorganisations": reorganisations,
+            "successors": successors,
+            "predecessors": predecessors,
+            "successor_today": selectors.successor_today(unit) if unit.dissolved_on else None,
+            "is_grassroots": unit.unit_type.level == Level.GRASSROOTS,
+            "employers": employers,
+            "totals": totals,
+            "subtree": [
+                (Level(level).label, count)
+                for level, count in sorted(
+                    selectors.subtree_counts(unit).items(), key=lambda item: Level.values.index(item[0])
+                )
+            ],
+            "changes": restrict(ObjectChange.objects.for_object(unit), user)[:10],
+            "visible_ids": set(
+                selectors.units_for(user).filter(pk__in=mentioned).values_list("pk", flat=True)
+            ),
+            "can_change": user.can(Action.CHANGE),
+            "can_reorganise": user.can(Action.REORGANISE),
+        },
+    )
 
 
 def unit_edit(request, code: str):
@@ -282,11 +330,15 @@ def decision_create(request):
 def decision_file(request, pk: int):
     """A decision's file, for whoever sees the decision or a change made under it."""
     decision = get_object_or_404(Decision, pk=pk)
-    visible = (restrict(Decision.objects.filter(pk=pk), request.user).exists()
-               or restrict(Reorganisation.objects.filter(decision=decision), request.user).exists())
+    visible = (
+        restrict(Decision.objects.filter(pk=pk), request.user).exists()
+        or restrict(Reorganisation.objects.filter(decision=decision), request.user).exists()
+    )
     if not visible or not decision.file:
         raise Http404(_("Not found, or outside your unit."))
-    return FileResponse(decision.file.open("rb"), as_attachment=False, filename=decision.file.name.rsplit("/", 1)[-1])
+    return FileResponse(
+        decision.file.open("rb"), as_attachment=False, filename=decision.file.name.rsplit("/", 1)[-1]
+    )
 
 
 # ----------------------------------------------------------------------------------- reorganisations
@@ -307,8 +359,12 @@ class ReorganiseView(View):
             raise PermissionDenied(_("Your role does not allow reorganising units."))
         self.subject = None
         if self.needs_subject:
-            self.subject = get_for(Unit.objects.select_related("unit_type", "parent"), request.user,
-                                   Action.REORGANISE, code=kwargs["code"])
+            self.subject = get_for(
+                Unit.objects.select_related("unit_type", "parent"),
+                request.user,
+                Action.REORGANISE,
+                code=kwargs["code"],
+            )
         return super().dispatch(request, *args, **kwargs)
 
     def form_kwargs(self) -> dict:
@@ -318,8 +374,12 @@ class ReorganiseView(View):
         return {}
 
     def render_form(self, form, status=200):
-        return render(self.request, "units/reorganise_form.html",
-                      {"form": form, "title": self.title, "subject": self.subject}, status=status)
+        return render(
+            self.request,
+            "units/reorganise_form.html",
+            {"form": form, "title": self.title, "subject": self.subject},
+            status=status,
+        )
 
     def get(self, request, **kwargs):
         return self.render_form(self.form_class(initial=self.initial(), **self.form_kwargs()))
@@ -335,16 +395,25 @@ class ReorganiseView(View):
             except ValidationError as error:
                 form.add_service_error(error)
                 return self.render_form(form)
-            messages.success(request, _("%(kind)s recorded, effective %(date)s.")
-                             % {"kind": reorg.get_kind_display(), "date": date_format(reorg.effective_on, "SHORT_DATE_FORMAT")})
+            messages.success(
+                request,
+                _("%(kind)s recorded, effective %(date)s.")
+                % {
+                    "kind": reorg.get_kind_display(),
+                    "date": date_format(reorg.effective_on, "SHORT_DATE_FORMAT"),
+                },
+            )
             return redirect(reorg.unit)
         try:
             preview = form.preview()
         except ValidationError as error:
             form.add_service_error(error)
             return self.render_form(form)
-        return render(request, "units/reorganise_preview.html",
-                      {"form": form, "title": self.title, "subject": self.subject, "preview": preview})
+        return render(
+            request,
+            "units/reorganise_preview.html",
+            {"form": form, "title": self.title, "subject": self.subject, "preview": preview},
+        )
 
 
 class MoveView(ReorganiseView):

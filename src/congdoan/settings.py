@@ -6,6 +6,8 @@ DEBUG          off unless "1"/"true" (``congdoan demo`` turns it on)
 ALLOWED_HOSTS  comma-separated; default localhost names
 EMAIL_URL-ish  EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL
 CONGDOAN_VAR   folder for the SQLite file, uploads and logs (default ./var)
+CONGDOAN_IMPORT_MAX_MB   largest member list accepted for import (default 50)
+CONGDOAN_JOBS  where background jobs run: thread (default), worker (`congdoan worker`), inline
 """
 
 import os
@@ -217,3 +219,11 @@ LOGGING = {
 
 # The demo mode prints its logins and runs on http://127.0.0.1.
 CONGDOAN_DEMO = env_bool("CONGDOAN_DEMO")
+
+# Member imports: the largest file accepted, and how many times an .xlsx may inflate when unpacked
+# (each part, and the whole archive against the size limit) before it counts as a zip bomb.
+CONGDOAN_IMPORT_MAX_BYTES = int(os.environ.get("CONGDOAN_IMPORT_MAX_MB", "50")) * 1024 * 1024
+CONGDOAN_IMPORT_MAX_INFLATION = int(os.environ.get("CONGDOAN_IMPORT_MAX_INFLATION", "100"))
+# Background jobs (imports, exports): "thread" runs them in a thread of the web process (no broker, for a
+# demo or a small office), "worker" leaves them to `congdoan worker`, "inline" runs them at once (tests).
+CONGDOAN_JOBS = os.environ.get("CONGDOAN_JOBS", "thread")

@@ -125,12 +125,16 @@ class Member(ChangeLogged):
         return f"{self.full_name} ({self.code})"
 
     def save(self, *args, **kwargs):
+        self.set_derived_fields()
+        super().save(*args, **kwargs)
+
+    def set_derived_fields(self) -> None:
+        """The stored forms computed from the name and birth date (also called by bulk writes, which skip save)."""
         self.full_name = normalize(self.full_name)
         self.search_name = fold(self.full_name)
         self.sort_key = person_collation_key(self.full_name)
         if self.birth_date:
             self.birth_year = self.birth_date.year
-        super().save(*args, **kwargs)
 
     def clean(self):
         errors = {}
@@ -215,3 +219,7 @@ class CodeSequence(models.Model):
 
     year = models.PositiveSmallIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
+
+
+# The staging tables of imports live with the import engine.
+from congdoan.members.imports.models import ImportBatch, ImportRow  # noqa: E402, F401

@@ -153,6 +153,14 @@ def _add_event(member: Member, *, kind: str, on: datetime.date, unit: Unit, **ex
 # ---------------------------------------------------------------------------------------- services
 
 
+def admission_step(*, joined_on: datetime.date | None, unit: Unit) -> tuple[str, datetime.date | None]:
+    """The first event of a member joining ``unit``: admitted on the joining date, or, for a member who
+    joined before the unit existed, registered on its founding date."""
+    if joined_on and joined_on < unit.founded_on:
+        return EventKind.REGISTER, unit.founded_on
+    return EventKind.ADMIT, joined_on
+
+
 @transaction.atomic
 def admit_member(*, member: Member, unit: Unit, on: datetime.date | None = None, decision_number: str = "",
                  decision_date: datetime.date | None = None, note: str = "") -> Member:
@@ -163,9 +171,7 @@ def admit_member(*, member: Member, unit: Unit, on: datetime.date | None = None,
     """
     kind = EventKind.ADMIT
     if on is None:
-        on = member.joined_on
-        if on and on < unit.founded_on:
-            kind, on = EventKind.REGISTER, unit.founded_on
+        kind, on = admission_step(joined_on=member.joined_on, unit=unit)
     member.unit = unit
     member.status = Status.ACTIVE
     check_person(member)

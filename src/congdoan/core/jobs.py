@@ -1,0 +1,217 @@
+"""Background jobs without a broker: a ``Job`` row per piece of work, run where the setting says.
+
+``CONGDOAN_JOBS``:
+  thread   (default) a daemon thread of the process that queued the job — the web process in a demo or
+           a small office, so nothing else has to run; a job cut short by a restart is marked failed
+  worker   ``congdoan worker`` (one or more processes) claims queued jobs from the table
+  inline   at once, in the caller, once its transaction commits (tests, commands)
+
+A job is a function marked ``@job`` taking the ``Job`` and its keyword parameters and returning a JSON
+result. It runs inside ``change_context`` under the job's own request id and user, so everything it writes
+is change-logged as one operation. It reports progress with ``report(job, done, total, phase)``; while the
+job holds a long transaction (an import's commit) the row cannot be updated from its own connection, so
+progress goes through a second connection on PostgreSQL and stays in memory on SQLite, where readers in
+the same process (the web process, in thread mode) still see it through ``status``.
+"""
+
+import logging
+import threading
+import time
+import traceback
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import DEFAULT_DB_ALIAS, close_old_connections, connection, connections, transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from congdoan.audit.context import change_context
+from congdoan.core.models import Job
+
+logger = logging.getLogger(__name__)
+
+REPORT_EVERY = 0.5  # seconds between progress writes
+STALE_AFTER = timedelta(minutes=10)  # a running job silent this long was cut short
+
+_live: dict[uuid.UUID | int, dict] = {}  # progress of jobs running in this process
+_side_connections: dict[int, object] = {}
+
+
+class JobError(Exception):
+    """A failure to show the user as it is (the message is already for them)."""
+
+
+def job(function: Callable) -> Callable:
+    """Mark a function as runnable as a job; only marked functions can be named by a Job row."""
+    function.is_congdoan_job = True
+    return function
+
+
+def kind_of(function: Callable) -> str:
+    return f"{function.__module__}.{function.__qualname__}"
+
+
+def enqueue(function: Callable, *, user=None, unit=None, **params) -> Job:
+    """Queue ``function(job, **params)``, to start as ``CONGDOAN_JOBS`` says after this transaction."""
+    if not getattr(function, "is_congdoan_job", False):
+        raise ValueError(f"{kind_of(function)} is not marked @job")
+    created = Job.objects.create(
+        kind=kind_of(function), params=params, user=user, unit=unit, request_id=uuid.uuid4()
+    )
+    mode = settings.CONGDOAN_JOBS
+    if mode == "inline":
+        transaction.on_commit(lambda: run(created.pk))
+    elif mode == "thread":
+        transaction.on_commit(
+            lambda: threading.Thread(
+                target=_run_in_thread, args=(created.pk,), daemon=True, name=f"job-{created.pk}"
+            ).start()
+        )
+    elif mode != "worker":
+        raise ValueError(f"CONGDOAN_JOBS must be thread, worker or inline, not {mode!r}")
+    return created
+
+
+def _run_in_thread(job_id) -> None:
+    try:
+        run(job_id)
+    finally:
+        connections.close_all()
+
+
+def _claim(job_id) -> bool:
+    now = timezone.now()
+    return bool(
+        Job.objects.filter(pk=job_id, state=Job.State.QUEUED).update(
+            state=Job.State.RUNNING, started_at=now, heartbeat_at=now
+        )
+    )
+
+
+def run(job_id) -> Job:
+    """Run one queued job here and now (if nobody else has claimed it) and record how it ended."""
+    if not _claim(job_id):
+        return Job.objects.get(pk=job_id)
+    current = Job.objects.select_related("user").get(pk=job_id)
+    function = import_string(current.kind)
+    if not getattr(function, "is_congdoan_job", False):
+        return _finish(current, error=f"{current.kind} is not a job")
+    _live[current.pk] = {"progress": 0, "total": 0, "phase": "", "at": 0.0}
+    try:
+        with change_context(user=current.user, request_id=current.request_id):
+            result = function(current, **current.params)
+    except (JobError, ValidationError) as error:
+        messages = error.messages if isinstance(error, ValidationError) else [str(error)]
+        return _finish(current, error="\n".join(messages))
+    except Exception:
+        logger.exception("job %s (%s) failed", current.pk, current.kind)
+        return _finish(
+            current,
+            error=_("The job stopped on an unexpected error; the administrators can find it in the log.")
+            + "\n"
+            + traceback.format_exc(limit=3),
+        )
+    finally:
+        side = _side_connections.pop(current.pk, None)
+        if side is not None:
+            side.close()
+    return _finish(current, result=result)
+
+
+def _finish(current: Job, *, result=None, error: str = "") -> Job:
+    live = _live.pop(current.pk, None) or {}
+    current.state = Job.State.FAILED if error else Job.State.DONE
+    current.error, current.result = error, result
+    current.finished_at = current.heartbeat_at = timezone.now()
+    current.progress, current.total = live.get("progress", current.progress), live.get("total", current.total)
+    if not error and current.total:
+        current.progress = current.total
+    current.save(
+        update_fields=["state", "error", "result", "finished_at", "heartbeat_at", "progress", "total"]
+    )
+    return current
+
+
+def report(
+    current: Job | None, done: int, total: int, phase: str | None = None, *, force: bool = False
+) -> None:
+    """Record progress (at most every REPORT_EVERY seconds unless forced or the phase changes)."""
+    if current is None:
+        return
+    live = _live.setdefault(current.pk, {"progress": 0, "total": 0, "phase": "", "at": 0.0})
+    now = time.monotonic()
+    changed_phase = phase is not None and phase != live["phase"]
+    live.update(progress=done, total=total, phase=live["phase"] if phase is None else phase)
+    if not (force or changed_phase or now - live["at"] >= REPORT_EVERY):
+        return
+    live["at"] = now
+    values = {"progress": done, "total": total, "phase": live["phase"][:200], "heartbeat_at": timezone.now()}
+    if not connection.in_atomic_block:
+        Job.objects.filter(pk=current.pk).update(**values)
+    elif connection.vendor == "postgresql":
+        side = _side_connections.get(current.pk)
+        if side is None:
+            side = _side_connections[current.pk] = connections.create_connection(DEFAULT_DB_ALIAS)
+        with side.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Job._meta.db_table} SET progress = %s, total = %s, phase = %s, "
+                "heartbeat_at = %s WHERE id = %s",
+                [done, total, values["phase"], values["heartbeat_at"], current.pk],
+            )
+    # On SQLite the long transaction holds the only write lock: the progress stays in memory until it ends.
+
+
+def status(current: Job) -> dict:
+    """State and progress of a job as readers (a progress bar) need it, the in-process figures first."""
+    current.refresh_from_db()
+    live = _live.get(current.pk) if current.state == Job.State.RUNNING else None
+    progress = live["progress"] if live else current.progress
+    total = live["total"] if live else current.total
+    return {
+        "id": str(current.pk),
+        "state": current.state,
+        "phase": live["phase"] if live else current.phase,
+        "progress": progress,
+        "total": total,
+        "percent": 100
+        if current.state == Job.State.DONE
+        else (int(100 * progress / total) if total else None),
+        "result": current.result,
+        "error": current.error,
+    }
+
+
+def fail_stale_jobs() -> int:
+    """Jobs marked running whose process died (no heartbeat for STALE_AFTER) end as failed."""
+    return Job.objects.filter(state=Job.State.RUNNING, heartbeat_at__lt=timezone.now() - STALE_AFTER).update(
+        state=Job.State.FAILED,
+        finished_at=timezone.now(),
+        error=_("The job was interrupted (the process running it stopped). Start it again."),
+    )
+
+
+def work(*, once: bool = False, poll: float = 1.0, stop: threading.Event | None = None) -> int:
+    """The worker loop: claim queued jobs oldest first and run them; with ``once``, stop when none is left."""
+    done = 0
+    stop = stop or threading.Event()
+    while not stop.is_set():
+        close_old_connections()
+        fail_stale_jobs()
+        next_id = (
+            Job.objects.filter(state=Job.State.QUEUED)
+            .order_by("created_at")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if next_id is None:
+            if once:
+                break
+            stop.wait(poll)
+            continue
+        run(next_id)
+        done += 1
+    return done

@@ -1,0 +1,226 @@
+"""Member lists out of the registry: .xlsx, .csv (UTF-8 with BOM, as Excel expects) and JSON.
+
+``export_members`` writes the members of a unit's subtree as they stood on a date, read from the
+``Membership`` intervals and the tree as it stood then; it streams, so a province's list costs no more
+memory than a CĐCS's. Personal data (ID number, phone, e-mail, birth date) is masked unless the caller asks
+for it and may see it. The columns are the import template's, so an exported list can be imported back.
+Text that a spreadsheet would take for a formula (= + - @ first) is written with a leading apostrophe.
+"""
+
+import csv
+import datetime
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from congdoan.accounts.models import Action, Role
+from congdoan.accounts.scope import restrict
+from congdoan.members.imports.fields import BY_NAME, INJECTION_LEADS
+from congdoan.members.imports.matching import shown
+from congdoan.members.models import MEMBER_STATES, Member, Membership
+from congdoan.units.models import Unit, UnitLink
+from congdoan.units.selectors import valid_on
+
+FORMATS = ("xlsx", "csv", "json")
+# Roles whose users may take personal data out of the system (Decree 13/2023/NĐ-CP: as few as the work needs).
+PERSONAL_DATA_ROLES = frozenset({Role.ADMIN, Role.OFFICER})
+PERSONAL_FIELDS = ("id_number", "phone", "email", "birth_date")
+
+
+def safe_text(value: str) -> str:
+    """Text a spreadsheet would run as a formula gets a leading apostrophe (the import takes it off again)."""
+    return "'" + value if value.startswith(INJECTION_LEADS) else value
+
+
+def may_export_personal_data(user) -> bool:
+    """``user`` None is the system operator of the command line."""
+    return user is None or user.is_superuser or (user.is_active and user.role in PERSONAL_DATA_ROLES)
+
+
+def mask_id_number(value: str) -> str:
+    return "*" * (len(value) - 3) + value[-3:] if value else ""
+
+
+def mask_phone(value: str) -> str:
+    return value[:3] + "*" * (len(value) - 5) + value[-2:] if len(value) > 5 else "*" * len(value)
+
+
+def mask_email(value: str) -> str:
+    name, _at, domain = value.partition("@")
+    return f"{name[:1]}***@{domain}" if value else ""
+
+
+@dataclass(frozen=True)
+class ExportColumn:
+    key: str  # JSON key
+    header: str
+
+
+_MEMBER_COLUMNS = (
+    "full_name",
+    "birth_date",
+    "gender",
+    "ethnic_group",
+    "religion",
+    "nationality",
+    "id_number",
+    "phone",
+    "email",
+    "education_level",
+    "professional_level",
+    "political_theory",
+    "party_member",
+    "party_joined_on",
+    "union_position",
+    "occupation",
+    "joined_on",
+    "card_type",
+    "card_issued_on",
+)
+COLUMNS = [
+    ExportColumn("code", BY_NAME["code"].header),
+    *(ExportColumn(name, BY_NAME[name].header) for name in _MEMBER_COLUMNS),
+    ExportColumn("unit", BY_NAME["unit"].header),
+    ExportColumn("unit_name", "Tên CĐCS"),
+    ExportColumn("status", "Tình trạng"),
+]
+_STATUS_LABELS = {"active": "Đang sinh hoạt", "suspended": "Tạm dừng sinh hoạt"}
+
+
+def members_on(*, unit: Unit, on: datetime.date, user=None) -> QuerySet[Membership]:
+    """Who belonged to ``unit``'s subtree on ``on`` (the tree as it stood then), within the user's scope."""
+    if user is not None and not restrict(Unit.objects.filter(pk=unit.pk), user, Action.VIEW).exists():
+        raise PermissionDenied(_("%(unit)s is outside your unit.") % {"unit": unit})
+    root = UnitLink.objects.filter(valid_on(on), unit=unit).first()
+    if root is None:
+        return Membership.objects.none()
+    unit_ids = UnitLink.objects.filter(valid_on(on), path__under=root.path).values("unit_id")
+    memberships = Membership.objects.filter(valid_on(on), unit_id__in=unit_ids, state__in=MEMBER_STATES)
+    if user is not None:
+        memberships = restrict(memberships, user, Action.VIEW, path_field="unit__path")
+    return memberships.select_related("member", "unit").order_by("member__sort_key", "member_id")
+
+
+def _record(membership: Membership, full: bool) -> dict:
+    member: Member = membership.member
+    record = {"code": member.code}
+    for name in _MEMBER_COLUMNS:
+        record[name] = getattr(member, name)
+    if record["birth_date"] is None and member.birth_year:
+        record["birth_date"] = member.birth_year
+    if not full:
+        record["id_number"] = mask_id_number(member.id_number or "")
+        record["phone"] = mask_phone(member.phone)
+        record["email"] = mask_email(member.email)
+        record["birth_date"] = member.birth_year  # the year only
+    record["unit"], record["unit_name"] = membership.unit.code, membership.unit.name
+    record["status"] = membership.state
+    return record
+
+
+def records(*, unit: Unit, on: datetime.date | None = None, user=None, full: bool = False) -> Iterator[dict]:
+    if full and not may_export_personal_data(user):
+        raise PermissionDenied(_("Your role does not allow exporting personal data; export the masked list."))
+    memberships = members_on(unit=unit, on=on or timezone.localdate(), user=user)
+    for membership in memberships.iterator(chunk_size=2000):
+        yield _record(membership, full)
+
+
+def _cell_text(key: str, value) -> object:
+    """A value as the import template writes it: labels for choices, dates as dates, text escaped."""
+    if key == "status":
+        return _STATUS_LABELS.get(value, value)
+    if key in ("code", "unit", "unit_name") or key not in BY_NAME:
+        return safe_text(value or "")
+    if isinstance(value, datetime.date | int) and not isinstance(value, bool):
+        return value
+    return safe_text(shown(key, value))
+
+
+def export_members(
+    *,
+    stream: io.BufferedIOBase,
+    format: str,
+    unit: Unit,
+    on: datetime.date | None = None,
+    user=None,
+    full: bool = False,
+) -> int:
+    """Write the list to ``stream`` (binary); returns how many members it holds."""
+    if format not in FORMATS:
+        raise ValueError(format)
+    rows = records(unit=unit, on=on, user=user, full=full)
+    writer = {"xlsx": _write_xlsx, "csv": _write_csv, "json": _write_json}[format]
+    return writer(stream, rows, unit=unit, on=on or timezone.localdate())
+
+
+def _write_json(stream, rows, **context) -> int:
+    count = 0
+    stream.write(b"[")
+    for count, record in enumerate(rows, start=1):
+        stream.write(
+            (b",\n" if count > 1 else b"\n")
+            + json.dumps(record, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
+        )
+    stream.write(b"\n]\n")
+    return count
+
+
+def _write_csv(stream, rows, **context) -> int:
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="", write_through=True)
+    writer = csv.writer(text)
+    writer.writerow([column.header for column in COLUMNS])
+    count = 0
+    for record in rows:
+        writer.writerow([_csv_value(column.key, record[column.key]) for column in COLUMNS])
+        count += 1
+    text.detach()
+    return count
+
+
+def _csv_value(key: str, value) -> str:
+    value = _cell_text(key, value)
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+def _write_xlsx(stream, rows, *, unit: Unit, on: datetime.date) -> int:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Danh sách đoàn viên")
+    sheet.freeze_panes = "A3"
+    title = WriteOnlyCell(sheet, safe_text(f"DANH SÁCH ĐOÀN VIÊN — {unit.name} — ngày {on:%d/%m/%Y}"))
+    title.font = Font(bold=True, size=13)
+    sheet.append([title])
+    headers = []
+    for column in COLUMNS:
+        cell = WriteOnlyCell(sheet, column.header)
+        cell.font = Font(bold=True)
+        headers.append(cell)
+    sheet.append(headers)
+    count = 0
+    for record in rows:
+        sheet.append([_xlsx_cell(sheet, column.key, record[column.key]) for column in COLUMNS])
+        count += 1
+    workbook.save(stream)
+    return count
+
+
+def _xlsx_cell(sheet, key: str, value):
+    value = _cell_text(key, value)
+    cell = WriteOnlyCell(sheet, value)
+    if isinstance(value, datetime.date):
+        cell.number_format = "DD/MM/YYYY"
+    elif isinstance(value, str):
+        cell.data_type = "s"  # never a formula, whatever the text
+    return cell

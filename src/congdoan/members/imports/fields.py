@@ -1,0 +1,604 @@
+"""The columns of a member list: their Vietnamese headers and the spellings met in real lists, and how each
+cell becomes a value of ``Member``.
+
+Headers and choice labels here are the file format (a list is written in Vietnamese whatever language the
+user's screen is in), so they are data, not interface strings; the messages about them are translated.
+Each ``parse_*`` function takes a cell (text already NFC-normalised, a number, a date…) and returns the
+value, or raises ``ValueError`` with a message for the user.
+"""
+
+import datetime
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+from openpyxl.utils.datetime import from_excel
+
+from congdoan.core.text import fold, normalize
+from congdoan.members.identity import ETHNIC_GROUPS, ethnic_code
+from congdoan.members.services import is_valid_code
+
+INJECTION_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _key(text: str) -> str:
+    """Folded, punctuation-free form of a header or a label: "Ngày vào CĐ (*)" -> "ngay vao cd"."""
+    text = re.sub(r"\([^)]*\)|\[[^\]]*\]|\*", " ", text)
+    return " ".join(re.sub(r"[^a-z0-9/]+", " ", fold(text)).split())
+
+
+def display(value) -> str:
+    """A cell as the user would read it, for messages and the error report."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    return str(getattr(value, "cached", getattr(value, "code", value)))
+
+
+# ------------------------------------------------------------------------------------------ values
+
+
+def _text(value) -> str:
+    if isinstance(value, str):
+        return value
+    return display(value)
+
+
+def parse_free_text(value) -> str:
+    text = normalize(_text(value))
+    if text.startswith(INJECTION_LEADS) and text != "-":
+        raise ValueError(
+            _(
+                "The text starts with “%(lead)s” like a spreadsheet formula; it is not imported, so "
+                "that it can never run when the list is opened again."
+            )
+            % {"lead": text[0]}
+        )
+    return "" if text == "-" else text
+
+
+_NAME_CHARACTERS = re.compile(r"^[^\W\d_]+(?:[ '’.\-][^\W\d_]+)*\.?$")  # noqa: RUF001
+
+
+def parse_name(value) -> str:
+    name = parse_free_text(value)
+    if name.isupper():  # lists typed in capitals: "NGUYỄN VĂN AN" -> "Nguyễn Văn An"
+        name = name.title()
+    if not _NAME_CHARACTERS.match(name):
+        raise ValueError(_("A name holds letters, spaces and ' - . only: “%(value)s”.") % {"value": name})
+    if len(name) > 120:
+        raise ValueError(_("The name is longer than 120 characters."))
+    return name
+
+
+_DMY = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})$")
+_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+def _real_date(year: int, month: int, day: int, text: str) -> datetime.date:
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        raise ValueError(_("%(value)s is not a real date.") % {"value": text}) from None
+
+
+def _serial(number: float) -> datetime.date:
+    if not 1 <= number < 2958466:
+        raise ValueError(_("%(value)s is not a date.") % {"value": display(number)})
+    return from_excel(number).date()
+
+
+def parse_date_or_year(value, *, allow_year: bool) -> datetime.date | int:
+    """A date cell, an Excel serial number, dd/mm/yyyy, dd-mm-yyyy, yyyy-mm-dd, or (if allowed) a year."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if allow_year and float(value).is_integer() and 1800 <= value <= 2200:
+            return int(value)
+        return _serial(value)
+    text = _text(value).strip()
+    if match := _DMY.match(text):
+        day, month, year = map(int, match.groups())
+        return _real_date(year, month, day, text)
+    if match := _YMD.match(text):
+        year, month, day = map(int, match.groups())
+        return _real_date(year, month, day, text)
+    if re.fullmatch(r"\d{4}", text):
+        if allow_year:
+            return int(text)
+        raise ValueError(
+            _("%(value)s is only a year; a full date dd/mm/yyyy is needed here.") % {"value": text}
+        )
+    if re.fullmatch(r"\d{5}", text):
+        return _serial(int(text))
+    raise ValueError(_("“%(value)s” cannot be read as a date; write it as dd/mm/yyyy.") % {"value": text})
+
+
+def parse_date(value) -> datetime.date:
+    return parse_date_or_year(value, allow_year=False)
+
+
+def parse_birth(value) -> datetime.date | int:
+    birth = parse_date_or_year(value, allow_year=True)
+    year = birth if isinstance(birth, int) else birth.year
+    if year < 1900:
+        raise ValueError(_("A birth in %(year)s is not plausible for a member.") % {"year": year})
+    return birth
+
+
+def parse_id_number(value) -> str:
+    """A CCCD/CMND's digits; a number cell lost its leading zeros (all CCCD start with 0): put them back."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not float(value).is_integer():
+            raise ValueError(_("An ID number holds digits only."))
+        digits = str(int(value))
+        if len(digits) in (10, 11):
+            digits = digits.zfill(12)
+        elif len(digits) == 8:
+            digits = digits.zfill(9)
+        return digits
+    return re.sub(r"[\s.\-]", "", _text(value))
+
+
+def parse_phone(value) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        text = "0" + str(int(value)) if len(str(int(value))) in (9, 10) else str(int(value))
+    else:
+        text = re.sub(r"[\s.\-()]", "", _text(value))
+        if text.startswith("+84"):
+            text = "0" + text[3:]
+        elif text.startswith("84") and len(text) == 11:
+            text = "0" + text[2:]
+    if not re.fullmatch(r"0\d{9,10}", text):
+        raise ValueError(
+            _("“%(value)s” is not a Vietnamese phone number (10 digits starting with 0).")
+            % {"value": _text(value)}
+        )
+    return text
+
+
+def parse_email(value) -> str:
+    text = _text(value).strip().lower()
+    try:
+        validate_email(text)
+    except ValidationError:
+        raise ValueError(_("“%(value)s” is not an e-mail address.") % {"value": text}) from None
+    return text
+
+
+def parse_member_code(value) -> str:
+    code = (
+        str(int(value)) if isinstance(value, (int, float)) and not isinstance(value, bool) else _text(value)
+    )
+    code = code.strip()
+    if not is_valid_code(code):
+        raise ValueError(
+            _("“%(value)s” is not a member code (ten digits with a check digit).") % {"value": code}
+        )
+    return code
+
+
+def parse_ethnic_group(value) -> str:
+    code = ethnic_code(_text(value))
+    if code is None:
+        raise ValueError(
+            _("“%(value)s” is not one of the 54 ethnic groups of Vietnam.") % {"value": _text(value)}
+        )
+    return code
+
+
+def parse_nationality(value) -> str:
+    text = parse_free_text(value)
+    return "Việt Nam" if _key(text) in {"viet nam", "vn", "vietnam"} else text
+
+
+def parse_religion(value) -> str:
+    text = parse_free_text(value)
+    return "" if _key(text) in {"khong", "khong co", "0"} else text
+
+
+def parse_education(value) -> str:
+    """12/12 -> upper secondary, 9/12 -> lower secondary…, the school names; the old 10-year system too."""
+    text = _key(_text(value))
+    if match := re.fullmatch(r"(\d{1,2})\s*/\s*(10|12)", text):
+        grade, system = int(match.group(1)), int(match.group(2))
+        if grade > system:
+            raise ValueError(_("“%(value)s” is not a school grade.") % {"value": _text(value)})
+        upper, lower = (10, 7) if system == 10 else (12, 9)
+        return "upper_secondary" if grade >= upper else "lower_secondary" if grade >= lower else "primary"
+    return _choice("education_level", value)
+
+
+@dataclass(frozen=True)
+class Choice:
+    label: str  # how the template and exports write it
+    aliases: tuple[str, ...] = ()
+
+
+CHOICES: dict[str, dict[str, Choice]] = {
+    "gender": {"male": Choice("Nam", ("m", "male", "trai")), "female": Choice("Nữ", ("f", "female", "gai"))},
+    "education_level": {
+        "primary": Choice("Tiểu học", ("cap 1", "th")),
+        "lower_secondary": Choice("Trung học cơ sở", ("thcs", "cap 2")),
+        "upper_secondary": Choice(
+            "Trung học phổ thông", ("thpt", "cap 3", "pho thong trung hoc", "bo tuc thpt")
+        ),
+    },
+    "professional_level": {
+        "none": Choice(
+            "Chưa qua đào tạo", ("khong", "lao dong pho thong", "lao dong gian don", "chua dao tao")
+        ),
+        "elementary": Choice("Sơ cấp", ("so cap nghe", "cong nhan ky thuat", "cnkt")),
+        "intermediate": Choice("Trung cấp", ("trung cap nghe", "trung hoc chuyen nghiep", "tc", "tccn")),
+        "college": Choice("Cao đẳng", ("cao dang nghe", "cd")),
+        "bachelor": Choice("Đại học", ("dh", "cu nhan", "ky su", "bac si", "duoc si")),
+        "master": Choice("Thạc sĩ", ("thac sy", "ths", "cao hoc", "bac si chuyen khoa i", "bs cki")),
+        "doctor": Choice("Tiến sĩ", ("tien sy", "ts", "pgs", "gs")),
+    },
+    "political_theory": {
+        "elementary": Choice("Sơ cấp"),
+        "intermediate": Choice("Trung cấp", ("tc",)),
+        "advanced": Choice("Cao cấp", ("cc",)),
+        "bachelor": Choice("Cử nhân", ("cu nhan chinh tri",)),
+    },
+    "union_position": {
+        "member": Choice("Đoàn viên", ("dv", "doan vien cong doan")),
+        "group_leader": Choice("Tổ trưởng công đoàn", ("to truong", "to truong cd")),
+        "committee": Choice("Ủy viên BCH", ("uv bch", "uy vien", "uy vien ban chap hanh", "bch")),
+        "vice_chair": Choice("Phó Chủ tịch", ("pct", "pho chu tich cd", "pho chu tich cong doan")),
+        "chair": Choice("Chủ tịch", ("ct", "chu tich cd", "chu tich cong doan")),
+    },
+    "card_type": {
+        "regular": Choice("Thường", ("the thuong",)),
+        "linked": Choice("Liên kết", ("the lien ket",)),
+    },
+}
+# Answers meaning "none" in the optional level columns.
+_NONE_ANSWERS = {"khong", "chua", "chua co", "0"}
+_CHOICE_KEYS = {
+    field: {
+        _key(alias): code for code, choice in options.items() for alias in (choice.label, *choice.aliases)
+    }
+    for field, options in CHOICES.items()
+}
+CHOICE_LABELS = {
+    field: {code: choice.label for code, choice in options.items()} for field, options in CHOICES.items()
+}
+
+
+def _choice(field: str, value) -> str:
+    key = _key(_text(value))
+    if key in _CHOICE_KEYS[field]:
+        return _CHOICE_KEYS[field][key]
+    if field not in ("gender", "card_type", "union_position") and key in _NONE_ANSWERS:
+        return ""
+    labels = ", ".join(choice.label for choice in CHOICES[field].values())
+    raise ValueError(_("“%(value)s” is not one of: %(labels)s.") % {"value": _text(value), "labels": labels})
+
+
+def parse_choice(field: str) -> Callable[[object], str]:
+    return lambda value: _choice(field, value)
+
+
+_YES = {"x", "co", "dang vien", "la dang vien", "dv", "1", "true", "yes", "v"}
+_NO = {"khong", "0", "false", "no", "chua"}
+
+
+def parse_party(value) -> bool | datetime.date:
+    """Yes or no; a date in the column says yes, and when."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return parse_date(value)
+    key = _key(_text(value))
+    if key in _YES:
+        return True
+    if key in _NO:
+        return False
+    try:
+        return parse_date(value)
+    except ValueError:
+        raise ValueError(_("Write “x” or “Có” for a Party member, or leave the cell empty.")) from None
+
+
+def parse_gender_mark(value) -> bool:
+    """A mark in a "Nam" or "Nữ" column (the birth date may stand there instead: see ``parse_birth``)."""
+    return _key(_text(value)) in _YES
+
+
+# ------------------------------------------------------------------------------------------ columns
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str  # a Member field, or "unit" / "birth_male" / "birth_female" / "ignore"
+    header: str  # how the template writes the header
+    synonyms: tuple[str, ...] = ()
+    parse: Callable[[object], object] | None = None
+    required: bool = False  # in a list of new members
+    hint: str = ""  # shown as a comment on the template's header cell
+    width: int = 16
+
+
+FIELDS: list[Field] = [
+    Field(
+        "full_name",
+        "Họ và tên",
+        (
+            "Họ tên",
+            "Họ, tên",
+            "Họ và tên đoàn viên",
+            "Tên đoàn viên",
+            "Họ và tên khai sinh",
+            "Họ tên đoàn viên",
+        ),
+        parse_name,
+        required=True,
+        width=28,
+    ),
+    Field(
+        "birth_date",
+        "Ngày sinh",
+        (
+            "Năm sinh",
+            "Ngày tháng năm sinh",
+            "Ngày, tháng, năm sinh",
+            "Sinh ngày",
+            "Ngày/tháng/năm sinh",
+            "Ngày sinh hoặc năm sinh",
+        ),
+        parse_birth,
+        required=True,
+        hint="dd/mm/yyyy, hoặc chỉ năm sinh (yyyy)",
+        width=13,
+    ),
+    Field(
+        "gender",
+        "Giới tính",
+        ("Nam/Nữ", "Nam, Nữ", "Nam Nữ", "Phái", "GT"),
+        parse_choice("gender"),
+        required=True,
+        width=10,
+    ),
+    Field("ethnic_group", "Dân tộc", ("DT", "Dân tộc (thành phần)"), parse_ethnic_group, width=12),
+    Field("religion", "Tôn giáo", ("TG",), parse_religion, width=12),
+    Field("nationality", "Quốc tịch", (), parse_nationality, width=12),
+    Field(
+        "id_number",
+        "Số CCCD/CMND",
+        (
+            "Số CCCD",
+            "CCCD",
+            "CCCD/CMND",
+            "CMND/CCCD",
+            "Số CMND/CCCD",
+            "CMND",
+            "Số CMND",
+            "Căn cước công dân",
+            "Số căn cước",
+            "Số căn cước công dân",
+            "Số định danh",
+            "Số định danh cá nhân",
+            "Số chứng minh nhân dân",
+            "Số CMND/thẻ CCCD",
+            "Số CCCD/CMND/Hộ chiếu",
+        ),
+        parse_id_number,
+        hint="12 chữ số (CCCD) hoặc 9 chữ số (CMND cũ); nhập dạng văn bản để giữ số 0 đầu",
+        width=16,
+    ),
+    Field(
+        "phone",
+        "Điện thoại",
+        (
+            "Số điện thoại",
+            "SĐT",
+            "ĐT",
+            "Điện thoại di động",
+            "Di động",
+            "ĐTDĐ",
+            "Số ĐT",
+            "Điện thoại liên hệ",
+        ),
+        parse_phone,
+        width=13,
+    ),
+    Field(
+        "email",
+        "Email",
+        ("E-mail", "Thư điện tử", "Địa chỉ email", "Địa chỉ thư điện tử"),
+        parse_email,
+        width=22,
+    ),
+    Field(
+        "education_level",
+        "Trình độ văn hóa",
+        (
+            "Văn hóa",
+            "Trình độ học vấn",
+            "Học vấn",
+            "Trình độ phổ thông",
+            "Giáo dục phổ thông",
+            "TĐVH",
+            "Trình độ GDPT",
+        ),
+        parse_education,
+        hint="Ví dụ: 12/12, 9/12, Trung học phổ thông",
+        width=14,
+    ),
+    Field(
+        "professional_level",
+        "Trình độ chuyên môn",
+        (
+            "Chuyên môn",
+            "Trình độ CMNV",
+            "Trình độ chuyên môn nghiệp vụ",
+            "Trình độ đào tạo",
+            "TĐCM",
+            "Bằng cấp",
+            "Trình độ CM",
+        ),
+        parse_choice("professional_level"),
+        width=16,
+    ),
+    Field(
+        "political_theory",
+        "Lý luận chính trị",
+        ("Trình độ lý luận chính trị", "Trình độ LLCT", "LLCT", "Chính trị", "Trình độ chính trị"),
+        parse_choice("political_theory"),
+        width=14,
+    ),
+    Field(
+        "party_member",
+        "Đảng viên",
+        ("Là đảng viên", "ĐV Đảng", "Đảng viên ĐCSVN", "Đảng viên (x)"),
+        parse_party,
+        hint="x nếu là đảng viên",
+        width=10,
+    ),
+    Field("party_joined_on", "Ngày vào Đảng", ("Ngày kết nạp Đảng", "Ngày vào ĐCSVN"), parse_date, width=13),
+    Field(
+        "union_position",
+        "Chức vụ công đoàn",
+        ("Chức vụ CĐ", "Chức danh công đoàn", "Chức vụ trong công đoàn", "Chức vụ CĐCS", "Chức danh CĐ"),
+        parse_choice("union_position"),
+        width=18,
+    ),
+    Field(
+        "occupation",
+        "Nghề nghiệp",
+        (
+            "Công việc",
+            "Công việc đang làm",
+            "Chức vụ",
+            "Chức vụ chính quyền",
+            "Vị trí việc làm",
+            "Chức danh",
+            "Chức vụ, nghề nghiệp",
+            "Nghề nghiệp, chức vụ",
+            "Chức vụ/nghề nghiệp",
+        ),
+        parse_free_text,
+        width=18,
+    ),
+    Field(
+        "joined_on",
+        "Ngày vào Công đoàn",
+        (
+            "Ngày vào CĐ",
+            "Ngày kết nạp",
+            "Ngày kết nạp công đoàn",
+            "Ngày kết nạp vào công đoàn",
+            "Ngày gia nhập công đoàn",
+            "Ngày vào công đoàn Việt Nam",
+            "Ngày, tháng, năm vào CĐ",
+            "Ngày vào CĐVN",
+            "Ngày kết nạp CĐ",
+            "Ngày vào công đoàn",
+        ),
+        parse_date,
+        required=True,
+        hint="dd/mm/yyyy",
+        width=13,
+    ),
+    Field("card_type", "Loại thẻ", ("Loại thẻ đoàn viên",), parse_choice("card_type"), width=10),
+    Field("card_issued_on", "Ngày cấp thẻ", ("Ngày cấp thẻ đoàn viên",), parse_date, width=13),
+    Field(
+        "code",
+        "Mã đoàn viên",
+        ("Mã ĐV", "Mã số đoàn viên", "Mã thẻ", "Số thẻ đoàn viên", "Mã thẻ đoàn viên", "Mã số ĐV", "Số thẻ"),
+        parse_member_code,
+        hint="để trống khi thêm đoàn viên mới: hệ thống tự cấp mã",
+        width=13,
+    ),
+    Field(
+        "unit",
+        "Mã CĐCS",
+        (
+            "CĐCS",
+            "Công đoàn cơ sở",
+            "Tên CĐCS",
+            "Đơn vị",
+            "Mã đơn vị",
+            "Tên công đoàn cơ sở",
+            "Thuộc CĐCS",
+            "Tên đơn vị",
+            "Mã công đoàn cơ sở",
+        ),
+        normalize,
+        hint="mã hoặc tên công đoàn cơ sở",
+        width=14,
+    ),
+]
+# Split birth columns of the classic form: "Ngày sinh" over "Nam" | "Nữ", the date standing in one of them.
+BIRTH_MALE = Field("birth_male", "Nam", (), None)
+BIRTH_FEMALE = Field("birth_female", "Nữ", (), None)
+# The columns the error report adds: the reasons, and the row of the original file.
+REPORT_COLUMNS = ("Lỗi cần sửa", "Dòng trong tệp gốc")
+# Known columns that the registry does not keep: read past quietly.
+IGNORED = Field(
+    "ignore",
+    "",
+    (
+        *REPORT_COLUMNS,
+        "STT",
+        "TT",
+        "Số TT",
+        "Số thứ tự",
+        "Ghi chú",
+        "Quê quán",
+        "Địa chỉ",
+        "Nơi ở",
+        "Chỗ ở hiện nay",
+        "Nơi sinh",
+        "Đơn vị công tác",
+        "Ngày cấp",
+        "Nơi cấp",
+        "Ngày cấp CCCD",
+        "Nơi cấp CCCD",
+        "Nơi thường trú",
+        "Địa chỉ thường trú",
+        "Hộ khẩu",
+    ),
+)
+BY_NAME = {field.name: field for field in FIELDS}
+_HEADER_KEYS = {
+    _key(text): field
+    for field in (*FIELDS, IGNORED, BIRTH_MALE, BIRTH_FEMALE)
+    for text in (field.header, *field.synonyms)
+    if text
+}
+
+
+def match_header(text: str) -> Field | None:
+    """The column a header names, written any common way (with or without diacritics, hints in brackets)."""
+    key = _key(text)
+    if not key:
+        return None
+    if key in _HEADER_KEYS:
+        return _HEADER_KEYS[key]
+    # "Họ và tên đoàn viên công đoàn" -> the longest known header it starts with.
+    for known in sorted(_HEADER_KEYS, key=len, reverse=True):
+        if len(known) > 3 and key.startswith(known + " "):
+            return _HEADER_KEYS[known]
+    return None
+
+
+def is_heading_marker(text: str) -> bool:
+    """An outline number of a section heading row: I, II, IV, A, B…"""
+    return bool(re.fullmatch(r"[IVXLC]+\.?|[A-Z]\.?", text.strip()))
+
+
+ETHNIC_LABELS = [name for _code, name, _aliases in ETHNIC_GROUPS]

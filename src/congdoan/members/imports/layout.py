@@ -1,0 +1,191 @@
+"""Finding the header of a real list (title rows above it, two-row headers, a numbering row under it) and
+telling data rows from blank lines, section headings and the totals line at the bottom."""
+
+import itertools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from congdoan.core.text import fold
+from congdoan.members.imports.fields import IGNORED, Field, display, is_heading_marker, match_header
+from congdoan.members.imports.reading import FileRefused, column_letters
+
+HEADER_SCAN_ROWS = 30
+MIN_HEADER_FIELDS = 3
+KEY_FIELDS = {
+    "full_name",
+    "code",
+    "id_number",
+}  # two headers suffice when one of them is these (update lists)
+
+
+@dataclass
+class Column:
+    index: int
+    header: str  # as written in the file
+    field: Field
+
+    @property
+    def letter(self) -> str:
+        return column_letters(self.index)
+
+    def as_json(self) -> dict:
+        return {"index": self.index, "letter": self.letter, "header": self.header, "field": self.field.name}
+
+
+@dataclass
+class Layout:
+    header_row: int
+    columns: list[Column]
+    ignored: list[str] = field(default_factory=list)  # known columns the registry does not keep
+    unknown: list[str] = field(default_factory=list)  # headers not recognised
+
+    def column(self, name: str) -> Column | None:
+        return next((c for c in self.columns if c.field.name == name), None)
+
+
+def _text(value) -> str:
+    return display(value).strip() if value is not None else ""
+
+
+def _header_fields(cells: list) -> dict[int, tuple[str, Field]]:
+    found = {}
+    for index, value in enumerate(cells):
+        text = _text(value)
+        if text and (matched := match_header(text)) is not None:
+            found[index] = (text, matched)
+    return found
+
+
+def _distinct_fields(found: dict[int, tuple[str, Field]]) -> int:
+    return len({f.name for _text, f in found.values() if f is not IGNORED})
+
+
+def _is_numbering_row(cells: list) -> bool:
+    """The row of column numbers under many official headers: 1 2 3 … or (1) (2) (3) …"""
+    texts = [_text(v) for v in cells if _text(v)]
+    return len(texts) >= 3 and all(re.fullmatch(r"\(?\d{1,2}\)?|[A-Z]", t) for t in texts)
+
+
+def find_layout(rows: Iterator[tuple[int, list]]) -> tuple[Layout, Iterator[tuple[int, list]]]:
+    """The header (the first of the top rows naming three known columns) and the data rows after it."""
+    seen: list[tuple[int, list]] = []
+    for number, cells in itertools.islice(rows, HEADER_SCAN_ROWS):
+        seen.append((number, cells))
+        found = _header_fields(cells)
+        distinct = _distinct_fields(found)
+        if distinct >= MIN_HEADER_FIELDS or (
+            distinct == 2 and KEY_FIELDS & {f.name for _t, f in found.values()}
+        ):
+            break
+    else:
+        raise FileRefused(
+            _(
+                "No header row found in the first %(n)s rows: a member list needs a row of column "
+                "headers such as “Họ và tên”, “Ngày sinh”, “Giới tính”, “Ngày vào Công đoàn”. "
+                "Download the template to see them."
+            )
+            % {"n": HEADER_SCAN_ROWS}
+        )
+    header_row = number
+    rest = iter(rows)
+    following = next(rest, None)
+    if following is not None:
+        sub = {i: hf for i, hf in _header_fields(following[1]).items() if hf[1] is not IGNORED}
+        if sub and not _row_has_data(following[1], found, sub):
+            # A two-row header: the lower row names the columns that a merged cell above only grouped.
+            found.update(sub)
+            header_row = following[0]
+            following = next(rest, None)
+        if following is not None and _is_numbering_row(following[1]):
+            following = next(rest, None)
+    layout = _build_layout(header_row, found, seen[-1][1])
+    data = itertools.chain([following] if following is not None else [], rest)
+    return layout, data
+
+
+def _row_has_data(cells: list, found: dict, sub: dict) -> bool:
+    """Whether a row under the header is a member rather than the lower half of a two-row header."""
+    return any(
+        _text(cells[i])
+        for i in found
+        if i not in sub and i < len(cells) and found[i][1] is not IGNORED and found[i][1].name == "full_name"
+    )
+
+
+def _build_layout(header_row: int, found: dict[int, tuple[str, Field]], header_cells: list) -> Layout:
+    columns: list[Column] = []
+    ignored: list[str] = []
+    by_field: dict[str, Column] = {}
+    for index, (text, matched) in sorted(found.items()):
+        if matched is IGNORED:
+            ignored.append(text)
+            continue
+        if matched.name in by_field:
+            other = by_field[matched.name]
+            if other.header == text and other.index == index - 1:
+                continue  # the same header spread over a merged cell
+            raise FileRefused(
+                _("Columns %(a)s (“%(ha)s”) and %(b)s (“%(hb)s”) both hold %(field)s; keep one of them.")
+                % {
+                    "a": other.letter,
+                    "ha": other.header,
+                    "b": column_letters(index),
+                    "hb": text,
+                    "field": matched.header,
+                }
+            )
+        column = Column(index, text, matched)
+        by_field[matched.name] = column
+        columns.append(column)
+    unknown = [
+        f"{column_letters(i)}: {_text(v)}"
+        for i, v in enumerate(header_cells)
+        if _text(v) and i not in found and not any(c.header == _text(v) for c in columns)
+    ]
+    return Layout(header_row, columns, ignored, unknown)
+
+
+_TOTALS = re.compile(r"^(tong cong|tong so|tong|cong)\b")
+
+
+class RowKind:
+    DATA, BLANK, HEADING, TOTALS = "data", "blank", "heading", "totals"
+
+
+def row_kind(cells: list, layout: Layout) -> str:
+    texts = [_text(cells[c.index]) if c.index < len(cells) else "" for c in layout.columns]
+    filled = [t for t in texts if t]
+    first = next((_text(v) for v in cells if _text(v)), "")
+    if not filled:
+        return (
+            RowKind.BLANK
+            if not first
+            else (RowKind.TOTALS if _TOTALS.match(fold(first)) else RowKind.HEADING)
+        )
+    if _TOTALS.match(fold(first)) and (
+        len(filled) == 1 or len(set(filled)) == 1 or not _person_cells(cells, layout)
+    ):
+        return RowKind.TOTALS
+    if len(filled) >= 2 and len(set(filled)) == 1:
+        return RowKind.HEADING  # one text merged across the row
+    name = layout.column("full_name")
+    stt = cells[0] if cells else None
+    if (
+        is_heading_marker(_text(stt))
+        and not _person_cells(cells, layout)
+        and name is not None
+        and name.index != 0
+    ):
+        return RowKind.HEADING  # "I. Khối cơ quan", "A. Phân xưởng may"
+    return RowKind.DATA
+
+
+def _person_cells(cells: list, layout: Layout) -> bool:
+    """Whether the row holds what only a person's row holds: a birth, a gender, an ID number."""
+    wanted = ("birth_date", "gender", "id_number", "birth_male", "birth_female", "joined_on")
+    return any(
+        c.field.name in wanted and c.index < len(cells) and _text(cells[c.index]) for c in layout.columns
+    )

@@ -1,0 +1,268 @@
+"""Duplicates and changes: rows of the same file that repeat each other, and rows that meet a registry member.
+
+Nothing is merged silently. A row equal to its registry member is *unchanged* (so importing a file twice
+changes nothing); one that meets a member but differs is a *duplicate* in add mode (the user decides) or
+an *update* in update mode. The rules: the same member code; the same ID number; the same accent-folded
+name, birth and grassroots union.
+"""
+
+import copy
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Count, Min
+from django.utils.translation import gettext as _
+
+from congdoan.core.text import fold
+from congdoan.members.identity import ETHNIC_CHOICES
+from congdoan.members.imports.fields import CHOICE_LABELS, display
+from congdoan.members.imports.models import ImportBatch, ImportRow
+from congdoan.members.imports.rows import header_for, member_values, person_errors
+from congdoan.members.models import Member
+
+Status = ImportRow.Status
+_ETHNIC_NAMES = dict(ETHNIC_CHOICES)
+# Fields an import may not change on an existing member: they belong to the member's lifecycle.
+_LIFECYCLE_FIELDS = ("joined_on",)
+
+
+@dataclass
+class Verdict:
+    status: str
+    member_id: int | None = None
+    reason: str = ""
+    changes: dict = field(default_factory=dict)
+    errors: list = field(default_factory=list)
+
+
+def shown(name: str, value) -> str:
+    """A field value as a list would write it (for change lists and duplicate reasons)."""
+    if value in (None, ""):
+        return ""
+    if name in CHOICE_LABELS:
+        return CHOICE_LABELS[name].get(value, str(value))
+    if name == "ethnic_group":
+        return _ETHNIC_NAMES.get(value, value)
+    if name == "party_member":
+        return "x" if value else ""
+    return display(value)
+
+
+def changes_between(member: Member, data: dict) -> dict[str, list[str]]:
+    """{field: [registry value, file value]} for each field the file fills with something else."""
+    values = member_values(data)
+    changes = {}
+    for name, new in values.items():
+        old = getattr(member, name)
+        if name == "birth_year" and "birth_date" not in values:
+            if member.birth_year == new:
+                continue
+        elif (name == "party_member" and not new and not old) or old == new:
+            continue
+        changes[name] = [shown(name, old), shown(name, new)]
+    return changes
+
+
+def _birth_matches(member: Member, data: dict) -> bool:
+    if data.get("birth_date"):
+        date = datetime.date.fromisoformat(data["birth_date"])
+        return member.birth_date == date or (member.birth_date is None and member.birth_year == date.year)
+    return member.birth_year == data.get("birth_year")
+
+
+def mark_file_duplicates(batch: ImportBatch) -> None:
+    """Later rows repeating an earlier row's ID number, or its name + birth + unit, await a decision."""
+    rows = batch.rows.exclude(status=Status.ERROR)
+    for key, reason in (
+        ("id_number", _("The same ID number as row %(row)s.")),
+        ("person_key", _("The same name, birth and grassroots union as row %(row)s.")),
+    ):
+        groups = (
+            rows.exclude(**{key: ""})
+            .exclude(status=Status.DUPLICATE)
+            .values(key)
+            .annotate(n=Count("id"), first=Min("row_number"))
+            .filter(n__gt=1)
+        )
+        for group in groups.iterator():
+            (
+                batch.rows.filter(**{key: group[key], "row_number__gt": group["first"]})
+                .exclude(status=Status.ERROR)
+                .update(
+                    status=Status.DUPLICATE,
+                    duplicate_of=group["first"],
+                    reason=reason % {"row": group["first"]},
+                )
+            )
+
+
+def classify(batch: ImportBatch, rows: list[ImportRow]) -> dict[int, Verdict]:
+    """What each row would do to the registry as it stands now (rows already in error or repeating an
+    earlier row of the file are left out)."""
+    rows = [r for r in rows if r.status != Status.ERROR and r.duplicate_of is None]
+    codes = {r.data["code"] for r in rows if r.data.get("code")}
+    ids = {r.id_number for r in rows if r.id_number}
+    names = {fold(r.data["full_name"]) for r in rows if r.data.get("full_name")}
+    members = Member.objects.select_related("unit")
+    by_code = {m.code: m for m in members.filter(code__in=codes)} if codes else {}
+    by_id = {m.id_number: m for m in members.filter(id_number__in=ids)} if ids else {}
+    by_person: dict[tuple[str, int], list[Member]] = {}
+    if names and batch.mode == ImportBatch.Mode.ADD:
+        unit_ids = {r.unit_id for r in rows if r.unit_id}
+        for member in members.filter(search_name__in=names, unit_id__in=unit_ids):
+            by_person.setdefault((member.search_name, member.unit_id), []).append(member)
+    decide = _verdict_add if batch.mode == ImportBatch.Mode.ADD else _verdict_update
+    return {row.pk: decide(batch, row, by_code, by_id, by_person) for row in rows}
+
+
+def _in_scope(batch: ImportBatch, member: Member) -> bool:
+    return member.unit.path.startswith(batch.unit.path)
+
+
+def _member_label(member: Member) -> str:
+    return f"{member.full_name} ({member.code}, {member.unit})"
+
+
+def _verdict_add(batch, row, by_code, by_id, by_person) -> Verdict:
+    columns = batch.columns
+    code = row.data.get("code")
+    if code:
+        member = by_code.get(code)
+        if member is None:
+            return Verdict(
+                Status.ERROR,
+                errors=[
+                    {
+                        "column": header_for(columns, "code"),
+                        "message": _(
+                            "No member has the code %(code)s. Leave the code empty for a new member: "
+                            "codes are given by the system."
+                        )
+                        % {"code": code},
+                    }
+                ],
+            )
+        reason = _("The member code of %(member)s.")
+    elif row.id_number and row.id_number in by_id:
+        member, reason = by_id[row.id_number], _("The ID number of %(member)s.")
+    else:
+        candidates = by_person.get((fold(row.data.get("full_name", "")), row.unit_id), [])
+        member = next((m for m in candidates if _birth_matches(m, row.data)), None)
+        if member is None:
+            return Verdict(Status.NEW)
+        reason = _("The same name, birth and grassroots union as %(member)s.")
+    if not _in_scope(batch, member):
+        return Verdict(
+            Status.DUPLICATE,
+            member.pk,
+            _("This person is already in the registry, in a unit outside yours; ask the upper level."),
+        )
+    changes = changes_between(member, row.data)
+    moved = row.unit_id and row.unit_id != member.unit_id
+    if not changes and not moved:
+        return Verdict(Status.UNCHANGED, member.pk)
+    reason = reason % {"member": _member_label(member)}
+    if moved:
+        reason += " " + _("The registry places the member in %(unit)s; a move is recorded as a transfer.") % {
+            "unit": member.unit
+        }
+    return Verdict(Status.DUPLICATE, member.pk, reason, changes)
+
+
+def _verdict_update(batch, row, by_code, by_id, by_person) -> Verdict:
+    columns = batch.columns
+    code, number = row.data.get("code"), row.id_number
+    member = by_code.get(code) if code else by_id.get(number) if number else None
+    key_column = header_for(columns, "code" if code else "id_number")
+    if not code and not number:
+        return _error(key_column, _("An update needs the member code or the ID number of the member."))
+    if member is None or not _in_scope(batch, member):
+        return _error(
+            key_column, _("No member with %(key)s in %(unit)s.") % {"key": code or number, "unit": batch.unit}
+        )
+    return judge_update(batch, row, member)
+
+
+def _error(column: str, message: str) -> Verdict:
+    return Verdict(Status.ERROR, errors=[{"column": column, "message": message}])
+
+
+def judge_update(batch: ImportBatch, row: ImportRow, member: Member) -> Verdict:
+    """Whether ``row`` may update ``member`` (the registry's rules on the result), and what it changes."""
+    columns = batch.columns
+    if row.unit_id and row.unit_id != member.unit_id:
+        return _error(
+            header_for(columns, "unit"),
+            _("The member belongs to %(unit)s; a move to another grassroots union is recorded as a transfer.")
+            % {"unit": member.unit},
+        )
+    changes = changes_between(member, row.data)
+    for name in _LIFECYCLE_FIELDS:
+        if name in changes:
+            return _error(
+                header_for(columns, name),
+                _(
+                    "The registry has %(old)s; the joining date is corrected on the member's record, "
+                    "not by an import."
+                )
+                % {"old": changes[name][0]},
+            )
+    if not changes:
+        return Verdict(Status.UNCHANGED, member.pk)
+    merged = apply_changes(copy.copy(member), row.data, changes)
+    errors = person_errors(merged)
+    if (
+        "id_number" in changes
+        and not errors.get("id_number")
+        and Member.objects.filter(id_number=merged.id_number).exclude(pk=member.pk).exists()
+    ):
+        errors["id_number"] = _("Another member already has the ID number %(number)s.") % {
+            "number": merged.id_number
+        }
+    if errors:
+        return Verdict(
+            Status.ERROR,
+            member.pk,
+            errors=[
+                {"column": header_for(columns, name), "message": message} for name, message in errors.items()
+            ],
+        )
+    return Verdict(
+        Status.UPDATE, member.pk, _("Updates %(member)s.") % {"member": _member_label(member)}, changes
+    )
+
+
+def apply_changes(member: Member, data: dict, changes: dict) -> Member:
+    values = member_values(data)
+    for name in changes:
+        setattr(member, name, values[name])
+    if "birth_date" in changes:
+        member.birth_year = member.birth_date.year
+    member.set_derived_fields()
+    return member
+
+
+def save_verdicts(verdicts: dict[int, Verdict]) -> None:
+    """Write verdicts onto the staged rows with one prepared statement (bulk_update's CASE is slow here)."""
+    if not verdicts:
+        return
+    table = connection.ops.quote_name(ImportRow._meta.db_table)
+    json_field = ImportRow._meta.get_field("changes")
+    params = [
+        (
+            v.status,
+            v.member_id,
+            v.reason[:500],
+            json_field.get_db_prep_save(v.changes, connection),
+            json_field.get_db_prep_save(v.errors, connection),
+            pk,
+        )
+        for pk, v in verdicts.items()
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET status = %s, member_id = %s, reason = %s, changes = %s, "
+            "errors = %s WHERE id = %s",
+            params,
+        )

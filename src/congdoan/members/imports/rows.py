@@ -1,0 +1,278 @@
+"""One data row of a list: its cells cleaned (NFC, legacy encodings, escapes), parsed into member fields,
+and checked with the registry's own rules (``check_person``), each error naming its column."""
+
+import datetime
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from congdoan.core.text import fold
+from congdoan.members import services as member_services
+from congdoan.members.imports import legacy
+from congdoan.members.imports.fields import INJECTION_LEADS, display
+from congdoan.members.imports.layout import Layout
+from congdoan.members.imports.reading import CellError, Formula
+from congdoan.members.models import Member
+from congdoan.units.models import Level, Unit
+
+_INVISIBLE = str.maketrans({"\u00a0": " ", "\u200b": None, "\ufeff": None, "\u2028": " "})
+# Member fields a row may fill, in the order of the model; dates travel as ISO text in the staged data.
+MEMBER_FIELDS = (
+    "full_name",
+    "birth_date",
+    "birth_year",
+    "gender",
+    "ethnic_group",
+    "religion",
+    "nationality",
+    "id_number",
+    "phone",
+    "email",
+    "education_level",
+    "professional_level",
+    "political_theory",
+    "party_member",
+    "party_joined_on",
+    "union_position",
+    "occupation",
+    "joined_on",
+    "card_type",
+    "card_issued_on",
+)
+DATE_FIELDS = {"birth_date", "party_joined_on", "joined_on", "card_issued_on"}
+_MAX_LENGTHS = {f.name: f.max_length for f in Member._meta.concrete_fields if f.max_length}
+
+
+def clean_cell(value, scheme: str | None):
+    """Text cells: legacy encoding converted, NFC, invisible spaces out, our export escape ('=…) undone."""
+    if not isinstance(value, str):
+        return value
+    text = value.translate(_INVISIBLE)
+    if scheme and legacy.may_be_legacy(text):
+        text = legacy.better_reading(text, scheme) or text
+    text = unicodedata.normalize("NFC", text).strip()
+    if text.startswith("'") and text[1:2] in INJECTION_LEADS:
+        text = text[1:]
+    return text
+
+
+@dataclass
+class UnitIndex:
+    """The grassroots unions a list may name, found by code or by name, within the batch's unit."""
+
+    root: Unit
+    by_key: dict[str, Unit] = field(default_factory=dict)
+    ambiguous: set[str] = field(default_factory=set)
+
+    @classmethod
+    def under(cls, root: Unit) -> "UnitIndex":
+        index = cls(root)
+        units = Unit.objects.filter(
+            path__under=root.path, unit_type__level__in=[Level.GRASSROOTS, Level.SUBUNIT]
+        )
+        for unit in units.select_related("unit_type"):
+            for key in {unit.code.lower(), fold(unit.name), fold(unit.short_name)} - {""}:
+                if key in index.by_key and index.by_key[key].pk != unit.pk:
+                    index.ambiguous.add(key)
+                index.by_key[key] = unit
+        return index
+
+    @property
+    def default(self) -> Unit | None:
+        """The unit a row without a CĐCS column belongs to: the batch's own, when members can belong to it."""
+        return self.root if self.root.unit_type.level in (Level.GRASSROOTS, Level.SUBUNIT) else None
+
+    def find(self, text: str) -> Unit:
+        for key in (text.strip().lower(), fold(text)):
+            if key in self.ambiguous:
+                raise ValueError(
+                    _("Several grassroots unions are called “%(value)s”; write the code instead.")
+                    % {"value": text}
+                )
+            if key in self.by_key:
+                return self.by_key[key]
+        raise ValueError(
+            _("No grassroots union “%(value)s” under %(unit)s.") % {"value": text, "unit": self.root}
+        )
+
+
+@dataclass
+class ParsedRow:
+    number: int
+    values: list[str]  # the cells as read, aligned with the layout's columns
+    data: dict = field(default_factory=dict)
+    errors: list[dict] = field(default_factory=list)
+    unit: Unit | None = None
+
+    def error(self, column: str, message: str) -> None:
+        self.errors.append({"column": column, "message": message})
+
+
+def parse_row(
+    number: int, cells: list, layout: Layout, *, scheme: str | None, units: UnitIndex, mode: str
+) -> ParsedRow:
+    columns = layout.columns
+    cleaned = [clean_cell(cells[c.index], scheme) if c.index < len(cells) else None for c in columns]
+    row = ParsedRow(number, [display(value) for value in cleaned])
+    data = row.data
+    for column, value in zip(columns, cleaned, strict=True):
+        if value is None or value == "":
+            continue
+        name = column.field.name
+        if isinstance(value, Formula):
+            row.error(
+                column.header,
+                _(
+                    "The cell holds a formula; formulas are never run on import. Copy the "
+                    "column and paste it back as values only."
+                ),
+            )
+            continue
+        if isinstance(value, CellError):
+            row.error(column.header, _("The cell shows the error %(code)s.") % {"code": value.code})
+            continue
+        try:
+            if name in ("birth_male", "birth_female"):
+                _parse_split_birth(data, name, value)
+            elif name == "unit":
+                row.unit = units.find(value if isinstance(value, str) else display(value))
+            else:
+                _store(data, name, column.field.parse(value))
+        except ValueError as error:
+            row.error(column.header, str(error))
+    if "unit" not in {c.field.name for c in columns}:
+        row.unit = units.default
+    if mode == "add":
+        _check_new_member(row, layout)
+    return row
+
+
+def _store(data: dict, name: str, value) -> None:
+    if name == "birth_date" and isinstance(value, int):
+        data["birth_year"] = value
+    elif name == "party_member" and isinstance(value, datetime.date):
+        data["party_member"] = True
+        data.setdefault("party_joined_on", value.isoformat())
+    elif isinstance(value, datetime.date):
+        data[name] = value.isoformat()
+    else:
+        limit = _MAX_LENGTHS.get(name)
+        if limit and isinstance(value, str) and len(value) > limit:
+            raise ValueError(_("At most %(n)s characters.") % {"n": limit})
+        data[name] = value
+
+
+def _parse_split_birth(data: dict, name: str, value) -> None:
+    """The classic form puts the birth date under "Nam" or under "Nữ": the column tells the gender."""
+    from congdoan.members.imports.fields import parse_birth, parse_gender_mark
+
+    gender = "male" if name == "birth_male" else "female"
+    if data.get("gender") not in (None, gender):
+        raise ValueError(_("A birth date stands under both “Nam” and “Nữ”."))
+    data["gender"] = gender
+    if not parse_gender_mark(value):
+        _store(data, "birth_date", parse_birth(value))
+
+
+# ------------------------------------------------------------------------------------- person rules
+
+
+def member_values(data: dict) -> dict:
+    """Staged data as model values (ISO dates back to dates)."""
+    return {
+        key: datetime.date.fromisoformat(value) if key in DATE_FIELDS and value else value
+        for key, value in data.items()
+        if key in MEMBER_FIELDS
+    }
+
+
+def build_member(data: dict, unit: Unit | None) -> Member:
+    member = Member(**member_values(data))
+    if unit is not None:
+        member.unit = unit
+    return member
+
+
+def person_errors(member: Member) -> dict[str, str]:
+    """The registry's rules on a member's data (``check_person``), by field; fixes the ID number's form."""
+    errors: dict[str, str] = {}
+    try:
+        member_services.check_person(member)
+    except ValidationError as error:
+        errors.update({key: " ".join(messages) for key, messages in error.message_dict.items()})
+    if member.party_joined_on and not member.party_member:
+        member.party_member = True
+    if member.card_issued_on and member.joined_on and member.card_issued_on < member.joined_on:
+        errors["card_issued_on"] = _("The card was issued before the member joined the union.")
+    return errors
+
+
+def admission_errors(member: Member, unit: Unit) -> dict[str, str]:
+    """What ``admit_member`` would refuse about the unit on the admission date."""
+    _kind, on = member_services.admission_step(joined_on=member.joined_on, unit=unit)
+    if on and not unit.is_active_on(on):
+        return {
+            "unit": _("%(unit)s was not active on %(date)s.")
+            % {"unit": unit, "date": on.strftime("%d/%m/%Y")}
+        }
+    return {}
+
+
+_FIELD_COLUMNS = {
+    "birth_year": ("birth_date", "birth_male", "birth_female"),
+    "birth_date": ("birth_date", "birth_male", "birth_female"),
+    "unit": ("unit", "joined_on"),
+}
+
+
+def header_for(layout_columns: list[dict], field_name: str) -> str:
+    """The file's own header of the column holding ``field_name`` (columns as stored on the batch)."""
+    for candidate in _FIELD_COLUMNS.get(field_name, (field_name,)):
+        for column in layout_columns:
+            if column["field"] == candidate:
+                return column["header"]
+    from congdoan.members.imports.fields import BY_NAME
+
+    return BY_NAME[field_name].header if field_name in BY_NAME else field_name
+
+
+def _check_new_member(row: ParsedRow, layout: Layout) -> None:
+    columns = [c.as_json() for c in layout.columns]
+    data = row.data
+    missing = [
+        ("full_name", _("The name is missing.")),
+        ("gender", _("The gender is missing.")),
+        ("joined_on", _("The union joining date is missing.")),
+    ]
+    for name, message in missing:
+        if name not in data and not any(e["column"] == header_for(columns, name) for e in row.errors):
+            row.error(header_for(columns, name), message)
+    if (
+        "birth_date" not in data
+        and "birth_year" not in data
+        and not any(e["column"] == header_for(columns, "birth_date") for e in row.errors)
+    ):
+        row.error(header_for(columns, "birth_date"), _("The date or year of birth is missing."))
+    if row.unit is None and not any(e["column"] == header_for(columns, "unit") for e in row.errors):
+        row.error(header_for(columns, "unit"), _("The grassroots union of the member is missing."))
+    if row.errors:
+        return
+    member = build_member(data, row.unit)
+    errors = person_errors(member)
+    errors.update(admission_errors(member, row.unit))
+    for name, message in errors.items():
+        row.error(header_for(columns, name), message)
+    if member.id_number:
+        data["id_number"] = member.id_number
+    if member.party_member:
+        data["party_member"] = True
+
+
+def person_key(data: dict, unit_id: int | None) -> str:
+    """Folded name | birth | unit: the same person twice, by the issue's rule, when the key repeats."""
+    birth = data.get("birth_date") or data.get("birth_year")
+    if not data.get("full_name") or not birth or unit_id is None:
+        return ""
+    return f"{fold(data['full_name'])}|{birth}|{unit_id}"[:250]

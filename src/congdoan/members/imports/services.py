@@ -1,0 +1,580 @@
+"""The member import API, for the web UI, the REST API and the command line alike:
+
+    batch = create_batch(file=..., unit=unit, mode="add", user=user)   # store the upload
+    read_batch(batch=batch)            # read, check and stage every row: the preview (or start_reading → job)
+    decide(batch=batch, rows=[12, 40], decision="skip", user=user)      # settle the duplicates
+    commit_batch(batch=batch, user=user)                               # write the registry (or start_commit)
+    summary(batch)                     # counts, errors and duplicates, by Excel row number and column header
+
+Memory stays flat: rows are read, checked and staged a chunk at a time, and duplicates are found with SQL
+over the staged rows rather than with sets held in memory.
+
+The commit is ONE transaction for the whole batch: a list is in the registry entirely or not at all, so an
+interrupted commit (a crash, a restart) leaves nothing to repair. On SQLite that transaction holds the
+write lock while it runs (about as long as the preview took to stage the same rows); resumable chunks
+would release it sooner but would show other users half a list. Inside the transaction each chunk is
+checked again against the registry; if anything changed since the preview the commit is undone and the
+preview refreshed, so what is written is exactly what was previewed.
+"""
+
+import hashlib
+import itertools
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import File
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from congdoan.accounts.models import Action
+from congdoan.accounts.scope import restrict
+from congdoan.audit.context import change_context
+from congdoan.audit.models import ObjectChange
+from congdoan.audit.services import log_many
+from congdoan.core import jobs
+from congdoan.members import services as member_services
+from congdoan.members.imports import legacy
+from congdoan.members.imports.fields import BY_NAME
+from congdoan.members.imports.layout import Layout, RowKind, find_layout, row_kind
+from congdoan.members.imports.matching import (
+    apply_changes,
+    classify,
+    judge_update,
+    mark_file_duplicates,
+    save_verdicts,
+)
+from congdoan.members.imports.models import ImportBatch, ImportRow
+from congdoan.members.imports.reading import ENCODING_NAMES, FileRefused, open_table
+from congdoan.members.imports.rows import UnitIndex, build_member, clean_cell, parse_row, person_key
+from congdoan.members.models import Member, MemberEvent, Membership, Status
+from congdoan.units.models import Unit
+
+CHUNK = 2000
+LEGACY_SAMPLE_ROWS = 200
+Progress = Callable[[int, int, str], None] | None
+RowStatus, Decision = ImportRow.Status, ImportRow.Decision
+
+
+class StalePreview(Exception):
+    """The registry changed between the preview and the commit."""
+
+
+def _require_change_right(user, unit: Unit) -> None:
+    """``user`` None is the system operator of the command line (full rights); anyone else needs the scope."""
+    if user is not None and not restrict(Unit.objects.filter(pk=unit.pk), user, Action.CHANGE).exists():
+        raise PermissionDenied(_("You may not change the members of %(unit)s.") % {"unit": unit})
+
+
+# ------------------------------------------------------------------------------------------ upload
+
+
+@transaction.atomic
+def create_batch(
+    *, file, unit: Unit, mode: str = ImportBatch.Mode.ADD, user=None, name: str | None = None
+) -> ImportBatch:
+    """Store an uploaded list (a path, or a file object such as an upload) for ``unit``; read nothing yet."""
+    _require_change_right(user, unit)
+    if mode not in ImportBatch.Mode.values:
+        raise ValidationError({"mode": _("The mode is add or update.")})
+    if isinstance(file, (str, Path)):
+        with open(file, "rb") as handle:
+            return _store(handle, name or Path(file).name, unit, mode, user)
+    return _store(file, name or Path(getattr(file, "name", "") or "list").name, unit, mode, user)
+
+
+def _store(handle, name: str, unit: Unit, mode: str, user) -> ImportBatch:
+    batch = ImportBatch(unit=unit, mode=mode, file_name=name[:255], created_by=user)
+    batch.file.save(
+        f"{timezone.now():%Y%m%d%H%M%S}{Path(name).suffix.lower()[:10]}", File(handle), save=False
+    )
+    digest = hashlib.sha256()
+    with batch.file.open("rb") as stored:
+        for chunk in stored.chunks():
+            digest.update(chunk)
+    batch.file_sha256, batch.file_size = digest.hexdigest(), batch.file.size
+    batch.save()
+    return batch
+
+
+# ------------------------------------------------------------------------------------------ preview
+
+
+def read_batch(*, batch: ImportBatch, progress: Progress = None) -> ImportBatch:
+    """Read the stored file, check every row and stage it, then find duplicates: the preview."""
+    if batch.state not in (ImportBatch.State.QUEUED, ImportBatch.State.READING):
+        raise ValidationError(_("This import has already been read."))
+    batch.state = ImportBatch.State.READING
+    batch.save(update_fields=["state"])
+    try:
+        _stage(batch, progress or _quiet)
+        _classify_all(batch, progress or _quiet)
+    except FileRefused as refusal:
+        _refuse(batch, str(refusal))
+        return batch
+    except Exception:
+        _refuse(batch, _("The file could not be read because of an unexpected error."))
+        raise
+    finally:
+        _drop_file(batch)
+    batch.state = ImportBatch.State.READY
+    _count(batch)
+    return batch
+
+
+def _quiet(done: int, total: int, phase: str) -> None:
+    """No progress display."""
+
+
+def _refuse(batch: ImportBatch, message: str) -> None:
+    batch.rows.all().delete()
+    batch.state, batch.file_error = ImportBatch.State.REFUSED, message
+    batch.save()
+
+
+def _drop_file(batch: ImportBatch) -> None:
+    """The upload holds personal data: once staged (or refused) it is not kept."""
+    if batch.file:
+        batch.file.delete(save=False)
+        batch.file = ""
+
+
+_REQUIRED_FOR_NEW = ("full_name", "birth_date", "gender", "joined_on")
+
+
+def _check_columns(batch: ImportBatch, layout: Layout, units: UnitIndex) -> None:
+    present = {c.field.name for c in layout.columns}
+    if {"birth_male", "birth_female"} & present:
+        present |= {"birth_date", "gender"}
+    if batch.mode == ImportBatch.Mode.UPDATE:
+        if not {"code", "id_number"} & present:
+            raise FileRefused(
+                _("An update list needs a column “Mã đoàn viên” or “Số CCCD/CMND” to find each member.")
+            )
+        return
+    missing = [BY_NAME[name].header for name in _REQUIRED_FOR_NEW if name not in present]
+    if "unit" not in present and units.default is None:
+        missing.append(BY_NAME["unit"].header)
+    if missing:
+        raise FileRefused(
+            _("Required columns are missing: %(columns)s. Headers found in row %(row)s: %(found)s.")
+            % {
+                "columns": ", ".join(missing),
+                "row": layout.header_row,
+                "found": ", ".join(c.header for c in layout.columns) or "—",
+            }
+        )
+
+
+def _legacy_scheme(batch: ImportBatch, layout: Layout, sample: list[tuple[int, list]]) -> str | None:
+    texts = [
+        value
+        for _number, cells in sample
+        for c in layout.columns
+        if c.index < len(cells) and isinstance(value := cells[c.index], str) and not value.isascii()
+    ]
+    scheme, _improved = legacy.detect_scheme(texts)
+    if scheme:
+        batch.legacy_encoding = scheme
+        batch.notices.append(
+            _(
+                "The text was typed in the old %(scheme)s encoding and has been converted to "
+                "Unicode; check names in the preview."
+            )
+            % {"scheme": scheme.upper()}
+        )
+        return scheme
+    unreadable = [
+        t for t in texts if legacy.may_be_legacy(t) and 2 * legacy.syllable_score(t) < len(t.split())
+    ]
+    if texts and len(unreadable) * 3 >= len(texts):
+        raise FileRefused(
+            _(
+                "The text looks like an old Vietnamese encoding (VNI, TCVN3, VISCII…) that could not "
+                "be converted, e.g. “%(sample)s”. Convert the file to Unicode (Unikey: Ctrl+Shift+F6) "
+                "and upload it again."
+            )
+            % {"sample": unreadable[0][:60]}
+        )
+    return None
+
+
+def _stage(batch: ImportBatch, progress) -> None:
+    units = UnitIndex.under(batch.unit)
+    table = open_table(Path(batch.file.path), name=batch.file_name)
+    try:
+        batch.file_format, batch.sheet = table.format, table.sheet
+        batch.encoding = ENCODING_NAMES.get(table.encoding, table.encoding)
+        layout, data = find_layout(table.rows())
+        _check_columns(batch, layout, units)
+        batch.header_row = layout.header_row
+        batch.columns = [c.as_json() for c in layout.columns]
+        if layout.ignored or layout.unknown:
+            batch.notices.append(
+                _("Columns not imported: %(columns)s.")
+                % {"columns": ", ".join([*layout.ignored, *layout.unknown])}
+            )
+        sample = list(itertools.islice(data, LEGACY_SAMPLE_ROWS))
+        scheme = _legacy_scheme(batch, layout, sample)
+        batch.save()
+        staged = []
+        for number, cells in itertools.chain(sample, data):
+            kind = row_kind([clean_cell(v, scheme) for v in cells], layout)
+            if kind == RowKind.TOTALS:
+                batch.notices.append(
+                    _("Row %(row)s is a totals line; reading stopped there.") % {"row": number}
+                )
+                break
+            if kind != RowKind.DATA:
+                continue
+            parsed = parse_row(number, cells, layout, scheme=scheme, units=units, mode=batch.mode)
+            staged.append(
+                ImportRow(
+                    batch=batch,
+                    row_number=number,
+                    values=parsed.values,
+                    data=parsed.data,
+                    errors=parsed.errors,
+                    status=RowStatus.ERROR if parsed.errors else RowStatus.NEW,
+                    parsed_ok=not parsed.errors,
+                    unit=parsed.unit,
+                    id_number=parsed.data.get("id_number", "")[:20] if not parsed.errors else "",
+                    person_key=""
+                    if parsed.errors
+                    else person_key(parsed.data, parsed.unit and parsed.unit.pk),
+                )
+            )
+            if len(staged) >= CHUNK:
+                ImportRow.objects.bulk_create(staged)
+                staged.clear()
+                progress(*table.progress(), _("Reading the file"))
+        ImportRow.objects.bulk_create(staged)
+        progress(*table.progress(), _("Reading the file"))
+    finally:
+        table.close()
+    batch.save(update_fields=["notices"])
+
+
+def _chunks(queryset, size: int = CHUNK):
+    """Rows of ``queryset`` in primary-key order, a chunk at a time (keyset pages: flat memory)."""
+    last = 0
+    while chunk := list(queryset.filter(pk__gt=last).order_by("pk")[:size]):
+        yield chunk
+        last = chunk[-1].pk
+
+
+def _classify_all(batch: ImportBatch, progress) -> None:
+    mark_file_duplicates(batch)
+    pending = batch.rows.filter(status=RowStatus.NEW, duplicate_of__isnull=True)
+    total, done = pending.count(), 0
+    for chunk in _chunks(pending):
+        save_verdicts(classify(batch, chunk))
+        done += len(chunk)
+        progress(done, total, _("Comparing with the registry"))
+
+
+def _count(batch: ImportBatch) -> None:
+    counts = dict.fromkeys(RowStatus.values, 0)
+    for status, n in batch.rows.values("status").annotate(n=Count("id")).values_list("status", "n"):
+        counts[status] = n
+    batch.rows_total = sum(counts.values())
+    batch.rows_error, batch.rows_new = counts[RowStatus.ERROR], counts[RowStatus.NEW]
+    batch.rows_update, batch.rows_unchanged = counts[RowStatus.UPDATE], counts[RowStatus.UNCHANGED]
+    batch.rows_duplicate = counts[RowStatus.DUPLICATE]
+    batch.save()
+
+
+# ------------------------------------------------------------------------------------------ decisions
+
+
+def decide(*, batch: ImportBatch, rows: Iterable[int], decision: str, user=None) -> int:
+    """Settle possible duplicates (by Excel row number): skip them, add them as other people, or let them
+    update the registry member they meet. Refuses, naming the rows, a decision that cannot apply."""
+    _require_change_right(user, batch.unit)
+    if batch.state != ImportBatch.State.READY:
+        raise ValidationError(_("Decisions are taken on a previewed import that is not yet committed."))
+    if decision not in Decision.values:
+        raise ValidationError({"decision": _("Unknown decision.")})
+    chosen = list(
+        batch.rows.filter(row_number__in=list(rows), status=RowStatus.DUPLICATE).select_related(
+            "member__unit"
+        )
+    )
+    problems = [problem for row in chosen if (problem := _cannot_decide(batch, row, decision))]
+    if problems:
+        raise ValidationError(problems)
+    return ImportRow.objects.filter(pk__in=[row.pk for row in chosen]).update(decision=decision)
+
+
+def _cannot_decide(batch: ImportBatch, row: ImportRow, decision: str) -> str | None:
+    prefix = _("Row %(row)s: ") % {"row": row.row_number}
+    member = row.member
+    if decision == Decision.CREATE:
+        if row.data.get("code"):
+            return prefix + _("the row names an existing member code.")
+        same_id = (member is not None and row.id_number and member.id_number == row.id_number) or (
+            row.duplicate_of is not None
+            and row.id_number
+            and batch.rows.filter(row_number=row.duplicate_of, id_number=row.id_number).exists()
+        )
+        if same_id:
+            return prefix + _("two people cannot share the ID number %(number)s.") % {"number": row.id_number}
+    if decision == Decision.UPDATE:
+        if member is None or not member.unit.path.startswith(batch.unit.path):
+            return prefix + _("there is no member of your unit for this row to update.")
+        verdict = judge_update(batch, row, member)
+        if verdict.status == RowStatus.ERROR:
+            return prefix + " ".join(e["message"] for e in verdict.errors)
+    return None
+
+
+# ------------------------------------------------------------------------------------------ commit
+
+
+def commit_batch(
+    *, batch: ImportBatch, user=None, skip_undecided: bool = False, progress: Progress = None
+) -> ImportBatch:
+    """Write the previewed rows into the registry, all in one transaction (see the module docstring)."""
+    _require_change_right(user, batch.unit)
+    if batch.state != ImportBatch.State.READY:
+        raise ValidationError(
+            _("Only a previewed import can be committed (this one is: %(state)s).")
+            % {"state": batch.get_state_display()}
+        )
+    undecided = batch.rows.filter(status=RowStatus.DUPLICATE, decision=Decision.NONE).count()
+    if undecided and not skip_undecided:
+        raise ValidationError(_("%(n)s possible duplicates await a decision.") % {"n": undecided})
+    try:
+        with transaction.atomic():
+            locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+            if locked.state != ImportBatch.State.READY:
+                raise ValidationError(_("This import is being committed or has been already."))
+            with change_context(user=user, request_id=batch.request_id):
+                batch.created, batch.updated = _write(batch, progress or _quiet)
+                batch.state, batch.committed_by, batch.committed_at = (
+                    ImportBatch.State.COMMITTED,
+                    user,
+                    timezone.now(),
+                )
+                batch.save()
+    except StalePreview as stale:
+        _refresh_preview(batch)
+        raise ValidationError(
+            _(
+                "The registry changed since the preview (%(detail)s). The preview has been "
+                "refreshed: check it and import again."
+            )
+            % {"detail": stale}
+        ) from None
+    return batch
+
+
+def _write(batch: ImportBatch, progress) -> tuple[int, int]:
+    to_create = batch.rows.filter(
+        Q(status=RowStatus.NEW) | Q(status=RowStatus.DUPLICATE, decision=Decision.CREATE)
+    )
+    to_update = batch.rows.filter(
+        Q(status=RowStatus.UPDATE) | Q(status=RowStatus.DUPLICATE, decision=Decision.UPDATE)
+    )
+    total, done = to_create.count() + to_update.count(), 0
+    units: dict[int, Unit] = {}
+    for chunk in _chunks(to_create):
+        _check_unchanged_since_preview(batch, chunk)
+        _create_members(chunk, units)
+        done += len(chunk)
+        progress(done, total, _("Writing to the registry"))
+    created = done
+    for chunk in _chunks(to_update):
+        _check_unchanged_since_preview(batch, chunk)
+        _update_members(batch, chunk)
+        done += len(chunk)
+        progress(done, total, _("Writing to the registry"))
+    return created, done - created
+
+
+def _check_unchanged_since_preview(batch: ImportBatch, chunk: list[ImportRow]) -> None:
+    for row in chunk:
+        if row.status == RowStatus.DUPLICATE and row.decision == Decision.UPDATE:
+            row.status = RowStatus.UPDATE  # what the decision made of it, for the comparison below
+    fresh = classify(batch, chunk)
+    for row in chunk:
+        verdict = fresh.get(row.pk)
+        if verdict is None:
+            continue
+        if row.status == RowStatus.UPDATE and batch.mode == ImportBatch.Mode.ADD:
+            verdict = (
+                judge_update(batch, row, Member.objects.select_related("unit").get(pk=verdict.member_id))
+                if verdict.member_id
+                else verdict
+            )
+        if (verdict.status, verdict.member_id, verdict.changes) != (row.status, row.member_id, row.changes):
+            raise StalePreview(_("row %(row)s") % {"row": row.row_number})
+
+
+def _create_members(chunk: list[ImportRow], units: dict[int, Unit]) -> None:
+    """admit_member for a chunk of rows at once: members with new codes, their first event and membership."""
+    missing = {row.unit_id for row in chunk} - set(units)
+    units.update(Unit.objects.in_bulk(list(missing)))
+    members = []
+    for row, code in zip(chunk, member_services.allocate_codes(len(chunk)), strict=True):
+        member = build_member(row.data, units[row.unit_id])
+        member.code, member.status = code, Status.ACTIVE
+        member.set_derived_fields()
+        members.append(member)
+    Member.objects.bulk_create(members)
+    events, memberships = [], []
+    for member in members:
+        kind, on = member_services.admission_step(joined_on=member.joined_on, unit=units[member.unit_id])
+        events.append(MemberEvent(member=member, kind=kind, on=on, unit_id=member.unit_id))
+        memberships.append(
+            Membership(member=member, unit_id=member.unit_id, state=Status.ACTIVE, valid_from=on)
+        )
+    MemberEvent.objects.bulk_create(events)
+    Membership.objects.bulk_create(memberships)
+    log_many(action=ObjectChange.Action.CREATE, objects=members)
+    log_many(action=ObjectChange.Action.CREATE, objects=events)
+    for row, member in zip(chunk, members, strict=True):
+        row.member_id = member.pk
+    ImportRow.objects.bulk_update(chunk, ["member"], batch_size=CHUNK)
+
+
+def _update_members(batch: ImportBatch, chunk: list[ImportRow]) -> None:
+    members = Member.objects.select_for_update().in_bulk([row.member_id for row in chunk])
+    befores, changed, fields = [], [], {"full_name", "search_name", "sort_key", "birth_year"}
+    for row in chunk:
+        member = members[row.member_id]
+        befores.append(member.audit_snapshot())
+        changed.append(apply_changes(member, row.data, row.changes))
+        fields.update(row.changes)
+    Member.objects.bulk_update(changed, sorted(fields), batch_size=500)
+    log_many(action=ObjectChange.Action.UPDATE, objects=changed, befores=befores)
+
+
+def _refresh_preview(batch: ImportBatch) -> None:
+    """After a stale commit: classify the rows again; decisions survive only where the verdict did."""
+    batch.refresh_from_db()
+    classifiable = batch.rows.filter(parsed_ok=True, duplicate_of__isnull=True)
+    for chunk in _chunks(classifiable):
+        fresh = classify(batch, [_reset(row) for row in chunk])
+        save_verdicts(fresh)
+        kept = [
+            row.pk
+            for row in chunk
+            if (fresh[row.pk].status, fresh[row.pk].member_id) == (row._previous_status, row._previous_member)
+        ]
+        classifiable.filter(pk__in=[row.pk for row in chunk]).exclude(pk__in=kept).update(
+            decision=Decision.NONE
+        )
+    _count(batch)
+
+
+def _reset(row: ImportRow) -> ImportRow:
+    row._previous_status, row._previous_member = row.status, row.member_id
+    row.status, row.member_id, row.changes, row.errors = RowStatus.NEW, None, {}, []
+    return row
+
+
+# ------------------------------------------------------------------------------------------ the rest
+
+
+@transaction.atomic
+def discard_batch(*, batch: ImportBatch, user=None) -> ImportBatch:
+    """Drop a previewed import and its staged rows (personal data) without writing anything."""
+    _require_change_right(user, batch.unit)
+    if batch.state == ImportBatch.State.COMMITTED:
+        raise ValidationError(_("This import has been committed; it cannot be discarded."))
+    batch.rows.all().delete()
+    _drop_file(batch)
+    batch.state = ImportBatch.State.DISCARDED
+    batch.save()
+    return batch
+
+
+def summary(batch: ImportBatch) -> dict:
+    """The result of an import as the command line prints it and the API returns it."""
+    errors = [
+        {"row": row.row_number, "column": error["column"], "message": error["message"]}
+        for row in batch.rows.filter(status=RowStatus.ERROR).order_by("row_number").iterator()
+        for error in row.errors
+    ]
+    duplicates = []
+    for row in (
+        batch.rows.filter(status=RowStatus.DUPLICATE).select_related("member__unit").order_by("row_number")
+    ):
+        visible = row.member is not None and row.member.unit.path.startswith(batch.unit.path)
+        duplicates.append(
+            {
+                "row": row.row_number,
+                "duplicate_of_row": row.duplicate_of,
+                "member_code": row.member.code if visible else None,
+                "message": row.reason,
+                "changes": row.changes,
+                "decision": row.decision,
+            }
+        )
+    return {
+        "file": batch.file_name,
+        "format": batch.file_format,
+        "sheet": batch.sheet,
+        "encoding": batch.encoding,
+        "legacy_encoding": batch.legacy_encoding,
+        "unit": batch.unit.code,
+        "mode": batch.mode,
+        "state": batch.state,
+        "file_error": batch.file_error or None,
+        "header_row": batch.header_row,
+        "columns": [c["header"] for c in batch.columns],
+        "notices": batch.notices,
+        "rows": batch.rows_total,
+        "valid": batch.rows_total - batch.rows_error,
+        "new": batch.rows_new,
+        "to_update": batch.rows_update,
+        "unchanged": batch.rows_unchanged,
+        "created": batch.created,
+        "updated": batch.updated,
+        "errors": errors,
+        "duplicates": duplicates,
+    }
+
+
+@jobs.job
+def read_batch_job(job, *, batch_id: int) -> dict:
+    batch = read_batch(batch=ImportBatch.objects.get(pk=batch_id), progress=_reporter(job))
+    return _counts(batch)
+
+
+@jobs.job
+def commit_batch_job(job, *, batch_id: int, skip_undecided: bool = False) -> dict:
+    batch = commit_batch(
+        batch=ImportBatch.objects.get(pk=batch_id),
+        user=job.user,
+        skip_undecided=skip_undecided,
+        progress=_reporter(job),
+    )
+    return _counts(batch)
+
+
+def _reporter(job):
+    return lambda done, total, phase: jobs.report(job, done, total, phase)
+
+
+def _counts(batch: ImportBatch) -> dict:
+    return {key: value for key, value in summary(batch).items() if key not in ("errors", "duplicates")}
+
+
+def start_reading(*, batch: ImportBatch):
+    """Read the batch in the background (a large list takes minutes); the job reports progress."""
+    batch.job = jobs.enqueue(read_batch_job, user=batch.created_by, unit=batch.unit, batch_id=batch.pk)
+    batch.save(update_fields=["job"])
+    return batch.job
+
+
+def start_commit(*, batch: ImportBatch, user=None, skip_undecided: bool = False):
+    _require_change_right(user, batch.unit)
+    batch.job = jobs.enqueue(
+        commit_batch_job, user=user, unit=batch.unit, batch_id=batch.pk, skip_undecided=skip_undecided
+    )
+    batch.save(update_fields=["job"])
+    return batch.job

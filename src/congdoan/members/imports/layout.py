@@ -127,6 +127,14 @@ def _build_layout(header_row: int, found: dict[int, tuple[str, Field]], header_c
             other = by_field[matched.name]
             if other.header == text and other.index == index - 1:
                 continue  # the same header spread over a merged cell
+            if matched.name == "unit" and _is_code_header(other.header) != _is_code_header(text):
+                # "Mã CĐCS" beside "Tên CĐCS": the code finds the unit, the name is for people.
+                if _is_code_header(text):
+                    columns[columns.index(other)] = by_field["unit"] = Column(index, text, matched)
+                    ignored.append(other.header)
+                else:
+                    ignored.append(text)
+                continue
             raise FileRefused(
                 _("Columns %(a)s (“%(ha)s”) and %(b)s (“%(hb)s”) both hold %(field)s; keep one of them.")
                 % {
@@ -146,6 +154,10 @@ def _build_layout(header_row: int, found: dict[int, tuple[str, Field]], header_c
         if _text(v) and i not in found and not any(c.header == _text(v) for c in columns)
     ]
     return Layout(header_row, columns, ignored, unknown)
+
+
+def _is_code_header(text: str) -> bool:
+    return fold(text).startswith("ma ")
 
 
 _TOTALS = re.compile(r"^(tong cong|tong so|tong|cong)\b")

@@ -38,6 +38,7 @@ MIN_WORKFORCE = 5  # a grassroots union needs five members or workers to be foun
 MIN_PROVINCE_MEMBERS = 1_000
 SUBUNIT_WORKFORCE = 600  # grassroots unions this large have sub-units (công đoàn bộ phận)
 SMALL_WORKFORCE = 10  # "ghép" merges grassroots unions below this size
+UNIONS_PER_MERGE = 120  # one "ghép" merge for about this many grassroots unions, at least one a province
 COMMUNE_UNION_MIN = 3  # a commune with fewer grassroots unions is hosted by the union of the district seat
 PRE_EPOCH_NOTE = (
     "Có từ trước ngày 01/01/2019, khi hệ thống bắt đầu ghi nhận; ngày thành lập thực tế chưa nhập."
@@ -166,6 +167,7 @@ class EmployerPlan:
     workforce: int
     female_share: float
     tax_code: str = ""
+    fixed: bool = False  # kept out of the scaling to the province's size
     record: Employer | None = None
 
 
@@ -237,9 +239,11 @@ class ProvincePlanner:
             return f"{self.province.key}-KCN"
         return f"{self.province.key}-{home}"
 
-    def _place(self, category: Category) -> tuple[District, Commune, str]:
+    def _place(self, category: Category, district: District | None) -> tuple[District, Commune, str]:
         rng, districts = self.rng, self.province.districts
-        if category.where == "capital":
+        if district is not None:
+            commune = rng.choice(district.communes)
+        elif category.where == "capital":
             district = districts[0]
             commune = district.communes[0]
         elif category.where == "park" and self.province.industrial_parks:
@@ -320,11 +324,11 @@ class ProvincePlanner:
             return [f"{rng.choice(names.FOREIGN_ORGANISATIONS)} tại {prov.name}"]
         raise KeyError(key)
 
-    def _draw(self, key: str) -> GrassrootsPlan | None:
-        """One new grassroots union of category ``key``, or None when its names run out."""
+    def _draw(self, key: str, district: District | None = None) -> GrassrootsPlan | None:
+        """One new grassroots union of category ``key`` (in ``district``), or None when its names run out."""
         category = CATEGORIES[key]
         for _attempt in range(12):
-            district, commune, old = self._place(category)
+            district, commune, old = self._place(category, district)
             name = next((n for n in self._candidates(key, district, old) if n not in self.used), None)
             if name is None:
                 continue
@@ -383,22 +387,46 @@ class ProvincePlanner:
             failures[key] += 1
             if failures[key] >= 3:  # this category's names are used up in this province
                 del weights[key]
-        self._fit_workforce([p.employer for p in plans if p.employer])
+        groups = self._small_groups(count)
+        grouped = [plan for group in groups for plan in group]
+        self._fit_workforce([p.employer for p in plans + grouped if p.employer])
         for plan in plans:
             self._date_and_subunits(plan)
-        merges = self._fates(plans)
+        largest = max((p for p in plans if p.employer and p.sector != Sector.PUBLIC_FULL), key=_workforce)
+        if not largest.subunits:  # the largest employer's union always has sub-units
+            self._subunits(largest)
+        merges = self._fates(plans, groups)
+        plans.extend(grouped)
         return ProvincePlan(province=self.province, grassroots=plans, merges=merges)
+
+    def _small_groups(self, count: int) -> list[list[GrassrootsPlan]]:
+        """Pairs and triples of small enterprises' unions in one district, which "ghép" will merge."""
+        groups = []
+        for _group in range(max(1, round(count / UNIONS_PER_MERGE))):
+            district = self.rng.choices(
+                self.province.districts, weights=[d.weight for d in self.province.districts]
+            )[0]
+            group = [
+                self._draw(self.rng.choice(["private", "coop"]), district)
+                for _ in range(self.rng.randint(2, 3))
+            ]
+            group = [plan for plan in group if plan is not None]
+            for plan in group:
+                plan.employer.workforce = self.rng.randint(MIN_WORKFORCE, SMALL_WORKFORCE - 1)
+                plan.employer.fixed = True
+            if len(group) >= 2:
+                groups.append(group)
+        return groups
 
     def _fit_workforce(self, employers: list[EmployerPlan]) -> None:
         """Scale the drawn sizes so that the employers hold ``members`` workers in all, keeping the shape."""
-        total = sum(e.workforce for e in employers)
-        factor = self.members / total
-        for employer in employers:
+        scaled = [e for e in employers if not e.fixed]
+        wanted = self.members - sum(e.workforce for e in employers if e.fixed)
+        factor = wanted / sum(e.workforce for e in scaled)
+        for employer in scaled:
             employer.workforce = max(MIN_WORKFORCE, round(employer.workforce * factor))
-        largest = max(employers, key=lambda e: e.workforce)
-        largest.workforce = max(
-            MIN_WORKFORCE, largest.workforce + self.members - sum(e.workforce for e in employers)
-        )
+        largest = max(scaled, key=lambda e: e.workforce)
+        largest.workforce = max(MIN_WORKFORCE, largest.workforce + wanted - sum(e.workforce for e in scaled))
         for employer in employers:
             share = min(1.0, max(0.0, employer.female_share + self.rng.uniform(-0.1, 0.1)))
             employer.female_share = round(employer.workforce * share) / employer.workforce
@@ -409,15 +437,16 @@ class ProvincePlanner:
             plan.founded_on = EPOCH + datetime.timedelta(
                 days=rng.randint(45, (HISTORY_ENDS - EPOCH).days - 30)
             )
-        if (
-            plan.employer
-            and plan.employer.workforce >= SUBUNIT_WORKFORCE
-            and plan.sector != Sector.PUBLIC_FULL
-        ):
-            pool = names.WARDS if plan.category == "hospital" else names.WORKSHOPS
-            plan.subunits = [f"Công đoàn bộ phận {n}" for n in rng.sample(pool, rng.randint(2, 4))]
+        if _workforce(plan) >= SUBUNIT_WORKFORCE and plan.sector != Sector.PUBLIC_FULL:
+            self._subunits(plan)
 
-    def _fates(self, plans: list[GrassrootsPlan]) -> dict[int, tuple[datetime.date, list[GrassrootsPlan]]]:
+    def _subunits(self, plan: GrassrootsPlan) -> None:
+        pool = names.WARDS if plan.category == "hospital" else names.WORKSHOPS
+        plan.subunits = [f"Công đoàn bộ phận {n}" for n in self.rng.sample(pool, self.rng.randint(2, 4))]
+
+    def _fates(
+        self, plans: list[GrassrootsPlan], groups: list[list[GrassrootsPlan]]
+    ) -> dict[int, tuple[datetime.date, list[GrassrootsPlan]]]:
         """A few closures, renames, moves, "ghép" merges and one split, each union at most one of them."""
         rng = self.rng
         latest_start = HISTORY_ENDS - datetime.timedelta(days=200)
@@ -454,26 +483,16 @@ class ProvincePlanner:
                 others = [d for d in self.province.districts if d.key != plan.district.key]
                 plan.fate = Fate("move", some_day(plan.founded_on), target=rng.choice(others).key)
         merges: dict[int, tuple[datetime.date, list[GrassrootsPlan]]] = {}
-        small = defaultdict(list)
-        for plan in free:
-            if (
-                plan.category in {"private", "coop"}
-                and plan.employer.workforce < SMALL_WORKFORCE
-                and plan.founded_on == EPOCH
-            ):
-                small[plan.district.key].append(plan)
-        groups = [
-            members[:size]
-            for members in small.values()
-            for size in [min(len(members), rng.randint(2, 3))]
-            if size >= 2
-        ]
-        for number, group in enumerate(groups[: max(1, len(free) // 40)], start=1):
+        for number, group in enumerate(groups, start=1):
             on = some_day(EPOCH)
             for plan in group:
                 plan.fate = Fate("merge", on, group=number)
             merges[number] = (on, group)
         return merges
+
+
+def _workforce(plan: GrassrootsPlan) -> int:
+    return plan.employer.workforce if plan.employer else 0
 
 
 def _counted_on(plan: GrassrootsPlan) -> datetime.date:

@@ -4,6 +4,7 @@
 PYTHON ?= python3
 PORT ?= 8000
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 UV_SPEC := uv>=0.13.8,<0.14
 
 TOOLS := .tools
@@ -22,7 +23,7 @@ help:
 	@echo "               (another port: make demo PORT=8123)"
 	@echo "make test      the whole test suite on SQLite (PostgreSQL: DATABASE_URL=postgres://... make test)"
 	@echo "make lint      ruff check"
-	@echo "make bench     the benchmarks under bench/"
+	@echo "make bench     every benchmark under bench/ (one: make bench BENCHMARKS=members_import BENCH_ARGS=--million)"
 	@echo "make venv      only create or update .venv from uv.lock"
 	@echo "make clean     remove .venv, .tools and caches (keeps var/, the data)"
 
@@ -46,9 +47,13 @@ test: venv
 lint: venv
 	$(VENV)/bin/ruff check .
 
+# A benchmark is a module of bench/ that runs as a script (`python -m bench.NAME`); the others are helpers.
+BENCHMARKS = $(basename $(notdir $(shell grep -l '^if __name__ == "__main__"' bench/*.py 2>/dev/null)))
+
 bench: venv
-	@test -d bench || { echo "no benchmarks yet: bench/ is missing"; exit 1; }
-	$(VENV)/bin/python -m bench
+	@test -n "$(BENCHMARKS)" || { echo "no benchmark under bench/"; exit 1; }
+	@set -e; for name in $(BENCHMARKS); do \
+		echo "== bench.$$name $(BENCH_ARGS)"; $(VENV)/bin/python -m bench.$$name $(BENCH_ARGS); done
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .ruff_cache .hypothesis test-results

@@ -1,0 +1,34 @@
+"""What the demo commands share: loading the demo and saying what was loaded."""
+
+import time
+from collections.abc import Mapping
+
+from django.core.management.base import OutputWrapper
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from congdoan.demo.builder import build_demo
+from congdoan.demo.places import PROVINCES_BY_KEY
+
+
+def load_demo(stdout: OutputWrapper, *, seed: int, members: Mapping[str, int] | None = None) -> None:
+    started = time.monotonic()
+    result = build_demo(seed=seed, members=members)
+    seconds = time.monotonic() - started
+    stdout.write(
+        _("Demo loaded in %(seconds)s s: %(units)s units, %(employers)s employers, %(decisions)s decisions.")
+        % {
+            "seconds": number_format(seconds, 1),
+            "units": number_format(result.units, force_grouping=True),
+            "employers": number_format(result.employers, force_grouping=True),
+            "decisions": number_format(result.decisions, force_grouping=True),
+        }
+    )
+    for key, workforce in result.workforce.items():
+        stdout.write(
+            _("  %(province)s: employers with %(workforce)s workers in all")
+            % {
+                "province": PROVINCES_BY_KEY[key].full_name,
+                "workforce": number_format(workforce, force_grouping=True),
+            }
+        )

@@ -9,6 +9,7 @@ the number of grassroots unions follows from it at about 71 workers each, the An
 ratio before their merger (DOMAIN.md §8). Members themselves are not created here.
 """
 
+import dataclasses
 import datetime
 import random
 import re
@@ -201,6 +202,20 @@ class GrassrootsPlan:
     @property
     def is_enterprise(self) -> bool:
         return self.category in ENTERPRISES
+
+    def offspring(self, *, name: str, home: str, on: datetime.date) -> "GrassrootsPlan":
+        """A grassroots union born of this one (a merger, a split), in the same place and sector."""
+        return dataclasses.replace(
+            self,
+            name=name,
+            home=home,
+            founded_on=on,
+            employer=None,
+            fate=None,
+            subunits=[],
+            unit=None,
+            ended=False,
+        )
 
 
 @dataclass
@@ -652,22 +667,17 @@ class DemoBuilder:
                 )
                 if renamed_on:
                     self._at(renamed_on, partial(self._rename_district, unit, province, district, renamed_on))
-            for key in province.sector_unions:
-                sector_union = SECTOR_UNIONS[key]
+            beside = [
+                (key, f"{SECTOR_UNIONS[key].name} {province.full_name}", SECTOR_UNIONS[key].unit_type)
+                for key in province.sector_unions
+            ]
+            if province.industrial_parks:
+                beside.append(("KCN", f"Công đoàn các Khu công nghiệp {province.full_name}", "cd-kcn"))
+            for key, name, type_code in beside:
                 self._found(
                     code=f"{province.key}-{key}",
-                    name=f"{sector_union.name} {province.full_name}",
-                    type_code=sector_union.unit_type,
-                    parent=prov,
-                    on=EPOCH,
-                    area=self.areas[province.key],
-                    note=PRE_EPOCH_NOTE,
-                )
-            if province.industrial_parks:
-                self._found(
-                    code=f"{province.key}-KCN",
-                    name=f"Công đoàn các Khu công nghiệp {province.full_name}",
-                    type_code="cd-kcn",
+                    name=name,
+                    type_code=type_code,
                     parent=prov,
                     on=EPOCH,
                     area=self.areas[province.key],
@@ -793,18 +803,7 @@ class DemoBuilder:
         parent = unit.parent
         source_employer = grassroots.employer.record
         branch_name = f"Chi nhánh {source_employer.name} tại {plan.province.name}"
-        branch = GrassrootsPlan(
-            category=grassroots.category,
-            name=f"Công đoàn cơ sở {branch_name}",
-            sector=grassroots.sector,
-            unit_type=grassroots.unit_type,
-            home=parent.code,
-            district=grassroots.district,
-            commune=grassroots.commune,
-            old_place=grassroots.old_place,
-            employer=None,
-            founded_on=on,
-        )
+        branch = grassroots.offspring(name=f"Công đoàn cơ sở {branch_name}", home=parent.code, on=on)
         taken = Unit.objects.filter(parent=unit).order_by("code").first()
         part = services.NewUnit(
             code=self._next_code(parent.code),
@@ -846,18 +845,7 @@ class DemoBuilder:
         first = group[0]
         parent = first.unit.parent
         name = f"Công đoàn cơ sở ghép các doanh nghiệp {first.district.full_name} số {number}"
-        merged = GrassrootsPlan(
-            category=first.category,
-            name=name,
-            sector=first.sector,
-            unit_type="cdcs",
-            home=parent.code,
-            district=first.district,
-            commune=first.commune,
-            old_place=first.old_place,
-            employer=None,
-            founded_on=first.fate.on,
-        )
+        merged = first.offspring(name=name, home=parent.code, on=first.fate.on)
         spec = services.NewUnit(
             code=self._next_code(parent.code),
             name=name,

@@ -39,6 +39,11 @@ def moved(national_officer):
     return response.json()
 
 
+def part(code: str, name: str, *children: str) -> dict:
+    """One new unit of a split, taking ``children``."""
+    return {"code": code, "name": name, "unit_type": unit_type("upper").code, "children": list(children)}
+
+
 def codes(response) -> list[str]:
     assert response.status_code == 200, response.content
     return [row["code"] for row in response.json()["results"]]
@@ -230,18 +235,8 @@ def test_split_shares_out_the_children(world):
         "decision": decision(),
         "effective_on": "2025-07-01",
         "parts": [
-            {
-                "code": "KG-RG-A",
-                "name": "Công đoàn phường Rạch Giá",
-                "unit_type": unit_type("upper").code,
-                "children": ["KG-RG-01"],
-            },
-            {
-                "code": "KG-RG-B",
-                "name": "Công đoàn phường Vĩnh Thông",
-                "unit_type": unit_type("upper").code,
-                "children": ["KG-RG-02"],
-            },
+            part("KG-RG-A", "Công đoàn phường Rạch Giá", "KG-RG-01"),
+            part("KG-RG-B", "Công đoàn phường Vĩnh Thông", "KG-RG-02"),
         ],
     }
     response = client_for(world.users["officer"]).post(url("split", "KG-RG"), body, format="json")
@@ -254,14 +249,7 @@ def test_split_leaving_a_child_behind_is_refused(world):
     body = {
         "decision": decision(),
         "effective_on": "2025-07-01",
-        "parts": [
-            {
-                "code": "KG-RG-A",
-                "name": "Công đoàn phường Rạch Giá",
-                "unit_type": unit_type("upper").code,
-                "children": ["KG-RG-01"],
-            }
-        ],
+        "parts": [part("KG-RG-A", "Công đoàn phường Rạch Giá", "KG-RG-01")],
     }
     response = client_for(world.users["officer"]).post(url("split", "KG-RG"), body, format="json")
     assert response.status_code == 400

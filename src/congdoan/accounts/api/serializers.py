@@ -8,6 +8,9 @@ from congdoan.accounts.models import Action, User
 from congdoan.core.api import CleanModelSerializer
 from congdoan.units.models import Unit
 
+# Who the person is and where they work, as both an administrator and the person see it.
+ACCOUNT_FIELDS = ["username", "first_name", "last_name", "email", "unit", "unit_name", "role"]
+
 
 class UserSerializer(CleanModelSerializer):
     """An account in the administrator's subtree. The password is set, never read back."""
@@ -31,20 +34,7 @@ class UserSerializer(CleanModelSerializer):
 
     class Meta:
         model = User
-        fields = [
-            "id",
-            "username",
-            "first_name",
-            "last_name",
-            "email",
-            "unit",
-            "unit_name",
-            "role",
-            "is_active",
-            "last_login",
-            "date_joined",
-            "password",
-        ]
+        fields = ["id", *ACCOUNT_FIELDS, "is_active", "last_login", "date_joined", "password"]
         read_only_fields = ["last_login", "date_joined"]
 
     def validate(self, attrs):
@@ -93,17 +83,7 @@ class MeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = [
-            "username",
-            "first_name",
-            "last_name",
-            "email",
-            "unit",
-            "unit_name",
-            "role",
-            "is_superuser",
-            "actions",
-        ]
+        fields = [*ACCOUNT_FIELDS, "is_superuser", "actions"]
         read_only_fields = fields
 
     def get_actions(self, user) -> list[str]:

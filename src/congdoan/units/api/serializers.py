@@ -43,6 +43,11 @@ def unit_field(action: str, **kwargs) -> ScopedRelatedField:
     return ScopedRelatedField(action=action, slug_field="code", queryset=Unit.objects.all(), **kwargs)
 
 
+def optional_unit(help_text: str) -> ScopedRelatedField:
+    """A unit the user may reorganise, which a reorganisation may name or leave out."""
+    return unit_field(Action.REORGANISE, required=False, allow_null=True, default=None, help_text=help_text)
+
+
 def area_field() -> serializers.SlugRelatedField:
     return serializers.SlugRelatedField(
         slug_field="code",
@@ -238,10 +243,11 @@ class UnitCreateSerializer(UnitSpecSerializer):
 class ReorganiseSerializer(serializers.Serializer):
     """What every reorganisation carries: the decision that makes it and the day it takes effect.
 
-    ``save(unit=…)`` records the decision and hands it, with the validated input, to the subclass's
-    ``reorganise``, which calls the service; the caller wraps both in one transaction. A refusal from
-    the service names the field the client sent: ``service_fields`` maps the service's names to the
-    body's (the unit of the URL is no field of the body, so refusals about it are non-field errors).
+    ``save(unit=…)`` records the decision and hands the unit and the validated input (named as the
+    service names its arguments) to the subclass's ``reorganise``, which calls the service; the caller
+    wraps both in one transaction. A refusal from the service names the field the client sent:
+    ``service_fields`` maps the service's names to the body's (the unit of the URL is no field of the
+    body, so refusals about it are non-field errors).
     """
 
     decision = DecisionSerializer()
@@ -251,9 +257,10 @@ class ReorganiseSerializer(serializers.Serializer):
     service_fields: dict[str, str] = {}
 
     def create(self, validated_data):
+        unit = validated_data.pop("unit")
         with service_errors(self.service_fields):
-            decision = services.record_decision(**validated_data.pop("decision"))
-            return self.reorganise(decision=decision, **validated_data)
+            validated_data["decision"] = services.record_decision(**validated_data.pop("decision"))
+            return self.reorganise(unit, validated_data)
 
     def to_representation(self, reorganisation):
         return ReorganisationSerializer(reorganisation, context=self.context).data
@@ -264,10 +271,8 @@ class MoveSerializer(ReorganiseSerializer):
 
     service_fields = {"units": NON_FIELD}
 
-    def reorganise(self, *, unit, decision, parent, effective_on, note):
-        return services.move_units(
-            units=[unit], new_parent=parent, effective_on=effective_on, decision=decision, note=note
-        )
+    def reorganise(self, unit, data):
+        return services.move_units(units=[unit], new_parent=data.pop("parent"), **data)
 
 
 class MergeSerializer(ReorganiseSerializer):
@@ -278,36 +283,16 @@ class MergeSerializer(ReorganiseSerializer):
         default=list,
         help_text="Các đơn vị khác cùng hợp nhất với đơn vị này",
     )
-    into = unit_field(
-        Action.REORGANISE,
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="Hợp nhất vào đơn vị đã có (mã)",
-    )
+    into = optional_unit("Hợp nhất vào đơn vị đã có (mã)")
     new_unit = NewUnitSerializer(
         required=False, allow_null=True, default=None, help_text="Hoặc hợp nhất thành đơn vị mới"
     )
-    new_parent = unit_field(
-        Action.REORGANISE,
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="Đơn vị cấp trên của đơn vị mới",
-    )
+    new_parent = optional_unit("Đơn vị cấp trên của đơn vị mới")
 
     service_fields = {"code": "new_unit", "name": "new_unit", "parent": "new_parent"}
 
-    def reorganise(self, *, unit, decision, sources, into, new_unit, new_parent, effective_on, note):
-        return services.merge_units(
-            sources=[unit, *sources],
-            into=into,
-            new_unit=new_unit,
-            new_parent=new_parent,
-            effective_on=effective_on,
-            decision=decision,
-            note=note,
-        )
+    def reorganise(self, unit, data):
+        return services.merge_units(sources=[unit, *data.pop("sources")], **data)
 
 
 class SplitSerializer(ReorganiseSerializer):
@@ -318,15 +303,8 @@ class SplitSerializer(ReorganiseSerializer):
 
     service_fields = {"source": NON_FIELD, "code": "parts", "name": "parts", "parent": "parts"}
 
-    def reorganise(self, *, unit, decision, parts, end_source, effective_on, note):
-        return services.split_unit(
-            source=unit,
-            parts=parts,
-            end_source=end_source,
-            effective_on=effective_on,
-            decision=decision,
-            note=note,
-        )
+    def reorganise(self, unit, data):
+        return services.split_unit(source=unit, **data)
 
 
 class RenameSerializer(ReorganiseSerializer):
@@ -335,40 +313,18 @@ class RenameSerializer(ReorganiseSerializer):
 
     service_fields = {"unit": NON_FIELD}
 
-    def reorganise(self, *, unit, decision, name, short_name, effective_on, note):
-        return services.rename_unit(
-            unit=unit,
-            name=name,
-            short_name=short_name,
-            effective_on=effective_on,
-            decision=decision,
-            note=note,
-        )
+    def reorganise(self, unit, data):
+        return services.rename_unit(unit=unit, **data)
 
 
 class DissolveSerializer(ReorganiseSerializer):
-    successor = unit_field(
-        Action.REORGANISE, required=False, allow_null=True, default=None, help_text="Đơn vị kế thừa (mã)"
-    )
-    children_to = unit_field(
-        Action.REORGANISE,
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="Chuyển các đơn vị trực thuộc sang đơn vị này (mã)",
-    )
+    successor = optional_unit("Đơn vị kế thừa (mã)")
+    children_to = optional_unit("Chuyển các đơn vị trực thuộc sang đơn vị này (mã)")
 
     service_fields = {"unit": NON_FIELD}
 
-    def reorganise(self, *, unit, decision, successor, children_to, effective_on, note):
-        return services.dissolve_unit(
-            unit=unit,
-            successor=successor,
-            children_to=children_to,
-            effective_on=effective_on,
-            decision=decision,
-            note=note,
-        )
+    def reorganise(self, unit, data):
+        return services.dissolve_unit(unit=unit, **data)
 
 
 # -------------------------------------------------------------------------------------------- history

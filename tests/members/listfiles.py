@@ -170,3 +170,79 @@ def people(count: int, *, seed: int = 7, start: int = 0) -> list[list]:
 
 def folded_names(rows: list[list]) -> set[str]:
     return {fold(row[1]) for row in rows}
+
+
+def excel_xlsx(path: Path, rows: list[list], *, prefix: str = "", merges: list[str] = ()) -> Path:
+    """An .xlsx written the way Excel writes it (openpyxl writes inline strings instead): shared strings with
+    rich-text runs and phonetic runs, a custom date style, formulas with cached values, the merged cells after
+    the rows, a hidden first sheet, and (with ``prefix``) prefixed element names as some tools produce."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    from congdoan.members.imports.reading import column_letters
+
+    p = f"{prefix}:" if prefix else ""
+    ns = f'xmlns{":" + prefix if prefix else ""}="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    strings: dict[str, int] = {}
+    body = []
+    for number, row in enumerate(rows, start=1):
+        cells = []
+        for index, value in enumerate(row):
+            ref = f"{column_letters(index)}{number}"
+            if value is None:
+                continue
+            if isinstance(value, D):
+                serial = (value - D(1899, 12, 30)).days
+                cells.append(f'<{p}c r="{ref}" s="1"><{p}v>{serial}</{p}v></{p}c>')
+            elif isinstance(value, (int, float)):
+                cells.append(f'<{p}c r="{ref}"><{p}v>{value}</{p}v></{p}c>')
+            elif value.startswith("="):
+                cells.append(f'<{p}c r="{ref}" t="str"><{p}f>{escape(value[1:])}</{p}f><{p}v>x</{p}v></{p}c>')
+            else:
+                position = strings.setdefault(value, len(strings))
+                cells.append(f'<{p}c r="{ref}" t="s"><{p}v>{position}</{p}v></{p}c>')
+        body.append(f'<{p}row r="{number}">{"".join(cells)}</{p}row>')
+    merged = "".join(f'<{p}mergeCell ref="{m}"/>' for m in merges)
+    sheet = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><{p}worksheet {ns}>'
+        f'<{p}dimension ref="A1:Z{len(rows)}"/><{p}sheetData>{"".join(body)}</{p}sheetData>'
+        + (f'<{p}mergeCells count="{len(merges)}">{merged}</{p}mergeCells>' if merges else "")
+        + f"</{p}worksheet>"
+    )
+    items = []
+    for text, _position in sorted(strings.items(), key=lambda item: item[1]):
+        half = len(text) // 2  # split into two rich-text runs, with a phonetic run that must be left out
+        items.append(
+            f'<{p}si><{p}r><{p}t xml:space="preserve">{escape(text[:half])}</{p}t></{p}r>'
+            f"<{p}r><{p}rPr><{p}b/></{p}rPr><{p}t>{escape(text[half:])}</{p}t></{p}r>"
+            f'<{p}rPh sb="0" eb="1"><{p}t>PHONETIC</{p}t></{p}rPh></{p}si>'
+        )
+    shared = (
+        f'<?xml version="1.0" encoding="UTF-8"?><{p}sst {ns} count="{len(strings)}" '
+        f'uniqueCount="{len(strings)}">{"".join(items)}</{p}sst>'
+    )
+    styles = (
+        f'<?xml version="1.0" encoding="UTF-8"?><{p}styleSheet {ns}><{p}numFmts count="1">'
+        f'<{p}numFmt numFmtId="165" formatCode="dd/mm/yyyy;@"/></{p}numFmts><{p}cellXfs count="2">'
+        f'<{p}xf numFmtId="0"/><{p}xf numFmtId="165" applyNumberFormat="1"/></{p}cellXfs></{p}styleSheet>'
+    )
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    workbook = (
+        f'<?xml version="1.0" encoding="UTF-8"?><{p}workbook {ns} xmlns:r="{rel}"><{p}sheets>'
+        f'<{p}sheet name="Ẩn" sheetId="1" state="hidden" r:id="rId1"/>'
+        f'<{p}sheet name="Danh sách" sheetId="2" r:id="rId2"/></{p}sheets></{p}workbook>'
+    )
+    rels = (
+        '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+        'package/2006/relationships"><Relationship Id="rId1" Type="ws" Target="worksheets/sheet1.xml"/>'
+        '<Relationship Id="rId2" Type="ws" Target="/xl/worksheets/sheet2.xml"/></Relationships>'
+    )
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", workbook)
+        archive.writestr("xl/_rels/workbook.xml.rels", rels)
+        archive.writestr("xl/styles.xml", styles)
+        archive.writestr("xl/sharedStrings.xml", shared)
+        archive.writestr("xl/worksheets/sheet1.xml", sheet.replace("Danh", "Ẩn"))
+        archive.writestr("xl/worksheets/sheet2.xml", sheet)
+    return path

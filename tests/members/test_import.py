@@ -648,3 +648,47 @@ def test_discarding_a_batch_drops_its_rows(small_tree, tmp_path):
     assert not ImportRow.objects.exists() and batch.state == ImportBatch.State.DISCARDED
     with pytest.raises(ValidationError):
         services.commit_batch(batch=batch)
+
+
+@pytest.mark.parametrize("prefix", ["", "x"])
+def test_workbooks_as_excel_writes_them(small_tree, tmp_path, prefix):
+    """Shared strings (rich text, phonetic runs), a custom date format, a formula, merges after the rows."""
+    from congdoan.members.imports.reading import Formula, open_table
+
+    rows = [
+        ["DANH SÁCH ĐOÀN VIÊN", None, None, None, None, None],
+        ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Ngày vào CĐ", "Mã CĐCS"],
+        [1, "Nguyễn Văn An", D(1990, 5, 17), "Nam", D(2020, 1, 1), "KG-RG-01"],
+        [2, "Lê Thị Hoa", D(1992, 1, 2), "Nữ", D(2020, 1, 1), None],
+        [3, "Trần Văn Ba", "=DATE(1990,1,1)", "Nam", D(2020, 1, 1), "KG-RG-02"],
+    ]
+    path = listfiles.excel_xlsx(tmp_path / "excel.xlsx", rows, prefix=prefix, merges=["A1:F1", "F3:F4"])
+    table = open_table(path)
+    read_rows = list(table.rows())
+    table.close()
+    assert table.sheet == "Danh sách"  # the hidden first sheet is passed over
+    assert read_rows[0][1] == ["DANH SÁCH ĐOÀN VIÊN"] * 6  # merged across
+    assert read_rows[2][1][1:3] == ["Nguyễn Văn An", datetime.datetime(1990, 5, 17)]
+    assert read_rows[3][1][5] == "KG-RG-01"  # merged down
+    assert isinstance(read_rows[4][1][2], Formula)
+    batch = read(path, small_tree["rg"])
+    assert errors_of(batch) == {5: [("Ngày sinh", errors_of(batch)[5][0][1])]}
+    assert "formula" in errors_of(batch)[5][0][1]
+    assert {(r.data["full_name"], r.unit.code) for r in batch.rows.filter(status="new")} == {
+        ("Nguyễn Văn An", "KG-RG-01"),
+        ("Lê Thị Hoa", "KG-RG-01"),
+    }
+
+
+def test_many_shared_strings_read_back_in_order(tmp_path):
+    from congdoan.members.imports.reading import open_table
+
+    rows = [["Họ và tên", "Ngày sinh", "Giới tính"]] + [
+        [f"Người {n}", D(1990, 1, 1), "Nam"] for n in range(20000)
+    ]
+    table = open_table(listfiles.excel_xlsx(tmp_path / "big.xlsx", rows))
+    names = [cells[0] for _number, cells in table.rows()]
+    assert (
+        names[1:] == [f"Người {n}" for n in range(20000)] and table._strings.get.cache_info().maxsize == 16384
+    )
+    table.close()

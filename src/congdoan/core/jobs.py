@@ -199,7 +199,8 @@ def work(*, once: bool = False, poll: float = 1.0, stop: threading.Event | None 
     done = 0
     stop = stop or threading.Event()
     while not stop.is_set():
-        close_old_connections()
+        if not connection.in_atomic_block:  # (a caller's transaction, as in tests, keeps its connection)
+            close_old_connections()  # a long-lived worker must not hold a dead or stale connection
         fail_stale_jobs()
         next_id = (
             Job.objects.filter(state=Job.State.QUEUED)

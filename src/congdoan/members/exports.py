@@ -27,6 +27,7 @@ from congdoan.accounts.models import Action, Role
 from congdoan.accounts.scope import restrict
 from congdoan.members.imports.fields import BY_NAME, INJECTION_LEADS
 from congdoan.members.imports.matching import shown
+from congdoan.members.imports.rows import MEMBER_FIELDS
 from congdoan.members.models import MEMBER_STATES, Member, Membership
 from congdoan.units.models import Unit, UnitLink
 from congdoan.units.selectors import valid_on
@@ -66,27 +67,8 @@ class ExportColumn:
     header: str
 
 
-_MEMBER_COLUMNS = (
-    "full_name",
-    "birth_date",
-    "gender",
-    "ethnic_group",
-    "religion",
-    "nationality",
-    "id_number",
-    "phone",
-    "email",
-    "education_level",
-    "professional_level",
-    "political_theory",
-    "party_member",
-    "party_joined_on",
-    "union_position",
-    "occupation",
-    "joined_on",
-    "card_type",
-    "card_issued_on",
-)
+# The member fields an import reads, the year of birth standing in the birth column when the date is unknown.
+_MEMBER_COLUMNS = tuple(name for name in MEMBER_FIELDS if name != "birth_year")
 COLUMNS = [
     ExportColumn("code", BY_NAME["code"].header),
     *(ExportColumn(name, BY_NAME[name].header) for name in _MEMBER_COLUMNS),

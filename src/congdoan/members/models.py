@@ -129,7 +129,7 @@ class Member(ChangeLogged):
         super().save(*args, **kwargs)
 
     def set_derived_fields(self) -> None:
-        """The stored forms computed from the name and birth date (also called by bulk writes, which skip save)."""
+        """The stored forms computed from the name and birth date (bulk writes, which skip save, call it too)."""
         self.full_name = normalize(self.full_name)
         self.search_name = fold(self.full_name)
         self.sort_key = person_collation_key(self.full_name)
@@ -190,7 +190,7 @@ class MemberEvent(ChangeLogged):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.on:%d/%m/%Y}"
+        return f"{EventKind(self.kind).label} {self.on:%d/%m/%Y}"  # not get_kind_display: bulk logs call this
 
 
 class Membership(models.Model):

@@ -8,6 +8,7 @@ value, or raises ``ValueError`` with a message for the user.
 """
 
 import datetime
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -190,6 +191,7 @@ def parse_member_code(value) -> str:
     return code
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_ethnic_group(value) -> str:
     code = ethnic_code(_text(value))
     if code is None:
@@ -278,6 +280,7 @@ CHOICE_LABELS = {
 }
 
 
+@functools.lru_cache(maxsize=4096)  # lists repeat the same few words in these columns
 def _choice(field: str, value) -> str:
     key = _key(_text(value))
     if key in _CHOICE_KEYS[field]:

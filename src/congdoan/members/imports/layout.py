@@ -47,6 +47,8 @@ class Layout:
 
 
 def _text(value) -> str:
+    if isinstance(value, str):
+        return value.strip()
     return display(value).strip() if value is not None else ""
 
 
@@ -168,28 +170,25 @@ class RowKind:
 
 
 def row_kind(cells: list, layout: Layout) -> str:
+    """What a row is, from its cleaned cells: a member's data, a blank line, a section heading, the totals."""
     texts = [_text(cells[c.index]) if c.index < len(cells) else "" for c in layout.columns]
     filled = [t for t in texts if t]
-    first = next((_text(v) for v in cells if _text(v)), "")
+    first = next((text for v in cells if v is not None and (text := _text(v))), "")
+    totals = first[:1] in "TtCc" and bool(_TOTALS.match(fold(first))) if first else False
     if not filled:
-        return (
-            RowKind.BLANK
-            if not first
-            else (RowKind.TOTALS if _TOTALS.match(fold(first)) else RowKind.HEADING)
-        )
-    if _TOTALS.match(fold(first)) and (
-        len(filled) == 1 or len(set(filled)) == 1 or not _person_cells(cells, layout)
-    ):
+        return RowKind.BLANK if not first else (RowKind.TOTALS if totals else RowKind.HEADING)
+    if totals and (len(filled) == 1 or len(set(filled)) == 1 or not _person_cells(cells, layout)):
         return RowKind.TOTALS
     if len(filled) >= 2 and len(set(filled)) == 1:
         return RowKind.HEADING  # one text merged across the row
     name = layout.column("full_name")
-    stt = cells[0] if cells else None
+    stt = _text(cells[0]) if cells else ""
     if (
-        is_heading_marker(_text(stt))
+        stt
+        and is_heading_marker(stt)
         and not _person_cells(cells, layout)
         and name is not None
-        and name.index != 0
+        and name.index
     ):
         return RowKind.HEADING  # "I. Khối cơ quan", "A. Phân xưởng may"
     return RowKind.DATA

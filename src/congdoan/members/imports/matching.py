@@ -266,3 +266,13 @@ def save_verdicts(verdicts: dict[int, Verdict]) -> None:
             "errors = %s WHERE id = %s",
             params,
         )
+
+
+def link_members(member_ids: dict[int, int]) -> None:
+    """Note on each staged row (by its id) the member it created."""
+    table = connection.ops.quote_name(ImportRow._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET member_id = %s WHERE id = %s",
+            [(member, row) for row, member in member_ids.items()],
+        )

@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from congdoan.core.text import fold
 from congdoan.members import services as member_services
 from congdoan.members.imports import legacy
-from congdoan.members.imports.fields import INJECTION_LEADS, display
+from congdoan.members.imports.fields import BY_NAME, INJECTION_LEADS, display, parse_birth, parse_gender_mark
 from congdoan.members.imports.layout import Layout
 from congdoan.members.imports.reading import CellError, Formula
 from congdoan.members.models import Member
@@ -65,6 +66,7 @@ class UnitIndex:
     root: Unit
     by_key: dict[str, Unit] = field(default_factory=dict)
     ambiguous: set[str] = field(default_factory=set)
+    found: dict[str, Unit] = field(default_factory=dict)  # text as written -> unit, for the next rows
 
     @classmethod
     def under(cls, root: Unit) -> "UnitIndex":
@@ -85,6 +87,11 @@ class UnitIndex:
         return self.root if self.root.unit_type.level in (Level.GRASSROOTS, Level.SUBUNIT) else None
 
     def find(self, text: str) -> Unit:
+        if text not in self.found:
+            self.found[text] = self._find(text)
+        return self.found[text]
+
+    def _find(self, text: str) -> Unit:
         for key in (text.strip().lower(), fold(text)):
             if key in self.ambiguous:
                 raise ValueError(
@@ -110,11 +117,9 @@ class ParsedRow:
         self.errors.append({"column": column, "message": message})
 
 
-def parse_row(
-    number: int, cells: list, layout: Layout, *, scheme: str | None, units: UnitIndex, mode: str
-) -> ParsedRow:
+def parse_row(number: int, cells: list, layout: Layout, *, units: UnitIndex, mode: str) -> ParsedRow:
     columns = layout.columns
-    cleaned = [clean_cell(cells[c.index], scheme) if c.index < len(cells) else None for c in columns]
+    cleaned = [cells[c.index] if c.index < len(cells) else None for c in columns]
     row = ParsedRow(number, [display(value) for value in cleaned])
     data = row.data
     for column, value in zip(columns, cleaned, strict=True):
@@ -166,8 +171,6 @@ def _store(data: dict, name: str, value) -> None:
 
 def _parse_split_birth(data: dict, name: str, value) -> None:
     """The classic form puts the birth date under "Nam" or under "Nữ": the column tells the gender."""
-    from congdoan.members.imports.fields import parse_birth, parse_gender_mark
-
     gender = "male" if name == "birth_male" else "female"
     if data.get("gender") not in (None, gender):
         raise ValueError(_("A birth date stands under both “Nam” and “Nữ”."))
@@ -233,22 +236,20 @@ def header_for(layout_columns: list[dict], field_name: str) -> str:
         for column in layout_columns:
             if column["field"] == candidate:
                 return column["header"]
-    from congdoan.members.imports.fields import BY_NAME
-
     return BY_NAME[field_name].header if field_name in BY_NAME else field_name
 
 
 def _check_new_member(row: ParsedRow, layout: Layout) -> None:
     columns = [c.as_json() for c in layout.columns]
     data = row.data
-    missing = [
-        ("full_name", _("The name is missing.")),
-        ("gender", _("The gender is missing.")),
-        ("joined_on", _("The union joining date is missing.")),
-    ]
-    for name, message in missing:
+    missing = {
+        "full_name": gettext_lazy("The name is missing."),
+        "gender": gettext_lazy("The gender is missing."),
+        "joined_on": gettext_lazy("The union joining date is missing."),
+    }
+    for name, message in missing.items():
         if name not in data and not any(e["column"] == header_for(columns, name) for e in row.errors):
-            row.error(header_for(columns, name), message)
+            row.error(header_for(columns, name), str(message))
     if (
         "birth_date" not in data
         and "birth_year" not in data

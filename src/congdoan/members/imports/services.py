@@ -43,6 +43,7 @@ from congdoan.members.imports.matching import (
     apply_changes,
     classify,
     judge_update,
+    link_members,
     mark_file_duplicates,
     save_verdicts,
 )
@@ -221,7 +222,8 @@ def _stage(batch: ImportBatch, progress) -> None:
         batch.save()
         staged = []
         for number, cells in itertools.chain(sample, data):
-            kind = row_kind([clean_cell(v, scheme) for v in cells], layout)
+            cells = [clean_cell(v, scheme) for v in cells]
+            kind = row_kind(cells, layout)
             if kind == RowKind.TOTALS:
                 batch.notices.append(
                     _("Row %(row)s is a totals line; reading stopped there.") % {"row": number}
@@ -229,7 +231,7 @@ def _stage(batch: ImportBatch, progress) -> None:
                 break
             if kind != RowKind.DATA:
                 continue
-            parsed = parse_row(number, cells, layout, scheme=scheme, units=units, mode=batch.mode)
+            parsed = parse_row(number, cells, layout, units=units, mode=batch.mode)
             staged.append(
                 ImportRow(
                     batch=batch,
@@ -372,10 +374,9 @@ def commit_batch(
 
 
 def _write(batch: ImportBatch, progress) -> tuple[int, int]:
-    to_create = batch.rows.filter(
-        Q(status=RowStatus.NEW) | Q(status=RowStatus.DUPLICATE, decision=Decision.CREATE)
-    )
-    to_update = batch.rows.filter(
+    rows = batch.rows.defer("values", "errors", "reason")  # not needed to write, and the bulk of a row
+    to_create = rows.filter(Q(status=RowStatus.NEW) | Q(status=RowStatus.DUPLICATE, decision=Decision.CREATE))
+    to_update = rows.filter(
         Q(status=RowStatus.UPDATE) | Q(status=RowStatus.DUPLICATE, decision=Decision.UPDATE)
     )
     total, done = to_create.count() + to_update.count(), 0
@@ -435,9 +436,7 @@ def _create_members(chunk: list[ImportRow], units: dict[int, Unit]) -> None:
     Membership.objects.bulk_create(memberships)
     log_many(action=ObjectChange.Action.CREATE, objects=members)
     log_many(action=ObjectChange.Action.CREATE, objects=events)
-    for row, member in zip(chunk, members, strict=True):
-        row.member_id = member.pk
-    ImportRow.objects.bulk_update(chunk, ["member"], batch_size=CHUNK)
+    link_members({row.pk: member.pk for row, member in zip(chunk, members, strict=True)})
 
 
 def _update_members(batch: ImportBatch, chunk: list[ImportRow]) -> None:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from congdoan.accounts import services
 from congdoan.accounts.models import Action, User
-from congdoan.units.forms import UnitField, scoped_units
+from congdoan.units.forms import ServiceErrors, UnitField, scoped_units
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -40,7 +40,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
             raise
 
 
-class UserForm(forms.ModelForm):
+class UserForm(ServiceErrors, forms.ModelForm):
     """An account in the administrator's subtree: a unit of theirs and a role."""
 
     password1 = forms.CharField(
@@ -57,6 +57,8 @@ class UserForm(forms.ModelForm):
     )
     unit = UnitField(label=_("Unit"), action=Action.MANAGE_USERS)
 
+    service_fields = {"password": "password1"}
+
     class Meta:
         model = User
         fields = ["username", "first_name", "last_name", "email", "unit", "role", "is_active"]
@@ -66,6 +68,7 @@ class UserForm(forms.ModelForm):
         self.fields["unit"].queryset = scoped_units(actor, Action.MANAGE_USERS)
         if self.instance.pk is None:
             self.fields["password1"].required = self.fields["password2"].required = True
+            del self.fields["is_active"]  # a new account is active
         else:
             self.fields["password1"].help_text = _("Leave empty to keep the current password.")
 
@@ -86,9 +89,21 @@ class UserForm(forms.ModelForm):
                 self.add_error("password1", error)
 
     def save(self, commit=True):
+        """A new account goes through the accounts service; an existing one is saved as edited."""
+        data = self.cleaned_data
+        if self.instance.pk is None:
+            return services.create_user(
+                username=data["username"],
+                unit=data["unit"],
+                role=data["role"],
+                password=data["password1"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+            )
         user = super().save(commit=False)
-        if self.cleaned_data.get("password1"):
-            user.set_password(self.cleaned_data["password1"])
+        if data.get("password1"):
+            user.set_password(data["password1"])
         if commit:
             user.save()
         return user

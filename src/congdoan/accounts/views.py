@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -46,7 +46,11 @@ def user_form(request, pk: int | None = None):
     )
     form = UserForm(request.POST or None, instance=account, actor=request.user)
     if request.method == "POST" and form.is_valid():
-        saved = form.save()
-        messages.success(request, _("The account %(name)s was saved.") % {"name": saved.get_username()})
-        return redirect("accounts:users")
+        try:
+            saved = form.save()
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("The account %(name)s was saved.") % {"name": saved.get_username()})
+            return redirect("accounts:users")
     return render(request, "accounts/user_form.html", {"form": form, "account": account})

@@ -169,7 +169,22 @@ class EmployerForm(forms.ModelForm):
 # ------------------------------------------------------------------------------------------ decisions
 
 
-class DecisionForm(forms.Form):
+class ServiceErrors:
+    """For forms whose data go to a service: its refusal is shown next to the field it names."""
+
+    # Service errors are keyed by the service's argument names; a form may call its fields otherwise.
+    service_fields: dict[str, str] = {}
+
+    def add_service_error(self, error: ValidationError) -> None:
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for key, messages in error.message_dict.items():
+            name = self.service_fields.get(key, key)
+            self.add_error(name if name in self.fields else None, messages)
+
+
+class DecisionForm(ServiceErrors, forms.Form):
     """A decision (quyết định): recorded alone, or as the basis of a reorganisation."""
 
     number = forms.CharField(label=_("Decision number"), max_length=60)
@@ -210,18 +225,6 @@ class DecisionForm(forms.Form):
             summary=data["summary"],
             file=data["file"] if with_file else None,
         )
-
-    # Service errors are keyed by the service's argument names; a form may call its fields otherwise.
-    service_fields: dict[str, str] = {}
-
-    def add_service_error(self, error: ValidationError) -> None:
-        """Show a refusal from a service next to the field it names (or above the form)."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for key, messages in error.message_dict.items():
-            name = self.service_fields.get(key, key)
-            self.add_error(name if name in self.fields else None, messages)
 
 
 # ------------------------------------------------------------------------------------ reorganisations

@@ -5,7 +5,8 @@ Rules every change obeys (a refusal names the field and says why, in Vietnamese)
   change already recorded for any unit it touches;
 - the tree stays a tree (no unit under itself or its descendants) and levels go down (a parent is of a
   higher level than its child);
-- an ended unit has no active children; a code is never reused, not even a code of an ended unit.
+- an ended unit has no active children and takes no further change (its ending is its latest change);
+- a code is never reused, not even a code of an ended unit.
 """
 
 import datetime
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from congdoan.audit.models import ObjectChange
 from congdoan.audit.services import log_many
+from congdoan.core.text import normalize
 from congdoan.units.models import (
     LEVEL_RANK,
     Area,
@@ -77,7 +79,7 @@ def _check_active(unit: Unit, on: datetime.date, field_name: str) -> None:
                 % {"unit": unit, "date": _d(unit.founded_on)}
             }
         )
-    if unit.dissolved_on is not None and unit.dissolved_on <= on:
+    if unit.dissolved_on is not None:  # whatever ``on`` is: the ending is the unit's latest change
         raise ValidationError(
             {field_name: _("%(unit)s ended on %(date)s.") % {"unit": unit, "date": _d(unit.dissolved_on)}}
         )
@@ -104,8 +106,27 @@ def _open_link(unit: Unit) -> UnitLink:
 
 
 def _lock(units: list[Unit]) -> None:
-    """Serialise concurrent changes to the same units (a no-op lock on SQLite, whose writes are serial)."""
+    """Serialise concurrent changes to the same units (a no-op lock on SQLite, whose writes are serial).
+
+    Then re-read them: the checks and the new paths must use what is committed, not what the caller
+    loaded before (a form opened earlier, a concurrent request)."""
     list(Unit.objects.select_for_update().filter(pk__in=[u.pk for u in units]).values_list("pk", flat=True))
+    for unit in units:
+        unit.refresh_from_db()
+
+
+def _check_placed_since(parent: Unit, on: datetime.date) -> None:
+    """A unit put under ``parent`` from ``on`` takes the path ``parent`` has held since its last move."""
+    since = _open_link(parent).valid_from
+    if on < since:
+        raise ValidationError(
+            {
+                "effective_on": _(
+                    "%(unit)s has stood where it is since %(date)s; a unit cannot be placed under it earlier."
+                )
+                % {"unit": parent, "date": _d(since)}
+            }
+        )
 
 
 # ----------------------------------------------------------------------------------------- primitives
@@ -151,6 +172,7 @@ def _relink(unit: Unit, new_parent: Unit, on: datetime.date, reorg: Reorganisati
 
     Its active subtree's links follow with new paths."""
     _check_active(new_parent, on, "parent")
+    _check_placed_since(new_parent, on)
     _check_levels(new_parent, unit.unit_type)
     if new_parent.path.startswith(unit.path):
         raise ValidationError(
@@ -231,10 +253,11 @@ def _create_unit(
     _check_levels(parent, spec.unit_type)
     if parent is not None:
         _check_active(parent, on, "parent")
+        _check_placed_since(parent, on)
     unit = Unit(
         code=spec.code,
-        name=spec.name,
-        short_name=spec.short_name,
+        name=normalize(spec.name),  # before full_clean, so that a name of spaces counts as blank
+        short_name=normalize(spec.short_name),
         unit_type=spec.unit_type,
         sector=spec.sector,
         area=spec.area,
@@ -525,7 +548,7 @@ def rename_unit(
             }
         )
     short_name = unit.short_name if short_name is None else short_name
-    unit.name, unit.short_name = name, short_name
+    unit.name, unit.short_name = normalize(name), normalize(short_name)  # stored alike in Unit and UnitName
     unit.full_clean(exclude=["path", "parent"])
     if (unit.name, unit.short_name) == (current.name, current.short_name):
         raise ValidationError({"name": _("This is already the unit's name.")})

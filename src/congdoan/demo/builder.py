@@ -342,7 +342,7 @@ class ProvincePlanner:
     def _draw(self, key: str, district: District | None = None) -> GrassrootsPlan | None:
         """One new grassroots union of category ``key`` (in ``district``), or None when its names run out."""
         category = CATEGORIES[key]
-        for _attempt in range(12):
+        for _attempt in range(40):
             district, commune, old = self._place(category, district)
             name = next((n for n in self._candidates(key, district, old) if n not in self.used), None)
             if name is None:

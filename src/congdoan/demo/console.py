@@ -2,13 +2,24 @@
 
 import time
 from collections.abc import Mapping
+from pathlib import Path
 
+from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import OutputWrapper
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from congdoan.demo.builder import build_demo
 from congdoan.demo.places import PROVINCES_BY_KEY
+
+
+def prepare_database(stdout: OutputWrapper, verbosity: int) -> None:
+    """Migrate the database, creating the SQLite file's folder (var/ by default) if need be."""
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        Path(database["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    call_command("migrate", interactive=False, verbosity=max(0, verbosity - 1), stdout=stdout)
 
 
 def load_demo(stdout: OutputWrapper, *, seed: int, members: Mapping[str, int] | None = None) -> None:

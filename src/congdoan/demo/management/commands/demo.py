@@ -2,10 +2,7 @@
 
 import os
 import sys
-from pathlib import Path
 
-from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from django.utils.translation import gettext as _
@@ -14,7 +11,7 @@ from tabulate import tabulate
 
 from congdoan.accounts.models import Role
 from congdoan.demo.builder import DEFAULT_SEED
-from congdoan.demo.console import load_demo
+from congdoan.demo.console import load_demo, prepare_database
 from congdoan.demo.logins import ensure_demo_users
 from congdoan.units.models import Unit
 
@@ -35,10 +32,7 @@ class Command(BaseCommand):
     def handle(self, *args, port, no_serve, verbosity, **options):
         if not 0 < port < 65536:
             raise CommandError(_("The port must be a number from 1 to 65535."))
-        database = settings.DATABASES["default"]
-        if database["ENGINE"] == "django.db.backends.sqlite3":
-            Path(database["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-        call_command("migrate", interactive=False, verbosity=max(0, verbosity - 1), stdout=self.stdout)
+        prepare_database(self.stdout, verbosity)
         if Unit.objects.exists():
             self.stdout.write(_("The database already holds units: the demo data is not loaded again."))
         else:

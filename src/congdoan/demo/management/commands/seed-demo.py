@@ -6,18 +6,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from congdoan.demo.builder import DEFAULT_SEED, MIN_PROVINCE_MEMBERS
-from congdoan.demo.console import load_demo
+from congdoan.demo.console import load_demo, prepare_database
 from congdoan.demo.places import KIEN_GIANG, PROVINCES, find_province
 from congdoan.units.models import Unit
 
 
 class Command(BaseCommand):
     help = gettext_lazy(
-        "Build the demo tree (five provinces, their history from 2019 and the 2025 reorganisation) into an "
-        "empty database, with one province sized by --members. N is the number of members the province "
-        "should hold; until members are loaded it sets the workforce of the province's employers (the "
-        "members its grassroots unions could hold) and, at about 71 workers each, how many grassroots "
-        "unions it has. No member records are created. The same seed builds the same tree."
+        "Migrate the database and, while it has no units, build the demo tree into it (five provinces, "
+        "their history from 2019 and the 2025 reorganisation) with one province sized by --members. "
+        "N is the number of members the province should hold. No member records are created: N sets the "
+        "workforce of the province's employers (the members its grassroots unions could hold) and, at about "
+        "71 workers each, how many grassroots unions it has. The same seed builds the same tree."
     )
 
     def add_arguments(self, parser):
@@ -33,7 +33,7 @@ class Command(BaseCommand):
             % {"names": ", ".join(p.name for p in PROVINCES)},
         )
 
-    def handle(self, *args, members, seed, province, **options):
+    def handle(self, *args, members, seed, province, verbosity, **options):
         chosen = find_province(province)
         if chosen is None:
             raise CommandError(
@@ -45,6 +45,7 @@ class Command(BaseCommand):
                 _("--members must be at least %(minimum)s for a province.")
                 % {"minimum": number_format(MIN_PROVINCE_MEMBERS, force_grouping=True)}
             )
+        prepare_database(self.stdout, verbosity)
         if Unit.objects.exists():
             raise CommandError(
                 _("The database already holds units; seed-demo builds into an empty database.")

@@ -6,9 +6,7 @@ import sys
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from congdoan.accounts import services
 from congdoan.accounts.models import Role, User
@@ -33,28 +31,30 @@ def validation_lines(error: ValidationError) -> str:
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
-        "Create a user attached to a unit with a role. The password comes from the CONGDOAN_PASSWORD "
-        "environment variable, or is asked twice at the prompt."
-    )
+    @property
+    def help(self) -> str:  # argparse formats only plain text, so translate when asked
+        return _(
+            "Create a user attached to a unit with a role. The password comes from the CONGDOAN_PASSWORD "
+            "environment variable, or is asked twice at the prompt."
+        )
 
     def add_arguments(self, parser):
-        parser.add_argument("username", help=gettext_lazy("user name to log in with"))
+        parser.add_argument("username", help=_("user name to log in with"))
         parser.add_argument(
             "--unit",
             dest="unit_code",
             metavar="CODE",
             required=True,
-            help=gettext_lazy("code of the user's unit"),
+            help=_("code of the user's unit"),
         )
         parser.add_argument(
             "--role",
             required=True,
-            help=format_lazy("{}: {}", gettext_lazy("one of"), ", ".join(Role.values)),
+            help=_("one of: %(roles)s") % {"roles": ", ".join(Role.values)},
         )
-        parser.add_argument("--first-name", default="", help=gettext_lazy("given name"))
-        parser.add_argument("--last-name", default="", help=gettext_lazy("family name"))
-        parser.add_argument("--email", default="", help=gettext_lazy("e-mail address"))
+        parser.add_argument("--first-name", default="", help=_("given name"))
+        parser.add_argument("--last-name", default="", help=_("family name"))
+        parser.add_argument("--email", default="", help=_("e-mail address"))
 
     def handle(self, *args, username, unit_code, role, first_name, last_name, email, **options):
         if role not in Role.values:

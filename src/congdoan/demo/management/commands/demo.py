@@ -6,7 +6,6 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from tabulate import tabulate
 
 from congdoan.accounts.models import Role
@@ -17,17 +16,17 @@ from congdoan.units.models import Unit
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
-        "Migrate the database (SQLite under var/ unless DATABASE_URL says otherwise), load the demo if the "
-        "database has no units yet, create the demo users, print their logins and serve the site on "
-        "http://127.0.0.1:PORT with DEBUG on. Running it again changes nothing that is already there."
-    )
+    @property
+    def help(self) -> str:  # argparse formats only plain text, so translate when asked
+        return _(
+            "Migrate the database (SQLite under var/ unless DATABASE_URL says otherwise), load the demo "
+            "if the database has no units yet, create the demo users, print their logins and serve the site "
+            "on http://127.0.0.1:PORT with DEBUG on. Running it again changes nothing that is already there."
+        )
 
     def add_arguments(self, parser):
-        parser.add_argument("--port", type=int, default=8000, help=gettext_lazy("port to serve on (8000)"))
-        parser.add_argument(
-            "--no-serve", action="store_true", help=gettext_lazy("prepare the database and stop")
-        )
+        parser.add_argument("--port", type=int, default=8000, help=_("port to serve on (8000)"))
+        parser.add_argument("--no-serve", action="store_true", help=_("prepare the database and stop"))
 
     def handle(self, *args, port, no_serve, verbosity, **options):
         if not 0 < port < 65536:

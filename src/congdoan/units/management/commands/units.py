@@ -6,7 +6,6 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from tabulate import tabulate
 
 from congdoan.accounts.models import User
@@ -53,26 +52,26 @@ def tree_order(links: list[UnitLink]) -> list[tuple[UnitLink, int]]:
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("The union tree.")
+    @property
+    def help(self) -> str:  # argparse formats only plain text, so translate when asked
+        return _("The union tree.")
 
     def add_arguments(self, parser):
         actions = parser.add_subparsers(dest="action", required=True, metavar="list")
         lister = actions.add_parser(
             "list",
-            help=gettext_lazy("the units as they stood on a date, in tree order"),
-            description=gettext_lazy("The units as they stood on a date, parents before children."),
+            help=_("the units as they stood on a date, in tree order"),
+            description=_("The units as they stood on a date, parents before children."),
         )
+        lister.add_argument("--under", metavar="CODE", help=_("only this unit and the units under it"))
         lister.add_argument(
-            "--under", metavar="CODE", help=gettext_lazy("only this unit and the units under it")
-        )
-        lister.add_argument(
-            "--at", metavar="YYYY-MM-DD", help=gettext_lazy("the date to read the tree on (default: today)")
+            "--at", metavar="YYYY-MM-DD", help=_("the date to read the tree on (default: today)")
         )
         lister.add_argument("--format", choices=["table", "json"], default="table")
         lister.add_argument(
             "--user",
             metavar="USERNAME",
-            help=gettext_lazy("read through this user's scope (default: all units)"),
+            help=_("read through this user's scope (default: all units)"),
         )
 
     def handle(self, *args, **options):

@@ -106,7 +106,7 @@ class Command(BaseCommand):
             raise CommandError(_("No unit has the code «%(code)s».") % {"code": code})
         if not unit.is_active_on(on):
             raise CommandError(
-                _("%(unit)s (%(code)s) did not exist on %(date)s.")
+                _("%(unit)s (%(code)s) was not in the tree on %(date)s.")
                 % {"unit": unit.name, "code": unit.code, "date": date_format(on, "d/m/Y")}
             )
         return unit

@@ -9,6 +9,7 @@ from congdoan.audit.models import ObjectChange
 from congdoan.demo.builder import REORGANISED_ON, ProvincePlanner, build_demo
 from congdoan.demo.places import KIEN_GIANG
 from congdoan.units import selectors
+from congdoan.units.management.commands.units import console_operator
 from congdoan.units.models import Decision, Employer, Level, Reorganisation, Sector, Unit, UnitLink
 from tests.demo.sizes import SMALL, TINY
 
@@ -86,14 +87,8 @@ def demo(django_db_setup, django_db_blocker):
 
 
 def provinces_on(on):
-    links = selectors.links_on(user=_reader(), on=on, under=Unit.objects.get(code="TLD"))
+    links = selectors.links_on(user=console_operator(), on=on, under=Unit.objects.get(code="TLD"))
     return sorted(link.unit.code for link in links if link.unit.unit_type.level == Level.PROVINCE)
-
-
-def _reader():
-    from congdoan.accounts.models import User
-
-    return User(username="reader", is_superuser=True)
 
 
 def test_employers_hold_the_members_asked_for(demo, db):
@@ -108,7 +103,7 @@ def test_employers_hold_the_members_asked_for(demo, db):
 
 def test_kien_giang_has_grassroots_unions_of_every_sector(demo, db):
     kg = Unit.objects.get(code="KG")
-    links = selectors.links_on(user=_reader(), on=EVE, under=kg)
+    links = selectors.links_on(user=console_operator(), on=EVE, under=kg)
     sectors = {link.unit.sector for link in links if link.unit.unit_type.level == Level.GRASSROOTS}
     assert sectors == set(Sector.values)
     assert {link.unit.unit_type.code for link in links} >= {
@@ -125,7 +120,7 @@ def test_kien_giang_has_grassroots_unions_of_every_sector(demo, db):
 def test_the_2025_reorganisation_shows_in_the_tree(demo, db):
     assert provinces_on(EVE) == ["AG", "DB", "HN", "KG", "LC"]
     assert provinces_on(REORGANISED_ON) == ["AG", "DB", "HN", "LC"]
-    reader = _reader()
+    reader = console_operator()
     before = selectors.links_on(user=reader, on=EVE)
     after = selectors.links_on(user=reader, on=REORGANISED_ON)
     types_before = {link.unit.unit_type.code for link in before}

@@ -59,7 +59,7 @@ def test_viewer_reads(client_as, name, kwargs):
 def test_viewer_is_refused_every_change(client_as, name, kwargs):
     client = client_as("viewer")
     assert client.get(url(name, kwargs)).status_code == 403
-    assert client.post(url(name, kwargs), {}).status_code == 403
+    assert client.post(url(name, kwargs), {}).status_code in (403, 405)  # 405: a list takes no POST
 
 
 @pytest.mark.parametrize(("name", "kwargs"), REORGANISE_PAGES + USER_PAGES)

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from congdoan.accounts import services
 from congdoan.accounts.forms import ThrottledAuthenticationForm, UserForm
@@ -27,6 +28,7 @@ def _require_manage_users(user) -> None:
         raise PermissionDenied(_("Only administrators manage user accounts."))
 
 
+@require_safe
 def user_list(request):
     _require_manage_users(request.user)
     users = restrict(User.objects.select_related("unit"), request.user, Action.MANAGE_USERS)

@@ -3,8 +3,10 @@
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from congdoan.accounts.models import Action
 from congdoan.accounts.scope import get_for, restrict
@@ -29,10 +31,12 @@ def _render_list(request, changes, *, heading: str, subject=None):
     )
 
 
+@require_safe
 def change_list(request):
     return _render_list(request, _changes(request.user), heading=_("Change log"))
 
 
+@require_safe
 def unit_changes(request, code: str):
     """Everything filed under one unit: the unit itself, its links, names, employers…"""
     unit = get_for(Unit.objects.all(), request.user, Action.VIEW, code=code)
@@ -44,11 +48,14 @@ def unit_changes(request, code: str):
     )
 
 
+@require_safe
 def object_changes(request, content_type_id: int, object_id: int):
     content_type = get_object_or_404(ContentType, pk=content_type_id)
     changes = _changes(request.user).filter(content_type=content_type, object_id=object_id)
     latest = changes.first()
-    heading = _("Changes to %(object)s") % {"object": latest.object_repr if latest else object_id}
+    if latest is None:  # every object has at least its creation logged: none visible means not theirs
+        raise Http404(_("Not found, or outside your unit."))
+    heading = _("Changes to %(object)s") % {"object": latest.object_repr}
     return _render_list(request, changes, heading=heading)
 
 
@@ -65,6 +72,7 @@ def _label(model, attname: str) -> str:
         return attname
 
 
+@require_safe
 def change_detail(request, pk: int):
     change = get_for(
         ObjectChange.objects.select_related("content_type", "unit", "user"), request.user, Action.VIEW, pk=pk

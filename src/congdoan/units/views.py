@@ -19,6 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
+from django.views.decorators.http import require_safe
 
 from congdoan.accounts.models import Action
 from congdoan.accounts.scope import get_for, restrict
@@ -121,6 +122,7 @@ class TreeView:
         return _rows_from_links(selectors.children_on(user=self.user, parent=unit, on=self.on), self.on)
 
 
+@require_safe
 def tree(request):
     view = TreeView(request)
     roots = view.roots()
@@ -142,12 +144,14 @@ def tree(request):
     )
 
 
+@require_safe
 def tree_children(request, code: str):
     view = TreeView(request)
     unit = get_for(Unit.objects.all(), request.user, Action.VIEW, code=code)
     return render(request, "units/_tree_rows.html", {"rows": view.children(unit), "tree_query": view.query})
 
 
+@require_safe
 def search(request):
     query = request.GET.get("q", "").strip()
     units = []
@@ -160,6 +164,7 @@ def search(request):
     return render(request, "units/_search_results.html", {"units": units, "query": query})
 
 
+@require_safe
 def pick(request):
     """Suggestions for a unit picker: units the user may act on as the picker's field asks."""
     action = request.GET.get("action", Action.VIEW)
@@ -186,6 +191,7 @@ def _list_page(request, template: str, *, queryset, filterset_class, table_class
     return render(request, template, {"filterset": filterset, "table": table, "page": page, **extra})
 
 
+@require_safe
 def unit_list(request):
     return _list_page(
         request,
@@ -196,6 +202,7 @@ def unit_list(request):
     )
 
 
+@require_safe
 def employer_list(request):
     return _list_page(
         request,
@@ -206,6 +213,7 @@ def employer_list(request):
     )
 
 
+@require_safe
 def decision_list(request):
     return _list_page(
         request,
@@ -220,6 +228,7 @@ def decision_list(request):
 # ----------------------------------------------------------------------------------------- unit page
 
 
+@require_safe
 def detail(request, code: str):
     user = request.user
     unit = get_for(Unit.objects.select_related("unit_type", "area", "parent"), user, Action.VIEW, code=code)
@@ -327,6 +336,7 @@ def decision_create(request):
     return render(request, "units/decision_form.html", {"form": form})
 
 
+@require_safe
 def decision_file(request, pk: int):
     """A decision's file, for whoever sees the decision or a change made under it."""
     decision = get_object_or_404(Decision, pk=pk)

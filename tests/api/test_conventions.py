@@ -1,8 +1,13 @@
 """What every API answer keeps to: Vietnamese by default, plain UTF-8, dd/mm/yyyy accepted, errors named."""
 
+import gettext
+from pathlib import Path
+
+import rest_framework
 from django.urls import reverse
 
 from congdoan.audit.models import ObjectChange
+from congdoan.core.api_messages import DRF_MESSAGES
 from congdoan.units.models import Employer, UnitType
 from tests.factories import unit_type
 from tests.mixins import client_for
@@ -76,3 +81,11 @@ def test_writes_carry_the_request_id_of_their_answer(world):
     change = ObjectChange.objects.for_object(Employer.objects.get(pk=response.json()["id"])).get()
     assert str(change.request_id) == response["X-Request-ID"]
     assert change.user == world.users["officer"]
+
+
+def test_drf_messages_named_for_our_catalogue_are_drf_own():
+    """A message renamed by a DRF upgrade would silently stay English: each must be one DRF still uses."""
+    catalogue = Path(rest_framework.__file__).parent / "locale" / "fr" / "LC_MESSAGES" / "django.mo"
+    with catalogue.open("rb") as file:
+        known = {key for key in gettext.GNUTranslations(file)._catalog if isinstance(key, str)}
+    assert [message for message in DRF_MESSAGES if message not in known] == []

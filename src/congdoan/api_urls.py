@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("congdoan.accounts.api.urls")),
     path("", include("congdoan.units.api.urls")),
     path("", include("congdoan.audit.api.urls")),
+    path("", include("congdoan.plans.api.urls")),
 ]

@@ -206,6 +206,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "UserRoleEnum": "congdoan.accounts.models.Role",
         "InvolvementRoleEnum": "congdoan.units.models.ReorganisationUnit.Role",
+        "DocumentKindEnum": "congdoan.plans.models.DocumentKind",
+        "TargetKindEnum": "congdoan.plans.models.TargetKind",
+        "TaskKindEnum": "congdoan.plans.models.TaskKind",
     },
 }
 

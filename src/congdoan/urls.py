@@ -6,6 +6,7 @@ urlpatterns = [
     path("accounts/", include("congdoan.accounts.urls")),
     path("units/", include("congdoan.units.urls")),
     path("changes/", include("congdoan.audit.urls")),
+    path("programmes/", include("congdoan.plans.urls")),
     path("api/", include("congdoan.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import localize
 from django.utils.translation import gettext_lazy as _
 
 from congdoan.audit.models import ChangeLogged
@@ -337,6 +338,12 @@ class Target(ProgrammePart):
                     }
                 }
         return {}
+
+    @property
+    def requirement(self) -> str:
+        """The target as a person reads it: ≥ 70%, ≥ 5.821, = 100%."""
+        sign = {Comparator.AT_LEAST: "≥", Comparator.ABOVE: ">", Comparator.EXACTLY: "="}[self.comparator]
+        return f"{sign} {localize(self.whole_value)}{'%' if self.kind == TargetKind.PERCENT else ''}"
 
     @property
     def whole_value(self) -> int | Decimal:

@@ -4,28 +4,49 @@ from django.db.models import Count, Prefetch, QuerySet
 
 from congdoan.accounts.models import Action
 from congdoan.accounts.scope import get_for, restrict
-from congdoan.plans.models import Programme, Target
+from congdoan.plans.models import Basis, Programme, Recipient, Responsibility, Target, Task
+from congdoan.units.models import Unit
 
 
-def _programmes() -> QuerySet[Programme]:
-    return (
+def programme_queryset(*, with_parts: bool = False) -> QuerySet[Programme]:
+    """Programmes with their targets (and, ``with_parts``, everything else), before scope: restrict it."""
+    programmes = (
         Programme.objects.select_related("unit", "issuer_unit")
         .prefetch_related(Prefetch("targets", queryset=Target.objects.order_by("position")))
         .annotate(task_count=Count("tasks", distinct=True), deadline_count=Count("deadlines", distinct=True))
     )
+    if not with_parts:
+        return programmes
+    responsibilities = Responsibility.objects.select_related("unit")
+    return programmes.select_related("parent").prefetch_related(
+        Prefetch("bases", queryset=Basis.objects.select_related("document")),
+        Prefetch(
+            "tasks", queryset=Task.objects.prefetch_related(Prefetch("responsibilities", responsibilities))
+        ),
+        Prefetch("responsibilities", responsibilities.filter(task=None), to_attr="general_responsibilities"),
+        "deadlines",
+        Prefetch("recipients", queryset=Recipient.objects.select_related("unit")),
+    )
 
 
 def programmes_for(user, action: str = Action.VIEW) -> QuerySet[Programme]:
-    return restrict(_programmes(), user, action)
-
-
-def all_programmes() -> QuerySet[Programme]:
-    """Every programme, for the system itself (commands run without a user)."""
-    return _programmes()
+    return restrict(programme_queryset(), user, action)
 
 
 def programme_for(user, ref: str, action: str = Action.VIEW) -> Programme:
-    return get_for(_programmes(), user, action, ref=ref)
+    """One programme with all its parts (404 outside the user's scope)."""
+    return get_for(programme_queryset(with_parts=True), user, action, ref=ref)
+
+
+def visible_programme_ids(user, ids) -> set[int]:
+    """Which of the programmes ``ids`` (a parent, a cited document) the user may see."""
+    return set(
+        restrict(Programme.objects.filter(pk__in=[i for i in ids if i]), user).values_list("pk", flat=True)
+    )
+
+
+def visible_unit_ids(user, ids) -> set[int]:
+    return set(restrict(Unit.objects.filter(pk__in=[i for i in ids if i]), user).values_list("pk", flat=True))
 
 
 def target_summary(target: Target) -> dict:

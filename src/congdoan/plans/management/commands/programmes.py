@@ -50,7 +50,7 @@ class Command(BaseCommand):
             self.load(_user(user), files)
 
     def show(self, user: User | None, output: str) -> None:
-        programmes = selectors.programmes_for(user) if user else selectors.all_programmes()
+        programmes = selectors.programmes_for(user) if user else selectors.programme_queryset()
         summaries = [selectors.programme_summary(programme) for programme in programmes]
         if output == "json":
             self.stdout.write(json.dumps(summaries, ensure_ascii=False, indent=2))

@@ -14,6 +14,10 @@ from congdoan.plans.models import (
 )
 
 
+def unit_code() -> serializers.SlugRelatedField:
+    return serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="Mã đơn vị")
+
+
 class TargetSerializer(serializers.ModelSerializer):
     value = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=False, read_only=True)
     period = serializers.SerializerMethodField(help_text="Kỳ của chỉ tiêu (mặc định: kỳ của văn bản)")
@@ -40,7 +44,7 @@ class TargetSerializer(serializers.ModelSerializer):
 
 
 class ResponsibilitySerializer(serializers.ModelSerializer):
-    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    unit = unit_code()
 
     class Meta:
         model = Responsibility
@@ -72,7 +76,7 @@ class DeadlineSerializer(serializers.ModelSerializer):
 
 
 class RecipientSerializer(serializers.ModelSerializer):
-    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    unit = unit_code()
 
     class Meta:
         model = Recipient
@@ -109,8 +113,8 @@ class BasisSerializer(serializers.ModelSerializer):
 
 class ProgrammeSerializer(serializers.ModelSerializer):
     issuer = serializers.CharField(source="issuer_name", read_only=True)
-    issuer_unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    issuer_unit = unit_code()
+    unit = unit_code()
     period = serializers.SerializerMethodField()
     targets = TargetSerializer(many=True, read_only=True)
 

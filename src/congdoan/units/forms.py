@@ -12,6 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
@@ -137,6 +138,11 @@ class AsOfForm(forms.Form):
 # ---------------------------------------------------------------------------------------- plain edits
 
 
+def areas_to_choose(current_id: int | None):
+    """Areas that still exist, and the one already chosen even if it was abolished since."""
+    return Area.objects.filter(Q(ended_on__isnull=True) | Q(pk=current_id))
+
+
 class UnitEditForm(forms.ModelForm):
     """The plain facts of a unit; its name, place and dates change through reorganisations only."""
 
@@ -148,9 +154,7 @@ class UnitEditForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # Another type of the same level only: the level decides where a unit may stand in the tree.
         self.fields["unit_type"].queryset = UnitType.objects.filter(level=self.instance.unit_type.level)
-        self.fields["area"].queryset = Area.objects.filter(ended_on__isnull=True) | Area.objects.filter(
-            pk=self.instance.area_id
-        )
+        self.fields["area"].queryset = areas_to_choose(self.instance.area_id)
 
 
 class EmployerForm(forms.ModelForm):
@@ -161,9 +165,7 @@ class EmployerForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = Area.objects.filter(ended_on__isnull=True) | Area.objects.filter(
-            pk=self.instance.area_id
-        )
+        self.fields["area"].queryset = areas_to_choose(self.instance.area_id)
 
 
 # ------------------------------------------------------------------------------------------ decisions

@@ -92,7 +92,7 @@ def _rows_from_units(units) -> list[TreeRow]:
     return sorted(rows, key=lambda row: (row.unit.dissolved_on is not None, sort_key(row.name)))
 
 
-class TreeView:
+class TreeQuery:
     """One way of looking at the tree: on a date, or today's regrouped under successors."""
 
     def __init__(self, request):
@@ -105,10 +105,9 @@ class TreeView:
     def roots(self) -> list[TreeRow]:
         if self.regrouped:
             units = selectors.units_for(self.user)
-            top = (
-                units.filter(pk=self.user.unit_id) if self.user.unit_id else units.filter(parent__isnull=True)
-            )
-            return _rows_from_units(top)
+            if self.user.is_superuser:
+                return _rows_from_units(units.filter(parent__isnull=True))
+            return _rows_from_units(units.filter(pk=self.user.unit_id))
         links = selectors.links_on(user=self.user, on=self.on)
         if self.user.is_superuser:
             return _rows_from_links(links.filter(parent__isnull=True), self.on)
@@ -124,12 +123,11 @@ class TreeView:
 
 @require_safe
 def tree(request):
-    view = TreeView(request)
+    view = TreeQuery(request)
     roots = view.roots()
     if len(roots) == 1 and roots[0].child_count:
-        roots[0].children = view.children(
-            roots[0].unit
-        )  # open the top one: it is what everyone expands first
+        # Open the top one: it is what everyone expands first.
+        roots[0].children = view.children(roots[0].unit)
     return render(
         request,
         "units/tree.html",
@@ -146,7 +144,7 @@ def tree(request):
 
 @require_safe
 def tree_children(request, code: str):
-    view = TreeView(request)
+    view = TreeQuery(request)
     unit = get_for(Unit.objects.all(), request.user, Action.VIEW, code=code)
     return render(request, "units/_tree_rows.html", {"rows": view.children(unit), "tree_query": view.query})
 

@@ -386,3 +386,31 @@ def test_rename_before_the_last_rename_is_refused(small_tree):
         effective_on=D(2024, 1, 1),
         decision=decision(MERGER),
     )
+
+
+def test_move_before_a_unit_left_from_below_is_refused(small_tree):
+    """Regression: a unit that left the subtree later kept, for the dates between, a path the move rewrote."""
+    t = small_tree
+    services.move_units(units=[t["a"]], new_parent=t["pq"], effective_on=MERGER, decision=decision(MERGER))
+    refused(
+        "effective_on",
+        services.move_units,
+        units=[fresh(t["rg"])],
+        new_parent=t["ag"],
+        effective_on=D(2025, 1, 1),
+        decision=decision(MERGER),
+    )
+
+
+def test_ending_before_a_unit_below_ended_is_refused(small_tree):
+    """Regression: a parent could end while a child it no longer had on record still stood under it."""
+    t = small_tree
+    services.dissolve_unit(unit=t["c"], effective_on=MERGER, decision=decision(MERGER))
+    refused(
+        "effective_on",
+        services.dissolve_unit,
+        unit=fresh(t["pq"]),
+        effective_on=D(2025, 1, 1),
+        decision=decision(MERGER),
+    )
+    services.dissolve_unit(unit=fresh(t["pq"]), effective_on=MERGER, decision=decision(MERGER))

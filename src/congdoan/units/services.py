@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -183,21 +183,12 @@ def _relink(unit: Unit, new_parent: Unit, on: datetime.date, reorg: Reorganisati
         raise ValidationError(
             {"parent": _("%(unit)s is already under %(parent)s.") % {"unit": unit, "parent": new_parent}}
         )
+    _check_no_later_change_below(own.path, on)
     subtree = list(
         UnitLink.objects.select_for_update()
         .filter(valid_to__isnull=True, path__under=own.path)
         .select_related("unit")
     )
-    latest = max(subtree, key=lambda link: link.valid_from)
-    if on < latest.valid_from:
-        raise ValidationError(
-            {
-                "effective_on": _(
-                    "%(unit)s already changed on %(date)s; a later change cannot take effect before it."
-                )
-                % {"unit": latest.unit, "date": _d(latest.valid_from)}
-            }
-        )
     new_prefix = new_parent.path + path_segment(unit.pk)
     shift = new_parent.depth + 1 - own.depth
     closed, created, rewritten, befores = [], [], [], []
@@ -287,6 +278,28 @@ def _create_unit(
     return unit, reorg
 
 
+def _check_no_later_change_below(path: str, on: datetime.date) -> None:
+    """Nothing that stood at or below ``path`` may have changed after ``on``.
+
+    A change from ``on`` rewrites the paths below from that date, and a link that began or closed
+    later (a unit founded, moved in or out, or ended there) would keep its old path for the dates between."""
+    later = (
+        UnitLink.objects.filter(path__under=path)
+        .filter(Q(valid_from__gt=on) | Q(valid_to__gt=on))
+        .select_related("unit")
+        .first()
+    )
+    if later is not None:
+        raise ValidationError(
+            {
+                "effective_on": _(
+                    "%(unit)s already changed on %(date)s; a later change cannot take effect before it."
+                )
+                % {"unit": later.unit, "date": _d(later.valid_to or later.valid_from)}
+            }
+        )
+
+
 def _end(unit: Unit, on: datetime.date, reorg: Reorganisation, successors: list[Unit]) -> None:
     """End ``unit`` on ``on``: its link closes.
 
@@ -310,6 +323,7 @@ def _end(unit: Unit, on: datetime.date, reorg: Reorganisation, successors: list[
                 % {"unit": unit, "names": names}
             }
         )
+    _check_no_later_change_below(own.path, on)
     before = own.audit_snapshot()
     own.valid_to = on
     own.save(update_fields=["valid_to"])

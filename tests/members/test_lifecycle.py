@@ -16,35 +16,57 @@ D = datetime.date
 
 
 def new_member(**fields) -> Member:
-    data = {"full_name": "Nguyễn Văn An", "gender": "male", "birth_date": D(1990, 5, 17),
-            "joined_on": D(2015, 3, 1)}
+    data = {
+        "full_name": "Nguyễn Văn An",
+        "gender": "male",
+        "birth_date": D(1990, 5, 17),
+        "joined_on": D(2015, 3, 1),
+    }
     data.update(fields)
     return Member(**data)
 
 
-@pytest.mark.parametrize(("raw", "year", "gender"), [
-    ("091090001234", 1990, "male"), ("001301012345", 2001, "female"), ("091 190 001234", 1990, "female"),
-    ("123456789", None, None),
-])
+@pytest.mark.parametrize(
+    ("raw", "year", "gender"),
+    [
+        ("091090001234", 1990, "male"),
+        ("001301012345", 2001, "female"),
+        ("091 190 001234", 1990, "female"),
+        ("123456789", None, None),
+    ],
+)
 def test_valid_id_numbers(raw, year, gender):
     assert check_id_number(raw, birth_year=year, gender=gender).number == raw.replace(" ", "")
 
 
-@pytest.mark.parametrize(("raw", "year", "gender"), [
-    ("09109000123", 1990, "male"),  # 11 digits
-    ("09109000123A", 1990, "male"),  # a letter
-    ("003090001234", 1990, "male"),  # 003 is no province code
-    ("091091001234", 1990, "male"),  # birth year 91 vs 1990
-    ("091290001234", 1990, "male"),  # century 2000s vs 1990
-    ("091190001234", 1990, "male"),  # the digit says female
-])
+@pytest.mark.parametrize(
+    ("raw", "year", "gender"),
+    [
+        ("09109000123", 1990, "male"),  # 11 digits
+        ("09109000123A", 1990, "male"),  # a letter
+        ("003090001234", 1990, "male"),  # 003 is no province code
+        ("091091001234", 1990, "male"),  # birth year 91 vs 1990
+        ("091290001234", 1990, "male"),  # century 2000s vs 1990
+        ("091190001234", 1990, "male"),  # the digit says female
+    ],
+)
 def test_invalid_id_numbers(raw, year, gender):
     with pytest.raises(ValueError):
         check_id_number(raw, birth_year=year, gender=gender)
 
 
-@pytest.mark.parametrize(("text", "code"), [("Kinh", "01"), ("khmer", "05"), ("Dân tộc H'Mông", "08"), ("Ê Đê", "12"),
-                                            ("Bru - Vân Kiều", "23"), ("8", "08"), ("Klingon", None)])
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Kinh", "01"),
+        ("khmer", "05"),
+        ("Dân tộc H'Mông", "08"),
+        ("Ê Đê", "12"),
+        ("Bru - Vân Kiều", "23"),
+        ("8", "08"),
+        ("Klingon", None),
+    ],
+)
 def test_ethnic_groups_recognised_in_common_spellings(text, code):
     assert ethnic_code(text) == code
 
@@ -92,8 +114,9 @@ def test_bad_person_data_is_refused_naming_the_field(small_tree):
 def test_same_id_number_for_two_people_is_refused(small_tree):
     services.admit_member(member=new_member(id_number="091090001234"), unit=small_tree["a"])
     with pytest.raises(ValidationError) as error:
-        services.admit_member(member=new_member(full_name="Trần Văn Bình", id_number="091090001234"),
-                              unit=small_tree["b"])
+        services.admit_member(
+            member=new_member(full_name="Trần Văn Bình", id_number="091090001234"), unit=small_tree["b"]
+        )
     assert "id_number" in error.value.message_dict
 
 
@@ -111,8 +134,9 @@ def test_events_out_of_order_and_wrong_state_are_refused(small_tree):
 def test_dissolving_a_cdcs_ends_or_moves_its_members(small_tree):
     t = small_tree
     stay = services.admit_member(member=new_member(), unit=t["a"])
-    moved = services.admit_member(member=new_member(full_name="Lê Thị Hoa", gender="female",
-                                                    birth_date=D(1992, 1, 1)), unit=t["b"])
+    moved = services.admit_member(
+        member=new_member(full_name="Lê Thị Hoa", gender="female", birth_date=D(1992, 1, 1)), unit=t["b"]
+    )
     on = D(2025, 7, 1)
     assert services.settle_members_of_ended_unit(unit=t["a"], on=on) == 1
     unit_services.dissolve_unit(unit=t["a"], effective_on=on, decision=decision(on))
@@ -126,7 +150,9 @@ def test_dissolving_a_cdcs_ends_or_moves_its_members(small_tree):
 def test_people_sort_vietnamese_style_in_the_database(small_tree):
     names = ["Nguyễn Văn Bình", "Trần Thị Ánh", "Lê Văn An", "Đặng Thị Ă", "Phạm Anh", "Đỗ Văn Ân"]
     for index, name in enumerate(names):
-        services.admit_member(member=new_member(full_name=name, birth_date=D(1980 + index, 1, 1)), unit=small_tree["a"])
+        services.admit_member(
+            member=new_member(full_name=name, birth_date=D(1980 + index, 1, 1)), unit=small_tree["a"]
+        )
     ordered = list(Member.objects.order_by("sort_key").values_list("full_name", flat=True))
     assert ordered == ["Lê Văn An", "Phạm Anh", "Trần Thị Ánh", "Đặng Thị Ă", "Đỗ Văn Ân", "Nguyễn Văn Bình"]
 
@@ -134,8 +160,20 @@ def test_people_sort_vietnamese_style_in_the_database(small_tree):
 ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
 TONED = {  # toned vowel -> (base letter, tone in ICU order: none, huyền, hỏi, ngã, sắc, nặng)
     ch: (base, tone)
-    for base, row in {"a": "àảãáạ", "ă": "ằẳẵắặ", "â": "ầẩẫấậ", "e": "èẻẽéẹ", "ê": "ềểễếệ", "i": "ìỉĩíị",
-                      "o": "òỏõóọ", "ô": "ồổỗốộ", "ơ": "ờởỡớợ", "u": "ùủũúụ", "ư": "ừửữứự", "y": "ỳỷỹýỵ"}.items()
+    for base, row in {
+        "a": "àảãáạ",
+        "ă": "ằẳẵắặ",
+        "â": "ầẩẫấậ",
+        "e": "èẻẽéẹ",
+        "ê": "ềểễếệ",
+        "i": "ìỉĩíị",
+        "o": "òỏõóọ",
+        "ô": "ồổỗốộ",
+        "ơ": "ờởỡớợ",
+        "u": "ùủũúụ",
+        "ư": "ừửữứự",
+        "y": "ỳỷỹýỵ",
+    }.items()
     for tone, ch in enumerate(row, start=1)
 }
 
@@ -148,6 +186,7 @@ def reference_key(word: str):
 @given(st.lists(st.text(alphabet=ALPHABET + "".join(TONED), min_size=1, max_size=8), min_size=2, max_size=8))
 def test_collation_key_orders_single_words_like_a_reference(words):
     from congdoan.core.text import sort_key
+
     assert [reference_key(w) for w in sorted(words, key=sort_key)] == sorted(reference_key(w) for w in words)
 
 

@@ -64,3 +64,6 @@ class FailedLogin(models.Model):
 
     class Meta:
         ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.username} @ {self.address or '?'} {self.at:%d/%m/%Y %H:%M}"

@@ -18,38 +18,128 @@ from django.utils.translation import gettext as _
 from congdoan.core.text import fold
 
 CCCD_PROVINCES = {
-    "001": "Hà Nội", "002": "Hà Giang", "004": "Cao Bằng", "006": "Bắc Kạn", "008": "Tuyên Quang",
-    "010": "Lào Cai", "011": "Điện Biên", "012": "Lai Châu", "014": "Sơn La", "015": "Yên Bái",
-    "017": "Hòa Bình", "019": "Thái Nguyên", "020": "Lạng Sơn", "022": "Quảng Ninh", "024": "Bắc Giang",
-    "025": "Phú Thọ", "026": "Vĩnh Phúc", "027": "Bắc Ninh", "030": "Hải Dương", "031": "Hải Phòng",
-    "033": "Hưng Yên", "034": "Thái Bình", "035": "Hà Nam", "036": "Nam Định", "037": "Ninh Bình",
-    "038": "Thanh Hóa", "040": "Nghệ An", "042": "Hà Tĩnh", "044": "Quảng Bình", "045": "Quảng Trị",
-    "046": "Thừa Thiên Huế", "048": "Đà Nẵng", "049": "Quảng Nam", "051": "Quảng Ngãi", "052": "Bình Định",
-    "054": "Phú Yên", "056": "Khánh Hòa", "058": "Ninh Thuận", "060": "Bình Thuận", "062": "Kon Tum",
-    "064": "Gia Lai", "066": "Đắk Lắk", "067": "Đắk Nông", "068": "Lâm Đồng", "070": "Bình Phước",
-    "072": "Tây Ninh", "074": "Bình Dương", "075": "Đồng Nai", "077": "Bà Rịa - Vũng Tàu",
-    "079": "Hồ Chí Minh", "080": "Long An", "082": "Tiền Giang", "083": "Bến Tre", "084": "Trà Vinh",
-    "086": "Vĩnh Long", "087": "Đồng Tháp", "089": "An Giang", "091": "Kiên Giang", "092": "Cần Thơ",
-    "093": "Hậu Giang", "094": "Sóc Trăng", "095": "Bạc Liêu", "096": "Cà Mau",
+    "001": "Hà Nội",
+    "002": "Hà Giang",
+    "004": "Cao Bằng",
+    "006": "Bắc Kạn",
+    "008": "Tuyên Quang",
+    "010": "Lào Cai",
+    "011": "Điện Biên",
+    "012": "Lai Châu",
+    "014": "Sơn La",
+    "015": "Yên Bái",
+    "017": "Hòa Bình",
+    "019": "Thái Nguyên",
+    "020": "Lạng Sơn",
+    "022": "Quảng Ninh",
+    "024": "Bắc Giang",
+    "025": "Phú Thọ",
+    "026": "Vĩnh Phúc",
+    "027": "Bắc Ninh",
+    "030": "Hải Dương",
+    "031": "Hải Phòng",
+    "033": "Hưng Yên",
+    "034": "Thái Bình",
+    "035": "Hà Nam",
+    "036": "Nam Định",
+    "037": "Ninh Bình",
+    "038": "Thanh Hóa",
+    "040": "Nghệ An",
+    "042": "Hà Tĩnh",
+    "044": "Quảng Bình",
+    "045": "Quảng Trị",
+    "046": "Thừa Thiên Huế",
+    "048": "Đà Nẵng",
+    "049": "Quảng Nam",
+    "051": "Quảng Ngãi",
+    "052": "Bình Định",
+    "054": "Phú Yên",
+    "056": "Khánh Hòa",
+    "058": "Ninh Thuận",
+    "060": "Bình Thuận",
+    "062": "Kon Tum",
+    "064": "Gia Lai",
+    "066": "Đắk Lắk",
+    "067": "Đắk Nông",
+    "068": "Lâm Đồng",
+    "070": "Bình Phước",
+    "072": "Tây Ninh",
+    "074": "Bình Dương",
+    "075": "Đồng Nai",
+    "077": "Bà Rịa - Vũng Tàu",
+    "079": "Hồ Chí Minh",
+    "080": "Long An",
+    "082": "Tiền Giang",
+    "083": "Bến Tre",
+    "084": "Trà Vinh",
+    "086": "Vĩnh Long",
+    "087": "Đồng Tháp",
+    "089": "An Giang",
+    "091": "Kiên Giang",
+    "092": "Cần Thơ",
+    "093": "Hậu Giang",
+    "094": "Sóc Trăng",
+    "095": "Bạc Liêu",
+    "096": "Cà Mau",
 }
 
 # The 54 groups in the order and with the codes of the General Statistics Office (QĐ 121-TCTK/PPCĐ),
 # each with the spellings met in real lists.
 ETHNIC_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
-    ("01", "Kinh", ("Việt",)), ("02", "Tày", ()), ("03", "Thái", ()), ("04", "Hoa", ("Hán",)),
-    ("05", "Khơ-me", ("Khmer", "Khơ Me", "Khmer Krom")), ("06", "Mường", ()), ("07", "Nùng", ()),
-    ("08", "Mông", ("Hmông", "H'Mông", "Hmong", "Mèo")), ("09", "Dao", ()), ("10", "Gia-rai", ("Jrai", "Jarai")),
-    ("11", "Ngái", ()), ("12", "Ê-đê", ("Êđê", "Rhade")), ("13", "Ba-na", ("Bahnar",)),
-    ("14", "Xơ-đăng", ("Sê Đăng", "Xê Đăng")), ("15", "Sán Chay", ("Cao Lan", "Sán Chỉ")), ("16", "Cơ-ho", ("K'Ho",)),
-    ("17", "Chăm", ("Chàm",)), ("18", "Sán Dìu", ()), ("19", "Hrê", ("H're",)), ("20", "Mnông", ("M'Nông",)),
-    ("21", "Ra-glai", ("Raglay",)), ("22", "Xtiêng", ("Stiêng",)), ("23", "Bru-Vân Kiều", ("Vân Kiều", "Bru")),
-    ("24", "Thổ", ()), ("25", "Giáy", ()), ("26", "Cơ-tu", ("Katu", "Ca Tu")), ("27", "Gié-Triêng", ("Triêng",)),
-    ("28", "Mạ", ()), ("29", "Khơ-mú", ("Khmu", "Xá Cẩu")), ("30", "Co", ()), ("31", "Tà-ôi", ("Pa Cô", "Tà Ôi")),
-    ("32", "Chơ-ro", ()), ("33", "Kháng", ()), ("34", "Xinh-mun", ()), ("35", "Hà Nhì", ()), ("36", "Chu-ru", ()),
-    ("37", "Lào", ()), ("38", "La Chí", ()), ("39", "La Ha", ()), ("40", "Phù Lá", ()), ("41", "La Hủ", ()),
-    ("42", "Lự", ()), ("43", "Lô Lô", ()), ("44", "Chứt", ()), ("45", "Mảng", ()), ("46", "Pà Thẻn", ()),
-    ("47", "Cơ Lao", ()), ("48", "Cống", ()), ("49", "Bố Y", ()), ("50", "Si La", ()), ("51", "Pu Péo", ()),
-    ("52", "Brâu", ()), ("53", "Ơ Đu", ()), ("54", "Rơ-măm", ()),
+    ("01", "Kinh", ("Việt",)),
+    ("02", "Tày", ()),
+    ("03", "Thái", ()),
+    ("04", "Hoa", ("Hán",)),
+    ("05", "Khơ-me", ("Khmer", "Khơ Me", "Khmer Krom")),
+    ("06", "Mường", ()),
+    ("07", "Nùng", ()),
+    ("08", "Mông", ("Hmông", "H'Mông", "Hmong", "Mèo")),
+    ("09", "Dao", ()),
+    ("10", "Gia-rai", ("Jrai", "Jarai")),
+    ("11", "Ngái", ()),
+    ("12", "Ê-đê", ("Êđê", "Rhade")),
+    ("13", "Ba-na", ("Bahnar",)),
+    ("14", "Xơ-đăng", ("Sê Đăng", "Xê Đăng")),
+    ("15", "Sán Chay", ("Cao Lan", "Sán Chỉ")),
+    ("16", "Cơ-ho", ("K'Ho",)),
+    ("17", "Chăm", ("Chàm",)),
+    ("18", "Sán Dìu", ()),
+    ("19", "Hrê", ("H're",)),
+    ("20", "Mnông", ("M'Nông",)),
+    ("21", "Ra-glai", ("Raglay",)),
+    ("22", "Xtiêng", ("Stiêng",)),
+    ("23", "Bru-Vân Kiều", ("Vân Kiều", "Bru")),
+    ("24", "Thổ", ()),
+    ("25", "Giáy", ()),
+    ("26", "Cơ-tu", ("Katu", "Ca Tu")),
+    ("27", "Gié-Triêng", ("Triêng",)),
+    ("28", "Mạ", ()),
+    ("29", "Khơ-mú", ("Khmu", "Xá Cẩu")),
+    ("30", "Co", ()),
+    ("31", "Tà-ôi", ("Pa Cô", "Tà Ôi")),
+    ("32", "Chơ-ro", ()),
+    ("33", "Kháng", ()),
+    ("34", "Xinh-mun", ()),
+    ("35", "Hà Nhì", ()),
+    ("36", "Chu-ru", ()),
+    ("37", "Lào", ()),
+    ("38", "La Chí", ()),
+    ("39", "La Ha", ()),
+    ("40", "Phù Lá", ()),
+    ("41", "La Hủ", ()),
+    ("42", "Lự", ()),
+    ("43", "Lô Lô", ()),
+    ("44", "Chứt", ()),
+    ("45", "Mảng", ()),
+    ("46", "Pà Thẻn", ()),
+    ("47", "Cơ Lao", ()),
+    ("48", "Cống", ()),
+    ("49", "Bố Y", ()),
+    ("50", "Si La", ()),
+    ("51", "Pu Péo", ()),
+    ("52", "Brâu", ()),
+    ("53", "Ơ Đu", ()),
+    ("54", "Rơ-măm", ()),
 ]
 ETHNIC_CHOICES = [(code, name) for code, name, _aliases in ETHNIC_GROUPS]
 
@@ -66,7 +156,7 @@ _ETHNIC_LOOKUP = {
 
 
 def ethnic_code(text: str) -> str | None:
-    """The official code of an ethnic group written any common way ("Khmer", "dân tộc Mông", "08"), or None."""
+    """The official code of an ethnic group written any common way ("Khmer", "dân tộc Mông", "08")."""
     return _ETHNIC_LOOKUP.get(_ethnic_key(text or ""))
 
 
@@ -77,22 +167,27 @@ class IdCheck:
 
 
 def check_id_number(raw: str, *, birth_year: int | None = None, gender: str | None = None) -> IdCheck:
-    """Validate a CCCD (12 digits, structured) or a legacy CMND (9 digits); raise ValueError with the reason."""
+    """Validate a CCCD (12 digits, structured) or a legacy CMND (9 digits); ValueError says why not."""
     number = re.sub(r"[\s.\-]", "", unicodedata.normalize("NFKC", raw or ""))
     if not number.isdigit():
         raise ValueError(_("An ID number holds digits only."))
     if len(number) == 9:
         return IdCheck("cmnd", number)
     if len(number) != 12:
-        raise ValueError(_("An ID number has 12 digits (CCCD) or 9 digits (old CMND); this one has %(n)s.")
-                         % {"n": len(number)})
+        raise ValueError(
+            _("An ID number has 12 digits (CCCD) or 9 digits (old CMND); this one has %(n)s.")
+            % {"n": len(number)}
+        )
     if number[:3] not in CCCD_PROVINCES:
         raise ValueError(_("%(code)s is not a province code of a CCCD number.") % {"code": number[:3]})
     century_gender = int(number[3])
     century = 1900 + 100 * (century_gender // 2)
-    if birth_year is not None:
-        if int(number[4:6]) != birth_year % 100 or century != birth_year - birth_year % 100:
-            raise ValueError(_("The CCCD number does not match the birth year %(year)s.") % {"year": birth_year})
+    if birth_year is not None and (
+        int(number[4:6]) != birth_year % 100 or century != birth_year - birth_year % 100
+    ):
+        raise ValueError(
+                _("The CCCD number does not match the birth year %(year)s.") % {"year": birth_year}
+            )
     if gender in {"male", "female"} and ("female" if century_gender % 2 else "male") != gender:
         raise ValueError(_("The CCCD number does not match the gender."))
     return IdCheck("cccd", number)

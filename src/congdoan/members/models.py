@@ -84,26 +84,37 @@ class Member(ChangeLogged):
     id_number = models.CharField(_("ID number"), max_length=12, null=True, blank=True, unique=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
-    education_level = models.CharField(_("general education"), max_length=20, choices=EducationLevel.choices,
-                                       blank=True)
-    professional_level = models.CharField(_("professional level"), max_length=20, choices=ProfessionalLevel.choices,
-                                          blank=True)
-    political_theory = models.CharField(_("political theory"), max_length=20, choices=PoliticalTheory.choices,
-                                        blank=True)
+    education_level = models.CharField(
+        _("general education"), max_length=20, choices=EducationLevel.choices, blank=True
+    )
+    professional_level = models.CharField(
+        _("professional level"), max_length=20, choices=ProfessionalLevel.choices, blank=True
+    )
+    political_theory = models.CharField(
+        _("political theory"), max_length=20, choices=PoliticalTheory.choices, blank=True
+    )
     party_member = models.BooleanField(_("Party member"), default=False)
     party_joined_on = models.DateField(_("joined the Party on"), null=True, blank=True)
-    union_position = models.CharField(_("union position"), max_length=20, choices=UnionPosition.choices,
-                                      default=UnionPosition.MEMBER)
+    union_position = models.CharField(
+        _("union position"), max_length=20, choices=UnionPosition.choices, default=UnionPosition.MEMBER
+    )
     occupation = models.CharField(_("occupation"), max_length=120, blank=True)
-    employer = models.ForeignKey("units.Employer", verbose_name=_("employer"), null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="members")
+    employer = models.ForeignKey(
+        "units.Employer",
+        verbose_name=_("employer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+    )
     joined_on = models.DateField(_("joined the union on"))
     card_type = models.CharField(_("card type"), max_length=10, choices=CardType.choices, blank=True)
     card_issued_on = models.DateField(_("card issued on"), null=True, blank=True)
 
     # Mirrors of the latest membership interval, kept by the services.
-    unit = models.ForeignKey("units.Unit", verbose_name=_("grassroots union"), on_delete=models.PROTECT,
-                             related_name="members")
+    unit = models.ForeignKey(
+        "units.Unit", verbose_name=_("grassroots union"), on_delete=models.PROTECT, related_name="members"
+    )
     status = models.CharField(_("status"), max_length=30, choices=Status.choices, default=Status.ACTIVE)
 
     search_name = models.CharField(max_length=120, db_index=True, editable=False)
@@ -129,7 +140,7 @@ class Member(ChangeLogged):
         super().save(*args, **kwargs)
 
     def set_derived_fields(self) -> None:
-        """The stored forms computed from the name and birth date (bulk writes, which skip save, call it too)."""
+        """The stored forms derived from the name and birth date (bulk writes, skipping save, call it too)."""
         self.full_name = normalize(self.full_name)
         self.search_name = fold(self.full_name)
         self.sort_key = person_collation_key(self.full_name)
@@ -161,16 +172,26 @@ class EventKind(models.TextChoices):
 
 
 class MemberEvent(ChangeLogged):
-    """One dated step of a member's life in the union; never edited, only added (or undone by a correction)."""
+    """One dated step of a member's life in the union: added, never edited."""
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("event"), max_length=20, choices=EventKind.choices)
     on = models.DateField(_("date"))
-    unit = models.ForeignKey("units.Unit", verbose_name=_("grassroots union"), on_delete=models.PROTECT,
-                             related_name="member_events")
+    unit = models.ForeignKey(
+        "units.Unit",
+        verbose_name=_("grassroots union"),
+        on_delete=models.PROTECT,
+        related_name="member_events",
+    )
     # Transfers: the other side (a unit of the system, or a description of one outside it).
-    other_unit = models.ForeignKey("units.Unit", verbose_name=_("other grassroots union"), null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    other_unit = models.ForeignKey(
+        "units.Unit",
+        verbose_name=_("other grassroots union"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     other_unit_text = models.CharField(_("other union (outside the system)"), max_length=255, blank=True)
     suspended_until = models.DateField(_("suspended until"), null=True, blank=True)
     decision_number = models.CharField(_("decision number"), max_length=60, blank=True)
@@ -194,7 +215,7 @@ class MemberEvent(ChangeLogged):
 
 
 class Membership(models.Model):
-    """Derived from events: ``member`` stood in ``unit`` in ``state`` from ``valid_from`` until ``valid_to``."""
+    """Derived from events: ``member`` was in ``unit`` in ``state`` from ``valid_from`` until ``valid_to``."""
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="memberships")
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="memberships")
@@ -209,9 +230,15 @@ class Membership(models.Model):
             models.Index(fields=["member", "valid_from"]),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(valid_to__isnull=True) | Q(valid_to__gt=models.F("valid_from")),
-                                   name="membership_interval"),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gt=models.F("valid_from")),
+                name="membership_interval",
+            ),
         ]
+
+    def __str__(self) -> str:
+        until = f"{self.valid_to:%d/%m/%Y}" if self.valid_to else "…"
+        return f"{self.member_id} @ {self.unit_id}: {self.state} ({self.valid_from:%d/%m/%Y} – {until})"
 
 
 class CodeSequence(models.Model):
@@ -219,6 +246,9 @@ class CodeSequence(models.Model):
 
     year = models.PositiveSmallIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year:02d}: {self.last}"
 
 
 # The staging tables of imports live with the import engine.

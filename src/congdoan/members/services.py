@@ -1,4 +1,4 @@
-"""Member writes: admission, the dated lifecycle, and the member code. Each public function is one transaction.
+"""Member writes: admission, the dated lifecycle, the member code; each public function is one transaction.
 
 Member code (mã đoàn viên), stable for life and unique system-wide: ``YYSSSSSSSC`` — ten digits, where YY is
 the year the code was issued, SSSSSSS a serial within that year and C a Luhn check digit over the first
@@ -50,7 +50,10 @@ def allocate_codes(count: int, *, year: int | None = None) -> list[str]:
         if sequence.last > 9_999_999:
             raise ValidationError(_("No member codes are left for this year."))
         sequence.save(update_fields=["last"])
-    return [f"{year:02d}{serial:07d}" + _luhn_digit(f"{year:02d}{serial:07d}") for serial in range(first, first + count)]
+    return [
+        f"{year:02d}{serial:07d}" + _luhn_digit(f"{year:02d}{serial:07d}")
+        for serial in range(first, first + count)
+    ]
 
 
 def _d(value: datetime.date) -> str:
@@ -67,9 +70,11 @@ def check_person(member: Member) -> None:
         errors["birth_year"] = _("The year of birth is in the future.")
     if member.id_number:
         try:
-            member.id_number = check_id_number(member.id_number, birth_year=member.birth_year or
-                                               (member.birth_date.year if member.birth_date else None),
-                                               gender=member.gender).number
+            member.id_number = check_id_number(
+                member.id_number,
+                birth_year=member.birth_year or (member.birth_date.year if member.birth_date else None),
+                gender=member.gender,
+            ).number
         except ValueError as error:
             errors["id_number"] = str(error)
     born = member.birth_date or (datetime.date(member.birth_year, 1, 1) if member.birth_year else None)
@@ -77,7 +82,9 @@ def check_person(member: Member) -> None:
         if member.joined_on < born:
             errors["joined_on"] = _("The union joining date is before the date of birth.")
         elif member.joined_on < born.replace(year=born.year + WORKING_AGE):
-            errors["joined_on"] = _("The member was under working age (%(age)s) on the joining date.") % {"age": WORKING_AGE}
+            errors["joined_on"] = _("The member was under working age (%(age)s) on the joining date.") % {
+                "age": WORKING_AGE
+            }
     if member.joined_on and member.joined_on > today:
         errors["joined_on"] = _("The union joining date is in the future.")
     if errors:
@@ -86,9 +93,13 @@ def check_person(member: Member) -> None:
 
 def _check_grassroots(unit: Unit, on: datetime.date, field: str = "unit") -> None:
     if unit.unit_type.level not in (Level.GRASSROOTS, Level.SUBUNIT):
-        raise ValidationError({field: _("Members belong to a grassroots union; %(unit)s is not one.") % {"unit": unit}})
+        raise ValidationError(
+            {field: _("Members belong to a grassroots union; %(unit)s is not one.") % {"unit": unit}}
+        )
     if not unit.is_active_on(on):
-        raise ValidationError({field: _("%(unit)s was not active on %(date)s.") % {"unit": unit, "date": _d(on)}})
+        raise ValidationError(
+            {field: _("%(unit)s was not active on %(date)s.") % {"unit": unit, "date": _d(on)}}
+        )
 
 
 # ------------------------------------------------------------------------------------- memberships
@@ -108,8 +119,11 @@ def _replay(member: Member) -> None:
         intervals.append(Membership(member=member, unit_id=unit_id, state=state, valid_from=on))
 
     terminal = {
-        EventKind.LEAVE: Status.LEFT, EventKind.EXPEL: Status.EXPELLED, EventKind.RETIRE: Status.RETIRED,
-        EventKind.DECEASED: Status.DECEASED, EventKind.DISSOLUTION: Status.ENDED_BY_DISSOLUTION,
+        EventKind.LEAVE: Status.LEFT,
+        EventKind.EXPEL: Status.EXPELLED,
+        EventKind.RETIRE: Status.RETIRED,
+        EventKind.DECEASED: Status.DECEASED,
+        EventKind.DISSOLUTION: Status.ENDED_BY_DISSOLUTION,
     }
     for event in events:
         if event.kind in (EventKind.ADMIT, EventKind.REGISTER, EventKind.TRANSFER_IN, EventKind.RESUME):
@@ -126,22 +140,29 @@ def _replay(member: Member) -> None:
     Membership.objects.filter(member=member).delete()
     Membership.objects.bulk_create(intervals)
     today = timezone.localdate()
-    current = next((i for i in reversed(intervals) if i.valid_from <= today), intervals[0] if intervals else None)
+    current = next(
+        (i for i in reversed(intervals) if i.valid_from <= today), intervals[0] if intervals else None
+    )
     if current is not None and (member.unit_id, member.status) != (current.unit_id, current.state):
         member.unit_id, member.status = current.unit_id, current.state
         member.save(update_fields=["unit", "status"])
 
 
 def _state_on(member: Member, on: datetime.date) -> Membership | None:
-    return (Membership.objects.filter(member=member, valid_from__lte=on)
-            .order_by("-valid_from").first())
+    return Membership.objects.filter(member=member, valid_from__lte=on).order_by("-valid_from").first()
 
 
 def _add_event(member: Member, *, kind: str, on: datetime.date, unit: Unit, **extra) -> MemberEvent:
     last = member.events.order_by("-on", "-id").first()
     if last is not None and on < last.on:
-        raise ValidationError({"on": _("The latest event of %(member)s is dated %(date)s; events are recorded in date order.")
-                               % {"member": member.full_name, "date": _d(last.on)}})
+        raise ValidationError(
+            {
+                "on": _(
+                    "The latest event of %(member)s is dated %(date)s; events are recorded in date order."
+                )
+                % {"member": member.full_name, "date": _d(last.on)}
+            }
+        )
     if on > timezone.localdate():
         raise ValidationError({"on": _("The date is in the future.")})
     event = MemberEvent(member=member, kind=kind, on=on, unit=unit, **extra)
@@ -162,8 +183,15 @@ def admission_step(*, joined_on: datetime.date | None, unit: Unit) -> tuple[str,
 
 
 @transaction.atomic
-def admit_member(*, member: Member, unit: Unit, on: datetime.date | None = None, decision_number: str = "",
-                 decision_date: datetime.date | None = None, note: str = "") -> Member:
+def admit_member(
+    *,
+    member: Member,
+    unit: Unit,
+    on: datetime.date | None = None,
+    decision_number: str = "",
+    decision_date: datetime.date | None = None,
+    note: str = "",
+) -> Member:
     """Register a new member in ``unit`` (kết nạp) from ``on`` (default: their union joining date).
 
     A member who joined the union before ``unit`` was founded (an existing member on a list brought into
@@ -177,41 +205,85 @@ def admit_member(*, member: Member, unit: Unit, on: datetime.date | None = None,
     check_person(member)
     _check_grassroots(unit, on)
     if member.id_number and Member.objects.filter(id_number=member.id_number).exclude(pk=member.pk).exists():
-        raise ValidationError({"id_number": _("Another member already has the ID number %(number)s.")
-                               % {"number": member.id_number}})
+        raise ValidationError(
+            {
+                "id_number": _("Another member already has the ID number %(number)s.")
+                % {"number": member.id_number}
+            }
+        )
     if not member.code:
         member.code = allocate_codes(1)[0]
     member.full_clean(exclude=["unit", "employer", "code"])
     member.save()
-    _add_event(member, kind=kind, on=on, unit=unit, decision_number=decision_number,
-               decision_date=decision_date, note=note)
+    _add_event(
+        member,
+        kind=kind,
+        on=on,
+        unit=unit,
+        decision_number=decision_number,
+        decision_date=decision_date,
+        note=note,
+    )
     _replay(member)
     return member
 
 
 @transaction.atomic
-def transfer_member(*, member: Member, on: datetime.date, to_unit: Unit | None = None, to_outside: str = "",
-                    decision_number: str = "", note: str = "") -> Member:
+def transfer_member(
+    *,
+    member: Member,
+    on: datetime.date,
+    to_unit: Unit | None = None,
+    to_outside: str = "",
+    decision_number: str = "",
+    note: str = "",
+) -> Member:
     """Move a member to another CĐCS (chuyển sinh hoạt), in this system or outside it (another province)."""
     current = _require_member_state(member, on)
     if (to_unit is None) == (not to_outside):
-        raise ValidationError({"to_unit": _("Choose the grassroots union the member moves to, or describe one outside.")})
+        raise ValidationError(
+            {"to_unit": _("Choose the grassroots union the member moves to, or describe one outside.")}
+        )
     if to_unit is not None:
         if to_unit.pk == current.unit_id:
-            raise ValidationError({"to_unit": _("The member already belongs to %(unit)s.") % {"unit": to_unit}})
+            raise ValidationError(
+                {"to_unit": _("The member already belongs to %(unit)s.") % {"unit": to_unit}}
+            )
         _check_grassroots(to_unit, on, "to_unit")
-    _add_event(member, kind=EventKind.TRANSFER_OUT, on=on, unit=current.unit, other_unit=to_unit,
-               other_unit_text=to_outside, decision_number=decision_number, note=note)
+    _add_event(
+        member,
+        kind=EventKind.TRANSFER_OUT,
+        on=on,
+        unit=current.unit,
+        other_unit=to_unit,
+        other_unit_text=to_outside,
+        decision_number=decision_number,
+        note=note,
+    )
     if to_unit is not None:
-        _add_event(member, kind=EventKind.TRANSFER_IN, on=on, unit=to_unit, other_unit=current.unit,
-                   decision_number=decision_number, note=note)
+        _add_event(
+            member,
+            kind=EventKind.TRANSFER_IN,
+            on=on,
+            unit=to_unit,
+            other_unit=current.unit,
+            decision_number=decision_number,
+            note=note,
+        )
     _replay(member)
     return member
 
 
 @transaction.atomic
-def receive_member(*, member: Member, unit: Unit, on: datetime.date, from_outside: str,
-                   decision_number: str = "", note: str = "") -> Member:
+def receive_member(
+    *,
+    member: Member,
+    unit: Unit,
+    on: datetime.date,
+    from_outside: str,
+    decision_number: str = "",
+    note: str = "",
+) -> Member:
     """Take in a member transferred from a union outside the system (chuyển đến)."""
     check_person(member)
     _check_grassroots(unit, on)
@@ -221,23 +293,47 @@ def receive_member(*, member: Member, unit: Unit, on: datetime.date, from_outsid
         member.full_clean(exclude=["unit", "employer", "code"])
         member.save()
     elif (state := _state_on(member, on)) is not None and state.state in MEMBER_STATES:
-        raise ValidationError({"member": _("%(member)s is still a member of %(unit)s.")
-                               % {"member": member.full_name, "unit": state.unit}})
-    _add_event(member, kind=EventKind.TRANSFER_IN, on=on, unit=unit, other_unit_text=from_outside,
-               decision_number=decision_number, note=note)
+        raise ValidationError(
+            {
+                "member": _("%(member)s is still a member of %(unit)s.")
+                % {"member": member.full_name, "unit": state.unit}
+            }
+        )
+    _add_event(
+        member,
+        kind=EventKind.TRANSFER_IN,
+        on=on,
+        unit=unit,
+        other_unit_text=from_outside,
+        decision_number=decision_number,
+        note=note,
+    )
     _replay(member)
     return member
 
 
 @transaction.atomic
-def suspend_member(*, member: Member, on: datetime.date, until: datetime.date | None = None,
-                   decision_number: str = "", note: str = "") -> Member:
+def suspend_member(
+    *,
+    member: Member,
+    on: datetime.date,
+    until: datetime.date | None = None,
+    decision_number: str = "",
+    note: str = "",
+) -> Member:
     """Temporarily suspend activity (tạm dừng sinh hoạt), optionally until a date."""
     current = _require_member_state(member, on, (Status.ACTIVE,))
     if until is not None and until <= on:
         raise ValidationError({"suspended_until": _("The suspension must end after it starts.")})
-    _add_event(member, kind=EventKind.SUSPEND, on=on, unit=current.unit, suspended_until=until,
-               decision_number=decision_number, note=note)
+    _add_event(
+        member,
+        kind=EventKind.SUSPEND,
+        on=on,
+        unit=current.unit,
+        suspended_until=until,
+        decision_number=decision_number,
+        note=note,
+    )
     _replay(member)
     return member
 
@@ -254,14 +350,28 @@ ENDING_KINDS = (EventKind.LEAVE, EventKind.EXPEL, EventKind.RETIRE, EventKind.DE
 
 
 @transaction.atomic
-def end_membership(*, member: Member, kind: str, on: datetime.date, decision_number: str = "",
-                   decision_date: datetime.date | None = None, note: str = "") -> Member:
+def end_membership(
+    *,
+    member: Member,
+    kind: str,
+    on: datetime.date,
+    decision_number: str = "",
+    decision_date: datetime.date | None = None,
+    note: str = "",
+) -> Member:
     """End a membership: thôi, khai trừ, nghỉ hưu, mất, or the end of the CĐCS."""
     if kind not in ENDING_KINDS:
         raise ValidationError({"kind": _("This is not a way a membership ends.")})
     current = _require_member_state(member, on)
-    _add_event(member, kind=kind, on=on, unit=current.unit, decision_number=decision_number,
-               decision_date=decision_date, note=note)
+    _add_event(
+        member,
+        kind=kind,
+        on=on,
+        unit=current.unit,
+        decision_number=decision_number,
+        decision_date=decision_date,
+        note=note,
+    )
     _replay(member)
     return member
 
@@ -270,19 +380,26 @@ def _require_member_state(member: Member, on: datetime.date, states=MEMBER_STATE
     current = _state_on(member, on)
     if current is None or current.state not in states:
         state = Status(current.state).label if current else _("not a member")
-        raise ValidationError({"member": _("On %(date)s %(member)s is %(state)s; this step does not apply.")
-                               % {"date": _d(on), "member": member.full_name, "state": state}})
+        raise ValidationError(
+            {
+                "member": _("On %(date)s %(member)s is %(state)s; this step does not apply.")
+                % {"date": _d(on), "member": member.full_name, "state": state}
+            }
+        )
     return current
 
 
 @transaction.atomic
-def settle_members_of_ended_unit(*, unit: Unit, on: datetime.date, move_to: Unit | None = None,
-                                 decision_number: str = "") -> int:
+def settle_members_of_ended_unit(
+    *, unit: Unit, on: datetime.date, move_to: Unit | None = None, decision_number: str = ""
+) -> int:
     """When a CĐCS ends: move its members to ``move_to``, or end their membership with the dissolution."""
     count = 0
-    member_ids = (Membership.objects.filter(unit=unit, state__in=MEMBER_STATES, valid_from__lte=on)
-                  .filter(models.Q(valid_to__isnull=True) | models.Q(valid_to__gt=on))
-                  .values_list("member_id", flat=True))
+    member_ids = (
+        Membership.objects.filter(unit=unit, state__in=MEMBER_STATES, valid_from__lte=on)
+        .filter(models.Q(valid_to__isnull=True) | models.Q(valid_to__gt=on))
+        .values_list("member_id", flat=True)
+    )
     for member in Member.objects.filter(pk__in=list(member_ids)).order_by("pk"):
         if move_to is not None:
             transfer_member(member=member, on=on, to_unit=move_to, decision_number=decision_number)

@@ -9,14 +9,18 @@ from congdoan.units.selectors import valid_on
 
 class UnitFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    level = django_filters.ChoiceFilter(label=_("Level"), field_name="unit_type__level", choices=Level.choices)
-    unit_type = django_filters.ModelChoiceFilter(label=_("Unit type"), queryset=UnitType.objects.all(),
-                                                 to_field_name="code")
+    level = django_filters.ChoiceFilter(
+        label=_("Level"), field_name="unit_type__level", choices=Level.choices
+    )
+    unit_type = django_filters.ModelChoiceFilter(
+        label=_("Unit type"), queryset=UnitType.objects.all(), to_field_name="code"
+    )
     sector = django_filters.ChoiceFilter(label=_("Sector"), choices=Sector.choices)
     parent = django_filters.CharFilter(label=_("Parent code"), field_name="parent__code")
     under = django_filters.CharFilter(label=_("Under unit (code)"), method="filter_under")
     status = django_filters.ChoiceFilter(
-        label=_("Status"), method="filter_status",
+        label=_("Status"),
+        method="filter_status",
         choices=[("active", _("Active")), ("ended", _("Ended"))],
     )
 
@@ -40,7 +44,9 @@ class EmployerFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name"), field_name="name", lookup_expr="icontains")
     unit = django_filters.CharFilter(label=_("Grassroots union (code)"), field_name="unit__code")
     sector = django_filters.ChoiceFilter(label=_("Sector"), choices=Sector.choices)
-    workforce_min = django_filters.NumberFilter(label=_("Workforce at least"), field_name="workforce", lookup_expr="gte")
+    workforce_min = django_filters.NumberFilter(
+        label=_("Workforce at least"), field_name="workforce", lookup_expr="gte"
+    )
 
     class Meta:
         model = Employer
@@ -96,10 +102,12 @@ class UnitOnDateFilterSet(UnitFilterSet):
 class ReorganisationFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Reorganisation.Kind.choices)
     unit = django_filters.CharFilter(label=_("Unit involved (code)"), method="filter_unit")
-    effective_from = django_filters.DateFilter(label=_("Effective from"), field_name="effective_on",
-                                               lookup_expr="gte")
-    effective_to = django_filters.DateFilter(label=_("Effective until"), field_name="effective_on",
-                                             lookup_expr="lte")
+    effective_from = django_filters.DateFilter(
+        label=_("Effective from"), field_name="effective_on", lookup_expr="gte"
+    )
+    effective_to = django_filters.DateFilter(
+        label=_("Effective until"), field_name="effective_on", lookup_expr="lte"
+    )
 
     class Meta:
         model = Reorganisation

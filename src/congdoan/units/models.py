@@ -309,6 +309,9 @@ class ReorganisationUnit(models.Model):
             models.UniqueConstraint(fields=["reorganisation", "unit", "role"], name="reorg_unit_role")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.unit} ({self.get_role_display()})"
+
 
 class UnitLink(ChangeLogged):
     """A unit under a parent from ``valid_from`` until ``valid_to`` (exclusive; empty while it holds)."""
@@ -339,7 +342,8 @@ class UnitLink(ChangeLogged):
         ]
 
     def __str__(self) -> str:
-        return f"{self.unit_id} ⊂ {self.parent_id} [{self.valid_from}, {self.valid_to or '…'})"
+        until = f"{self.valid_to:%d/%m/%Y}" if self.valid_to else "…"
+        return f"{self.unit} ⊂ {self.parent or '—'} ({self.valid_from:%d/%m/%Y} – {until})"
 
 
 class UnitName(ChangeLogged):

@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from congdoan.audit.models import ChangeLogged
 from congdoan.core.text import fold, normalize
@@ -293,12 +294,13 @@ class ReorganisationUnit(models.Model):
     """How a unit took part in a reorganisation."""
 
     class Role(models.TextChoices):
-        SUBJECT = "subject", _("subject")
-        SOURCE = "source", _("source")
-        TARGET = "target", _("target")
-        CREATED = "created", _("created")
-        MOVED = "moved", _("moved")
-        ENDED = "ended", _("ended")
+        # A context of their own: "target" here is the receiving unit, not a programme's target.
+        SUBJECT = "subject", pgettext_lazy("role of a unit in a reorganisation", "subject")
+        SOURCE = "source", pgettext_lazy("role of a unit in a reorganisation", "source")
+        TARGET = "target", pgettext_lazy("role of a unit in a reorganisation", "target")
+        CREATED = "created", pgettext_lazy("role of a unit in a reorganisation", "created")
+        MOVED = "moved", pgettext_lazy("role of a unit in a reorganisation", "moved")
+        ENDED = "ended", pgettext_lazy("role of a unit in a reorganisation", "ended")
 
     reorganisation = models.ForeignKey(Reorganisation, on_delete=models.CASCADE, related_name="involved")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="reorganisation_roles")

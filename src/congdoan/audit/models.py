@@ -84,3 +84,55 @@ class ObjectChange(models.Model):
         before, after = self.before or {}, self.after or {}
         return [(key, before.get(key), after.get(key))
                 for key in sorted(set(before) | set(after)) if before.get(key) != after.get(key)]
+
+
+class PersonalDataAccess(models.Model):
+    """Someone saw or took out personal data in full (ID number, phone, birth date…): Decree 13/2023/NĐ-CP
+    asks that such processing be recorded. One row per opening of a full record or export of a full list."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Viewed")
+        EDIT = "edit", _("Opened for editing")
+        EXPORT = "export", _("Exported")
+        PRINT = "print", _("Printed")
+
+    time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    user_name = models.CharField(_("user name"), max_length=150, blank=True)
+    request_id = models.UUIDField(_("request id"), db_index=True)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    # The record opened (a member), or for a list the unit whose list it was.
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.BigIntegerField(_("object id"))
+    object_repr = models.CharField(_("object"), max_length=255)
+    unit = models.ForeignKey(
+        "units.Unit",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    detail = models.CharField(_("detail"), max_length=500, blank=True)  # format, rows, filters of an export
+
+    objects = ObjectChangeQuerySet.as_manager()
+
+    scope_path_field = "unit__path"
+
+    class Meta:
+        verbose_name = _("personal data access")
+        verbose_name_plural = _("personal data accesses")
+        ordering = ["-time", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "time"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.object_repr}"

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from django.contrib.contenttypes.models import ContentType
 
 from congdoan.audit.context import current
-from congdoan.audit.models import ChangeLogged, ObjectChange
+from congdoan.audit.models import ChangeLogged, ObjectChange, PersonalDataAccess
 
 
 def _build(action: str, obj: ChangeLogged, before: dict | None, after: dict | None) -> ObjectChange:
@@ -44,3 +44,23 @@ def log_many(
     ]
     ObjectChange.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
+
+
+def log_personal_data_access(
+    *, action: str, obj, unit_id: int | None, reason: str = "", detail: str = ""
+) -> PersonalDataAccess:
+    """Record that the current user saw or took out ``obj``'s personal data in full (who, when, why)."""
+    context = current()
+    user = context.user
+    return PersonalDataAccess.objects.create(
+        user=user,
+        user_name=user.get_username() if user else "",
+        request_id=context.request_id,
+        action=action,
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
+        object_id=obj.pk,
+        object_repr=str(obj)[:255],
+        unit_id=unit_id,
+        reason=reason[:255],
+        detail=detail[:500],
+    )

@@ -30,6 +30,7 @@ class Status(models.TextChoices):
     RETIRED = "retired", _("Retired")
     DECEASED = "deceased", _("Deceased")
     ENDED_BY_DISSOLUTION = "ended_by_dissolution", _("Ended: grassroots union dissolved")
+    MERGED = "merged", _("Merged into another record")  # a duplicate record; see Member.merged_into
 
 
 # The states in which a person counts as a member of the unit they stand in.
@@ -116,6 +117,16 @@ class Member(ChangeLogged):
         "units.Unit", verbose_name=_("grassroots union"), on_delete=models.PROTECT, related_name="members"
     )
     status = models.CharField(_("status"), max_length=30, choices=Status.choices, default=Status.ACTIVE)
+    # A duplicate record merged into another (``services.merge_members``): its events now belong there.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="merged_records",
+    )
 
     search_name = models.CharField(max_length=120, db_index=True, editable=False)
     sort_key = models.CharField(max_length=400, db_index=True, editable=False)

@@ -407,3 +407,107 @@ def settle_members_of_ended_unit(
             end_membership(member=member, kind=EventKind.DISSOLUTION, on=on, decision_number=decision_number)
         count += 1
     return count
+
+
+# -------------------------------------------------------------------------------- corrections, merges
+
+# A member's own data, which a correction may change. The unit and status follow the events, the joining
+# date is the date of the first event, and the code is for life: none of them is corrected here.
+EDITABLE_FIELDS = (
+    "full_name",
+    "birth_date",
+    "birth_year",
+    "gender",
+    "ethnic_group",
+    "religion",
+    "nationality",
+    "id_number",
+    "phone",
+    "email",
+    "education_level",
+    "professional_level",
+    "political_theory",
+    "party_member",
+    "party_joined_on",
+    "union_position",
+    "occupation",
+    "employer",
+    "card_type",
+    "card_issued_on",
+)
+# What a merge may take from the record merged away (its joining date too: it may be the true one).
+MERGE_FIELDS = (*EDITABLE_FIELDS, "joined_on")
+
+
+def _check_and_save(member: Member) -> Member:
+    if member.birth_date:
+        member.birth_year = member.birth_date.year
+    check_person(member)
+    if member.id_number and Member.objects.filter(id_number=member.id_number).exclude(pk=member.pk).exists():
+        raise ValidationError(
+            {
+                "id_number": _("Another member already has the ID number %(number)s.")
+                % {"number": member.id_number}
+            }
+        )
+    member.full_clean(exclude=["unit", "employer", "code", "merged_into"], validate_unique=False)
+    member.save()
+    return member
+
+
+@transaction.atomic
+def update_member(*, member: Member, **changes) -> Member:
+    """Correct a member's own data (``EDITABLE_FIELDS``), checked as on admission."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"update_member cannot change {sorted(unknown)}")
+    if member.merged_into_id:
+        raise ValidationError(_("This record was merged into another one; correct that one instead."))
+    for name, value in changes.items():
+        setattr(member, name, value)
+    return _check_and_save(member)
+
+
+def _empty(value) -> bool:
+    return value is None or value == ""
+
+
+@transaction.atomic
+def merge_members(*, keep: Member, other: Member, take: tuple[str, ...] | list[str] = ()) -> Member:
+    """Merge ``other``, a second record of the same person, into ``keep``; both histories are kept.
+
+    The other record's events move to the kept member and its membership intervals are replayed from all
+    the events together. Fields named in ``take`` come from the other record, and the kept record's empty
+    fields are filled from it. The other record stays, marked merged and pointing to the kept one, without
+    its ID number (ID numbers are unique; the kept record may take it).
+    """
+    if keep.pk == other.pk:
+        raise ValidationError({"other": _("A record cannot be merged with itself.")})
+    unknown = set(take) - set(MERGE_FIELDS)
+    if unknown:
+        raise ValidationError(
+            {"take": _("These fields cannot be merged: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}}
+        )
+    locked = Member.objects.select_for_update().in_bulk([keep.pk, other.pk])
+    keep, other = locked[keep.pk], locked[other.pk]
+    for record, field in ((keep, "keep"), (other, "other")):
+        if record.merged_into_id:
+            raise ValidationError(
+                {field: _("%(member)s was already merged into another record.") % {"member": record}}
+            )
+    for name in MERGE_FIELDS:
+        attname = Member._meta.get_field(name).attname
+        theirs = getattr(other, attname)
+        if name in take or (_empty(getattr(keep, attname)) and not _empty(theirs)):
+            setattr(keep, attname, theirs)
+    if "birth_date" in take and other.birth_date is None:
+        keep.birth_year = other.birth_year
+    other.id_number, other.status, other.merged_into = None, Status.MERGED, keep
+    other.save(update_fields=["id_number", "status", "merged_into"])
+    Membership.objects.filter(member=other).delete()
+    _check_and_save(keep)
+    for event in other.events.all():
+        event.member = keep
+        event.save(update_fields=["member"])
+    _replay(keep)
+    return keep

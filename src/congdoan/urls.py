@@ -5,6 +5,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="units:tree", permanent=False)),
     path("accounts/", include("congdoan.accounts.urls")),
     path("units/", include("congdoan.units.urls")),
+    path("members/", include("congdoan.members.urls")),
     path("changes/", include("congdoan.audit.urls")),
     path("programmes/", include("congdoan.plans.urls")),
     path("api/", include("congdoan.api_urls")),

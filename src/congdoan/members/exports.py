@@ -76,7 +76,17 @@ COLUMNS = [
     ExportColumn("unit_name", "Tên CĐCS"),
     ExportColumn("status", "Tình trạng"),
 ]
-_STATUS_LABELS = {"active": "Đang sinh hoạt", "suspended": "Tạm dừng sinh hoạt"}
+_STATUS_LABELS = {
+    "active": "Đang sinh hoạt",
+    "suspended": "Tạm dừng sinh hoạt",
+    # A filtered list (``export_queryset``) may hold former members too.
+    "transferred_out": "Đã chuyển đi",
+    "left": "Đã thôi sinh hoạt",
+    "expelled": "Bị khai trừ",
+    "retired": "Nghỉ hưu",
+    "deceased": "Đã mất",
+    "ended_by_dissolution": "Kết thúc do giải thể CĐCS",
+}
 
 
 def members_on(*, unit: Unit, on: datetime.date, user=None) -> QuerySet[Membership]:
@@ -110,9 +120,13 @@ def _record(membership: Membership, full: bool) -> dict:
     return record
 
 
-def records(*, unit: Unit, on: datetime.date | None = None, user=None, full: bool = False) -> Iterator[dict]:
+def _check_full(user, full: bool) -> None:
     if full and not may_export_personal_data(user):
         raise PermissionDenied(_("Your role does not allow exporting personal data; export the masked list."))
+
+
+def records(*, unit: Unit, on: datetime.date | None = None, user=None, full: bool = False) -> Iterator[dict]:
+    _check_full(user, full)
     memberships = members_on(unit=unit, on=on or timezone.localdate(), user=user)
     for membership in memberships.iterator(chunk_size=2000):
         yield _record(membership, full)
@@ -139,11 +153,35 @@ def export_members(
     full: bool = False,
 ) -> int:
     """Write the list to ``stream`` (binary); returns how many members it holds."""
+    writer = _writer(format)
+    rows = records(unit=unit, on=on, user=user, full=full)
+    return writer(stream, rows, unit=unit, on=on or timezone.localdate())
+
+
+def export_queryset(
+    *,
+    stream: io.BufferedIOBase,
+    format: str,
+    members: QuerySet[Member],
+    unit: Unit,
+    user=None,
+    full: bool = False,
+) -> int:
+    """Write ``members`` (a filtered list, in its order, already in the user's scope) with the same columns,
+    each member in the unit and status they have today; ``unit`` names the list in its title."""
+    writer = _writer(format)
+    _check_full(user, full)
+    rows = (
+        _record(Membership(member=member, unit=member.unit, state=member.status), full)
+        for member in members.select_related("unit").iterator(chunk_size=2000)
+    )
+    return writer(stream, rows, unit=unit, on=timezone.localdate())
+
+
+def _writer(format: str):
     if format not in FORMATS:
         raise ValueError(format)
-    rows = records(unit=unit, on=on, user=user, full=full)
-    writer = {"xlsx": _write_xlsx, "csv": _write_csv, "json": _write_json}[format]
-    return writer(stream, rows, unit=unit, on=on or timezone.localdate())
+    return {"xlsx": _write_xlsx, "csv": _write_csv, "json": _write_json}[format]
 
 
 def _write_json(stream, rows, **context) -> int:

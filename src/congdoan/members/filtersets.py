@@ -1,0 +1,105 @@
+"""Filters of the member list, shared by the web page and the API so both answer the same question."""
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from congdoan.accounts.models import Action
+from congdoan.accounts.scope import restrict
+from congdoan.members import selectors
+from congdoan.members.identity import ETHNIC_CHOICES
+from congdoan.members.models import MEMBER_STATES, CardType, EventKind, Gender, Member, MemberEvent, Status
+from congdoan.units.forms import DateInput, UnitPicker
+from congdoan.units.models import Unit
+
+ALL = "all"
+NO_CARD = "none"
+# Merged records are duplicates that live on in the record they were merged into: never listed.
+LISTED_STATUSES = [(value, label) for value, label in Status.choices if value != Status.MERGED]
+
+
+def units_in_scope(request):
+    return restrict(Unit.objects.all(), getattr(request, "user", None), Action.VIEW)
+
+
+class MemberFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Name, ID number or member code"), method="search")
+    unit = django_filters.ModelChoiceFilter(
+        label=_("Unit (with the units under it)"),
+        queryset=units_in_scope,
+        to_field_name="code",
+        method="filter_unit",
+        # The picker's own search box belongs to no form: only the chosen unit's code is sent.
+        widget=UnitPicker(active_only=False, attrs={"form": "unit-picker-search"}),
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=[(ALL, _("All, ended memberships included")), *LISTED_STATUSES],
+        empty_label=_("Current members (active or suspended)"),
+        method="filter_status",
+    )
+    gender = django_filters.ChoiceFilter(label=_("Gender"), choices=Gender.choices)
+    ethnic_group = django_filters.ChoiceFilter(label=_("Ethnic group"), choices=ETHNIC_CHOICES)
+    party_member = django_filters.BooleanFilter(
+        label=_("Party member"),
+        widget=forms.Select(choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))]),
+    )
+    joined_from = django_filters.DateFilter(
+        label=_("Joined the union from"), field_name="joined_on", lookup_expr="gte", widget=DateInput
+    )
+    joined_to = django_filters.DateFilter(
+        label=_("Joined the union until"), field_name="joined_on", lookup_expr="lte", widget=DateInput
+    )
+    card_type = django_filters.ChoiceFilter(
+        label=_("Card"), choices=[*CardType.choices, (NO_CARD, _("No card yet"))], method="filter_card"
+    )
+
+    class Meta:
+        model = Member
+        fields = [
+            "q",
+            "unit",
+            "status",
+            "gender",
+            "ethnic_group",
+            "party_member",
+            "joined_from",
+            "joined_to",
+            "card_type",
+        ]
+
+    def search(self, queryset, name, value):
+        return selectors.search(queryset, value)
+
+    def filter_unit(self, queryset, name, unit):
+        return queryset.filter(unit__path__under=unit.path)
+
+    def filter_status(self, queryset, name, value):
+        return queryset if value == ALL else queryset.filter(status=value)
+
+    def filter_card(self, queryset, name, value):
+        return queryset.filter(card_type="" if value == NO_CARD else value)
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset.exclude(status=Status.MERGED))
+        if not self.form.cleaned_data.get("status"):
+            queryset = queryset.filter(status__in=MEMBER_STATES)
+        return queryset
+
+
+class MemberEventFilterSet(django_filters.FilterSet):
+    member = django_filters.CharFilter(label=_("Member code"), field_name="member__code")
+    unit = django_filters.CharFilter(
+        label=_("Grassroots union (code), with the units under it"), method="filter_unit"
+    )
+    kind = django_filters.ChoiceFilter(label=_("Event"), choices=EventKind.choices)
+    on_from = django_filters.DateFilter(label=_("From"), field_name="on", lookup_expr="gte")
+    on_to = django_filters.DateFilter(label=_("Until"), field_name="on", lookup_expr="lte")
+
+    class Meta:
+        model = MemberEvent
+        fields = ["member", "unit", "kind", "on_from", "on_to"]
+
+    def filter_unit(self, queryset, name, value):
+        root = Unit.objects.filter(code=value).values_list("path", flat=True).first()
+        return queryset.filter(unit__path__under=root) if root else queryset.none()

@@ -1,0 +1,226 @@
+"""Reading the member registry, always through the user's scope, and what a user may see of personal data.
+
+Lists show personal data masked (ID number, phone, e-mail, birth date as the year only). The full values
+are shown by ``personal_data``, which only the roles that need them may call and which records every call
+(Decree 13/2023/NĐ-CP): administrators, officers and the chair of the member's own CĐCS (the chair's scope
+is that CĐCS), never a read-only viewer.
+"""
+
+import itertools
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from congdoan.accounts.models import Action, Role
+from congdoan.accounts.scope import get_for, restrict
+from congdoan.audit.models import PersonalDataAccess
+from congdoan.audit.services import log_personal_data_access
+from congdoan.core.text import fold
+from congdoan.members.exports import mask_email, mask_id_number, mask_phone
+from congdoan.members.models import Member, MemberEvent, Membership, Status
+
+PERSONAL_VIEW_ROLES = frozenset({Role.ADMIN, Role.OFFICER, Role.CHAIR})
+_SEPARATORS = re.compile(r"[\s.\-]")
+_NOT_SEARCHABLE = re.compile(r"[^a-z0-9 ]")
+
+
+def may_see_personal_data(user) -> bool:
+    return bool(
+        user
+        and user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.role in PERSONAL_VIEW_ROLES)
+    )
+
+
+def members_for(user, action: str = Action.VIEW) -> QuerySet[Member]:
+    """Every member record the user may see (or change), merged records included."""
+    return restrict(Member.objects.select_related("unit"), user, action)
+
+
+def member_for(user, code: str, action: str = Action.VIEW) -> Member:
+    """One member by code: 404 outside the user's scope, 403 when visible but not theirs to change."""
+    return get_for(
+        Member.objects.select_related("unit", "unit__unit_type", "employer", "merged_into"),
+        user,
+        action,
+        code=code,
+    )
+
+
+def search(queryset: QuerySet[Member], text: str) -> QuerySet[Member]:
+    """Members matching what a person types: a member code or ID number (whole or its first digits), or
+    a name written with or without diacritics, each word the start of a word of the name ("nguyen van an"
+    finds Nguyễn Văn An and Nguyễn Văn Anh; "an" finds every An and Anh)."""
+    digits = _SEPARATORS.sub("", text)
+    if digits.isdigit():
+        # Digit strings compare alike in every collation, so a range is a prefix search on the index.
+        upper = digits + ":"
+        return queryset.filter(
+            Q(code__gte=digits, code__lt=upper) | Q(id_number__gte=digits, id_number__lt=upper)
+        )
+    words = _NOT_SEARCHABLE.sub(" ", fold(text)).split()
+    for word in words:
+        queryset = queryset.filter(Q(search_name__startswith=word) | Q(search_name__contains=" " + word))
+    return queryset
+
+
+# ------------------------------------------------------------------------------------- personal data
+
+
+def masked_birth(member: Member) -> str:
+    return str(member.birth_year or (member.birth_date.year if member.birth_date else "")) or "—"
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """The personal fields of a member as one user may see them."""
+
+    full: bool
+    id_number: str
+    phone: str
+    email: str
+    birth: str  # dd/mm/yyyy in full, the year when masked or when only the year is known
+
+    @classmethod
+    def masked(cls, member: Member) -> "PersonalData":
+        return cls(
+            full=False,
+            id_number=mask_id_number(member.id_number or ""),
+            phone=mask_phone(member.phone),
+            email=mask_email(member.email),
+            birth=masked_birth(member),
+        )
+
+    @classmethod
+    def unmasked(cls, member: Member) -> "PersonalData":
+        birth = member.birth_date.strftime("%d/%m/%Y") if member.birth_date else masked_birth(member)
+        return cls(
+            full=True, id_number=member.id_number or "", phone=member.phone, email=member.email, birth=birth
+        )
+
+
+def personal_data(
+    *, user, member: Member, reason: str = "", action: str = PersonalDataAccess.Action.VIEW
+) -> PersonalData:
+    """The member's personal data in full for a user allowed to see it, the access recorded; else 403.
+
+    ``member`` must have been fetched through the user's scope (``member_for``)."""
+    if not may_see_personal_data(user):
+        raise PermissionDenied(_("Your role does not allow seeing personal data in full."))
+    log_personal_data_access(action=action, obj=member, unit_id=member.unit_id, reason=reason)
+    return PersonalData.unmasked(member)
+
+
+def accesses_of(user, member: Member) -> QuerySet[PersonalDataAccess]:
+    """Who opened this member's personal data, for administrators of the member's unit."""
+    if not (user.is_superuser or user.role == Role.ADMIN):
+        return PersonalDataAccess.objects.none()
+    return restrict(PersonalDataAccess.objects.for_object(member), user)
+
+
+# ----------------------------------------------------------------------------------------- history
+
+
+def events_of(member: Member) -> QuerySet[MemberEvent]:
+    return member.events.select_related("unit", "other_unit").order_by("on", "id")
+
+
+def memberships_of(member: Member) -> QuerySet[Membership]:
+    return member.memberships.select_related("unit").order_by("valid_from")
+
+
+# -------------------------------------------------------------------------------------- duplicates
+
+
+@dataclass(frozen=True)
+class DuplicateRule:
+    """Two records share ``fields`` (none of them empty): that adds ``weight`` to their score."""
+
+    key: str
+    label: str
+    fields: tuple[str, ...]
+    weight: int
+
+    def key_of(self, member: Member) -> tuple | None:
+        values = tuple(getattr(member, name) for name in self.fields)
+        return None if any(value in (None, "") for value in values) else values
+
+
+# An ID number is unique in the registry, so two records never share one: the import stops such pairs
+# at the door. These rules find what slips through: the same person typed twice, with or without the ID.
+DUPLICATE_RULES = (
+    DuplicateRule(
+        "name_birth_date", gettext_lazy("same name and date of birth"), ("search_name", "birth_date"), 60
+    ),
+    DuplicateRule(
+        "name_year_unit",
+        gettext_lazy("same name, year of birth and grassroots union"),
+        ("search_name", "birth_year", "unit_id"),
+        50,
+    ),
+    DuplicateRule(
+        "name_year", gettext_lazy("same name and year of birth"), ("search_name", "birth_year"), 20
+    ),
+    DuplicateRule("phone", gettext_lazy("same phone"), ("phone",), 30),
+    DuplicateRule("email", gettext_lazy("same e-mail"), ("email",), 30),
+)
+DUPLICATE_THRESHOLD = 50
+GROUPS_PER_RULE = 2000  # the largest groups of look-alikes a screen considers per rule
+KEYS_PER_QUERY = 200  # look-alike groups fetched per query (SQLite limits the depth of an OR)
+LARGEST_GROUP = 20  # more records than this sharing a phone or a name is a shared number, not a person
+
+
+@dataclass(frozen=True)
+class DuplicatePair:
+    first: Member
+    second: Member
+    score: int
+    reasons: tuple[str, ...]
+
+
+def duplicate_candidates(
+    members: QuerySet[Member], threshold: int = DUPLICATE_THRESHOLD
+) -> list[DuplicatePair]:
+    """Pairs of records in ``members`` (already scoped) that may be the same person, best first.
+
+    Each rule finds its groups of look-alikes with one GROUP BY; every pair met in any group is then
+    scored by all the rules, and the pairs reaching ``threshold`` are returned.
+    """
+    members = members.exclude(status=Status.MERGED)
+    pairs: dict[tuple[int, int], tuple[Member, Member]] = {}
+    for rule in DUPLICATE_RULES:
+        nonempty = members.exclude(**{f"{name}__isnull": True for name in rule.fields}).exclude(
+            **{name: "" for name in rule.fields if name in ("search_name", "phone", "email")}
+        )
+        groups = list(
+            nonempty.order_by()
+            .values(*rule.fields)
+            .annotate(n=Count("pk"))
+            .filter(n__gt=1, n__lte=LARGEST_GROUP)
+            .values_list(*rule.fields)[:GROUPS_PER_RULE]
+        )
+        by_key: dict[tuple, list[Member]] = defaultdict(list)
+        for start in range(0, len(groups), KEYS_PER_QUERY):
+            match = Q()
+            for key in groups[start : start + KEYS_PER_QUERY]:
+                match |= Q(**dict(zip(rule.fields, key, strict=True)))
+            for member in nonempty.filter(match).select_related("unit"):
+                by_key[rule.key_of(member)].append(member)
+        for group in by_key.values():
+            for first, second in itertools.combinations(sorted(group, key=lambda m: m.pk), 2):
+                pairs[(first.pk, second.pk)] = (first, second)
+    found = []
+    for first, second in pairs.values():
+        matched = [
+            r for r in DUPLICATE_RULES if (key := r.key_of(first)) is not None and key == r.key_of(second)
+        ]
+        score = sum(rule.weight for rule in matched)
+        if score >= threshold:
+            found.append(DuplicatePair(first, second, score, tuple(str(rule.label) for rule in matched)))
+    return sorted(found, key=lambda pair: (-pair.score, pair.first.sort_key, pair.first.pk, pair.second.pk))

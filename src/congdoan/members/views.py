@@ -1,0 +1,720 @@
+"""Member pages: the list, a member's record, admission, corrections and the lifecycle steps, imports,
+exports and the printable list, duplicates and merges.
+
+Every member is fetched through the user's scope (``selectors.member_for``, ``selectors.members_for``);
+writes go through ``members.services`` and the import engine's services. Personal data is masked in lists;
+the full values are shown only on request to the roles that may see them, and each showing is recorded.
+"""
+
+import datetime
+import importlib.util
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import IO
+
+from django.contrib import messages
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.decorators.http import require_POST, require_safe
+
+from congdoan.accounts.models import Action
+from congdoan.accounts.scope import get_for, restrict
+from congdoan.audit.models import PersonalDataAccess
+from congdoan.audit.services import log_personal_data_access
+from congdoan.core import jobs
+from congdoan.core.models import Job
+from congdoan.members import exports, selectors
+from congdoan.members import jobs as member_jobs
+from congdoan.members.filtersets import MemberFilterSet
+from congdoan.members.forms import (
+    AdmitForm,
+    DecideForm,
+    EditMemberForm,
+    EndForm,
+    ImportUploadForm,
+    MergeForm,
+    ReadmitForm,
+    ReceiveForm,
+    ResumeForm,
+    SuspendForm,
+    TransferForm,
+)
+from congdoan.members.imports import services as import_services
+from congdoan.members.imports import workbooks
+from congdoan.members.imports.models import ImportBatch, ImportRow
+from congdoan.members.models import MEMBER_STATES, Member, Status
+from congdoan.members.tables import MemberTable
+from congdoan.units.forms import AsOfForm
+from congdoan.units.models import Level, Unit
+
+PAGE_SIZE = 50
+# The states from which a person can come back into the union (a death or a merge is final).
+RETURNABLE_STATES = (
+    Status.TRANSFERRED_OUT,
+    Status.LEFT,
+    Status.EXPELLED,
+    Status.RETIRED,
+    Status.ENDED_BY_DISSOLUTION,
+)
+
+
+# ------------------------------------------------------------------------------------------------ list
+
+
+@dataclass
+class ListPage:
+    """A page of a long list read without counting the whole list: one row more than the page tells
+    whether another page follows (a province holds up to 800,000 members)."""
+
+    number: int
+    rows: list
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def first_index(self) -> int:
+        return (self.number - 1) * PAGE_SIZE + 1
+
+
+def _page(queryset, requested: str | None) -> ListPage:
+    try:
+        number = max(1, int(requested or 1))
+    except ValueError:
+        number = 1
+    start = (number - 1) * PAGE_SIZE
+    rows = list(queryset[start : start + PAGE_SIZE + 1])
+    return ListPage(number=number, rows=rows[:PAGE_SIZE], has_next=len(rows) > PAGE_SIZE)
+
+
+def _filtered(request) -> MemberFilterSet:
+    return MemberFilterSet(request.GET or None, queryset=selectors.members_for(request.user), request=request)
+
+
+@require_safe
+def member_list(request):
+    filterset = _filtered(request)
+    table = MemberTable(request.GET.get("sort"))
+    page = _page(table.order(filterset.qs), request.GET.get("page"))
+    rows = [(member, selectors.PersonalData.masked(member)) for member in page.rows]
+    return render(
+        request,
+        "members/member_list.html",
+        {
+            "filterset": filterset,
+            "table": table,
+            "page": page,
+            "rows": rows,
+            "can_change": request.user.can(Action.CHANGE),
+            "may_export_personal": exports.may_export_personal_data(request.user),
+        },
+    )
+
+
+@require_safe
+def member_count(request):
+    """How many members the list holds, asked for by the list page once it is shown (htmx)."""
+    filterset = _filtered(request)
+    return render(request, "members/_count.html", {"count": filterset.qs.count()})
+
+
+# ---------------------------------------------------------------------------------------------- record
+
+
+@require_safe
+def member_detail(request, code: str):
+    user = request.user
+    member = selectors.member_for(user, code)
+    revealed = request.GET.get("reveal") == "1"
+    if revealed:
+        personal = selectors.personal_data(user=user, member=member, reason=request.GET.get("reason", ""))
+    else:
+        personal = selectors.PersonalData.masked(member)
+    can_change = (
+        member.merged_into_id is None
+        and restrict(Member.objects.filter(pk=member.pk), user, Action.CHANGE).exists()
+    )
+    return render(
+        request,
+        "members/member_detail.html",
+        {
+            "member": member,
+            "personal": personal,
+            "can_reveal": selectors.may_see_personal_data(user) and not revealed,
+            "events": selectors.events_of(member),
+            "memberships": selectors.memberships_of(member),
+            "merged_records": member.merged_records.order_by("code"),
+            "accesses": selectors.accesses_of(user, member)[:20],
+            "can_change": can_change,
+            "is_member": member.status in MEMBER_STATES,
+            "is_active": member.status == Status.ACTIVE,
+            "is_suspended": member.status == Status.SUSPENDED,
+            "may_return": member.status in RETURNABLE_STATES,
+        },
+    )
+
+
+def member_admit(request):
+    if not request.user.can(Action.CHANGE):
+        raise PermissionDenied(_("Your role does not allow this change."))
+    form = AdmitForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = form.save()
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s was registered with the member code %(code)s.")
+                % {"name": member.full_name, "code": member.code},
+            )
+            return redirect("members:detail", code=member.code)
+    return render(request, "members/member_form.html", {"form": form, "member": None})
+
+
+def member_edit(request, code: str):
+    member = selectors.member_for(request.user, code, Action.CHANGE)
+    if member.merged_into_id:
+        raise PermissionDenied(_("This record was merged into another one; correct that one instead."))
+    if request.method != "POST":
+        # The form shows the personal data in full: an access like any other.
+        selectors.personal_data(user=request.user, member=member, action=PersonalDataAccess.Action.EDIT)
+    form = EditMemberForm(request.POST or None, instance=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            form.save()
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("The member's details were saved."))
+            return redirect("members:detail", code=member.code)
+    return render(request, "members/member_form.html", {"form": form, "member": member})
+
+
+class LifecycleView(View):
+    """A lifecycle step (transfer, suspend, resume, end, come back) through its service, in a transaction."""
+
+    form_class = None
+    title = ""
+    submit = gettext_lazy("Record")
+    done = ""
+
+    def dispatch(self, request, *args, code: str, **kwargs):
+        self.member = selectors.member_for(request.user, code, Action.CHANGE)
+        if self.member.merged_into_id:
+            raise PermissionDenied(_("This record was merged into another one."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def render_form(self, form):
+        return render(
+            self.request,
+            "members/lifecycle_form.html",
+            {"form": form, "member": self.member, "title": self.title, "submit": self.submit},
+        )
+
+    def get(self, request):
+        return self.render_form(self.form_class(user=request.user, member=self.member))
+
+    def post(self, request):
+        form = self.form_class(request.POST, user=request.user, member=self.member)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    form.apply()
+            except ValidationError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(request, self.done % {"name": self.member.full_name})
+                return redirect("members:detail", code=self.member.code)
+        return self.render_form(form)
+
+
+class TransferView(LifecycleView):
+    form_class = TransferForm
+    title = gettext_lazy("Transfer to another grassroots union")
+    done = gettext_lazy("The transfer of %(name)s was recorded.")
+
+
+class SuspendView(LifecycleView):
+    form_class = SuspendForm
+    title = gettext_lazy("Suspend union activity")
+    done = gettext_lazy("The suspension of %(name)s was recorded.")
+
+
+class ResumeView(LifecycleView):
+    form_class = ResumeForm
+    title = gettext_lazy("Resume union activity")
+    done = gettext_lazy("%(name)s takes part in the union again.")
+
+
+class EndView(LifecycleView):
+    form_class = EndForm
+    title = gettext_lazy("End the membership")
+    done = gettext_lazy("The end of the membership of %(name)s was recorded.")
+
+
+class ReceiveView(LifecycleView):
+    form_class = ReceiveForm
+    title = gettext_lazy("Take back, transferred in from outside the system")
+    done = gettext_lazy("%(name)s was taken back into the union.")
+
+
+class ReadmitView(LifecycleView):
+    form_class = ReadmitForm
+    title = gettext_lazy("Admit again")
+    done = gettext_lazy("%(name)s was admitted again.")
+
+
+# -------------------------------------------------------------------------------------------- exports
+
+EXPORT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+# A longer list is written by a background job rather than while the browser waits (about a second).
+EXPORT_INLINE_MAX = 20_000
+
+
+def download(write: Callable[[IO[bytes]], object], filename: str, format: str = "xlsx") -> FileResponse:
+    """A file written by ``write`` into a temporary file, sent as a download (FileResponse closes it)."""
+    stream = tempfile.TemporaryFile()  # noqa: SIM115
+    write(stream)
+    stream.seek(0)
+    return FileResponse(stream, as_attachment=True, filename=filename, content_type=EXPORT_TYPES[format])
+
+
+def _export_name(format: str) -> str:
+    return f"doan-vien-{timezone.localdate():%Y%m%d}.{format}"
+
+
+@require_safe
+def member_export(request):
+    """The filtered list as .xlsx or .csv; in full (personal data unmasked) for the roles that may."""
+    format = request.GET.get("format", "xlsx")
+    if format not in EXPORT_TYPES:
+        raise Http404(_("Unknown file format."))
+    full = request.GET.get("full") == "1"
+    if full and not exports.may_export_personal_data(request.user):
+        raise PermissionDenied(_("Your role does not allow exporting personal data; export the masked list."))
+    query = request.GET.copy()
+    for name in ("format", "full", "page"):
+        query.pop(name, None)
+    members, unit = member_jobs.filtered_members(request.user, query.urlencode())
+    if members[: EXPORT_INLINE_MAX + 1].count() > EXPORT_INLINE_MAX:
+        job = jobs.enqueue(
+            member_jobs.export_list_job,
+            user=request.user,
+            unit=unit,
+            query=query.urlencode(),
+            format=format,
+            full=full,
+        )
+        return redirect("members:export_job", pk=job.pk)
+    return download(
+        lambda stream: member_jobs.write_list(
+            stream=stream, user=request.user, query=query.urlencode(), format=format, full=full
+        ),
+        _export_name(format),
+        format,
+    )
+
+
+def _export_job(request, pk) -> Job:
+    """An export job is its requester's alone (the file holds personal data)."""
+    job = get_for(
+        Job.objects.filter(kind=jobs.kind_of(member_jobs.export_list_job), user=request.user),
+        request.user,
+        Action.VIEW,
+        pk=pk,
+    )
+    return job
+
+
+@require_safe
+def export_job(request, pk: int):
+    job = _export_job(request, pk)
+    state = jobs.status(job)
+    template = "members/_export_progress.html" if request.htmx else "members/export_job.html"
+    return render(request, template, {"job": job, "state": state})
+
+
+@require_safe
+def export_file(request, pk: int):
+    job = _export_job(request, pk)
+    if job.state != Job.State.DONE:
+        raise Http404(_("The file is not ready."))
+    path = member_jobs.export_path(job.pk, job.result["format"])
+    try:
+        stream = open(path, "rb")  # noqa: SIM115 (FileResponse closes it)
+    except FileNotFoundError:
+        raise Http404(_("The file was already downloaded and deleted; export the list again.")) from None
+    path.unlink()  # the open file stays readable until sent; nothing with personal data is left behind
+    return FileResponse(
+        stream,
+        as_attachment=True,
+        filename=_export_name(job.result["format"]),
+        content_type=EXPORT_TYPES[job.result["format"]],
+    )
+
+
+# ------------------------------------------------------------------------------------ printable list
+
+
+def pdf_available() -> bool:
+    return importlib.util.find_spec("weasyprint") is not None
+
+
+@require_safe
+def unit_list_print(request, code: str):
+    """The standard member list of a CĐCS as a document: the official header, the list, signatures."""
+    user = request.user
+    unit = get_for(Unit.objects.select_related("unit_type", "parent", "area"), user, Action.VIEW, code=code)
+    if unit.unit_type.level not in (Level.GRASSROOTS, Level.SUBUNIT):
+        raise Http404(_("The printable list is that of a grassroots union."))
+    as_of = AsOfForm(request.GET or None)
+    on = as_of.on()
+    full = exports.may_export_personal_data(user)
+    memberships = list(exports.members_on(unit=unit, on=on, user=user))
+    if full:
+        log_personal_data_access(
+            action=PersonalDataAccess.Action.PRINT,
+            obj=unit,
+            unit_id=unit.pk,
+            detail=f"{len(memberships)} · {on:%d/%m/%Y}",
+        )
+    context = {
+        "unit": unit,
+        "on": on,
+        "rows": [
+            (
+                m.member,
+                m.state,
+                selectors.PersonalData.unmasked(m.member)
+                if full
+                else selectors.PersonalData.masked(m.member),
+            )
+            for m in memberships
+        ],
+        "full": full,
+        "as_pdf": request.GET.get("format") == "pdf",
+        "pdf_available": pdf_available(),
+        "query": request.GET.urlencode(),
+    }
+    if context["as_pdf"]:
+        if not context["pdf_available"]:
+            raise Http404(_("PDF output is not installed on this server; print the page instead."))
+        from weasyprint import HTML
+
+        html = render_to_string("members/print_list.html", context, request=request)
+        pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="danh-sach-doan-vien-{unit.code}.pdf"'
+        return response
+    return render(request, "members/print_list.html", context)
+
+
+# -------------------------------------------------------------------------------------------- imports
+
+ROWS_PAGE = 100
+ROW_FILTERS = {
+    "all": gettext_lazy("All rows"),
+    ImportRow.Status.ERROR: gettext_lazy("Errors"),
+    ImportRow.Status.DUPLICATE: gettext_lazy("Possible duplicates"),
+    ImportRow.Status.NEW: gettext_lazy("New members"),
+    ImportRow.Status.UPDATE: gettext_lazy("Updates"),
+    ImportRow.Status.UNCHANGED: gettext_lazy("Unchanged"),
+}
+
+
+def _batches(user):
+    """Imports are for those who may change members (the staged rows hold the file's personal data)."""
+    return restrict(ImportBatch.objects.select_related("unit", "created_by", "job"), user, Action.CHANGE)
+
+
+def _batch(request, pk) -> ImportBatch:
+    return get_for(
+        ImportBatch.objects.select_related("unit", "unit__unit_type", "job"),
+        request.user,
+        Action.CHANGE,
+        pk=pk,
+    )
+
+
+def _busy(batch: ImportBatch) -> bool:
+    """A job is reading or committing the batch."""
+    return batch.job is not None and batch.job.state in (Job.State.QUEUED, Job.State.RUNNING)
+
+
+def import_list(request):
+    if not request.user.can(Action.CHANGE):
+        raise PermissionDenied(_("Your role does not allow importing members."))
+    form = ImportUploadForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                batch = import_services.create_batch(
+                    file=data["file"],
+                    unit=data["unit"],
+                    mode=data["mode"],
+                    user=request.user,
+                    name=data["file"].name,
+                )
+                import_services.start_reading(batch=batch)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("members:import", pk=batch.pk)
+    page = _page(_batches(request.user), request.GET.get("page"))
+    return render(request, "members/import_list.html", {"form": form, "page": page})
+
+
+def import_detail(request, pk: int):
+    batch = _batch(request, pk)
+    if _busy(batch):
+        return render(
+            request, "members/import_progress.html", {"batch": batch, "state": jobs.status(batch.job)}
+        )
+    shown = request.GET.get("rows", "all")
+    if shown not in ROW_FILTERS:
+        shown = "all"
+    rows = batch.rows.select_related("member", "member__unit").order_by("row_number")
+    if shown != "all":
+        rows = rows.filter(status=shown)
+    page = _page(rows, request.GET.get("page"))
+    headers = [column["header"] for column in batch.columns]
+    for row in page.rows:
+        row.cells = list(zip(headers, row.values, strict=False))
+        row.change_list = [(_field_label(name), old, new) for name, (old, new) in row.changes.items()]
+    undecided = batch.rows.filter(status=ImportRow.Status.DUPLICATE, decision=ImportRow.Decision.NONE).count()
+    return render(
+        request,
+        "members/import_detail.html",
+        {
+            "batch": batch,
+            "page": page,
+            "shown": shown,
+            "filters": ROW_FILTERS.items(),
+            "undecided": undecided,
+            "failed_job": batch.job if batch.job and batch.job.state == Job.State.FAILED else None,
+            "decisions": [c for c in ImportRow.Decision.choices if c[0]],
+            "can_commit": batch.state == ImportBatch.State.READY,
+        },
+    )
+
+
+def _field_label(name: str) -> str:
+    try:
+        return str(Member._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
+
+
+@require_safe
+def import_progress(request, pk: int):
+    """The progress bar, polled by the page; once the job is over the page reloads to show the result."""
+    batch = _batch(request, pk)
+    if not _busy(batch):
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "members/_import_progress.html", {"batch": batch, "state": jobs.status(batch.job)})
+
+
+@require_POST
+def import_decide(request, pk: int):
+    batch = _batch(request, pk)
+    form = DecideForm(request.POST, batch=batch)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    else:
+        try:
+            count = import_services.decide(
+                batch=batch,
+                rows=form.cleaned_data["rows"],
+                decision=form.cleaned_data["decision"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Decision recorded for %(n)s rows.") % {"n": count})
+    return redirect(f"{reverse('members:import', kwargs={'pk': batch.pk})}?rows={ImportRow.Status.DUPLICATE}")
+
+
+@require_POST
+def import_commit(request, pk: int):
+    batch = _batch(request, pk)
+    if _busy(batch):
+        return redirect("members:import", pk=batch.pk)
+    skip = request.POST.get("skip_undecided") == "1"
+    undecided = batch.rows.filter(status=ImportRow.Status.DUPLICATE, decision=ImportRow.Decision.NONE).count()
+    if batch.state != ImportBatch.State.READY:
+        messages.error(request, _("Only a previewed import can be committed."))
+    elif undecided and not skip:
+        messages.error(request, _("%(n)s possible duplicates await a decision.") % {"n": undecided})
+    else:
+        import_services.start_commit(batch=batch, user=request.user, skip_undecided=skip)
+    return redirect("members:import", pk=batch.pk)
+
+
+@require_POST
+def import_discard(request, pk: int):
+    batch = _batch(request, pk)
+    try:
+        import_services.discard_batch(batch=batch, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("members:import", pk=batch.pk)
+    messages.success(request, _("The import was discarded; nothing was written."))
+    return redirect("members:imports")
+
+
+@require_safe
+def import_errors(request, pk: int):
+    """The rows not imported, with their reasons, to fix and upload again."""
+    batch = _batch(request, pk)
+    return download(lambda stream: workbooks.error_report(stream, batch=batch), workbooks.report_name(batch))
+
+
+@require_safe
+def import_template(request):
+    """The empty list to fill in, for a unit the user may change."""
+    unit = get_for(
+        Unit.objects.select_related("unit_type"),
+        request.user,
+        Action.CHANGE,
+        code=request.GET.get("unit") or getattr(request.user.unit, "code", ""),
+    )
+    mode = request.GET.get("mode", ImportBatch.Mode.ADD)
+    if mode not in ImportBatch.Mode.values:
+        mode = ImportBatch.Mode.ADD
+    return download(
+        lambda stream: workbooks.template(stream, unit=unit, mode=mode),
+        f"mau-danh-sach-doan-vien-{unit.code}.xlsx",
+    )
+
+
+# ----------------------------------------------------------------------------------------- duplicates
+
+DUPLICATES_PAGE = 50
+
+
+@require_safe
+def duplicates(request):
+    """Records that may be the same person, by the weighted rules, in the user's scope (or a unit of it)."""
+    filterset = MemberFilterSet(
+        {"unit": request.GET.get("unit", ""), "status": "all"},
+        queryset=selectors.members_for(request.user),
+        request=request,
+    )
+    pairs = selectors.duplicate_candidates(filterset.qs)
+    try:
+        number = max(1, int(request.GET.get("page") or 1))
+    except ValueError:
+        number = 1
+    start = (number - 1) * DUPLICATES_PAGE
+    page = ListPage(
+        number=number,
+        rows=pairs[start : start + DUPLICATES_PAGE],
+        has_next=len(pairs) > start + DUPLICATES_PAGE,
+    )
+    return render(
+        request,
+        "members/duplicates.html",
+        {
+            "filterset": filterset,
+            "page": page,
+            "total": len(pairs),
+            "rules": selectors.DUPLICATE_RULES,
+            "threshold": selectors.DUPLICATE_THRESHOLD,
+            "can_change": request.user.can(Action.CHANGE),
+        },
+    )
+
+
+def merge(request, code: str, other_code: str):
+    """Compare two records side by side, preview the merge (made and rolled back), then confirm it."""
+    user = request.user
+    keep = selectors.member_for(user, code, Action.CHANGE)
+    other = selectors.member_for(user, other_code, Action.CHANGE)
+    form = MergeForm(request.POST or None, keep=keep, other=other)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                merged = form.apply()
+                if "confirm" not in request.POST:
+                    preview = {
+                        "member": merged,
+                        "memberships": list(selectors.memberships_of(merged)),
+                        "events": list(selectors.events_of(merged)),
+                    }
+                    transaction.set_rollback(True)
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            if preview is None:
+                messages.success(
+                    request,
+                    _("%(other)s was merged into %(keep)s.") % {"other": other.code, "keep": keep.code},
+                )
+                return redirect("members:detail", code=keep.code)
+    elif request.method != "POST":
+        # Deciding needs the two records in full: both openings are recorded.
+        for record in (keep, other):
+            selectors.personal_data(user=user, member=record, reason=_("comparing possible duplicates"))
+    fields = [
+        (Member._meta.get_field(name).verbose_name, _shown(keep, name), _shown(other, name))
+        for name in MERGE_SHOWN
+    ]
+    return render(
+        request,
+        "members/merge.html",
+        {"keep": keep, "other": other, "form": form, "fields": fields, "preview": preview},
+    )
+
+
+MERGE_SHOWN = (
+    "full_name",
+    "birth_date",
+    "birth_year",
+    "gender",
+    "id_number",
+    "phone",
+    "email",
+    "ethnic_group",
+    "joined_on",
+    "unit",
+    "status",
+    "occupation",
+    "union_position",
+    "card_type",
+)
+
+
+def _shown(member: Member, name: str) -> str:
+    field = Member._meta.get_field(name)
+    value = getattr(member, name)
+    if value in (None, ""):
+        return "—"
+    if field.choices:
+        return getattr(member, f"get_{name}_display")()
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)

@@ -16,7 +16,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv demo test lint bench clean
+.PHONY: help venv demo test lint bench messages clean
 
 help:
 	@echo "make demo      create .venv, migrate the SQLite database, load the demo, serve http://127.0.0.1:$(PORT)"
@@ -24,6 +24,7 @@ help:
 	@echo "make test      the whole test suite on SQLite (PostgreSQL: DATABASE_URL=postgres://... make test)"
 	@echo "make lint      ruff check"
 	@echo "make bench     every benchmark under bench/ (one: make bench BENCHMARKS=members_import BENCH_ARGS=--million)"
+	@echo "make messages  refresh the vi catalogue from the code (gettext tools needed), then compile it"
 	@echo "make venv      only create or update .venv from uv.lock"
 	@echo "make clean     remove .venv, .tools and caches (keeps var/, the data)"
 
@@ -54,6 +55,14 @@ bench: venv
 	@test -n "$(BENCHMARKS)" || { echo "no benchmark under bench/"; exit 1; }
 	@set -e; for name in $(BENCHMARKS); do \
 		echo "== bench.$$name $(BENCH_ARGS)"; $(VENV)/bin/python -m bench.$$name $(BENCH_ARGS); done
+
+# New strings come in untranslated (msgfmt counts them): translate them in django.po, then run it again.
+# Locations name files only, so edits elsewhere in a file leave the catalogue unchanged.
+messages: venv
+	@command -v xgettext >/dev/null || { echo "makemessages needs GNU gettext: apt-get install gettext"; exit 1; }
+	cd src/congdoan && ../../$(VENV)/bin/congdoan makemessages -l vi --no-obsolete --add-location file
+	cd src/congdoan && ../../$(VENV)/bin/congdoan compilemessages -l vi
+	@msgfmt --check --statistics -o /dev/null src/congdoan/locale/vi/LC_MESSAGES/django.po
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .ruff_cache .hypothesis test-results

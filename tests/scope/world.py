@@ -21,6 +21,7 @@ from django.db import connection, models
 
 from congdoan.accounts.models import Role, User
 from congdoan.audit.models import ObjectChange
+from congdoan.audit.services import log_personal_data_access
 from congdoan.members import services as members
 from congdoan.members.models import Gender, Member
 from congdoan.plans import models as plans
@@ -78,6 +79,7 @@ def make_user_of(unit: Unit, label: str) -> None:
 
 
 def make_member(unit: Unit, label: str) -> None:
+    """A member, admitted, whose full record someone has opened (a personal-data access)."""
     member = Member(
         full_name=f"Quàng Thị {label}",
         gender=Gender.FEMALE,
@@ -85,6 +87,7 @@ def make_member(unit: Unit, label: str) -> None:
         joined_on=datetime.date(2019, 5, 1),
     )
     members.admit_member(member=member, unit=unit, on=datetime.date(2019, 5, 1))
+    log_personal_data_access(action="view", obj=member, unit_id=unit.pk, reason=f"Xác minh hồ sơ ở {label}")
 
 
 def make_programme(unit: Unit, label: str) -> None:

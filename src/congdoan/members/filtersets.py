@@ -72,7 +72,7 @@ class MemberFilterSet(django_filters.FilterSet):
         return selectors.search(queryset, value)
 
     def filter_unit(self, queryset, name, unit):
-        return queryset.filter(unit__path__under=unit.path)
+        return selectors.in_units(queryset, Unit.objects.filter(path__under=unit.path))
 
     def filter_status(self, queryset, name, value):
         return queryset if value == ALL else queryset.filter(status=value)

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -23,6 +23,7 @@ from congdoan.audit.services import log_personal_data_access
 from congdoan.core.text import fold
 from congdoan.members.exports import mask_email, mask_id_number, mask_phone
 from congdoan.members.models import Member, MemberEvent, Membership, Status
+from congdoan.units.models import Unit
 
 PERSONAL_VIEW_ROLES = frozenset({Role.ADMIN, Role.OFFICER, Role.CHAIR})
 _SEPARATORS = re.compile(r"[\s.\-]")
@@ -38,9 +39,32 @@ def may_see_personal_data(user) -> bool:
     )
 
 
+# Up to this many members, a list is read through the unit index and sorted; beyond, along the sort index.
+FEW_MEMBERS = 20_000
+
+
+def in_units(queryset: QuerySet[Member], units: QuerySet[Unit]) -> QuerySet[Member]:
+    """The members of ``queryset`` standing in ``units``, asked for the way that is fast for their number.
+
+    A join on the units' paths lets the database start from the units and sort every member found; for a
+    province that is 800,000 rows sorted to show 50 (SQLite, knowing no statistics, always starts there).
+    So a few members are found through the unit index and sorted, and many are read along the index of
+    the list's order, with the unit test made unable to use an index (``unit_id + 0``): the first page
+    then reads little more than its own rows.
+    """
+    ids = units.values("pk")
+    if Member.objects.filter(unit_id__in=ids).order_by()[: FEW_MEMBERS + 1].count() <= FEW_MEMBERS:
+        return queryset.filter(unit_id__in=ids)
+    return queryset.alias(unit_key=F("unit_id") + 0).filter(unit_key__in=ids)
+
+
 def members_for(user, action: str = Action.VIEW) -> QuerySet[Member]:
-    """Every member record the user may see (or change), merged records included."""
-    return restrict(Member.objects.select_related("unit"), user, action)
+    """Every member record the user may see (or change), merged records included: those standing in the
+    units of the user's scope (``restrict`` on the units; see ``in_units`` for why not a join)."""
+    members = Member.objects.select_related("unit")
+    if user is not None and user.is_authenticated and user.is_superuser and user.is_active:
+        return members
+    return in_units(members, restrict(Unit.objects.all(), user, action))
 
 
 def member_for(user, code: str, action: str = Action.VIEW) -> Member:
@@ -146,6 +170,7 @@ class DuplicateRule:
     label: str
     fields: tuple[str, ...]
     weight: int
+    finds: bool = True  # False: it only adds to the score of pairs other rules find (alone it is too weak)
 
     def key_of(self, member: Member) -> tuple | None:
         values = tuple(getattr(member, name) for name in self.fields)
@@ -194,7 +219,7 @@ def duplicate_candidates(
     """
     members = members.exclude(status=Status.MERGED)
     pairs: dict[tuple[int, int], tuple[Member, Member]] = {}
-    for rule in DUPLICATE_RULES:
+    for rule in (rule for rule in DUPLICATE_RULES if rule.finds):
         nonempty = members.exclude(**{f"{name}__isnull": True for name in rule.fields}).exclude(
             **{name: "" for name in rule.fields if name in ("search_name", "phone", "email")}
         )

@@ -15,7 +15,7 @@ class MemberTable(Table):
         Column("id_number", _("ID number")),
         Column("phone", _("Phone")),
         Column("unit", _("Grassroots union")),
-        Column("joined", _("Joined the union"), ("joined_on",)),
+        Column("joined", _("Joined the union")),
         Column("status", _("Status")),
     )
     default_sort = "name"

@@ -1,0 +1,268 @@
+"""Member list pages (issue 3, parts 1 and 7): a province of 100,000 members (--members N for another size),
+read through the real pages as a provincial officer and a CĐCS chair would, each timed against a trivial
+page (the login form: a template, no query) in the same run and reported as a ratio.
+
+    .venv/bin/python -m bench.members_list                      # SQLite, 100,000 members
+    .venv/bin/python -m bench.members_list --members 1000000
+    .venv/bin/python -m bench.members_list --db postgres        # a throwaway PostgreSQL 15 (bench/pg.py)
+
+Set-up, not measured: one province, 10 district-level unions and 400 CĐCS founded through the unit services,
+then the members bulk-inserted with the codes, search names and sort keys the services would have written
+(names drawn from common Vietnamese family, middle and given names, so searches meet many look-alikes).
+PostgreSQL is ANALYZEd after the load (as autovacuum would); SQLite is not.
+
+Measured (median and p95 of --repeats requests, milliseconds, through Django's test client):
+  list          /members/ page 1, the province officer (50 of all members, Vietnamese order)
+  list p200     page 200 of the same list (OFFSET 9,950)
+  sort code     page 1 sorted by member code, descending
+  search name   "nguyen van an" (diacritics folded, every word the start of a word of the name)
+  search given  "an" (every An, Anh…)
+  search id     a whole ID number, and its first 6 digits
+  district      the list of one district-level union's subtree
+  chair         the list of a CĐCS chair (about 250 members)
+  count         the count fragment the list page loads afterwards (all current members of the province)
+  duplicates    the duplicates screen of one district-level union
+Each with the query plan of its main query (EXPLAIN), to show which index answers it.
+"""
+
+import argparse
+import contextlib
+import datetime
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+D = datetime.date
+CDCS = 400
+DISTRICTS = 10
+FAMILY = [
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Huỳnh",
+    "Phan",
+    "Vũ",
+    "Võ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Hồ",
+    "Ngô",
+]
+MIDDLE = {
+    "male": ["Văn", "Hữu", "Đức", "Công", "Minh", "Quốc"],
+    "female": ["Thị", "Ngọc", "Thu", "Kim", "Thanh"],
+}
+GIVEN = [
+    "An",
+    "Anh",
+    "Bình",
+    "Cường",
+    "Dũng",
+    "Hà",
+    "Hạnh",
+    "Hòa",
+    "Hương",
+    "Khánh",
+    "Lan",
+    "Linh",
+    "Mai",
+    "Nam",
+    "Nga",
+    "Phúc",
+    "Quân",
+    "Sơn",
+    "Tâm",
+    "Thảo",
+    "Trang",
+    "Tuấn",
+    "Uyên",
+    "Việt",
+    "Xuân",
+    "Yến",
+    "Ánh",
+    "Đạt",
+]
+
+
+def build(count: int):
+    from django.db import connection
+
+    from congdoan.accounts.models import Role, User
+    from congdoan.members.models import Member
+    from congdoan.members.services import allocate_codes
+    from congdoan.units import services
+    from congdoan.units.models import Level, UnitType
+
+    types = {
+        level: UnitType.objects.get_or_create(
+            code=f"bench-{level}", defaults={"name": str(label), "level": level}
+        )[0]
+        for level, label in Level.choices
+    }
+
+    def found(name, level, parent, code):
+        spec = services.NewUnit(code=code, name=name, unit_type=types[level])
+        return services.found_unit(spec=spec, parent=parent, founded_on=D(2019, 1, 1))
+
+    national = found("Tổng Liên đoàn", Level.NATIONAL, None, "TLD")
+    province = found("Liên đoàn Lao động tỉnh Thử nghiệm", Level.PROVINCE, national, "P")
+    districts = [
+        found(f"Công đoàn cấp trên {i}", Level.UPPER, province, f"P-{i:02d}") for i in range(DISTRICTS)
+    ]
+    cdcs = [
+        found(f"Công đoàn cơ sở {i}", Level.GRASSROOTS, districts[i % DISTRICTS], f"P-C{i:04d}")
+        for i in range(CDCS)
+    ]
+    User.objects.create(username="officer", unit=province, role=Role.OFFICER)
+    User.objects.create(username="chair", unit=cdcs[7], role=Role.CHAIR)
+
+    rng = random.Random(2025)
+    codes = allocate_codes(count, year=2025)
+    rows, batch = [], 5000
+    for index in range(count):
+        gender = "male" if rng.random() < 0.5 else "female"
+        year = rng.randint(1965, 2004)
+        member = Member(
+            code=codes[index],
+            full_name=f"{rng.choice(FAMILY)} {rng.choice(MIDDLE[gender])} {rng.choice(GIVEN)}",
+            birth_date=D(year, rng.randint(1, 12), rng.randint(1, 28)),
+            gender=gender,
+            id_number=f"091{(year // 100 - 19) * 2 + (gender == 'female')}{year % 100:02d}{index:06d}",
+            phone=f"09{index:08d}",
+            joined_on=D(2020, rng.randint(1, 12), rng.randint(1, 28)),
+            unit_id=cdcs[index % CDCS].pk,
+            status="active" if rng.random() < 0.95 else "left",
+        )
+        member.set_derived_fields()
+        rows.append(member)
+        if len(rows) == batch:
+            Member.objects.bulk_create(rows)
+            rows = []
+    Member.objects.bulk_create(rows)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+def timed(client, url: str, repeats: int) -> list[float]:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    return times
+
+
+def plan(queryset) -> str:
+    from django.db import connection
+
+    sql, params = queryset.query.sql_with_params()
+    prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+    with connection.cursor() as cursor:
+        cursor.execute(prefix + sql, params)
+        lines = [" ".join(str(c) for c in row[-1:]) for row in cursor.fetchall()]
+    return " | ".join(lines)
+
+
+def run(members: int, repeats: int) -> None:
+    import django
+    from django.conf import settings
+    from django.core.management import call_command
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    from congdoan.accounts.models import User
+    from congdoan.members import selectors
+    from congdoan.members.filtersets import MemberFilterSet
+    from congdoan.members.models import Member
+    from congdoan.members.tables import MemberTable
+    from congdoan.units.models import Unit
+
+    setup_test_environment()
+    settings.SECURE_SSL_REDIRECT = False  # the test client speaks plain http
+    call_command("migrate", verbosity=0)
+    if not User.objects.filter(username="officer").exists():  # a kept --var folder holds a built province
+        started = time.perf_counter()
+        build(members)
+        print(f"{connection.vendor}: {members:,} members built in {time.perf_counter() - started:.1f} s")
+    officer, chair = User.objects.get(username="officer"), User.objects.get(username="chair")
+    district = Unit.objects.get(code="P-03")
+    sample = Member.objects.order_by("pk")[Member.objects.count() // 2]
+
+    def client_for(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    officer_client, chair_client = client_for(officer), client_for(chair)
+    cases = [
+        ("list", officer_client, "/members/", {}),
+        ("list p200", officer_client, "/members/?page=200", {}),
+        ("sort code", officer_client, "/members/?sort=-code", {"sort": "-code"}),
+        ("search name", officer_client, "/members/?q=nguyen+van+an", {"q": "nguyen van an"}),
+        ("search given", officer_client, "/members/?q=an", {"q": "an"}),
+        ("search id", officer_client, f"/members/?q={sample.id_number}", {"q": sample.id_number}),
+        ("search id 6", officer_client, f"/members/?q={sample.id_number[:6]}", {"q": sample.id_number[:6]}),
+        ("district", officer_client, f"/members/?unit={district.code}", {"unit": district.code}),
+        ("chair", chair_client, "/members/", {}),
+        ("count", officer_client, "/members/count/", {}),
+        ("duplicates", officer_client, f"/members/duplicates/?unit={district.code}", None),
+    ]
+    users = {id(officer_client): officer, id(chair_client): chair}
+    baseline = statistics.median(timed(Client(), "/accounts/login/", repeats))
+    print(f"baseline (login page): median {baseline:.1f} ms\n")
+    print(f"{'page':<14}{'median ms':>10}{'p95 ms':>9}{'ratio':>8}   plan of the main query")
+    for name, client, url, query in cases:
+        times = sorted(timed(client, url, repeats))
+        median, p95 = statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.95))]
+        how = ""
+        if query is not None:
+            user = users[id(client)]
+            filterset = MemberFilterSet(
+                query or None, queryset=selectors.members_for(user), request=type("R", (), {"user": user})()
+            )
+            ordered = MemberTable(query.get("sort")).order(filterset.qs)
+            how = plan(filterset.qs.order_by() if name == "count" else ordered[:51])
+        print(f"{name:<14}{median:>10.1f}{p95:>9.1f}{median / baseline:>8.1f}   {how[:150]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--members", type=int, default=100_000)
+    parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--var", help="keep the SQLite database in this folder, and reuse it when run again")
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "congdoan.settings")
+    with contextlib.ExitStack() as stack:
+        var = args.var or stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-members-list."))
+        os.environ["CONGDOAN_VAR"] = var
+        if args.db == "postgres":
+            from bench import pg
+
+            with pg.cluster() as server:
+                os.environ["DATABASE_URL"] = pg.create_database(server, "bench_members_list")
+                run(args.members, args.repeats)
+        else:
+            os.environ["DATABASE_URL"] = f"sqlite:///{var}/bench.sqlite3"
+            run(args.members, args.repeats)
+
+
+if __name__ == "__main__":
+    main()

@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
 from congdoan.accounts.models import Role, User
+from congdoan.audit.models import PersonalDataAccess
 from congdoan.members import services as member_services
 from congdoan.members.exports import export_members, mask_id_number, safe_text
 from congdoan.members.imports import services as import_services
@@ -19,7 +20,7 @@ from congdoan.members.models import Member
 from tests.members.listfiles import cccd
 
 D = datetime.date
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english", "media")]
 
 
 @pytest.fixture
@@ -102,8 +103,7 @@ def test_csv_and_xlsx_escape_formula_looking_text(small_tree, registry):
     assert D(1990, 3, 4) in [cell.value.date() for cell in cells if isinstance(cell.value, datetime.datetime)]
 
 
-def test_an_exported_list_imports_back_unchanged(small_tree, registry, tmp_path, settings):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def test_an_exported_list_imports_back_unchanged(small_tree, registry, tmp_path):
     path = tmp_path / "export.xlsx"
     path.write_bytes(exported("xlsx", unit=small_tree["kg"], full=True))
     batch = import_services.read_batch(
@@ -127,6 +127,10 @@ def test_the_export_command(small_tree, registry, tmp_path):
         stderr=io.StringIO(),
     )
     assert out.read_text(encoding="utf-8-sig").count("\n") == 3
+    assert not PersonalDataAccess.objects.exists()  # masked: nothing to record
+    call_command("members", "export", "--unit=KG", "--full", f"--output={out}", stderr=io.StringIO())
+    access = PersonalDataAccess.objects.get()
+    assert (access.action, access.object_id, access.user) == ("export", small_tree["kg"].pk, None)
     User.objects.create(username="xem", unit=small_tree["kg"], role=Role.VIEWER)
     with pytest.raises(CommandError, match="personal data"):
         call_command("members", "export", "--unit=KG", "--full", "--user=xem", stdout=io.StringIO())

@@ -19,13 +19,8 @@ from tests.members import listfiles
 from tests.members.listfiles import cccd
 
 D = datetime.date
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english", "media")]
 BORN, JOINED = D(1990, 5, 17), D(2015, 3, 1)
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def read(path, unit, mode="add", user=None):

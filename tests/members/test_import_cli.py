@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from openpyxl import load_workbook
 
 from congdoan.audit.models import ObjectChange
 from congdoan.members.imports.models import ImportBatch
@@ -12,13 +13,8 @@ from congdoan.members.models import Member
 from tests.members import listfiles
 from tests.members.listfiles import cccd
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english", "media")]
 ROWS = 3000
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def run(*args) -> tuple[int, dict | str]:
@@ -43,8 +39,15 @@ def realistic_list(tmp_path):
 
 
 def test_a_realistic_list_imports_through_the_command(small_tree, realistic_list):
-    code, summary = run(str(realistic_list), "--unit=KG-RG-01", "--format=json")
+    report = realistic_list.with_name("loi.xlsx")
+    code, summary = run(str(realistic_list), "--unit=KG-RG-01", "--format=json", f"--error-report={report}")
     assert code == 3  # imported, some rows left out
+    left_out = [row[-1].value for row in load_workbook(report).active.iter_rows(min_row=3)]
+    assert left_out == [
+        15,
+        25,
+        ROWS + 5,
+    ]  # the two bad rows and the repeated person, by their row in the file
     for key in ("rows", "valid", "created", "updated", "unchanged", "errors", "duplicates"):
         assert key in summary
     assert (summary["rows"], summary["valid"], summary["created"], summary["updated"]) == (
@@ -142,3 +145,16 @@ def test_the_progress_bar_draws_only_on_a_terminal():
         bar(100, 100, "Reading the file")
         bar.close()
         assert ("50.0%" in stream.getvalue() and "100.0%" in stream.getvalue()) is tty
+
+
+def test_messages_reach_the_user_in_vietnamese(small_tree, tmp_path):
+    from django.utils import translation
+
+    rows = listfiles.people(2)
+    rows[1][2] = "31/02/1990"
+    path = listfiles.xlsx(tmp_path / "a.xlsx", rows)
+    with translation.override("vi"):
+        _code, summary = run(str(path), "--unit=KG-RG-01", "--format=json", "--dry-run")
+    (error,) = summary["errors"]
+    assert (error["row"], error["column"]) == (6, "Ngày sinh")
+    assert "31/02/1990" in error["message"] and error["message"] != "31/02/1990 is not a real date."

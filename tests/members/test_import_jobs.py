@@ -13,10 +13,7 @@ from congdoan.members.imports.models import ImportBatch
 from congdoan.members.models import Member
 from tests.members import listfiles
 
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+pytestmark = pytest.mark.usefixtures("english", "media")
 
 
 @jobs.job

@@ -14,7 +14,6 @@ from django.db import connection
 from django.db.models import Count, Min
 from django.utils.translation import gettext as _
 
-from congdoan.core.text import fold
 from congdoan.members.identity import ETHNIC_CHOICES
 from congdoan.members.imports.fields import CHOICE_LABELS, display
 from congdoan.members.imports.models import ImportBatch, ImportRow
@@ -99,18 +98,30 @@ def mark_file_duplicates(batch: ImportBatch) -> None:
 
 def classify(batch: ImportBatch, rows: list[ImportRow]) -> dict[int, Verdict]:
     """What each row would do to the registry as it stands now (rows already in error or repeating an
-    earlier row of the file are left out)."""
+    earlier row of the file are left out).
+
+    The members are found by joining the staged rows of the chunk's id range, not by lists of values: the
+    SQL is then the same for every chunk, so the database driver's statement cache does not fill up with
+    one compiled statement per list length.
+    """
     rows = [r for r in rows if r.status != Status.ERROR and r.duplicate_of is None]
-    codes = {r.data["code"] for r in rows if r.data.get("code")}
-    ids = {r.id_number for r in rows if r.id_number}
-    names = {fold(r.data["full_name"]) for r in rows if r.data.get("full_name")}
+    if not rows:
+        return {}
+    staged = ImportRow.objects.filter(batch=batch, pk__gte=rows[0].pk, pk__lte=rows[-1].pk)
     members = Member.objects.select_related("unit")
-    by_code = {m.code: m for m in members.filter(code__in=codes)} if codes else {}
-    by_id = {m.id_number: m for m in members.filter(id_number__in=ids)} if ids else {}
+    by_code = {
+        m.code: m for m in members.filter(code__in=staged.exclude(member_code="").values("member_code"))
+    }
+    by_id = {
+        m.id_number: m for m in members.filter(id_number__in=staged.exclude(id_number="").values("id_number"))
+    }
     by_person: dict[tuple[str, int], list[Member]] = {}
-    if names and batch.mode == ImportBatch.Mode.ADD:
-        unit_ids = {r.unit_id for r in rows if r.unit_id}
-        for member in members.filter(search_name__in=names, unit_id__in=unit_ids):
+    if batch.mode == ImportBatch.Mode.ADD:
+        candidates = members.filter(
+            search_name__in=staged.exclude(search_name="").values("search_name"),
+            unit_id__in=staged.values("unit_id"),
+        )
+        for member in candidates:
             by_person.setdefault((member.search_name, member.unit_id), []).append(member)
     decide = _verdict_add if batch.mode == ImportBatch.Mode.ADD else _verdict_update
     return {row.pk: decide(batch, row, by_code, by_id, by_person) for row in rows}
@@ -147,7 +158,7 @@ def _verdict_add(batch, row, by_code, by_id, by_person) -> Verdict:
     elif row.id_number and row.id_number in by_id:
         member, reason = by_id[row.id_number], _("The ID number of %(member)s.")
     else:
-        candidates = by_person.get((fold(row.data.get("full_name", "")), row.unit_id), [])
+        candidates = by_person.get((row.search_name, row.unit_id), [])
         member = next((m for m in candidates if _birth_matches(m, row.data)), None)
         if member is None:
             return Verdict(Status.NEW)

@@ -106,6 +106,8 @@ class ImportRow(models.Model):
     parsed_ok = models.BooleanField(default=True)  # the cells themselves were fine (the registry may differ)
     id_number = models.CharField(max_length=20, blank=True)
     person_key = models.CharField(max_length=250, blank=True)  # folded name | birth | unit
+    search_name = models.CharField(max_length=120, blank=True)  # folded name, as Member.search_name
+    member_code = models.CharField(max_length=20, blank=True)
     unit = models.ForeignKey("units.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     member = models.ForeignKey(
         "members.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

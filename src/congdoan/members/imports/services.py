@@ -35,6 +35,7 @@ from congdoan.audit.context import change_context
 from congdoan.audit.models import ObjectChange
 from congdoan.audit.services import log_many
 from congdoan.core import jobs
+from congdoan.core.text import fold
 from congdoan.members import services as member_services
 from congdoan.members.imports import legacy
 from congdoan.members.imports.fields import BY_NAME
@@ -246,6 +247,8 @@ def _stage(batch: ImportBatch, progress) -> None:
                     person_key=""
                     if parsed.errors
                     else person_key(parsed.data, parsed.unit and parsed.unit.pk),
+                    search_name=fold(parsed.data.get("full_name", ""))[:120],
+                    member_code=parsed.data.get("code", "")[:20],
                 )
             )
             if len(staged) >= CHUNK:
@@ -440,7 +443,8 @@ def _create_members(chunk: list[ImportRow], units: dict[int, Unit]) -> None:
 
 
 def _update_members(batch: ImportBatch, chunk: list[ImportRow]) -> None:
-    members = Member.objects.select_for_update().in_bulk([row.member_id for row in chunk])
+    staged = ImportRow.objects.filter(batch=batch, pk__gte=chunk[0].pk, pk__lte=chunk[-1].pk)
+    members = {m.pk: m for m in Member.objects.select_for_update().filter(pk__in=staged.values("member_id"))}
     befores, changed, fields = [], [], {"full_name", "search_name", "sort_key", "birth_year"}
     for row in chunk:
         member = members[row.member_id]

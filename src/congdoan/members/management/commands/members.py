@@ -6,6 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from congdoan.accounts.models import User
 from congdoan.audit.context import change_context
+from congdoan.audit.models import PersonalDataAccess
+from congdoan.audit.services import log_personal_data_access
 from congdoan.members import exports
 from congdoan.members.imports.models import ImportBatch
 from congdoan.members.imports.workbooks import template
@@ -65,6 +67,13 @@ class Command(BaseCommand):
                     user=actor,
                     full=options["full"],
                 )
+                if options["full"]:
+                    log_personal_data_access(
+                        action=PersonalDataAccess.Action.EXPORT,
+                        obj=unit,
+                        unit_id=unit.pk,
+                        detail=f"{options['format']}, {count} · command line",
+                    )
         except PermissionDenied as error:
             raise CommandError(str(error)) from None
         finally:

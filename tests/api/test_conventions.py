@@ -89,3 +89,14 @@ def test_drf_messages_named_for_our_catalogue_are_drf_own():
     with catalogue.open("rb") as file:
         known = {key for key in gettext.GNUTranslations(file)._catalog if isinstance(key, str)}
     assert [message for message in DRF_MESSAGES if message not in known] == []
+
+
+def test_drf_own_messages_come_out_vietnamese(world):
+    """Messages DRF's catalogue leaves English (a bad number, a missing login) come from ours."""
+    response = client_for(world.users["officer"]).post(
+        EMPLOYERS, {"unit": "KG-RG-01", "name": "Công ty May", "workforce": "một trăm"}, format="json"
+    )
+    assert response.json()["workforce"] != ["A valid integer is required."]
+    assert "nguyên" in response.json()["workforce"][0]
+    anonymous = client_for(None).get(EMPLOYERS).json()["detail"]
+    assert anonymous != "Authentication credentials were not provided."

@@ -266,7 +266,7 @@ class ReorganiseSerializer(serializers.Serializer):
         return ReorganisationSerializer(reorganisation, context=self.context).data
 
 
-class MoveSerializer(ReorganiseSerializer):
+class UnitMoveSerializer(ReorganiseSerializer):
     parent = unit_field(Action.REORGANISE, help_text="Mã đơn vị cấp trên mới")
 
     service_fields = {"units": NON_FIELD}
@@ -275,7 +275,7 @@ class MoveSerializer(ReorganiseSerializer):
         return services.move_units(units=[unit], new_parent=data.pop("parent"), **data)
 
 
-class MergeSerializer(ReorganiseSerializer):
+class UnitMergeSerializer(ReorganiseSerializer):
     sources = unit_field(
         Action.REORGANISE,
         many=True,
@@ -295,7 +295,7 @@ class MergeSerializer(ReorganiseSerializer):
         return services.merge_units(sources=[unit, *data.pop("sources")], **data)
 
 
-class SplitSerializer(ReorganiseSerializer):
+class UnitSplitSerializer(ReorganiseSerializer):
     parts = SplitPartSerializer(many=True)
     end_source = serializers.BooleanField(
         default=True, help_text="Chia tách (đơn vị cũ chấm dứt) hay tách một phần"
@@ -307,7 +307,7 @@ class SplitSerializer(ReorganiseSerializer):
         return services.split_unit(source=unit, **data)
 
 
-class RenameSerializer(ReorganiseSerializer):
+class UnitRenameSerializer(ReorganiseSerializer):
     name = serializers.CharField(max_length=255)
     short_name = serializers.CharField(max_length=120, required=False, allow_null=True, default=None)
 
@@ -317,7 +317,7 @@ class RenameSerializer(ReorganiseSerializer):
         return services.rename_unit(unit=unit, **data)
 
 
-class DissolveSerializer(ReorganiseSerializer):
+class UnitDissolveSerializer(ReorganiseSerializer):
     successor = optional_unit("Đơn vị kế thừa (mã)")
     children_to = optional_unit("Chuyển các đơn vị trực thuộc sang đơn vị này (mã)")
 

@@ -76,11 +76,11 @@ class UnitViewSet(
         "create": s.UnitCreateSerializer,
         "update": s.UnitUpdateSerializer,
         "partial_update": s.UnitUpdateSerializer,
-        "move": s.MoveSerializer,
-        "merge": s.MergeSerializer,
-        "split": s.SplitSerializer,
-        "rename": s.RenameSerializer,
-        "dissolve": s.DissolveSerializer,
+        "move": s.UnitMoveSerializer,
+        "merge": s.UnitMergeSerializer,
+        "split": s.UnitSplitSerializer,
+        "rename": s.UnitRenameSerializer,
+        "dissolve": s.UnitDissolveSerializer,
     }
 
     def get_serializer_class(self):

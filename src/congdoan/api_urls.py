@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("congdoan.accounts.api.urls")),
     path("", include("congdoan.units.api.urls")),
     path("", include("congdoan.audit.api.urls")),
+    path("", include("congdoan.members.api.urls")),
     path("", include("congdoan.plans.api.urls")),
 ]

@@ -214,6 +214,9 @@ SPECTACULAR_SETTINGS = {
         "DocumentKindEnum": "congdoan.plans.models.DocumentKind",
         "TargetKindEnum": "congdoan.plans.models.TargetKind",
         "TaskKindEnum": "congdoan.plans.models.TaskKind",
+        "MemberStatusEnum": "congdoan.members.models.Status",
+        "ImportRowStatusEnum": "congdoan.members.imports.models.ImportRow.Status",
+        "ImportStateEnum": "congdoan.members.imports.models.ImportBatch.State",
     },
 }
 

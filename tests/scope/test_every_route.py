@@ -267,8 +267,17 @@ def test_api_list_filters_show_nothing_foreign(operation, scope_world, client):
     problems = []
     response, found = attempt(client, scope_world, "get", operation.path)
     problems += found
-    if response is not None and response.status_code == 200 and "results" in response.json():
-        assert response.json()["count"] > 0, f"{operation} lists nothing even of the requester's own subtree"
+    listed = (
+        response is not None
+        and response.status_code == 200
+        and response["Content-Type"] == "application/json"
+    )
+    if listed and "results" in response.json():
+        # Long lists (members) come in pages without a count; their first page then shows rows.
+        body = response.json()
+        assert body.get("count", len(body["results"])) > 0, (
+            f"{operation} lists nothing even of the requester's own subtree"
+        )
     for parameter in operation.query_parameters:
         value = foreign_value(operation, parameter.get("schema", {}), parameter["name"], scope_world)
         problems += attempt(client, scope_world, "get", operation.path, **{parameter["name"]: value})[1]

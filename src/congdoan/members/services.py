@@ -26,6 +26,7 @@ from congdoan.members.models import (
 from congdoan.units.models import Level, Unit
 
 WORKING_AGE = 15  # Labour Code 2019, Art. 143: the general minimum age of an employee
+EARLIEST_BIRTH_YEAR = 1900  # a year before is a typing slip ("85" for 1985)
 
 
 def _luhn_digit(digits: str) -> str:
@@ -68,6 +69,8 @@ def check_person(member: Member) -> None:
         errors["birth_date"] = _("The date of birth is in the future.")
     if member.birth_year and member.birth_year > today.year:
         errors["birth_year"] = _("The year of birth is in the future.")
+    elif member.birth_year is not None and member.birth_year < EARLIEST_BIRTH_YEAR:
+        errors["birth_year"] = _("Write the year of birth with four digits, e.g. 1985.")
     if member.id_number:
         try:
             member.id_number = check_id_number(
@@ -77,7 +80,8 @@ def check_person(member: Member) -> None:
             ).number
         except ValueError as error:
             errors["id_number"] = str(error)
-    born = member.birth_date or (datetime.date(member.birth_year, 1, 1) if member.birth_year else None)
+    year = member.birth_year if "birth_year" not in errors else None
+    born = member.birth_date or (datetime.date(year, 1, 1) if year else None)
     if member.joined_on and born:
         if member.joined_on < born:
             errors["joined_on"] = _("The union joining date is before the date of birth.")

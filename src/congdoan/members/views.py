@@ -8,19 +8,15 @@ the full values are shown only on request to the roles that may see them, and ea
 
 import datetime
 import importlib.util
-import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO
 
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -32,8 +28,7 @@ from congdoan.audit.models import PersonalDataAccess
 from congdoan.audit.services import log_personal_data_access
 from congdoan.core import jobs
 from congdoan.core.models import Job
-from congdoan.members import exports, selectors
-from congdoan.members import jobs as member_jobs
+from congdoan.members import downloads, exports, selectors
 from congdoan.members.filtersets import MemberFilterSet
 from congdoan.members.forms import (
     AdmitForm,
@@ -279,31 +274,12 @@ class ReadmitView(LifecycleView):
 
 # -------------------------------------------------------------------------------------------- exports
 
-EXPORT_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
-}
-# A longer list is written by a background job rather than while the browser waits (about a second).
-EXPORT_INLINE_MAX = 20_000
-
-
-def download(write: Callable[[IO[bytes]], object], filename: str, format: str = "xlsx") -> FileResponse:
-    """A file written by ``write`` into a temporary file, sent as a download (FileResponse closes it)."""
-    stream = tempfile.TemporaryFile()  # noqa: SIM115
-    write(stream)
-    stream.seek(0)
-    return FileResponse(stream, as_attachment=True, filename=filename, content_type=EXPORT_TYPES[format])
-
-
-def _export_name(format: str) -> str:
-    return f"doan-vien-{timezone.localdate():%Y%m%d}.{format}"
-
 
 @require_safe
 def member_export(request):
     """The filtered list as .xlsx or .csv; in full (personal data unmasked) for the roles that may."""
     format = request.GET.get("format", "xlsx")
-    if format not in EXPORT_TYPES:
+    if format not in ("xlsx", "csv"):
         raise Http404(_("Unknown file format."))
     full = request.GET.get("full") == "1"
     if full and not exports.may_export_personal_data(request.user):
@@ -311,62 +287,28 @@ def member_export(request):
     query = request.GET.copy()
     for name in ("format", "full", "page"):
         query.pop(name, None)
-    members, unit = member_jobs.filtered_members(request.user, query.urlencode())
-    if members[: EXPORT_INLINE_MAX + 1].count() > EXPORT_INLINE_MAX:
-        job = jobs.enqueue(
-            member_jobs.export_list_job,
-            user=request.user,
-            unit=unit,
-            query=query.urlencode(),
-            format=format,
-            full=full,
-        )
+    query = query.urlencode()
+    members, unit = downloads.filtered_members(request.user, query)
+    if downloads.is_long(members):
+        job = downloads.start_export(user=request.user, query=query, format=format, full=full, unit=unit)
         return redirect("members:export_job", pk=job.pk)
-    return download(
-        lambda stream: member_jobs.write_list(
-            stream=stream, user=request.user, query=query.urlencode(), format=format, full=full
-        ),
-        _export_name(format),
-        format,
-    )
+    return downloads.list_response(user=request.user, query=query, format=format, full=full)
 
 
 def _export_job(request, pk) -> Job:
-    """An export job is its requester's alone (the file holds personal data)."""
-    job = get_for(
-        Job.objects.filter(kind=jobs.kind_of(member_jobs.export_list_job), user=request.user),
-        request.user,
-        Action.VIEW,
-        pk=pk,
-    )
-    return job
+    return get_for(downloads.export_jobs_of(request.user), request.user, Action.VIEW, pk=pk)
 
 
 @require_safe
 def export_job(request, pk: int):
     job = _export_job(request, pk)
-    state = jobs.status(job)
     template = "members/_export_progress.html" if request.htmx else "members/export_job.html"
-    return render(request, template, {"job": job, "state": state})
+    return render(request, template, {"job": job, "state": jobs.status(job)})
 
 
 @require_safe
 def export_file(request, pk: int):
-    job = _export_job(request, pk)
-    if job.state != Job.State.DONE:
-        raise Http404(_("The file is not ready."))
-    path = member_jobs.export_path(job.pk, job.result["format"])
-    try:
-        stream = open(path, "rb")  # noqa: SIM115 (FileResponse closes it)
-    except FileNotFoundError:
-        raise Http404(_("The file was already downloaded and deleted; export the list again.")) from None
-    path.unlink()  # the open file stays readable until sent; nothing with personal data is left behind
-    return FileResponse(
-        stream,
-        as_attachment=True,
-        filename=_export_name(job.result["format"]),
-        content_type=EXPORT_TYPES[job.result["format"]],
-    )
+    return downloads.job_file_response(_export_job(request, pk))
 
 
 # ------------------------------------------------------------------------------------ printable list
@@ -589,7 +531,9 @@ def import_discard(request, pk: int):
 def import_errors(request, pk: int):
     """The rows not imported, with their reasons, to fix and upload again."""
     batch = _batch(request, pk)
-    return download(lambda stream: workbooks.error_report(stream, batch=batch), workbooks.report_name(batch))
+    return downloads.download(
+        lambda stream: workbooks.error_report(stream, batch=batch), workbooks.report_name(batch)
+    )
 
 
 @require_safe
@@ -604,7 +548,7 @@ def import_template(request):
     mode = request.GET.get("mode", ImportBatch.Mode.ADD)
     if mode not in ImportBatch.Mode.values:
         mode = ImportBatch.Mode.ADD
-    return download(
+    return downloads.download(
         lambda stream: workbooks.template(stream, unit=unit, mode=mode),
         f"mau-danh-sach-doan-vien-{unit.code}.xlsx",
     )

@@ -1,0 +1,439 @@
+"""What the members API reads and writes. Lists and records show personal data masked, as the pages do;
+``PersonalDataSerializer`` carries it in full (``/members/{code}/personal/``, recorded). Writes go through
+``members.services``; a refusal is a 400 keyed by the field of the body it is about."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from congdoan.accounts.api.scoped import ScopedRelatedField
+from congdoan.accounts.models import Action
+from congdoan.members import selectors, services
+from congdoan.members.imports.models import ImportBatch, ImportRow
+from congdoan.members.models import EventKind, Member, MemberEvent, Membership
+from congdoan.units.api.serializers import service_errors
+from congdoan.units.models import Employer, Level, Unit
+
+MASKED = "Che một phần: xem đầy đủ qua /members/{code}/personal/ (được ghi nhật ký)."
+
+
+def grassroots_field(**kwargs) -> ScopedRelatedField:
+    """A grassroots union (or sub-unit), by code, where the user may place members."""
+    return ScopedRelatedField(
+        action=Action.CHANGE,
+        slug_field="code",
+        queryset=Unit.objects.filter(unit_type__level__in=[Level.GRASSROOTS, Level.SUBUNIT]),
+        **kwargs,
+    )
+
+
+# ------------------------------------------------------------------------------------------- members
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    """A member with personal data masked: ID number, phone and e-mail partly hidden, the birth year only."""
+
+    unit = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="Mã công đoàn cơ sở")
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    merged_into = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, help_text="Hồ sơ trùng đã được gộp vào đoàn viên này (mã)"
+    )
+    id_number = serializers.SerializerMethodField(help_text=MASKED)
+    phone = serializers.SerializerMethodField(help_text=MASKED)
+    email = serializers.SerializerMethodField(help_text=MASKED)
+    birth_year = serializers.SerializerMethodField(help_text="Năm sinh (ngày sinh đầy đủ là dữ liệu cá nhân)")
+
+    class Meta:
+        model = Member
+        fields = [
+            "code",
+            "full_name",
+            "gender",
+            "birth_year",
+            "id_number",
+            "phone",
+            "email",
+            "ethnic_group",
+            "religion",
+            "nationality",
+            "education_level",
+            "professional_level",
+            "political_theory",
+            "party_member",
+            "party_joined_on",
+            "union_position",
+            "occupation",
+            "employer",
+            "joined_on",
+            "card_type",
+            "card_issued_on",
+            "unit",
+            "unit_name",
+            "status",
+            "merged_into",
+        ]
+        read_only_fields = fields
+
+    def _masked(self, member: Member) -> selectors.PersonalData:
+        return selectors.PersonalData.masked(member)
+
+    @extend_schema_field(serializers.CharField())
+    def get_id_number(self, member) -> str:
+        return self._masked(member).id_number
+
+    @extend_schema_field(serializers.CharField())
+    def get_phone(self, member) -> str:
+        return self._masked(member).phone
+
+    @extend_schema_field(serializers.CharField())
+    def get_email(self, member) -> str:
+        return self._masked(member).email
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_birth_year(self, member) -> int | None:
+        return member.birth_year or (member.birth_date.year if member.birth_date else None)
+
+
+class PersonalDataSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Member
+        fields = ["code", "full_name", "birth_date", "birth_year", "id_number", "phone", "email"]
+        read_only_fields = fields
+
+
+class MemberDataSerializer(serializers.ModelSerializer):
+    """A member's own data as a client writes it; the service checks it as on any admission."""
+
+    employer = serializers.PrimaryKeyRelatedField(
+        queryset=Employer.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Mã số đơn vị sử dụng lao động",
+    )
+
+    class Meta:
+        model = Member
+        fields = list(services.EDITABLE_FIELDS)
+        # Uniqueness and the person rules are the service's, with its own messages.
+        extra_kwargs = {"id_number": {"validators": []}}
+
+    def validate(self, attrs):
+        if not self.partial and not attrs.get("birth_date") and not attrs.get("birth_year"):
+            raise serializers.ValidationError(
+                {"birth_date": _("Give the date of birth, or at least the year.")}
+            )
+        return attrs
+
+    def to_representation(self, member):
+        return MemberSerializer(member, context=self.context).data
+
+
+class AdmitSerializer(MemberDataSerializer):
+    """Kết nạp: a new member of a grassroots union, from their union joining date."""
+
+    unit = grassroots_field(help_text="Mã công đoàn cơ sở")
+    joined_on = serializers.DateField()
+    decision_number = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    decision_date = serializers.DateField(required=False, allow_null=True, default=None)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+    class Meta(MemberDataSerializer.Meta):
+        fields = [
+            *MemberDataSerializer.Meta.fields,
+            "unit",
+            "joined_on",
+            "decision_number",
+            "decision_date",
+            "note",
+        ]
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        employer = attrs.get("employer")
+        if employer is not None and employer.unit_id != attrs["unit"].pk:
+            raise serializers.ValidationError(
+                {"employer": _("The employer belongs to another grassroots union.")}
+            )
+        return attrs
+
+    def create(self, validated_data):
+        step = {
+            name: validated_data.pop(name) for name in ("unit", "decision_number", "decision_date", "note")
+        }
+        with service_errors({"on": "joined_on"}):
+            return services.admit_member(member=Member(**validated_data), **step)
+
+
+class MemberUpdateSerializer(MemberDataSerializer):
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        employer = attrs.get("employer")
+        if employer is not None and employer.unit_id != self.instance.unit_id:
+            raise serializers.ValidationError(
+                {"employer": _("The employer belongs to another grassroots union.")}
+            )
+        return attrs
+
+    def update(self, member, validated_data):
+        with service_errors({}):
+            return services.update_member(member=member, **validated_data)
+
+
+# ---------------------------------------------------------------------------------------- lifecycle
+
+
+class StepSerializer(serializers.Serializer):
+    """One dated step of a member's life; ``save(member=…)`` calls its service (``step``)."""
+
+    on = serializers.DateField(help_text="Ngày (YYYY-MM-DD hoặc dd/mm/yyyy)")
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+    service_fields: dict[str, str] = {}
+
+    def create(self, validated_data):
+        member = validated_data.pop("member")
+        with service_errors(self.service_fields):
+            return self.step(member, validated_data)
+
+    def to_representation(self, member):
+        return MemberSerializer(member, context=self.context).data
+
+
+class DecisionFields(serializers.Serializer):
+    decision_number = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+
+
+class TransferSerializer(StepSerializer, DecisionFields):
+    to_unit = grassroots_field(
+        required=False, allow_null=True, default=None, help_text="Chuyển đến CĐCS (mã)"
+    )
+    to_outside = serializers.CharField(
+        max_length=255,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Hoặc công đoàn ngoài hệ thống",
+    )
+
+    def step(self, member, data):
+        return services.transfer_member(member=member, **data)
+
+
+class SuspendSerializer(StepSerializer, DecisionFields):
+    until = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="Tạm dừng đến ngày"
+    )
+
+    service_fields = {"suspended_until": "until"}
+
+    def step(self, member, data):
+        return services.suspend_member(member=member, **data)
+
+
+class ResumeSerializer(StepSerializer):
+    def step(self, member, data):
+        return services.resume_member(member=member, **data)
+
+
+class EndSerializer(StepSerializer, DecisionFields):
+    kind = serializers.ChoiceField(
+        choices=[(kind.value, kind.label) for kind in services.ENDING_KINDS if kind != EventKind.DISSOLUTION]
+    )
+    decision_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+    def step(self, member, data):
+        return services.end_membership(member=member, **data)
+
+
+class ReceiveSerializer(StepSerializer, DecisionFields):
+    unit = grassroots_field(help_text="Mã công đoàn cơ sở tiếp nhận")
+    from_outside = serializers.CharField(max_length=255, help_text="Công đoàn ngoài hệ thống chuyển đến")
+
+    def step(self, member, data):
+        return services.receive_member(member=member, **data)
+
+
+class ReadmitSerializer(StepSerializer, DecisionFields):
+    unit = grassroots_field(help_text="Mã công đoàn cơ sở kết nạp lại")
+    decision_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+    def step(self, member, data):
+        return services.admit_member(member=member, **data)
+
+
+class MemberMergeSerializer(StepSerializer):
+    """The record ``other`` merged into this one (``services.merge_members``)."""
+
+    on = None
+    note = None
+    other = ScopedRelatedField(
+        action=Action.CHANGE, slug_field="code", queryset=Member.objects.all(), help_text="Mã hồ sơ trùng"
+    )
+    take = serializers.ListField(
+        child=serializers.ChoiceField(choices=services.MERGE_FIELDS),
+        required=False,
+        default=list,
+        help_text="Các trường lấy giá trị từ hồ sơ trùng (trường trống luôn được bổ sung)",
+    )
+
+    def step(self, member, data):
+        return services.merge_members(keep=member, other=data["other"], take=data["take"])
+
+
+# ------------------------------------------------------------------------------------------- history
+
+
+class MemberEventSerializer(serializers.ModelSerializer):
+    member = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    other_unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = MemberEvent
+        fields = [
+            "id",
+            "member",
+            "kind",
+            "on",
+            "unit",
+            "other_unit",
+            "other_unit_text",
+            "suspended_until",
+            "decision_number",
+            "decision_date",
+            "note",
+        ]
+        read_only_fields = fields
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["unit", "unit_name", "state", "valid_from", "valid_to"]
+        read_only_fields = fields
+
+
+class DuplicatePairSerializer(serializers.Serializer):
+    first = MemberSerializer()
+    second = MemberSerializer()
+    score = serializers.IntegerField()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+# ------------------------------------------------------------------------------------------- imports
+
+
+class ImportBatchSerializer(serializers.ModelSerializer):
+    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    created_by = serializers.CharField(source="created_by.username", read_only=True, allow_null=True)
+    columns = serializers.SerializerMethodField(help_text="Các cột đã nhận ra (tiêu đề trong tệp)")
+    job = serializers.PrimaryKeyRelatedField(read_only=True, help_text="Công việc nền đang đọc hoặc ghi")
+
+    class Meta:
+        model = ImportBatch
+        fields = [
+            "id",
+            "file_name",
+            "file_size",
+            "file_format",
+            "encoding",
+            "legacy_encoding",
+            "sheet",
+            "header_row",
+            "columns",
+            "notices",
+            "unit",
+            "mode",
+            "state",
+            "file_error",
+            "rows_total",
+            "rows_error",
+            "rows_new",
+            "rows_update",
+            "rows_unchanged",
+            "rows_duplicate",
+            "created",
+            "updated",
+            "created_by",
+            "created_at",
+            "committed_at",
+            "job",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_columns(self, batch) -> list[str]:
+        return [column["header"] for column in batch.columns]
+
+
+class ImportUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="Danh sách .xlsx hoặc .csv")
+    unit = ScopedRelatedField(
+        action=Action.CHANGE,
+        slug_field="code",
+        queryset=Unit.objects.all(),
+        help_text="Mã đơn vị của danh sách",
+    )
+    mode = serializers.ChoiceField(choices=ImportBatch.Mode.choices, default=ImportBatch.Mode.ADD)
+
+
+class ImportErrorSerializer(serializers.Serializer):
+    column = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ImportRowSerializer(serializers.ModelSerializer):
+    errors = ImportErrorSerializer(many=True, read_only=True)
+    member = serializers.SerializerMethodField(
+        help_text="Mã đoàn viên trong sổ mà dòng này trùng hoặc cập nhật"
+    )
+
+    class Meta:
+        model = ImportRow
+        fields = [
+            "row_number",
+            "status",
+            "data",
+            "errors",
+            "reason",
+            "changes",
+            "duplicate_of",
+            "member",
+            "decision",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_member(self, row) -> str | None:
+        batch = self.context["batch"]
+        visible = row.member is not None and row.member.unit.path.startswith(batch.unit.path)
+        return row.member.code if visible else None
+
+
+class DecideSerializer(serializers.Serializer):
+    rows = serializers.ListField(child=serializers.IntegerField(min_value=1), help_text="Số dòng trong Excel")
+    decision = serializers.ChoiceField(choices=[c for c in ImportRow.Decision.choices if c[0]])
+
+
+class CommitSerializer(serializers.Serializer):
+    skip_undecided = serializers.BooleanField(
+        default=False, help_text="Bỏ qua các dòng trùng chưa quyết định"
+    )
+
+
+class JobSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    state = serializers.CharField()
+    phase = serializers.CharField()
+    progress = serializers.IntegerField()
+    total = serializers.IntegerField()
+    percent = serializers.IntegerField(allow_null=True)
+    result = serializers.JSONField(allow_null=True)
+    error = serializers.CharField()
+
+
+class DecidedSerializer(serializers.Serializer):
+    decided = serializers.IntegerField()

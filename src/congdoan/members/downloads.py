@@ -1,0 +1,124 @@
+"""Files the member pages and the API hand out: the filtered member list (written at once, or by a
+background job when it is long), the import template and the import's error report.
+
+A list file holds personal data (masked or not): a job's file is served to the job's own user only and
+deleted once downloaded; a full (unmasked) list is recorded as an export of personal data.
+"""
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from types import SimpleNamespace
+from typing import IO
+
+from django.conf import settings
+from django.http import FileResponse, Http404, QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from congdoan.audit.models import PersonalDataAccess
+from congdoan.audit.services import log_personal_data_access
+from congdoan.core import jobs
+from congdoan.core.models import Job
+from congdoan.members import exports, selectors
+from congdoan.members.filtersets import MemberFilterSet
+from congdoan.members.tables import MemberTable
+
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+}
+# A longer list is written by a background job rather than while the browser waits (about a second).
+INLINE_MAX = 20_000
+EXPORT_FOLDER = "member_exports"
+
+
+def download(write: Callable[[IO[bytes]], object], filename: str, format: str = "xlsx") -> FileResponse:
+    """A file written by ``write`` into a temporary file, sent as a download (FileResponse closes it)."""
+    stream = tempfile.TemporaryFile()  # noqa: SIM115
+    write(stream)
+    stream.seek(0)
+    return FileResponse(stream, as_attachment=True, filename=filename, content_type=CONTENT_TYPES[format])
+
+
+def list_name(format: str) -> str:
+    return f"doan-vien-{timezone.localdate():%Y%m%d}.{format}"
+
+
+def filtered_members(user, query: str):
+    """The member list a page with this query string shows ``user``, in its order, and the unit it is of."""
+    data = QueryDict(query)
+    filterset = MemberFilterSet(
+        data or None, queryset=selectors.members_for(user), request=SimpleNamespace(user=user)
+    )
+    members = MemberTable(data.get("sort")).order(filterset.qs)
+    unit = (filterset.form.cleaned_data.get("unit") if filterset.is_valid() else None) or user.unit
+    return members, unit
+
+
+def is_long(members) -> bool:
+    return members[: INLINE_MAX + 1].count() > INLINE_MAX
+
+
+def write_list(*, stream, user, query: str, format: str, full: bool) -> int:
+    """Write the filtered list; a full (unmasked) list is recorded as an export of personal data."""
+    members, unit = filtered_members(user, query)
+    count = exports.export_queryset(
+        stream=stream, format=format, members=members, unit=unit, user=user, full=full
+    )
+    if full:
+        log_personal_data_access(
+            action=PersonalDataAccess.Action.EXPORT,
+            obj=unit or user,
+            unit_id=unit.pk if unit else None,
+            detail=f"{format}, {count} · {query}",
+        )
+    return count
+
+
+def list_response(*, user, query: str, format: str, full: bool) -> FileResponse:
+    return download(
+        lambda stream: write_list(stream=stream, user=user, query=query, format=format, full=full),
+        list_name(format),
+        format,
+    )
+
+
+def export_path(job_id, format: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / EXPORT_FOLDER / f"{job_id}.{format}"
+
+
+@jobs.job
+def export_list_job(job, *, query: str, format: str, full: bool) -> dict:
+    path = export_path(job.pk, format)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    jobs.report(job, 0, 0, _("Writing the list"), force=True)
+    with open(path, "wb") as stream:
+        count = write_list(stream=stream, user=job.user, query=query, format=format, full=full)
+    return {"file": path.name, "rows": count, "format": format}
+
+
+def start_export(*, user, query: str, format: str, full: bool, unit):
+    return jobs.enqueue(export_list_job, user=user, unit=unit, query=query, format=format, full=full)
+
+
+def export_jobs_of(user):
+    """The export jobs of ``user`` (nobody else's: the files hold personal data)."""
+    return Job.objects.filter(kind=jobs.kind_of(export_list_job), user=user)
+
+
+def job_file_response(job) -> FileResponse:
+    """The file a finished export job wrote, removed from the server as it is sent."""
+    if job.state != Job.State.DONE:
+        raise Http404(_("The file is not ready."))
+    format = job.result["format"]
+    path = export_path(job.pk, format)
+    try:
+        stream = open(path, "rb")  # noqa: SIM115 (FileResponse closes it)
+    except FileNotFoundError:
+        raise Http404(_("The file was already downloaded and deleted; export the list again.")) from None
+    path.unlink()  # the open file stays readable until sent; nothing with personal data is left behind
+    return FileResponse(
+        stream, as_attachment=True, filename=list_name(format), content_type=CONTENT_TYPES[format]
+    )

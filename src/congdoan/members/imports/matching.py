@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, Min
+from django.db.models import Count, Exists, Min, OuterRef
 from django.utils.translation import gettext as _
 
 from congdoan.members.identity import ETHNIC_CHOICES
@@ -117,7 +117,15 @@ def classify(batch: ImportBatch, rows: list[ImportRow]) -> dict[int, Verdict]:
     }
     by_person: dict[tuple[str, int], list[Member]] = {}
     if batch.mode == ImportBatch.Mode.ADD:
+        # Same name, unit and birth year as a row of the chunk: the database pairs them, so that common
+        # names in a large unit do not bring every namesake into memory.
+        same_person = staged.filter(
+            search_name=OuterRef("search_name"),
+            unit_id=OuterRef("unit_id"),
+            birth_year=OuterRef("birth_year"),
+        )
         candidates = members.filter(
+            Exists(same_person),
             search_name__in=staged.exclude(search_name="").values("search_name"),
             unit_id__in=staged.values("unit_id"),
         )

@@ -107,6 +107,7 @@ class ImportRow(models.Model):
     id_number = models.CharField(max_length=20, blank=True)
     person_key = models.CharField(max_length=250, blank=True)  # folded name | birth | unit
     search_name = models.CharField(max_length=120, blank=True)  # folded name, as Member.search_name
+    birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
     member_code = models.CharField(max_length=20, blank=True)
     unit = models.ForeignKey("units.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     member = models.ForeignKey(

@@ -277,3 +277,9 @@ def person_key(data: dict, unit_id: int | None) -> str:
     if not data.get("full_name") or not birth or unit_id is None:
         return ""
     return f"{fold(data['full_name'])}|{birth}|{unit_id}"[:250]
+
+
+def birth_year(data: dict) -> int | None:
+    if data.get("birth_date"):
+        return int(data["birth_date"][:4])
+    return data.get("birth_year")

@@ -50,7 +50,14 @@ from congdoan.members.imports.matching import (
 )
 from congdoan.members.imports.models import ImportBatch, ImportRow
 from congdoan.members.imports.reading import ENCODING_NAMES, FileRefused, open_table
-from congdoan.members.imports.rows import UnitIndex, build_member, clean_cell, parse_row, person_key
+from congdoan.members.imports.rows import (
+    UnitIndex,
+    birth_year,
+    build_member,
+    clean_cell,
+    parse_row,
+    person_key,
+)
 from congdoan.members.models import Member, MemberEvent, Membership, Status
 from congdoan.units.models import Unit
 
@@ -248,6 +255,7 @@ def _stage(batch: ImportBatch, progress) -> None:
                     if parsed.errors
                     else person_key(parsed.data, parsed.unit and parsed.unit.pk),
                     search_name=fold(parsed.data.get("full_name", ""))[:120],
+                    birth_year=birth_year(parsed.data),
                     member_code=parsed.data.get("code", "")[:20],
                 )
             )

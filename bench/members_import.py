@@ -1,0 +1,613 @@
+"""Member import benchmark (issue 3, part 11): a provincial list of 100,000 rows (1,000,000 with --million)
+from .xlsx and .csv, imported through the real engine (read, check, stage, find duplicates, commit with
+change log), against a raw bulk insert of the same rows in the same run. Each measurement runs in a child
+process on a fresh database, so its peak memory (ru_maxrss) is its own.
+
+    .venv/bin/python -m bench.members_import                 # 100k rows, SQLite, xlsx and csv
+    .venv/bin/python -m bench.members_import --million       # and 1M rows
+    .venv/bin/python -m bench.members_import --db postgres   # a throwaway PostgreSQL 15 cluster (bench/pg.py)
+
+Two baselines, both in the same run:
+  raw members  executemany INSERT of the finished member rows (codes, search and sort keys precomputed)
+  raw all      the same plus every other row the import writes: first events, memberships, change-log rows
+Rates are rows per second; "ratio" = import rate / baseline rate (the goal: at least 50 % of raw).
+"""
+
+import argparse
+import datetime
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+COLUMNS = [
+    "STT",
+    "Họ và tên",
+    "Ngày sinh",
+    "Giới tính",
+    "Dân tộc",
+    "Tôn giáo",
+    "Số CCCD",
+    "Điện thoại",
+    "Email",
+    "Trình độ chuyên môn",
+    "Chức vụ công đoàn",
+    "Nghề nghiệp",
+    "Ngày vào CĐ",
+    "Đảng viên",
+    "Mã CĐCS",
+]
+UNITS = 50
+FAMILY = [
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Huỳnh",
+    "Phan",
+    "Vũ",
+    "Võ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Hồ",
+    "Ngô",
+]
+MIDDLE = {
+    "male": ["Văn", "Hữu", "Đức", "Công", "Minh", "Quốc"],
+    "female": ["Thị", "Ngọc", "Thu", "Kim", "Thanh"],
+}
+GIVEN = [
+    "An",
+    "Bình",
+    "Cường",
+    "Dũng",
+    "Hà",
+    "Hạnh",
+    "Hòa",
+    "Hương",
+    "Khánh",
+    "Lan",
+    "Linh",
+    "Mai",
+    "Nam",
+    "Nga",
+    "Phúc",
+    "Quân",
+    "Sơn",
+    "Tâm",
+    "Thảo",
+    "Trang",
+    "Tuấn",
+    "Uyên",
+    "Việt",
+    "Xuân",
+    "Yến",
+    "Ánh",
+    "Đạt",
+    "Ưng",
+]
+OCCUPATIONS = [
+    "Công nhân may",
+    "Giáo viên",
+    "Kế toán",
+    "Kỹ sư",
+    "Nhân viên văn phòng",
+    "Lái xe",
+    "Điều dưỡng",
+]
+PROVINCES = [
+    "001",
+    "002",
+    "004",
+    "006",
+    "008",
+    "010",
+    "011",
+    "012",
+    "014",
+    "015",
+    "017",
+    "019",
+    "020",
+    "022",
+    "024",
+    "025",
+    "026",
+    "027",
+    "030",
+    "031",
+    "033",
+    "034",
+    "035",
+    "036",
+    "037",
+    "038",
+    "040",
+    "042",
+    "044",
+    "045",
+    "046",
+    "048",
+    "049",
+    "051",
+    "052",
+    "054",
+    "056",
+    "058",
+    "060",
+    "062",
+    "064",
+    "066",
+    "067",
+    "068",
+    "070",
+    "072",
+    "074",
+    "075",
+    "077",
+    "079",
+    "080",
+    "082",
+    "083",
+    "084",
+    "086",
+    "087",
+    "089",
+    "091",
+    "092",
+    "093",
+    "094",
+    "095",
+    "096",
+]
+D = datetime.date
+
+
+def people(count: int):
+    """The rows of the list, deterministic: every CCCD unique and consistent with birth and gender."""
+    rng = random.Random(2025)
+    for index in range(count):
+        gender = "male" if rng.random() < 0.5 else "female"
+        year = rng.randint(1965, 2004)
+        birth = D(year, rng.randint(1, 12), rng.randint(1, 28))
+        joined = D(max(year + 18, 2020), rng.randint(1, 12), rng.randint(1, 28))
+        digit = (year // 100 - 19) * 2 + (gender == "female")
+        province, serial = PROVINCES[index % len(PROVINCES)], index // len(PROVINCES)
+        yield {
+            "stt": index + 1,
+            "full_name": f"{rng.choice(FAMILY)} {rng.choice(MIDDLE[gender])} {rng.choice(GIVEN)}",
+            "birth_date": birth,
+            "gender": gender,
+            "id_number": f"{province}{digit}{year % 100:02d}{serial:06d}",
+            "phone": f"09{index:08d}",
+            "email": f"dv{index}@congdoan.vn",
+            "occupation": rng.choice(OCCUPATIONS),
+            "joined_on": joined,
+            "party_member": rng.random() < 0.1,
+            "unit": f"BENCH-{index % UNITS + 1:03d}",
+        }
+
+
+def _cells(person: dict) -> list:
+    return [
+        person["stt"],
+        person["full_name"],
+        person["birth_date"],
+        "Nam" if person["gender"] == "male" else "Nữ",
+        "Kinh",
+        "Không",
+        person["id_number"],
+        person["phone"],
+        person["email"],
+        "Đại học",
+        "Đoàn viên",
+        person["occupation"],
+        person["joined_on"],
+        "x" if person["party_member"] else "",
+        person["unit"],
+    ]
+
+
+def write_file(path: Path, count: int) -> Path:
+    """An .xlsx (title rows, a totals line) or a UTF-8 CSV, as a province would send them."""
+    if path.exists():
+        return path
+    partial = path.with_suffix(path.suffix + ".part")
+    if path.suffix == ".csv":
+        import csv
+
+        with open(partial, "w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(COLUMNS)
+            for person in people(count):
+                row = _cells(person)
+                row[2], row[12] = row[2].strftime("%d/%m/%Y"), row[12].strftime("%d/%m/%Y")
+                writer.writerow(row)
+    else:
+        from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("Danh sách")
+        sheet.append(["LIÊN ĐOÀN LAO ĐỘNG TỈNH — DANH SÁCH ĐOÀN VIÊN"])
+        sheet.append([])
+        sheet.append(COLUMNS)
+        for person in people(count):
+            cells = _cells(person)
+            for position in (2, 12):
+                cells[position] = WriteOnlyCell(sheet, cells[position])
+                cells[position].number_format = "DD/MM/YYYY"
+            sheet.append(cells)
+        sheet.append(["Tổng cộng", f"{count} đoàn viên"])
+        workbook.save(partial)
+    partial.rename(path)
+    return path
+
+
+# ------------------------------------------------------------------------------------------ child side
+
+
+def _setup_django() -> None:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "congdoan.settings")
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def _tree():
+    from congdoan.units import services
+    from congdoan.units.models import Level, UnitType
+
+    def unit_type(level):
+        return UnitType.objects.get_or_create(
+            code=f"bench-{level}", defaults={"name": level, "level": level}
+        )[0]
+
+    def found(code, level, parent):
+        spec = services.NewUnit(code=code, name=f"Đơn vị {code}", unit_type=unit_type(level))
+        return services.found_unit(spec=spec, parent=parent, founded_on=D(2019, 1, 1))
+
+    province = found("BENCH", Level.PROVINCE, found("BENCH-TLD", Level.NATIONAL, None))
+    upper = found("BENCH-UP", Level.UPPER, province)
+    units = {found(f"BENCH-{n:03d}", Level.GRASSROOTS, upper).code: None for n in range(1, UNITS + 1)}
+    return province, units
+
+
+def child_import(path: Path) -> dict:
+    from congdoan.members.imports import services
+
+    province, _units = _tree()
+    started, cpu = time.perf_counter(), time.process_time()
+    batch = services.create_batch(file=path, unit=province)
+    services.read_batch(batch=batch)
+    read = time.perf_counter()
+    services.commit_batch(batch=batch, skip_undecided=True)
+    done = time.perf_counter()
+    if batch.file_error:
+        raise SystemExit(batch.file_error)
+    return {
+        "seconds": done - started,
+        "cpu_s": time.process_time() - cpu,
+        "read_s": read - started,
+        "commit_s": done - read,
+        "rows": batch.rows_total,
+        "created": batch.created,
+        "errors": batch.rows_error,
+        "duplicates": batch.rows_duplicate,
+    }
+
+
+def child_raw(count: int, everything: bool) -> dict:
+    """INSERT the finished rows with executemany, in one transaction, timing only the inserts."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection, transaction
+
+    from congdoan.core.text import fold, person_collation_key
+    from congdoan.members.models import Member, MemberEvent, Membership
+    from congdoan.units.models import Unit
+
+    _tree()
+    unit_ids = dict(Unit.objects.values_list("code", "id"))
+    member_type = ContentType.objects.get_for_model(Member).pk
+    event_type = ContentType.objects.get_for_model(MemberEvent).pk
+    quote = connection.ops.quote_name
+    member_columns = [
+        "code",
+        "full_name",
+        "birth_date",
+        "birth_year",
+        "gender",
+        "ethnic_group",
+        "religion",
+        "nationality",
+        "id_number",
+        "phone",
+        "email",
+        "education_level",
+        "professional_level",
+        "political_theory",
+        "party_member",
+        "union_position",
+        "occupation",
+        "joined_on",
+        "card_type",
+        "unit_id",
+        "status",
+        "search_name",
+        "sort_key",
+    ]
+
+    def insert(model, columns, rows, returning=False):
+        sql = (
+            f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+            f"VALUES ({', '.join(['%s'] * len(columns))})"
+        )
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
+
+    request_id = str(uuid.uuid4())
+    elapsed, chunk = 0.0, []
+    first_id = 1
+
+    def flush():
+        nonlocal elapsed, cpu_used, first_id
+        members = [
+            (
+                f"{25}{first_id + i:07d}0",
+                p["full_name"],
+                p["birth_date"],
+                p["birth_date"].year,
+                p["gender"],
+                "01",
+                "",
+                "Việt Nam",
+                p["id_number"],
+                p["phone"],
+                p["email"],
+                "",
+                "bachelor",
+                "",
+                p["party_member"],
+                "member",
+                p["occupation"],
+                p["joined_on"],
+                "",
+                unit_ids[p["unit"]],
+                "active",
+                fold(p["full_name"]),
+                person_collation_key(p["full_name"]),
+            )
+            for i, p in enumerate(chunk)
+        ]
+        ids = range(first_id, first_id + len(chunk))
+        if everything:
+            events = [
+                (
+                    member_id,
+                    "admit",
+                    p["joined_on"],
+                    unit_ids[p["unit"]],
+                    "",
+                    "",
+                    "",
+                    datetime.datetime.now(datetime.UTC),
+                )
+                for member_id, p in zip(ids, chunk, strict=True)
+            ]
+            memberships = [
+                (member_id, unit_ids[p["unit"]], "active", p["joined_on"])
+                for member_id, p in zip(ids, chunk, strict=True)
+            ]
+            changes = [
+                (
+                    datetime.datetime.now(datetime.UTC),
+                    "",
+                    request_id,
+                    "create",
+                    content_type,
+                    member_id,
+                    f"{p['full_name']} ({member[0]})",
+                    unit_ids[p["unit"]],
+                    json.dumps(
+                        {c: str(v) for c, v in zip(member_columns, member, strict=True)}, ensure_ascii=False
+                    ),
+                )
+                for content_type in (member_type, event_type)
+                for member_id, p, member in zip(ids, chunk, members, strict=True)
+            ]
+        started, cpu = time.perf_counter(), time.process_time()
+        insert(Member, ["id", *member_columns], [(i, *m) for i, m in zip(ids, members, strict=True)])
+        if everything:
+            insert(
+                MemberEvent,
+                [
+                    "member_id",
+                    "kind",
+                    "on",
+                    "unit_id",
+                    "other_unit_text",
+                    "decision_number",
+                    "note",
+                    "created_at",
+                ],
+                events,
+            )
+            insert(Membership, ["member_id", "unit_id", "state", "valid_from"], memberships)
+            from congdoan.audit.models import ObjectChange
+
+            insert(
+                ObjectChange,
+                [
+                    "time",
+                    "user_name",
+                    "request_id",
+                    "action",
+                    "content_type_id",
+                    "object_id",
+                    "object_repr",
+                    "unit_id",
+                    "after",
+                ],
+                changes,
+            )
+        elapsed += time.perf_counter() - started
+        cpu_used += time.process_time() - cpu
+        first_id += len(chunk)
+        chunk.clear()
+
+    cpu_used = 0.0
+    atomic = transaction.atomic()  # one transaction, like the import's commit; its COMMIT is timed too
+    atomic.__enter__()
+    for person in people(count):
+        chunk.append(person)
+        if len(chunk) == 2000:
+            flush()
+    flush()
+    started, cpu = time.perf_counter(), time.process_time()
+    atomic.__exit__(None, None, None)
+    elapsed += time.perf_counter() - started
+    cpu_used += time.process_time() - cpu
+    return {"seconds": elapsed, "cpu_s": cpu_used, "rows": count, "created": Member.objects.count()}
+
+
+def run_child() -> None:
+    kind, argument = sys.argv[2], sys.argv[3]
+    _setup_django()
+    if kind == "import":
+        result = child_import(Path(argument))
+    else:
+        result = child_raw(int(argument), everything=kind == "raw-all")
+    result["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(result))
+
+
+# ------------------------------------------------------------------------------------------ parent side
+
+
+def measure(kind: str, argument: str, database_url: str, var: Path) -> dict:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "CONGDOAN_VAR": str(var),
+        "CONGDOAN_IMPORT_MAX_MB": "2000",
+        "DJANGO_SETTINGS_MODULE": "congdoan.settings",
+        "CONGDOAN_JOBS": "inline",
+    }
+    output = subprocess.run(
+        [sys.executable, "-m", "bench.members_import", "--child", kind, argument],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        run_child()
+        return
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--million", action="store_true", help="also 1,000,000 rows")
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--formats", default="xlsx,csv")
+    parser.add_argument(
+        "--files",
+        default=os.path.join(tempfile.gettempdir(), "congdoan-bench-files"),
+        help="where generated lists are kept between runs",
+    )
+    parser.add_argument("--json", help="also write the results to this file")
+    args = parser.parse_args()
+    sizes = [args.rows] + ([1_000_000] if args.million else [])
+    files = Path(args.files)
+    files.mkdir(parents=True, exist_ok=True)
+    results = []
+    with _databases(args.db) as fresh:
+        for size in sizes:
+            raw = measure("raw", str(size), *fresh())
+            raw_all = measure("raw-all", str(size), *fresh())
+            for fmt in args.formats.split(","):
+                path = write_file(files / f"members-{size}.{fmt}", size)
+                imported = measure("import", str(path), *fresh())
+                results.append(
+                    {
+                        "db": args.db,
+                        "rows": size,
+                        "format": fmt,
+                        "file_mb": path.stat().st_size / 2**20,
+                        "raw": raw,
+                        "raw_all": raw_all,
+                        "import": imported,
+                    }
+                )
+                _report(results[-1])
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2))
+
+
+class _databases:
+    """Hands out a fresh database per measurement: a new SQLite file, or a new database on a PG cluster."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind, self.count = kind, 0
+
+    def __enter__(self):
+        self.root = Path(tempfile.mkdtemp(prefix="bench-members."))
+        if self.kind == "postgres":
+            from bench import pg
+
+            self._cluster = pg.cluster()
+            self.server = self._cluster.__enter__()
+        return self.fresh
+
+    def fresh(self) -> tuple[str, Path]:
+        self.count += 1
+        var = self.root / f"run{self.count}"
+        var.mkdir()
+        if self.kind == "postgres":
+            from bench import pg
+
+            return pg.create_database(self.server, f"bench{self.count}"), var
+        return f"sqlite:///{var / 'bench.sqlite3'}", var
+
+    def __exit__(self, *exc):
+        if self.kind == "postgres":
+            self._cluster.__exit__(*exc)
+        import shutil
+
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _report(result: dict) -> None:
+    rows, imported = result["rows"], result["import"]
+    rate = imported["rows"] / imported["seconds"]
+    raw_rate = result["raw"]["rows"] / result["raw"]["seconds"]
+    all_rate = result["raw_all"]["rows"] / result["raw_all"]["seconds"]
+    cpu_ratio = result["raw"]["cpu_s"] / imported["cpu_s"]
+    print(
+        f"{result['db']:8} {rows:>9,} {result['format']:4} {result['file_mb']:6.1f} MB | import "
+        f"{imported['seconds']:7.1f} s (read {imported['read_s']:.1f} + commit {imported['commit_s']:.1f}, "
+        f"cpu {imported['cpu_s']:.1f}) {rate:7,.0f} rows/s, peak {imported['maxrss_mb']:4.0f} MB | "
+        f"raw members {raw_rate:8,.0f} rows/s: ratio {rate / raw_rate:5.1%} (cpu {cpu_ratio:5.1%}) | raw all "
+        f"{all_rate:7,.0f} rows/s: ratio {rate / all_rate:5.1%} | created {imported['created']:,}, "
+        f"errors {imported['errors']}, duplicates {imported['duplicates']}",
+        flush=True,
+    )
+
+
+if __name__ == "__main__":
+    main()

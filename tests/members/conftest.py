@@ -1,6 +1,9 @@
 import pytest
 from django.utils import translation
 
+from tests.members.people import Registry, admit
+from tests.mixins import build_world
+
 
 @pytest.fixture
 def english():
@@ -14,3 +17,14 @@ def english():
 def media(settings, tmp_path):
     """Uploads go to a folder of the test's own."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def registry(small_tree) -> Registry:
+    """Members on both sides of the scope, and a user per role (tests.members.people)."""
+    return Registry(
+        world=build_world(small_tree),
+        an=admit(small_tree["a"], "Nguyễn Văn An", serial=1),
+        binh=admit(small_tree["b"], "Trần Thị Bình", gender="female", year=1985, serial=2),
+        cuong=admit(small_tree["d"], "Lê Văn Cường", serial=3),
+    )

@@ -50,7 +50,7 @@ def filtered_members(user, query: str):
     """The member list a page with this query string shows ``user``, in its order, and the unit it is of."""
     data = QueryDict(query)
     filterset = MemberFilterSet(
-        data or None, queryset=selectors.members_for(user), request=SimpleNamespace(user=user)
+        data, queryset=selectors.members_for(user), request=SimpleNamespace(user=user)
     )
     members = MemberTable(data.get("sort")).order(filterset.qs)
     unit = (filterset.form.cleaned_data.get("unit") if filterset.is_valid() else None) or user.unit

@@ -15,6 +15,9 @@ from congdoan.units.models import Employer, Level
 DECISION_HELP = _("Number of the decision, if there is one (e.g. 12/QĐ-CĐCS).")
 
 
+NOT_YOURS = _("Choose a grassroots union of your unit (not an upper-level unit).")
+
+
 def grassroots_units(user, action: str = Action.CHANGE):
     """The grassroots unions (and their sub-units) where the user may place members."""
     return scoped_units(user, action).filter(unit_type__level__in=[Level.GRASSROOTS, Level.SUBUNIT])
@@ -78,7 +81,9 @@ class AdmitForm(MemberDataForm):
         initial=ADMIT,
         widget=forms.RadioSelect,
     )
-    unit = UnitField(label=_("Grassroots union"), action=Action.CHANGE)
+    unit = UnitField(
+        label=_("Grassroots union"), action=Action.CHANGE, error_messages={"invalid_choice": NOT_YOURS}
+    )
     joined_on = forms.DateField(label=_("Joined the union on"), widget=DateInput)
     received_on = forms.DateField(
         label=_("Transferred in on"), required=False, widget=DateInput, help_text=_("Only for a transfer in.")
@@ -169,7 +174,12 @@ class WithDecision(forms.Form):
 
 
 class TransferForm(LifecycleForm, WithDecision):
-    to_unit = UnitField(label=_("To the grassroots union"), action=Action.CHANGE, required=False)
+    to_unit = UnitField(
+        label=_("To the grassroots union"),
+        action=Action.CHANGE,
+        required=False,
+        error_messages={"invalid_choice": NOT_YOURS},
+    )
     to_outside = forms.CharField(
         label=_("Or to a union outside the system"),
         max_length=255,
@@ -249,7 +259,9 @@ class EndForm(LifecycleForm, WithDecision):
 class ComingBackForm(LifecycleForm, WithDecision):
     """A former member (transferred out, left, retired…) comes back into a grassroots union."""
 
-    unit = UnitField(label=_("Grassroots union"), action=Action.CHANGE)
+    unit = UnitField(
+        label=_("Grassroots union"), action=Action.CHANGE, error_messages={"invalid_choice": NOT_YOURS}
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

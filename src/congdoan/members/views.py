@@ -94,7 +94,8 @@ def _page(queryset, requested: str | None) -> ListPage:
 
 
 def _filtered(request) -> MemberFilterSet:
-    return MemberFilterSet(request.GET or None, queryset=selectors.members_for(request.user), request=request)
+    # Always bound: an empty query still lists current members only (the filterset's default).
+    return MemberFilterSet(request.GET, queryset=selectors.members_for(request.user), request=request)
 
 
 @require_safe

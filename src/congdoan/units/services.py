@@ -184,23 +184,24 @@ def _relink(unit: Unit, new_parent: Unit, on: datetime.date, reorg: Reorganisati
             {"parent": _("%(unit)s is already under %(parent)s.") % {"unit": unit, "parent": new_parent}}
         )
     _check_no_later_change_below(own.path, on)
+    # With their units and parents loaded: the change log names both (UnitLink.__str__) for every link.
     subtree = list(
-        UnitLink.objects.select_for_update()
+        UnitLink.objects.select_for_update(of=("self",))
         .filter(valid_to__isnull=True, path__under=own.path)
-        .select_related("unit")
+        .select_related("unit", "parent")
     )
     new_prefix = new_parent.path + path_segment(unit.pk)
     shift = new_parent.depth + 1 - own.depth
     closed, created, rewritten, befores = [], [], [], []
     for link in subtree:
         path = new_prefix + link.path[len(own.path) :]
-        parent_id = new_parent.pk if link.unit_id == unit.pk else link.parent_id
+        parent = new_parent if link.unit_id == unit.pk else link.parent
         if link.valid_from == on:  # a second change on the same day replaces the first
             befores.append(link.audit_snapshot())
-            link.path, link.depth, link.parent_id, link.reorganisation = (
+            link.path, link.depth, link.parent, link.reorganisation = (
                 path,
                 link.depth + shift,
-                parent_id,
+                parent,
                 reorg,
             )
             rewritten.append(link)
@@ -210,8 +211,8 @@ def _relink(unit: Unit, new_parent: Unit, on: datetime.date, reorg: Reorganisati
             closed.append((link, befores_closed))
             created.append(
                 UnitLink(
-                    unit_id=link.unit_id,
-                    parent_id=parent_id,
+                    unit=link.unit,
+                    parent=parent,
                     path=path,
                     depth=link.depth + shift,
                     valid_from=on,

@@ -81,3 +81,18 @@ def test_admin_edits_role_and_keeps_password_when_left_empty(admin, world):
 def test_admin_cannot_open_accounts_outside_scope(admin, world):
     assert admin.get(reverse("accounts:user_edit", args=[world.users["outsider"].pk])).status_code == 404
     assert admin.get(reverse("accounts:user_edit", args=[world.users["superuser"].pk])).status_code == 404
+
+
+def test_superuser_accounts_are_out_of_an_admins_reach(client, django_user_model):
+    from congdoan.accounts.models import Role
+    from tests.factories import found
+
+    national = found("Tổng Liên đoàn Lao động Việt Nam", "national", code="TLD-SU")
+    province = found("Liên đoàn Lao động tỉnh Lai Châu", "province", national, code="LC-SU")
+    admin = django_user_model.objects.create_user("lc.admin", password="x-very-long-pass", unit=province,
+                                                  role=Role.ADMIN)
+    root = django_user_model.objects.create_superuser("root", password="x-very-long-pass", unit=province)
+    client.force_login(admin)
+    assert "root" not in client.get("/accounts/users/").content.decode()
+    assert client.get(f"/accounts/users/{root.pk}/").status_code == 404
+    assert client.post(f"/accounts/users/{root.pk}/", {"username": "root"}).status_code == 404

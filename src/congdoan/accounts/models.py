@@ -49,6 +49,11 @@ class User(ChangeLogged, AbstractUser):
         verbose_name_plural = _("users")
         ordering = ["username"]
 
+    @classmethod
+    def narrow_scope(cls, queryset, user):
+        """Superusers' accounts stay out of other users' sight, wherever they are attached."""
+        return queryset.filter(is_superuser=False)
+
     def can(self, action: str) -> bool:
         if not self.is_active:
             return False

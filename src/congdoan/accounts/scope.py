@@ -12,7 +12,8 @@ def restrict(queryset: QuerySet, user, action: str = Action.VIEW, path_field: st
     """The rows of ``queryset`` that ``user`` may ``action``: those under the user's unit.
 
     Models name the path that places them in the tree as ``scope_path_field`` ("path" for units,
-    "unit__path" for things that belong to a unit).
+    "unit__path" for things that belong to a unit); a model may narrow further with a classmethod
+    ``narrow_scope(queryset, user)`` (accounts: a superuser's account is no one else's business).
     """
     if user is None or not user.is_authenticated or not user.can(action):
         return queryset.none()
@@ -21,7 +22,9 @@ def restrict(queryset: QuerySet, user, action: str = Action.VIEW, path_field: st
     if user.unit_id is None:
         return queryset.none()
     field = path_field or queryset.model.scope_path_field
-    return queryset.filter(**{f"{field}__under": user.unit.path})
+    queryset = queryset.filter(**{f"{field}__under": user.unit.path})
+    narrow = getattr(queryset.model, "narrow_scope", None)
+    return narrow(queryset, user) if narrow else queryset
 
 
 def get_for(queryset: QuerySet, user, action: str = Action.VIEW, **lookup):

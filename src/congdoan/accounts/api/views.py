@@ -44,11 +44,6 @@ class UserViewSet(
     default_write_action = Action.MANAGE_USERS
     lookup_value_regex = "[0-9]+"
 
-    def base_queryset(self):
-        users = super().base_queryset()
-        # A superuser's account is the superusers' own business, wherever it is attached.
-        return users if self.request.user.is_superuser else users.filter(is_superuser=False)
-
 
 @extend_schema(summary="Người dùng hiện tại")
 class MeView(RetrieveAPIView):

@@ -46,6 +46,7 @@ def count_children_on(*, unit_ids: list[int], on: datetime.date) -> dict[int, in
     """How many units stood directly under each of ``unit_ids`` on ``on`` (for "expand" arrows)."""
     rows = (
         UnitLink.objects.filter(valid_on(on), parent_id__in=unit_ids)
+        .order_by()  # the default order (by unit) would join every unit in for nothing
         .values("parent_id")
         .annotate(n=Count("id"))
         .values_list("parent_id", "n")

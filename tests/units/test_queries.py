@@ -1,11 +1,12 @@
-"""Reorganisations cost a fixed number of queries, however many units move with them (no N+1)."""
+"""What the tree costs in queries: reorganisations a fixed number however many units move with them (no
+N+1), and the selectors no needless join."""
 
 import datetime
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from congdoan.units import services
+from congdoan.units import selectors, services
 from congdoan.units.models import Unit
 from tests.factories import decision, found
 
@@ -30,3 +31,12 @@ def test_moving_a_bigger_subtree_takes_no_more_queries(db):
     on = D(2025, 7, 1)
     small_move = queries_to_move(small, away, on)  # the first also fills caches (content types)
     assert queries_to_move(Unit.objects.get(pk=big.pk), away, on) <= small_move
+
+
+def test_counting_children_reads_the_links_alone(small_tree):
+    """Regression: the links' default order (by unit) joined the units into the count (a full scan on PG)."""
+    t = small_tree
+    with CaptureQueriesContext(connection) as captured:
+        counts = selectors.count_children_on(unit_ids=[t["kg"].pk, t["rg"].pk, t["a"].pk], on=D(2025, 1, 1))
+    assert counts == {t["kg"].pk: 2, t["rg"].pk: 2}
+    assert "JOIN" not in captured.captured_queries[0]["sql"]

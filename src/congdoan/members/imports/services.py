@@ -148,6 +148,7 @@ def _drop_file(batch: ImportBatch) -> None:
     if batch.file:
         batch.file.delete(save=False)
         batch.file = ""
+        batch.save(update_fields=["file"])
 
 
 _REQUIRED_FOR_NEW = ("full_name", "birth_date", "gender", "joined_on")

@@ -65,7 +65,7 @@ def person(
 # ---------------------------------------------------------------------------------------- real lists
 
 
-def test_a_real_looking_list_imports_like_admit_member(small_tree, tmp_path):
+def test_a_real_looking_list_imports_like_admit_member(small_tree, tmp_path, settings):
     rows = listfiles.people(12)
     batch = read(listfiles.xlsx(tmp_path / "ds.xlsx", rows), small_tree["a"])
     summary = services.summary(batch)
@@ -74,6 +74,7 @@ def test_a_real_looking_list_imports_like_admit_member(small_tree, tmp_path):
     assert any(
         str(len(rows) + 6) in notice for notice in summary["notices"]
     )  # the totals line stopped reading
+    assert not batch.file and not list((settings.MEDIA_ROOT / "member_imports").iterdir())  # upload not kept
     services.commit_batch(batch=batch)
     assert Member.objects.count() == 12
     member = Member.objects.get(id_number=rows[0][5])

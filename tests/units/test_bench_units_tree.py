@@ -1,0 +1,34 @@
+"""The union tree benchmark stays runnable: a 2,000-unit run on the test database. Its numbers are not checked
+here (speed claims live in BENCHMARKS.md), only that every measurement ran, read what its baseline read, and
+that the report lands in its own part of BENCHMARKS.md."""
+
+import pytest
+from bench import units_tree
+from django.db import connection
+
+
+@pytest.mark.django_db
+def test_benchmark_runs_on_a_small_tree():
+    report = units_tree.run(units=2000, repeats=1)
+    assert report.tree.units == 2000 and report.tree.links > 2000  # some units moved once
+    assert [row.name[:2] for row in report.rows] == ["a.", "a.", "b.", "c.", "d."]
+    assert all(row.rows > 0 and row.orm_ms > 0 and row.raw_ms > 0 and row.queries > 0 for row in report.rows)
+    subtree_reads = [plan for plan in report.plans if plan.subtree]
+    assert {plan.measurement[:2] for plan in subtree_reads} == {"a.", "b."}
+    if connection.vendor == "sqlite":  # PostgreSQL may rightly scan tables this small
+        assert all(plan.uses_path_index for plan in subtree_reads)
+    text = units_tree.markdown(report)
+    assert text.count("\n| ") == 1 + len(report.rows)  # the header and one line per measurement
+
+
+def test_report_replaces_its_own_block_and_keeps_the_rest(tmp_path, monkeypatch):
+    readme = tmp_path / "BENCHMARKS.md"
+    readme.write_text("# Benchmarks\n\n## Member import\n\nnumbers\n")
+    monkeypatch.setattr(units_tree, "README", readme)
+    units_tree.write_section("first sqlite run", "sqlite 2000")
+    units_tree.write_section("a postgres run", "postgres 2000")
+    units_tree.write_section("second sqlite run", "sqlite 2000")
+    text = readme.read_text()
+    assert "## Member import\n\nnumbers" in text
+    assert text.count(f"## {units_tree.SECTION}") == 1
+    assert "second sqlite run" in text and "first sqlite run" not in text and "a postgres run" in text

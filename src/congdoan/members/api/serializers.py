@@ -11,7 +11,7 @@ from congdoan.accounts.models import Action
 from congdoan.members import selectors, services
 from congdoan.members.imports.models import ImportBatch, ImportRow
 from congdoan.members.models import EventKind, Member, MemberEvent, Membership
-from congdoan.units.api.serializers import service_errors
+from congdoan.units.api.serializers import NON_FIELD, service_errors
 from congdoan.units.models import Employer, Level, Unit
 
 MASKED = "Che một phần: xem đầy đủ qua /members/{code}/personal/ (được ghi nhật ký)."
@@ -192,7 +192,8 @@ class StepSerializer(serializers.Serializer):
 
     def create(self, validated_data):
         member = validated_data.pop("member")
-        with service_errors(self.service_fields):
+        # The member is the URL's, not a field of the body: refusals about it are non-field errors.
+        with service_errors({"member": NON_FIELD, "keep": NON_FIELD, **self.service_fields}):
             return self.step(member, validated_data)
 
     def to_representation(self, member):

@@ -512,7 +512,8 @@ def import_commit(request, pk: int):
     elif undecided and not skip:
         messages.error(request, _("%(n)s possible duplicates await a decision.") % {"n": undecided})
     else:
-        import_services.start_commit(batch=batch, user=request.user, skip_undecided=skip)
+        with transaction.atomic():  # the job starts once the batch names it
+            import_services.start_commit(batch=batch, user=request.user, skip_undecided=skip)
     return redirect("members:import", pk=batch.pk)
 
 

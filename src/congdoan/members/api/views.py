@@ -382,7 +382,8 @@ class ImportBatchViewSet(
             raise serializers.ValidationError(
                 _("%(n)s possible duplicates await a decision.") % {"n": undecided}
             )
-        job = import_services.start_commit(batch=batch, user=request.user, skip_undecided=skip)
+        with transaction.atomic():  # the job starts once the batch names it
+            job = import_services.start_commit(batch=batch, user=request.user, skip_undecided=skip)
         return Response(jobs.status(job), status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(summary="Bỏ lần nhập (không ghi gì)", request=None, responses=s.ImportBatchSerializer)

@@ -32,6 +32,7 @@ import os
 import platform
 import random
 import shutil
+import signal
 import statistics
 import sys
 import tempfile
@@ -657,6 +658,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--no-write", action="store_true", help="print only; leave BENCHMARKS.md alone")
     args = parser.parse_args()
+    # Stopped (SIGTERM) like interrupted: unwind, so that a throwaway cluster is stopped and removed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     with database(args.db):
         import django
 

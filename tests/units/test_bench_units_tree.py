@@ -2,6 +2,10 @@
 here (speed claims live in BENCHMARKS.md), only that every measurement ran, read what its baseline read, and
 that the report lands in its own part of BENCHMARKS.md."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from bench import units_tree
 from django.db import connection
@@ -32,3 +36,20 @@ def test_report_replaces_its_own_block_and_keeps_the_rest(tmp_path, monkeypatch)
     assert "## Member import\n\nnumbers" in text
     assert text.count(f"## {units_tree.SECTION}") == 1
     assert "second sqlite run" in text and "first sqlite run" not in text and "a postgres run" in text
+
+
+@pytest.mark.slow
+def test_benchmark_runs_from_the_command_line(tmp_path):
+    """The script itself: a fresh SQLite database of its own, migrated, measured; BENCHMARKS.md untouched."""
+    readme = units_tree.README.read_text() if units_tree.README.exists() else None
+    script = Path(units_tree.__file__)
+    output = subprocess.run(
+        [sys.executable, str(script), "--db", "sqlite", "--units", "2000", "--repeats", "1", "--no-write"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+        timeout=600,
+    ).stdout
+    assert "### SQLite" in output and "| d. move" in output and "path index NOT USED" not in output
+    assert (units_tree.README.read_text() if units_tree.README.exists() else None) == readme

@@ -4,6 +4,8 @@ order, filters, admission and lifecycle forms with their refusals, exports and t
 import csv
 import datetime
 import io
+import shutil
+import subprocess
 
 import pytest
 from django.test import Client
@@ -427,3 +429,24 @@ def test_the_printable_list_of_a_grassroots_union(client_as, registry):
     assert client_as("officer").get(url("print", code="AG-LX-01")).status_code == 404
     past = client_as("officer").get(url("print", code="KG-RG-01"), {"at": "2019-01-01"}).content.decode()
     assert "Nguyễn Văn An" not in past  # admitted on 01/06/2019
+
+
+def test_the_printable_list_as_pdf(client_as, registry):
+    response = client_as("officer").get(url("print", code="KG-RG-01"), {"format": "pdf"})
+    assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
+    assert b"KG-RG-01" in response["Content-Disposition"].encode()
+    assert PersonalDataAccess.objects.get().action == PersonalDataAccess.Action.PRINT
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext absent (Debian: poppler-utils)")
+def test_the_pdf_holds_the_vietnamese_text(client_as, registry, tmp_path):
+    pdf = tmp_path / "list.pdf"
+    pdf.write_bytes(client_as("officer").get(url("print", code="KG-RG-01"), {"format": "pdf"}).content)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for expected in (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "DANH SÁCH ĐOÀN VIÊN",
+        "Nguyễn Văn An",
+        "04/03/1990",
+    ):
+        assert expected in text

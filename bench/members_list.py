@@ -8,7 +8,8 @@ page (the login form: a template, no query) in the same run and reported as a ra
 
 Set-up, not measured: one province, 10 district-level unions and 400 CĐCS founded through the unit services,
 then the members bulk-inserted with the codes, search names and sort keys the services would have written
-(names drawn from common Vietnamese family, middle and given names, so searches meet many look-alikes).
+(names drawn from the common family, middle and given names of tests/members/listfiles.py, so searches
+meet many look-alikes).
 PostgreSQL is ANALYZEd after the load (as autovacuum would); SQLite is not.
 
 Measured (median and p95 of --repeats requests, milliseconds, through Django's test client):
@@ -42,60 +43,11 @@ if __package__ in (None, ""):
 D = datetime.date
 CDCS = 400
 DISTRICTS = 10
-FAMILY = [
-    "Nguyễn",
-    "Trần",
-    "Lê",
-    "Phạm",
-    "Hoàng",
-    "Huỳnh",
-    "Phan",
-    "Vũ",
-    "Võ",
-    "Đặng",
-    "Bùi",
-    "Đỗ",
-    "Hồ",
-    "Ngô",
-]
-MIDDLE = {
-    "male": ["Văn", "Hữu", "Đức", "Công", "Minh", "Quốc"],
-    "female": ["Thị", "Ngọc", "Thu", "Kim", "Thanh"],
-}
-GIVEN = [
-    "An",
-    "Anh",
-    "Bình",
-    "Cường",
-    "Dũng",
-    "Hà",
-    "Hạnh",
-    "Hòa",
-    "Hương",
-    "Khánh",
-    "Lan",
-    "Linh",
-    "Mai",
-    "Nam",
-    "Nga",
-    "Phúc",
-    "Quân",
-    "Sơn",
-    "Tâm",
-    "Thảo",
-    "Trang",
-    "Tuấn",
-    "Uyên",
-    "Việt",
-    "Xuân",
-    "Yến",
-    "Ánh",
-    "Đạt",
-]
 
 
 def build(count: int):
     from django.db import connection
+    from tests.members.listfiles import FAMILY, GIVEN, MIDDLE_FEMALE, MIDDLE_MALE
 
     from congdoan.accounts.models import Role, User
     from congdoan.members.models import Member
@@ -126,6 +78,7 @@ def build(count: int):
     User.objects.create(username="officer", unit=province, role=Role.OFFICER)
     User.objects.create(username="chair", unit=cdcs[7], role=Role.CHAIR)
 
+    middle = {"male": MIDDLE_MALE, "female": MIDDLE_FEMALE}
     rng = random.Random(2025)
     codes = allocate_codes(count, year=2025)
     rows, batch = [], 5000
@@ -134,7 +87,7 @@ def build(count: int):
         year = rng.randint(1965, 2004)
         member = Member(
             code=codes[index],
-            full_name=f"{rng.choice(FAMILY)} {rng.choice(MIDDLE[gender])} {rng.choice(GIVEN)}",
+            full_name=f"{rng.choice(FAMILY)} {rng.choice(middle[gender])} {rng.choice(GIVEN)}",
             birth_date=D(year, rng.randint(1, 12), rng.randint(1, 28)),
             gender=gender,
             id_number=f"091{(year // 100 - 19) * 2 + (gender == 'female')}{year % 100:02d}{index:06d}",

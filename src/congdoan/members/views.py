@@ -28,7 +28,7 @@ from congdoan.audit.models import PersonalDataAccess
 from congdoan.audit.services import log_personal_data_access
 from congdoan.core import jobs
 from congdoan.core.models import Job
-from congdoan.members import downloads, exports, selectors
+from congdoan.members import downloads, exports, import_steps, selectors
 from congdoan.members.filtersets import MemberFilterSet
 from congdoan.members.forms import (
     AdmitForm,
@@ -395,11 +395,6 @@ def _batch(request, pk) -> ImportBatch:
     )
 
 
-def _busy(batch: ImportBatch) -> bool:
-    """A job is reading or committing the batch."""
-    return batch.job is not None and batch.job.state in (Job.State.QUEUED, Job.State.RUNNING)
-
-
 def import_list(request):
     if not request.user.can(Action.CHANGE):
         raise PermissionDenied(_("Your role does not allow importing members."))
@@ -407,15 +402,9 @@ def import_list(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            with transaction.atomic():
-                batch = import_services.create_batch(
-                    file=data["file"],
-                    unit=data["unit"],
-                    mode=data["mode"],
-                    user=request.user,
-                    name=data["file"].name,
-                )
-                import_services.start_reading(batch=batch)
+            batch = import_steps.upload(
+                file=data["file"], unit=data["unit"], mode=data["mode"], user=request.user
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -426,7 +415,7 @@ def import_list(request):
 
 def import_detail(request, pk: int):
     batch = _batch(request, pk)
-    if _busy(batch):
+    if import_steps.busy(batch):
         return render(
             request, "members/import_progress.html", {"batch": batch, "state": jobs.status(batch.job)}
         )
@@ -441,7 +430,6 @@ def import_detail(request, pk: int):
     for row in page.rows:
         row.cells = list(zip(headers, row.values, strict=False))
         row.change_list = [(_field_label(name), old, new) for name, (old, new) in row.changes.items()]
-    undecided = batch.rows.filter(status=ImportRow.Status.DUPLICATE, decision=ImportRow.Decision.NONE).count()
     return render(
         request,
         "members/import_detail.html",
@@ -450,7 +438,7 @@ def import_detail(request, pk: int):
             "page": page,
             "shown": shown,
             "filters": ROW_FILTERS.items(),
-            "undecided": undecided,
+            "undecided": import_steps.undecided(batch),
             "failed_job": batch.job if batch.job and batch.job.state == Job.State.FAILED else None,
             "decisions": [c for c in ImportRow.Decision.choices if c[0]],
             "can_commit": batch.state == ImportBatch.State.READY,
@@ -469,7 +457,7 @@ def _field_label(name: str) -> str:
 def import_progress(request, pk: int):
     """The progress bar, polled by the page; once the job is over the page reloads to show the result."""
     batch = _batch(request, pk)
-    if not _busy(batch):
+    if not import_steps.busy(batch):
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"
         return response
@@ -503,17 +491,12 @@ def import_decide(request, pk: int):
 @require_POST
 def import_commit(request, pk: int):
     batch = _batch(request, pk)
-    if _busy(batch):
-        return redirect("members:import", pk=batch.pk)
-    skip = request.POST.get("skip_undecided") == "1"
-    undecided = batch.rows.filter(status=ImportRow.Status.DUPLICATE, decision=ImportRow.Decision.NONE).count()
-    if batch.state != ImportBatch.State.READY:
-        messages.error(request, _("Only a previewed import can be committed."))
-    elif undecided and not skip:
-        messages.error(request, _("%(n)s possible duplicates await a decision.") % {"n": undecided})
-    else:
-        with transaction.atomic():  # the job starts once the batch names it
-            import_services.start_commit(batch=batch, user=request.user, skip_undecided=skip)
+    try:
+        import_steps.commit(
+            batch=batch, user=request.user, skip_undecided=request.POST.get("skip_undecided") == "1"
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     return redirect("members:import", pk=batch.pk)
 
 

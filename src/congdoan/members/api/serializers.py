@@ -45,28 +45,12 @@ class MemberSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Member
+        # A member's own data (the personal fields masked, the year of birth for the date), then what
+        # the lifecycle decides.
         fields = [
             "code",
-            "full_name",
-            "gender",
-            "birth_year",
-            "id_number",
-            "phone",
-            "email",
-            "ethnic_group",
-            "religion",
-            "nationality",
-            "education_level",
-            "professional_level",
-            "political_theory",
-            "party_member",
-            "party_joined_on",
-            "union_position",
-            "occupation",
-            "employer",
+            *(name for name in services.EDITABLE_FIELDS if name != "birth_date"),
             "joined_on",
-            "card_type",
-            "card_issued_on",
             "unit",
             "unit_name",
             "status",

@@ -17,7 +17,7 @@ from congdoan.accounts.api.scoped import ScopedViewSetMixin
 from congdoan.accounts.models import Action
 from congdoan.accounts.scope import get_for
 from congdoan.core import jobs
-from congdoan.members import downloads, exports, selectors
+from congdoan.members import downloads, exports, import_steps, selectors
 from congdoan.members.api import serializers as s
 from congdoan.members.filtersets import MemberEventFilterSet, MemberFilterSet
 from congdoan.members.imports import services as import_services
@@ -327,15 +327,9 @@ class ImportBatchViewSet(
         upload = self.get_serializer(data=request.data)
         upload.is_valid(raise_exception=True)
         data = upload.validated_data
-        with transaction.atomic():
-            batch = import_services.create_batch(
-                file=data["file"],
-                unit=data["unit"],
-                mode=data["mode"],
-                user=request.user,
-                name=data["file"].name,
-            )
-            import_services.start_reading(batch=batch)
+        batch = import_steps.upload(
+            file=data["file"], unit=data["unit"], mode=data["mode"], user=request.user
+        )
         return Response(s.ImportBatchSerializer(batch).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -372,18 +366,9 @@ class ImportBatchViewSet(
         batch = self.get_object()
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        skip = serializer.validated_data["skip_undecided"]
-        undecided = batch.rows.filter(
-            status=ImportRow.Status.DUPLICATE, decision=ImportRow.Decision.NONE
-        ).count()
-        if batch.state != ImportBatch.State.READY:
-            raise serializers.ValidationError(_("Only a previewed import can be committed."))
-        if undecided and not skip:
-            raise serializers.ValidationError(
-                _("%(n)s possible duplicates await a decision.") % {"n": undecided}
-            )
-        with transaction.atomic():  # the job starts once the batch names it
-            job = import_services.start_commit(batch=batch, user=request.user, skip_undecided=skip)
+        job = import_steps.commit(
+            batch=batch, user=request.user, skip_undecided=serializer.validated_data["skip_undecided"]
+        )
         return Response(jobs.status(job), status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(summary="Bỏ lần nhập (không ghi gì)", request=None, responses=s.ImportBatchSerializer)

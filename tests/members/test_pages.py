@@ -415,6 +415,12 @@ def test_a_long_list_is_exported_by_a_job_and_its_file_given_once(
 
 
 def test_the_printable_list_of_a_grassroots_union(client_as, registry):
+    filtered = client_as("officer").get(url("list"), {"unit": "KG-RG-01"}).content.decode()
+    assert url("print", code="KG-RG-01") in filtered
+    assert (
+        url("print", code="KG-RG")
+        not in client_as("officer").get(url("list"), {"unit": "KG-RG"}).content.decode()
+    )
     officer_page = client_as("officer").get(url("print", code="KG-RG-01")).content.decode()
     assert (
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in officer_page and "Độc lập - Tự do - Hạnh phúc" in officer_page

@@ -52,6 +52,7 @@ from congdoan.units.forms import AsOfForm
 from congdoan.units.models import Level, Unit
 
 PAGE_SIZE = 50
+PRINTABLE_LEVELS = (Level.GRASSROOTS, Level.SUBUNIT)
 # The states from which a person can come back into the union (a death or a merge is final).
 RETURNABLE_STATES = (
     Status.TRANSFERRED_OUT,
@@ -104,6 +105,7 @@ def member_list(request):
     table = MemberTable(request.GET.get("sort"))
     page = _page(table.order(filterset.qs), request.GET.get("page"))
     rows = [(member, selectors.PersonalData.masked(member)) for member in page.rows]
+    unit = filterset.form.cleaned_data.get("unit") if filterset.is_valid() else None
     return render(
         request,
         "members/member_list.html",
@@ -114,6 +116,8 @@ def member_list(request):
             "rows": rows,
             "can_change": request.user.can(Action.CHANGE),
             "may_export_personal": exports.may_export_personal_data(request.user),
+            # The standard list of one CĐCS, when the list is filtered to one.
+            "print_unit": unit if unit and unit.unit_type.level in PRINTABLE_LEVELS else None,
         },
     )
 
@@ -324,7 +328,7 @@ def unit_list_print(request, code: str):
     """The standard member list of a CĐCS as a document: the official header, the list, signatures."""
     user = request.user
     unit = get_for(Unit.objects.select_related("unit_type", "parent", "area"), user, Action.VIEW, code=code)
-    if unit.unit_type.level not in (Level.GRASSROOTS, Level.SUBUNIT):
+    if unit.unit_type.level not in PRINTABLE_LEVELS:
         raise Http404(_("The printable list is that of a grassroots union."))
     as_of = AsOfForm(request.GET or None)
     on = as_of.on()

@@ -283,8 +283,10 @@ class MemberEventViewSet(ScopedViewSetMixin, ReadOnlyModelViewSet):
     """Các sự kiện (kết nạp, chuyển đi/đến, tạm dừng, tiếp tục, thôi, khai trừ, nghỉ hưu, mất…) xảy ra ở các
     đơn vị trong phạm vi của người dùng. Chỉ đọc: sự kiện được ghi qua các bước của đoàn viên."""
 
-    queryset = MemberEvent.objects.select_related("member", "unit", "other_unit").order_by("-on", "-id")
+    # Newest recorded first: the primary key orders them without sorting a province's events.
+    queryset = MemberEvent.objects.select_related("member", "unit", "other_unit").order_by("-id")
     serializer_class = s.MemberEventSerializer
+    pagination_class = UncountedPagination
     filterset_class = MemberEventFilterSet
     lookup_value_regex = ID
 

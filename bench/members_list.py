@@ -18,6 +18,7 @@ Measured (median and p95 of --repeats requests, milliseconds, through Django's t
   sort code     page 1 sorted by member code, descending
   search name   "nguyen van an" (diacritics folded, every word the start of a word of the name)
   search given  "an" (every An, Anh…)
+  search none   a name nobody has: the worst case, every member read along the order to find none
   search id     a whole ID number, and its first 6 digits
   district      the list of one district-level union's subtree
   chair         the list of a CĐCS chair (about 250 members)
@@ -168,6 +169,7 @@ def run(members: int, repeats: int) -> None:
         ("sort code", officer_client, "/members/?sort=-code", {"sort": "-code"}),
         ("search name", officer_client, "/members/?q=nguyen+van+an", {"q": "nguyen van an"}),
         ("search given", officer_client, "/members/?q=an", {"q": "an"}),
+        ("search none", officer_client, "/members/?q=khong+co+ai", {"q": "khong co ai"}),
         ("search id", officer_client, f"/members/?q={sample.id_number}", {"q": sample.id_number}),
         ("search id 6", officer_client, f"/members/?q={sample.id_number[:6]}", {"q": sample.id_number[:6]}),
         ("district", officer_client, f"/members/?unit={district.code}", {"unit": district.code}),

@@ -308,6 +308,17 @@ def child_import(path: Path) -> dict:
     }
 
 
+def child_read(path: Path) -> dict:
+    """The file reader alone (no checks, no database): its speed and whether its memory stays flat."""
+    from congdoan.members.imports.reading import open_table
+
+    started = time.perf_counter()
+    table = open_table(path)
+    rows = sum(1 for _row in table.rows())
+    table.close()
+    return {"seconds": time.perf_counter() - started, "rows": rows}
+
+
 def child_raw(count: int, everything: bool) -> dict:
     """INSERT the finished rows with executemany, in one transaction, timing only the inserts."""
     from django.contrib.contenttypes.models import ContentType
@@ -486,6 +497,8 @@ def run_child() -> None:
     _setup_django()
     if kind == "import":
         result = child_import(Path(argument))
+    elif kind == "read":
+        result = child_read(Path(argument))
     else:
         result = child_raw(int(argument), everything=kind == "raw-all")
     result["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -526,6 +539,9 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--formats", default="xlsx,csv")
     parser.add_argument(
+        "--import-formats", help="formats imported in full (default: --formats; the others are only read)"
+    )
+    parser.add_argument(
         "--files",
         default=os.path.join(tempfile.gettempdir(), "congdoan-bench-files"),
         help="where generated lists are kept between runs",
@@ -542,19 +558,19 @@ def main() -> None:
             raw_all = measure("raw-all", str(size), *fresh())
             for fmt in args.formats.split(","):
                 path = write_file(files / f"members-{size}.{fmt}", size)
-                imported = measure("import", str(path), *fresh())
-                results.append(
-                    {
-                        "db": args.db,
-                        "rows": size,
-                        "format": fmt,
-                        "file_mb": path.stat().st_size / 2**20,
-                        "raw": raw,
-                        "raw_all": raw_all,
-                        "import": imported,
-                    }
-                )
-                _report(results[-1])
+                result = {
+                    "db": args.db,
+                    "rows": size,
+                    "format": fmt,
+                    "file_mb": path.stat().st_size / 2**20,
+                    "read": measure("read", str(path), *fresh()),
+                    "raw": raw,
+                    "raw_all": raw_all,
+                }
+                if fmt in (args.import_formats or args.formats).split(","):
+                    result["import"] = measure("import", str(path), *fresh())
+                results.append(result)
+                _report(result)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
 
@@ -593,20 +609,26 @@ class _databases:
 
 
 def _report(result: dict) -> None:
-    rows, imported = result["rows"], result["import"]
-    rate = imported["rows"] / imported["seconds"]
-    raw_rate = result["raw"]["rows"] / result["raw"]["seconds"]
-    all_rate = result["raw_all"]["rows"] / result["raw_all"]["seconds"]
-    cpu_ratio = result["raw"]["cpu_s"] / imported["cpu_s"]
-    print(
-        f"{result['db']:8} {rows:>9,} {result['format']:4} {result['file_mb']:6.1f} MB | import "
-        f"{imported['seconds']:7.1f} s (read {imported['read_s']:.1f} + commit {imported['commit_s']:.1f}, "
-        f"cpu {imported['cpu_s']:.1f}) {rate:7,.0f} rows/s, peak {imported['maxrss_mb']:4.0f} MB | "
-        f"raw members {raw_rate:8,.0f} rows/s: ratio {rate / raw_rate:5.1%} (cpu {cpu_ratio:5.1%}) | raw all "
-        f"{all_rate:7,.0f} rows/s: ratio {rate / all_rate:5.1%} | created {imported['created']:,}, "
-        f"errors {imported['errors']}, duplicates {imported['duplicates']}",
-        flush=True,
+    read = result["read"]
+    line = (
+        f"{result['db']:8} {result['rows']:>9,} {result['format']:4} {result['file_mb']:6.1f} MB | read only "
+        f"{read['seconds']:6.1f} s, peak {read['maxrss_mb']:4.0f} MB"
     )
+    imported = result.get("import")
+    if imported:
+        rate = imported["rows"] / imported["seconds"]
+        raw_rate = result["raw"]["rows"] / result["raw"]["seconds"]
+        all_rate = result["raw_all"]["rows"] / result["raw_all"]["seconds"]
+        cpu_ratio = result["raw"]["cpu_s"] / imported["cpu_s"]
+        line += (
+            f" | import {imported['seconds']:7.1f} s (read {imported['read_s']:.1f} + commit "
+            f"{imported['commit_s']:.1f}, cpu {imported['cpu_s']:.1f}) {rate:7,.0f} rows/s, peak "
+            f"{imported['maxrss_mb']:4.0f} MB | raw members {raw_rate:8,.0f} rows/s: ratio "
+            f"{rate / raw_rate:5.1%} (cpu {cpu_ratio:5.1%}) | raw all {all_rate:7,.0f} rows/s: ratio "
+            f"{rate / all_rate:5.1%} | created {imported['created']:,}, errors {imported['errors']}, "
+            f"duplicates {imported['duplicates']}"
+        )
+    print(line, flush=True)
 
 
 if __name__ == "__main__":

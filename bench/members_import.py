@@ -573,6 +573,46 @@ def main() -> None:
                 _report(result)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
+    print("\n" + markdown(results, " ".join(sys.argv[1:])))
+
+
+def markdown(results: list[dict], arguments: str) -> str:
+    """The run as a table for BENCHMARKS.md."""
+    load = os.getloadavg()[0]
+    lines = [
+        f"Run {datetime.datetime.now():%d/%m/%Y %H:%M} on {os.cpu_count()} CPUs (load {load:.1f} at the "
+        f"end), Python {sys.version.split()[0]}: `.venv/bin/python -m bench.members_import {arguments}`.",
+        "",
+        "| db | rows | file | reader alone s / peak MB | import s (read + commit) | import CPU s "
+        "| import peak MB | import rows/s | raw members rows/s | ratio (CPU) | raw all rows/s | ratio |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        read, imported = r["read"], r.get("import")
+        cells = [
+            r["db"],
+            f"{r['rows']:,}",
+            f"{r['format']} {r['file_mb']:.1f} MB",
+            f"{read['seconds']:.1f} / {read['maxrss_mb']:.0f}",
+        ]
+        if imported:
+            rate = imported["rows"] / imported["seconds"]
+            raw = r["raw"]["rows"] / r["raw"]["seconds"]
+            everything = r["raw_all"]["rows"] / r["raw_all"]["seconds"]
+            cells += [
+                f"{imported['seconds']:.0f} ({imported['read_s']:.0f} + {imported['commit_s']:.0f})",
+                f"{imported['cpu_s']:.0f}",
+                f"{imported['maxrss_mb']:.0f}",
+                f"{rate:,.0f}",
+                f"{raw:,.0f}",
+                f"{rate / raw:.1%} ({r['raw']['cpu_s'] / imported['cpu_s']:.1%})",
+                f"{everything:,.0f}",
+                f"{rate / everything:.1%}",
+            ]
+        else:
+            cells += ["—"] * 8
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 class _databases:

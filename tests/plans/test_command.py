@@ -18,13 +18,13 @@ def run(*args) -> str:
 
 def test_import_then_list_as_json(provinces):
     assert run("import", "--seeds").splitlines() == [
-        "DB-579-CV-2019: created",
-        "LC-324-KH-2022: created",
-        "KG-NQ-2020: created",
-        "HN-76-TB-2021: created",
-        "DB-CT-TU-2021: created",
+        "DB-579-CV-2019: tạo mới",
+        "LC-324-KH-2022: tạo mới",
+        "KG-NQ-2020: tạo mới",
+        "HN-76-TB-2021: tạo mới",
+        "DB-CT-TU-2021: tạo mới",
     ]
-    assert all(line.endswith(": unchanged") for line in run("import", *map(str, seed_files())).splitlines())
+    assert all(line.endswith(": không thay đổi") for line in run("import", *map(str, seed_files())).splitlines())
     listed = {p["ref"]: p for p in json.loads(run("list", "--format", "json"))}
     assert {ref: (p["kind"], p["year"], len(p["targets"])) for ref, p in listed.items()} == {
         "DB-579-CV-2019": ("official_letter", 2020, 3),

@@ -163,7 +163,7 @@ def test_a_bad_file_is_refused_naming_the_place_and_writes_nothing(provinces, ch
 def test_a_file_that_is_not_json_is_refused_with_its_line(db):
     with pytest.raises(ValidationError) as refused:
         import_programme(content=b'{\n  "format": "congdoan.programme/1",\n  "ref": \n}')
-    assert list(refused.value.message_dict) == ["line 4, column 1"]  # where a value was due
+    assert list(refused.value.message_dict) == ["dòng 4, cột 1"]  # where a value was due (line, column)
 
 
 def test_a_bad_update_leaves_the_loaded_programme_as_it_was(provinces):

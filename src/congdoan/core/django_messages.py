@@ -53,8 +53,6 @@ DJANGO_MESSAGES = (
         "Ensure that there are no more than %(max)s digit before the decimal point.",
         "Ensure that there are no more than %(max)s digits before the decimal point.",
     ),
-    gettext_noop("Select a valid choice. %(value)s is not one of the available choices."),
-    gettext_noop("Select a valid choice. That choice is not one of the available choices."),
     gettext_noop("%(model_name)s with this %(field_label)s already exists."),
     # Model validation (full_clean in services) of values that did not come through a form.
     gettext_noop("“%(value)s” value has an invalid date format. It must be in YYYY-MM-DD format."),

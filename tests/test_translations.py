@@ -210,7 +210,7 @@ def test_service_refusal_comes_out_in_vietnamese(small_tree):
     with pytest.raises(ValidationError) as error:  # the province under one of its own districts
         services.move_units(units=[t["kg"]], new_parent=t["rg"], effective_on=on, decision=decision(on))
     text = " ".join(error.value.messages)
-    assert "không thể" in text
+    assert "không thể" in text.lower()
     assert "cannot" not in text
 
 

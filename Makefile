@@ -42,8 +42,9 @@ venv: $(UV)
 demo: venv
 	$(VENV)/bin/congdoan demo --port $(PORT)
 
+# One pytest worker per core (pytest-xdist); each worker has its own test database.
 test: venv
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n auto $(PYTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .

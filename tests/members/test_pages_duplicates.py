@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from congdoan.audit.models import PersonalDataAccess
 from congdoan.members import selectors, services
@@ -150,3 +151,15 @@ def test_a_merge_takes_the_other_id_number_when_the_kept_record_has_none(twins):
     kept = services.merge_members(keep=first, other=second)
     assert kept.id_number == second.id_number.strip() and kept.status == Status.ACTIVE
     assert kept.unit.code == "KG-PQ-01"  # the latest interval now comes from the other record's admission
+
+
+def test_a_scope_too_large_to_compare_asks_for_a_unit(twins, registry, monkeypatch):
+    monkeypatch.setattr(selectors, "DUPLICATES_MAX_MEMBERS", 3)
+    client = client_for(registry, "officer")
+    page = client.get(url("duplicates"))
+    assert page.context["too_many"] == 3 and page.context["total"] == 0
+    narrowed = client.get(url("duplicates"), {"unit": "KG-RG"})
+    assert not narrowed.context["too_many"]
+    api = APIClient()
+    api.force_authenticate(registry.world.users["officer"])
+    assert "unit" in api.get("/api/members/duplicates/").json()

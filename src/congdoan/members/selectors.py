@@ -58,6 +58,15 @@ def in_units(queryset: QuerySet[Member], units: QuerySet[Unit]) -> QuerySet[Memb
     return queryset.alias(unit_key=F("unit_id") + 0).filter(unit_key__in=ids)
 
 
+def members_under(user, unit: Unit | None = None) -> QuerySet[Member]:
+    """The members of ``unit``'s subtree (default: all the user's scope), for reading them all (counts,
+    duplicates): always through the unit index, which reads no member outside."""
+    units = restrict(Unit.objects.all(), user)
+    if unit is not None:
+        units = units.filter(path__under=unit.path)
+    return Member.objects.filter(unit_id__in=units.values("pk"))
+
+
 def members_for(user, action: str = Action.VIEW) -> QuerySet[Member]:
     """Every member record the user may see (or change), merged records included: those standing in the
     units of the user's scope (``restrict`` on the units; see ``in_units`` for why not a join)."""
@@ -190,15 +199,27 @@ DUPLICATE_RULES = (
         50,
     ),
     DuplicateRule(
-        "name_year", gettext_lazy("same name and year of birth"), ("search_name", "birth_year"), 20
+        "name_year",
+        gettext_lazy("same name and year of birth"),
+        ("search_name", "birth_year"),
+        20,
+        finds=False,
     ),
     DuplicateRule("phone", gettext_lazy("same phone"), ("phone",), 30),
     DuplicateRule("email", gettext_lazy("same e-mail"), ("email",), 30),
 )
 DUPLICATE_THRESHOLD = 50
 GROUPS_PER_RULE = 2000  # the largest groups of look-alikes a screen considers per rule
-KEYS_PER_QUERY = 200  # look-alike groups fetched per query (SQLite limits the depth of an OR)
+KEYS_PER_QUERY = 500  # look-alike groups fetched per query
 LARGEST_GROUP = 20  # more records than this sharing a phone or a name is a shared number, not a person
+
+
+# Comparing a whole province of 800,000 takes minutes on SQLite: a screen compares a unit at most this big.
+DUPLICATES_MAX_MEMBERS = 200_000
+
+
+def too_many_to_compare(members: QuerySet[Member]) -> bool:
+    return members.order_by()[: DUPLICATES_MAX_MEMBERS + 1].count() > DUPLICATES_MAX_MEMBERS
 
 
 @dataclass(frozen=True)
@@ -230,13 +251,15 @@ def duplicate_candidates(
             .filter(n__gt=1, n__lte=LARGEST_GROUP)
             .values_list(*rule.fields)[:GROUPS_PER_RULE]
         )
+        # The members of those groups, found by the groups' first field (an index for names), then kept
+        # when their whole key is a group's.
+        wanted = set(groups)
         by_key: dict[tuple, list[Member]] = defaultdict(list)
         for start in range(0, len(groups), KEYS_PER_QUERY):
-            match = Q()
-            for key in groups[start : start + KEYS_PER_QUERY]:
-                match |= Q(**dict(zip(rule.fields, key, strict=True)))
-            for member in nonempty.filter(match).select_related("unit"):
-                by_key[rule.key_of(member)].append(member)
+            firsts = {key[0] for key in groups[start : start + KEYS_PER_QUERY]}
+            for member in nonempty.filter(**{f"{rule.fields[0]}__in": firsts}).select_related("unit"):
+                if (key := rule.key_of(member)) in wanted:
+                    by_key[key].append(member)
         for group in by_key.values():
             for first, second in itertools.combinations(sorted(group, key=lambda m: m.pk), 2):
                 pairs[(first.pk, second.pk)] = (first, second)

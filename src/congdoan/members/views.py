@@ -551,12 +551,14 @@ DUPLICATES_PAGE = 50
 @require_safe
 def duplicates(request):
     """Records that may be the same person, by the weighted rules, in the user's scope (or a unit of it)."""
+    # The unit picker of the list's filters, for the choice of a unit in scope.
     filterset = MemberFilterSet(
-        {"unit": request.GET.get("unit", ""), "status": "all"},
-        queryset=selectors.members_for(request.user),
-        request=request,
+        {"unit": request.GET.get("unit", "")}, queryset=Member.objects.none(), request=request
     )
-    pairs = selectors.duplicate_candidates(filterset.qs)
+    unit = filterset.form.cleaned_data.get("unit") if filterset.is_valid() else None
+    members = selectors.members_under(request.user, unit)
+    too_many = selectors.too_many_to_compare(members)
+    pairs = [] if too_many else selectors.duplicate_candidates(members)
     try:
         number = max(1, int(request.GET.get("page") or 1))
     except ValueError:
@@ -576,6 +578,7 @@ def duplicates(request):
             "total": len(pairs),
             "rules": selectors.DUPLICATE_RULES,
             "threshold": selectors.DUPLICATE_THRESHOLD,
+            "too_many": too_many and selectors.DUPLICATES_MAX_MEMBERS,
             "can_change": request.user.can(Action.CHANGE),
         },
     )

@@ -1,6 +1,7 @@
 """The members API: thin handlers over the selectors (reads) and the services (writes), with the scope,
 filters and masking of the member pages."""
 
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -37,6 +38,12 @@ SORT = OpenApiParameter(
     enum=["name", "-name", "code", "-code"],
     description="Thứ tự: name (tên theo thứ tự tiếng Việt: tên, tên đệm, họ) hoặc code (mã đoàn viên)",
 )
+
+
+def too_many_message() -> str:
+    return _("More than %(n)s members: choose a unit to compare its members.") % {
+        "n": intcomma(selectors.DUPLICATES_MAX_MEMBERS)
+    }
 
 
 class UncountedPagination(LimitOffsetPagination):
@@ -231,13 +238,15 @@ class MemberViewSet(
     @action(detail=False, filter_backends=[], pagination_class=None)
     def duplicates(self, request):
         filterset = MemberFilterSet(
-            {"unit": request.query_params.get("unit", ""), "status": "all"},
-            queryset=self.get_queryset(),
-            request=request,
+            {"unit": request.query_params.get("unit", "")}, queryset=Member.objects.none(), request=request
         )
         if not filterset.is_valid():
             raise serializers.ValidationError(filterset.errors)
-        pairs = selectors.duplicate_candidates(filterset.qs)[:DUPLICATES_SHOWN]
+        unit = filterset.form.cleaned_data.get("unit")
+        members = selectors.members_under(request.user, unit)
+        if selectors.too_many_to_compare(members):
+            raise serializers.ValidationError({"unit": [too_many_message()]})
+        pairs = selectors.duplicate_candidates(members)[:DUPLICATES_SHOWN]
         return Response(s.DuplicatePairSerializer(pairs, many=True).data)
 
     @extend_schema(

@@ -688,3 +688,13 @@ def test_many_shared_strings_read_back_in_order(tmp_path):
         names[1:] == [f"Người {n}" for n in range(20000)] and table._strings.get.cache_info().maxsize == 16384
     )
     table.close()
+
+
+def test_merged_ranges_are_all_found_across_read_chunks(tmp_path):
+    from congdoan.members.imports.reading import open_table
+
+    merges = [f"A{n}:B{n}" for n in range(2, 40002)]  # about 1.2 MB of XML after the rows: read in two chunks
+    rows = [["Họ và tên", None], *[["x", None]] * 40001]
+    table = open_table(listfiles.excel_xlsx(tmp_path / "merged.xlsx", rows, merges=merges))
+    assert len(table._merges) == 40000 and table._merges[-1] == (40001, 0, 40001, 1)
+    table.close()

@@ -97,7 +97,6 @@ def open_table(path: Path, *, name: str = "") -> "XlsxTable | CsvTable":
 
 # ------------------------------------------------------------------------------------------ .xlsx
 
-_NUMBER = re.compile(r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$")
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
 _DATE_FORMAT_IDS = {*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)}
 
@@ -360,10 +359,9 @@ class XlsxTable:
                         merges.append((*first, *last))
                     if len(merges) > 100_000:
                         raise FileRefused(_("The sheet has more than 100.000 merged cell ranges."))
-                    tail = window[-200:] if not window.rstrip().endswith(b">") else b""
-                    # A match split by the chunk edge is found again in the next window; drop the repeats.
-                else:
-                    tail = window[-200:]
+                # The window overlaps the previous one so that a range split by the chunk edge is seen
+                # whole; one seen twice is dropped below.
+                tail = window[-200:]
         return sorted(set(merges))
 
     def rows(self) -> Iterator[tuple[int, list]]:

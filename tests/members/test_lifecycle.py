@@ -193,3 +193,24 @@ def test_collation_key_orders_single_words_like_a_reference(words):
 def test_person_key_orders_by_given_name_first():
     assert person_collation_key("Trần Văn An") < person_collation_key("Nguyễn Văn Anh")
     assert person_collation_key("Lê An") < person_collation_key("Đỗ Thị An")
+
+
+def test_change_log_masks_personal_data_for_roles_that_may_not_see_it(small_tree, client, django_user_model):
+    from congdoan.accounts.models import Role
+    from congdoan.audit.models import PERSONAL_MASK, ObjectChange
+
+    member = services.admit_member(member=new_member(id_number="091090001234", phone="0912345678"),
+                                   unit=small_tree["a"])
+    change = ObjectChange.objects.for_object(member).filter(action="create").get()
+    viewer = django_user_model.objects.create_user("kg.viewer", password="x-long-password-1",
+                                                   unit=small_tree["kg"], role=Role.VIEWER)
+    officer = django_user_model.objects.create_user("kg.officer", password="x-long-password-1",
+                                                    unit=small_tree["kg"], role=Role.OFFICER)
+    client.force_login(viewer)
+    page = client.get(f"/changes/{change.pk}/").content.decode()
+    api = client.get(f"/api/changes/{change.pk}/").json()
+    assert "091090001234" not in page and "0912345678" not in page and PERSONAL_MASK in page
+    assert api["after"]["id_number"] == PERSONAL_MASK and api["after"]["full_name"] == "Nguyễn Văn An"
+    client.force_login(officer)
+    assert client.get(f"/api/changes/{change.pk}/").json()["after"]["id_number"] == "091090001234"
+    assert "091090001234" in client.get(f"/changes/{change.pk}/").content.decode()

@@ -17,14 +17,15 @@ class Action(models.TextChoices):
     CHANGE = "change", _("change")
     REORGANISE = "reorganise", _("reorganise")
     MANAGE_USERS = "manage_users", _("manage users")
+    VIEW_PERSONAL_DATA = "view_personal_data", _("see personal data in full")
 
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(Action.values),
-    Role.OFFICER: frozenset({Action.VIEW, Action.CHANGE, Action.REORGANISE}),
+    Role.OFFICER: frozenset({Action.VIEW, Action.CHANGE, Action.REORGANISE, Action.VIEW_PERSONAL_DATA}),
     Role.VIEWER: frozenset({Action.VIEW}),
     # A chair keeps the records of their own CĐCS; the tree itself is the upper level's to change.
-    Role.CHAIR: frozenset({Action.VIEW, Action.CHANGE}),
+    Role.CHAIR: frozenset({Action.VIEW, Action.CHANGE, Action.VIEW_PERSONAL_DATA}),
 }
 
 

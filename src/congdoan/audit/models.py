@@ -14,6 +14,8 @@ class ChangeLogged(models.Model):
     """
 
     audit_exclude: tuple[str, ...] = ()
+    # Fields the change log shows masked to users who may not see personal data (Decree 13/2023/NĐ-CP).
+    audit_personal_fields: tuple[str, ...] = ()
 
     class Meta:
         abstract = True
@@ -32,6 +34,9 @@ class ChangeLogged(models.Model):
                 value = value.name if value else ""
             data[f.attname] = value
         return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+PERSONAL_MASK = "•••"
 
 
 class ObjectChangeQuerySet(models.QuerySet):
@@ -84,6 +89,18 @@ class ObjectChange(models.Model):
         before, after = self.before or {}, self.after or {}
         return [(key, before.get(key), after.get(key))
                 for key in sorted(set(before) | set(after)) if before.get(key) != after.get(key)]
+
+    def masked(self, hidden: frozenset[str]) -> "ObjectChange":
+        """This change with the ``hidden`` fields' values replaced by a mask (an unsaved copy)."""
+        def mask(data):
+            if data is None:
+                return None
+            return {key: PERSONAL_MASK if key in hidden and value not in (None, "") else value
+                    for key, value in data.items()}
+
+        copy = ObjectChange(**{f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields})
+        copy.before, copy.after = mask(self.before), mask(self.after)
+        return copy
 
 
 class PersonalDataAccess(models.Model):

@@ -12,6 +12,7 @@ from congdoan.accounts.models import Action
 from congdoan.accounts.scope import get_for, restrict
 from congdoan.audit.filtersets import ObjectChangeFilterSet
 from congdoan.audit.models import ObjectChange
+from congdoan.audit.selectors import as_seen_by
 from congdoan.units.models import Unit
 
 PAGE_SIZE = 50
@@ -78,6 +79,6 @@ def change_detail(request, pk: int):
         ObjectChange.objects.select_related("content_type", "unit", "user"), request.user, Action.VIEW, pk=pk
     )
     model = change.content_type.model_class()
-    rows = [(_label(model, key), before, after) for key, before, after in change.diff()]
+    rows = [(_label(model, key), before, after) for key, before, after in as_seen_by(change, request.user).diff()]
     related = _changes(request.user).filter(request_id=change.request_id).exclude(pk=change.pk)[:50]
     return render(request, "audit/change_detail.html", {"change": change, "rows": rows, "related": related})

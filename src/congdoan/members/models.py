@@ -133,6 +133,7 @@ class Member(ChangeLogged):
 
     scope_path_field = "unit__path"
     audit_exclude = ("search_name", "sort_key")
+    audit_personal_fields = ("id_number", "phone", "email", "birth_date")
 
     class Meta:
         verbose_name = _("member")

@@ -25,18 +25,12 @@ from congdoan.members.exports import mask_email, mask_id_number, mask_phone
 from congdoan.members.models import Member, MemberEvent, Membership, Status
 from congdoan.units.models import Unit
 
-PERSONAL_VIEW_ROLES = frozenset({Role.ADMIN, Role.OFFICER, Role.CHAIR})
 _SEPARATORS = re.compile(r"[\s.\-]")
 _NOT_SEARCHABLE = re.compile(r"[^a-z0-9 ]")
 
 
 def may_see_personal_data(user) -> bool:
-    return bool(
-        user
-        and user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or user.role in PERSONAL_VIEW_ROLES)
-    )
+    return bool(user and user.is_authenticated and user.can(Action.VIEW_PERSONAL_DATA))
 
 
 # Up to this many members, a list is read through the unit index and sorted; beyond, along the sort index.

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from congdoan.audit.models import ObjectChange
+from congdoan.audit.selectors import as_seen_by
 
 
 class ObjectChangeSerializer(serializers.ModelSerializer):
@@ -23,6 +24,9 @@ class ObjectChangeSerializer(serializers.ModelSerializer):
             "before",
             "after",
         ]
+
+    def to_representation(self, change):
+        return super().to_representation(as_seen_by(change, self.context["request"].user))
 
     def get_model(self, change) -> str:
         return f"{change.content_type.app_label}.{change.content_type.model}"

@@ -79,6 +79,7 @@ def change_detail(request, pk: int):
         ObjectChange.objects.select_related("content_type", "unit", "user"), request.user, Action.VIEW, pk=pk
     )
     model = change.content_type.model_class()
-    rows = [(_label(model, key), before, after) for key, before, after in as_seen_by(change, request.user).diff()]
+    shown = as_seen_by(change, request.user)
+    rows = [(_label(model, key), before, after) for key, before, after in shown.diff()]
     related = _changes(request.user).filter(request_id=change.request_id).exclude(pk=change.pk)[:50]
     return render(request, "audit/change_detail.html", {"change": change, "rows": rows, "related": related})

@@ -69,6 +69,8 @@ class FailedLogin(models.Model):
     at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        verbose_name = _("failed login")
+        verbose_name_plural = _("failed logins")
         ordering = ["-at"]
 
     def __str__(self) -> str:

@@ -236,6 +236,8 @@ class Membership(models.Model):
     valid_to = models.DateField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("membership interval")
+        verbose_name_plural = _("membership intervals")
         ordering = ["member", "valid_from"]
         indexes = [
             models.Index(fields=["unit", "valid_from"]),
@@ -258,6 +260,10 @@ class CodeSequence(models.Model):
 
     year = models.PositiveSmallIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("member code sequence")
+        verbose_name_plural = _("member code sequences")
 
     def __str__(self) -> str:
         return f"{self.year:02d}: {self.last}"

@@ -307,6 +307,8 @@ class ReorganisationUnit(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices)
 
     class Meta:
+        verbose_name = _("unit taking part")
+        verbose_name_plural = _("units taking part")
         constraints = [
             models.UniqueConstraint(fields=["reorganisation", "unit", "role"], name="reorg_unit_role")
         ]
@@ -331,6 +333,8 @@ class UnitLink(ChangeLogged):
     )
 
     class Meta:
+        verbose_name = _("place in the tree")
+        verbose_name_plural = _("places in the tree")
         ordering = ["unit", "valid_from"]
         indexes = [
             models.Index(fields=["unit", "valid_from"]),
@@ -361,6 +365,8 @@ class UnitName(ChangeLogged):
     )
 
     class Meta:
+        verbose_name = _("name")
+        verbose_name_plural = _("names")
         ordering = ["unit", "valid_from"]
         indexes = [models.Index(fields=["unit", "valid_from"])]
 
@@ -380,6 +386,8 @@ class Succession(ChangeLogged):
     )
 
     class Meta:
+        verbose_name = _("succession")
+        verbose_name_plural = _("successions")
         ordering = ["effective_on", "id"]
         constraints = [
             models.UniqueConstraint(

@@ -28,7 +28,7 @@ def test_token_opens_the_api(officer):
     client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
     me = client.get(ME).json()
     assert (me["username"], me["unit"], me["role"]) == ("kg-officer", "KG", "officer")
-    assert me["actions"] == ["view", "change", "reorganise"]
+    assert me["actions"] == ["view", "change", "reorganise", "view_personal_data"]
 
 
 def test_wrong_password_is_refused_and_counted(officer):

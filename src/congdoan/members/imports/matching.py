@@ -11,7 +11,8 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, Exists, Min, OuterRef
+from django.db.models import Count, Min
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from congdoan.members.identity import ETHNIC_CHOICES
@@ -117,19 +118,18 @@ def classify(batch: ImportBatch, rows: list[ImportRow]) -> dict[int, Verdict]:
     }
     by_person: dict[tuple[str, int], list[Member]] = {}
     if batch.mode == ImportBatch.Mode.ADD:
-        # Same name, unit and birth year as a row of the chunk: the database pairs them, so that common
-        # names in a large unit do not bring every namesake into memory.
-        same_person = staged.filter(
-            search_name=OuterRef("search_name"),
-            unit_id=OuterRef("unit_id"),
-            birth_year=OuterRef("birth_year"),
+        # Namesakes born the same year in the same unit, paired by the database from the chunk's side so
+        # that the (search_name, birth_year) index answers each row: a common name in a large registry
+        # then costs a few lookups, not a scan of everyone who bears it. ("+m.unit_id" keeps SQLite, which
+        # has no statistics, off the unit index; to PostgreSQL it is the same number.)
+        member_table, row_table = (connection.ops.quote_name(m._meta.db_table) for m in (Member, ImportRow))
+        namesakes = RawSQL(
+            f"SELECT m.id FROM {member_table} m JOIN {row_table} r ON m.search_name = r.search_name "
+            "AND m.birth_year = r.birth_year AND +m.unit_id = r.unit_id "
+            "WHERE r.batch_id = %s AND r.id BETWEEN %s AND %s AND r.search_name <> ''",
+            (batch.pk, rows[0].pk, rows[-1].pk),
         )
-        candidates = members.filter(
-            Exists(same_person),
-            search_name__in=staged.exclude(search_name="").values("search_name"),
-            unit_id__in=staged.values("unit_id"),
-        )
-        for member in candidates:
+        for member in members.filter(pk__in=namesakes):
             by_person.setdefault((member.search_name, member.unit_id), []).append(member)
     decide = _verdict_add if batch.mode == ImportBatch.Mode.ADD else _verdict_update
     return {row.pk: decide(batch, row, by_code, by_id, by_person) for row in rows}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from congdoan.core.text import fold
+from congdoan.demo import names
 from congdoan.members.identity import CCCD_PROVINCES
 
 D = datetime.date
@@ -91,56 +91,6 @@ def cccd(year: int, gender: str, serial: int, province: str = "091") -> str:
     return f"{province}{digit}{year % 100:02d}{serial:06d}"
 
 
-FAMILY = [
-    "Nguyễn",
-    "Trần",
-    "Lê",
-    "Phạm",
-    "Hoàng",
-    "Huỳnh",
-    "Phan",
-    "Vũ",
-    "Võ",
-    "Đặng",
-    "Bùi",
-    "Đỗ",
-    "Hồ",
-    "Ngô",
-]
-MIDDLE_MALE = ["Văn", "Hữu", "Đức", "Công", "Minh", "Quốc"]
-MIDDLE_FEMALE = ["Thị", "Ngọc", "Thu", "Kim", "Thanh", "Bích"]
-GIVEN = [
-    "An",
-    "Bình",
-    "Cường",
-    "Dũng",
-    "Hà",
-    "Hạnh",
-    "Hòa",
-    "Hương",
-    "Khánh",
-    "Lan",
-    "Linh",
-    "Mai",
-    "Nam",
-    "Nga",
-    "Phúc",
-    "Quân",
-    "Sơn",
-    "Tâm",
-    "Thảo",
-    "Trang",
-    "Tuấn",
-    "Uyên",
-    "Việt",
-    "Xuân",
-    "Yến",
-    "Ánh",
-    "Đạt",
-    "Ưng",
-]
-
-
 def people(count: int, *, seed: int = 7, start: int = 0) -> list[list]:
     """Rows in HEADERS order: distinct, valid people (CCCD consistent with birth and gender)."""
     rng = random.Random(seed)
@@ -149,8 +99,11 @@ def people(count: int, *, seed: int = 7, start: int = 0) -> list[list]:
         gender = rng.choice(["male", "female"])
         year = rng.randint(1965, 2004)
         birth = D(year, rng.randint(1, 12), rng.randint(1, 28))
-        middle = rng.choice(MIDDLE_MALE if gender == "male" else MIDDLE_FEMALE)
-        name = f"{rng.choice(FAMILY)} {middle} {rng.choice(GIVEN)}"
+        family = rng.choice(names.FAMILY_NAMES)[0]
+        if gender == "male":
+            name = f"{family} {rng.choice(names.MALE_MIDDLE)} {rng.choice(names.MALE_GIVEN)}"
+        else:
+            name = f"{family} {rng.choice(names.FEMALE_MIDDLE)} {rng.choice(names.FEMALE_GIVEN)}"
         joined = D(max(year + 18, 2019), rng.randint(2, 12), rng.randint(1, 28))
         province = rng.choice(sorted(CCCD_PROVINCES))
         rows.append(
@@ -166,10 +119,6 @@ def people(count: int, *, seed: int = 7, start: int = 0) -> list[list]:
             ]
         )
     return rows
-
-
-def folded_names(rows: list[list]) -> set[str]:
-    return {fold(row[1]) for row in rows}
 
 
 def excel_xlsx(path: Path, rows: list[list], *, prefix: str = "", merges: list[str] = ()) -> Path:

@@ -19,29 +19,9 @@ from congdoan.members.models import Member
 from congdoan.units.models import Level, Unit
 
 _INVISIBLE = str.maketrans({"\u00a0": " ", "\u200b": None, "\ufeff": None, "\u2028": " "})
-# Member fields a row may fill, in the order of the model; dates travel as ISO text in the staged data.
-MEMBER_FIELDS = (
-    "full_name",
-    "birth_date",
-    "birth_year",
-    "gender",
-    "ethnic_group",
-    "religion",
-    "nationality",
-    "id_number",
-    "phone",
-    "email",
-    "education_level",
-    "professional_level",
-    "political_theory",
-    "party_member",
-    "party_joined_on",
-    "union_position",
-    "occupation",
-    "joined_on",
-    "card_type",
-    "card_issued_on",
-)
+# Member fields a row may fill: a member's own data (what a correction may change, less the employer, which
+# lists do not name) and the joining date. Dates travel as ISO text in the staged data.
+MEMBER_FIELDS = (*(name for name in member_services.EDITABLE_FIELDS if name != "employer"), "joined_on")
 DATE_FIELDS = {"birth_date", "party_joined_on", "joined_on", "card_issued_on"}
 _MAX_LENGTHS = {f.name: f.max_length for f in Member._meta.concrete_fields if f.max_length}
 

@@ -1,6 +1,8 @@
 """Forms of the member pages. Each hands its data to a service of ``members.services``; a refusal comes back
 next to the field it names (``ServiceErrors``), and the service's transaction leaves nothing half-done."""
 
+from collections.abc import Callable
+
 from django import forms
 from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
@@ -154,7 +156,13 @@ class AdmitForm(MemberDataForm):
 
 
 class LifecycleForm(ServiceErrors, forms.Form):
-    """One dated step of a member's life; ``apply`` calls its service."""
+    """One dated step of a member's life. The fields are named as the keyword arguments of ``service``,
+    which ``apply`` calls with the member and the cleaned data; ``title`` heads the page and ``done``
+    (with ``%(name)s``) tells that the step was recorded."""
+
+    service: Callable[..., Member]
+    title = ""
+    done = ""
 
     on = forms.DateField(label=_("Date"), widget=DateInput)
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
@@ -164,7 +172,7 @@ class LifecycleForm(ServiceErrors, forms.Form):
         self.user, self.member = user, member
 
     def apply(self) -> Member:
-        raise NotImplementedError
+        return self.service(member=self.member, **self.cleaned_data)
 
 
 class WithDecision(forms.Form):
@@ -173,7 +181,15 @@ class WithDecision(forms.Form):
     )
 
 
+class WithDecisionDate(WithDecision):
+    decision_date = forms.DateField(label=_("Decision date"), required=False, widget=DateInput)
+
+
 class TransferForm(LifecycleForm, WithDecision):
+    service = staticmethod(services.transfer_member)
+    title = _("Transfer to another grassroots union")
+    done = _("The transfer of %(name)s was recorded.")
+
     to_unit = UnitField(
         label=_("To the grassroots union"),
         action=Action.CHANGE,
@@ -193,19 +209,12 @@ class TransferForm(LifecycleForm, WithDecision):
         super().__init__(*args, **kwargs)
         self.fields["to_unit"].queryset = grassroots_units(self.user).exclude(pk=self.member.unit_id)
 
-    def apply(self) -> Member:
-        data = self.cleaned_data
-        return services.transfer_member(
-            member=self.member,
-            on=data["on"],
-            to_unit=data["to_unit"],
-            to_outside=data["to_outside"],
-            decision_number=data["decision_number"],
-            note=data["note"],
-        )
-
 
 class SuspendForm(LifecycleForm, WithDecision):
+    service = staticmethod(services.suspend_member)
+    title = _("Suspend union activity")
+    done = _("The suspension of %(name)s was recorded.")
+
     until = forms.DateField(
         label=_("Until"),
         required=False,
@@ -216,47 +225,28 @@ class SuspendForm(LifecycleForm, WithDecision):
     field_order = ["on", "until", "decision_number", "note"]
     service_fields = {"suspended_until": "until"}
 
-    def apply(self) -> Member:
-        data = self.cleaned_data
-        return services.suspend_member(
-            member=self.member,
-            on=data["on"],
-            until=data["until"],
-            decision_number=data["decision_number"],
-            note=data["note"],
-        )
-
 
 class ResumeForm(LifecycleForm):
-    def apply(self) -> Member:
-        return services.resume_member(
-            member=self.member, on=self.cleaned_data["on"], note=self.cleaned_data["note"]
-        )
+    service = staticmethod(services.resume_member)
+    title = _("Resume union activity")
+    done = _("%(name)s takes part in the union again.")
 
 
-class EndForm(LifecycleForm, WithDecision):
+class EndForm(LifecycleForm, WithDecisionDate):
+    service = staticmethod(services.end_membership)
+    title = _("End the membership")
+    done = _("The end of the membership of %(name)s was recorded.")
+
     # The end by dissolution comes with the dissolution of the CĐCS, not member by member.
     kind = forms.ChoiceField(
         label=_("How the membership ends"),
         choices=[(kind.value, kind.label) for kind in services.ENDING_KINDS if kind != EventKind.DISSOLUTION],
     )
-    decision_date = forms.DateField(label=_("Decision date"), required=False, widget=DateInput)
 
     field_order = ["kind", "on", "decision_number", "decision_date", "note"]
 
-    def apply(self) -> Member:
-        data = self.cleaned_data
-        return services.end_membership(
-            member=self.member,
-            kind=data["kind"],
-            on=data["on"],
-            decision_number=data["decision_number"],
-            decision_date=data["decision_date"],
-            note=data["note"],
-        )
 
-
-class ComingBackForm(LifecycleForm, WithDecision):
+class ComingBackForm(LifecycleForm):
     """A former member (transferred out, left, retired…) comes back into a grassroots union."""
 
     unit = UnitField(
@@ -268,42 +258,26 @@ class ComingBackForm(LifecycleForm, WithDecision):
         self.fields["unit"].queryset = grassroots_units(self.user)
 
 
-class ReceiveForm(ComingBackForm):
+class ReceiveForm(ComingBackForm, WithDecision):
     """Transferred in from a union outside the system (chuyển đến)."""
+
+    service = staticmethod(services.receive_member)
+    title = _("Take back, transferred in from outside the system")
+    done = _("%(name)s was taken back into the union.")
 
     from_outside = forms.CharField(label=_("Coming from (union outside the system)"), max_length=255)
 
     field_order = ["unit", "from_outside", "on", "decision_number", "note"]
 
-    def apply(self) -> Member:
-        data = self.cleaned_data
-        return services.receive_member(
-            member=self.member,
-            unit=data["unit"],
-            on=data["on"],
-            from_outside=data["from_outside"],
-            decision_number=data["decision_number"],
-            note=data["note"],
-        )
 
-
-class ReadmitForm(ComingBackForm):
+class ReadmitForm(ComingBackForm, WithDecisionDate):
     """Admitted again (kết nạp lại), keeping the member code."""
 
-    decision_date = forms.DateField(label=_("Decision date"), required=False, widget=DateInput)
+    service = staticmethod(services.admit_member)
+    title = _("Admit again")
+    done = _("%(name)s was admitted again.")
 
     field_order = ["unit", "on", "decision_number", "decision_date", "note"]
-
-    def apply(self) -> Member:
-        data = self.cleaned_data
-        return services.admit_member(
-            member=self.member,
-            unit=data["unit"],
-            on=data["on"],
-            decision_number=data["decision_number"],
-            decision_date=data["decision_date"],
-            note=data["note"],
-        )
 
 
 # ------------------------------------------------------------------------------------------- imports

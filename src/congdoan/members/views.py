@@ -36,6 +36,7 @@ from congdoan.members.forms import (
     EditMemberForm,
     EndForm,
     ImportUploadForm,
+    LifecycleForm,
     MergeForm,
     ReadmitForm,
     ReceiveForm,
@@ -204,12 +205,11 @@ def member_edit(request, code: str):
 
 
 class LifecycleView(View):
-    """A lifecycle step (transfer, suspend, resume, end, come back) through its service, in a transaction."""
+    """A lifecycle step (transfer, suspend, resume, end, come back) through its form's service, in a
+    transaction; the form says what the page is called and what it tells once done."""
 
-    form_class = None
-    title = ""
+    form_class: type[LifecycleForm]
     submit = gettext_lazy("Record")
-    done = ""
 
     def dispatch(self, request, *args, code: str, **kwargs):
         self.member = selectors.member_for(request.user, code, Action.CHANGE)
@@ -221,7 +221,7 @@ class LifecycleView(View):
         return render(
             self.request,
             "members/lifecycle_form.html",
-            {"form": form, "member": self.member, "title": self.title, "submit": self.submit},
+            {"form": form, "member": self.member, "title": form.title, "submit": self.submit},
         )
 
     def get(self, request):
@@ -236,45 +236,22 @@ class LifecycleView(View):
             except ValidationError as error:
                 form.add_service_error(error)
             else:
-                messages.success(request, self.done % {"name": self.member.full_name})
+                messages.success(request, form.done % {"name": self.member.full_name})
                 return redirect("members:detail", code=self.member.code)
         return self.render_form(form)
 
 
-class TransferView(LifecycleView):
-    form_class = TransferForm
-    title = gettext_lazy("Transfer to another grassroots union")
-    done = gettext_lazy("The transfer of %(name)s was recorded.")
+def _lifecycle_view(form_class: type[LifecycleForm]) -> type[LifecycleView]:
+    name = form_class.__name__.removesuffix("Form") + "View"
+    return type(name, (LifecycleView,), {"form_class": form_class, "__module__": __name__})
 
 
-class SuspendView(LifecycleView):
-    form_class = SuspendForm
-    title = gettext_lazy("Suspend union activity")
-    done = gettext_lazy("The suspension of %(name)s was recorded.")
-
-
-class ResumeView(LifecycleView):
-    form_class = ResumeForm
-    title = gettext_lazy("Resume union activity")
-    done = gettext_lazy("%(name)s takes part in the union again.")
-
-
-class EndView(LifecycleView):
-    form_class = EndForm
-    title = gettext_lazy("End the membership")
-    done = gettext_lazy("The end of the membership of %(name)s was recorded.")
-
-
-class ReceiveView(LifecycleView):
-    form_class = ReceiveForm
-    title = gettext_lazy("Take back, transferred in from outside the system")
-    done = gettext_lazy("%(name)s was taken back into the union.")
-
-
-class ReadmitView(LifecycleView):
-    form_class = ReadmitForm
-    title = gettext_lazy("Admit again")
-    done = gettext_lazy("%(name)s was admitted again.")
+TransferView = _lifecycle_view(TransferForm)
+SuspendView = _lifecycle_view(SuspendForm)
+ResumeView = _lifecycle_view(ResumeForm)
+EndView = _lifecycle_view(EndForm)
+ReceiveView = _lifecycle_view(ReceiveForm)
+ReadmitView = _lifecycle_view(ReadmitForm)
 
 
 # -------------------------------------------------------------------------------------------- exports

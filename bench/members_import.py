@@ -44,56 +44,6 @@ COLUMNS = [
     "Mã CĐCS",
 ]
 UNITS = 50
-FAMILY = [
-    "Nguyễn",
-    "Trần",
-    "Lê",
-    "Phạm",
-    "Hoàng",
-    "Huỳnh",
-    "Phan",
-    "Vũ",
-    "Võ",
-    "Đặng",
-    "Bùi",
-    "Đỗ",
-    "Hồ",
-    "Ngô",
-]
-MIDDLE = {
-    "male": ["Văn", "Hữu", "Đức", "Công", "Minh", "Quốc"],
-    "female": ["Thị", "Ngọc", "Thu", "Kim", "Thanh"],
-}
-GIVEN = [
-    "An",
-    "Bình",
-    "Cường",
-    "Dũng",
-    "Hà",
-    "Hạnh",
-    "Hòa",
-    "Hương",
-    "Khánh",
-    "Lan",
-    "Linh",
-    "Mai",
-    "Nam",
-    "Nga",
-    "Phúc",
-    "Quân",
-    "Sơn",
-    "Tâm",
-    "Thảo",
-    "Trang",
-    "Tuấn",
-    "Uyên",
-    "Việt",
-    "Xuân",
-    "Yến",
-    "Ánh",
-    "Đạt",
-    "Ưng",
-]
 OCCUPATIONS = [
     "Công nhân may",
     "Giáo viên",
@@ -103,94 +53,26 @@ OCCUPATIONS = [
     "Lái xe",
     "Điều dưỡng",
 ]
-PROVINCES = [
-    "001",
-    "002",
-    "004",
-    "006",
-    "008",
-    "010",
-    "011",
-    "012",
-    "014",
-    "015",
-    "017",
-    "019",
-    "020",
-    "022",
-    "024",
-    "025",
-    "026",
-    "027",
-    "030",
-    "031",
-    "033",
-    "034",
-    "035",
-    "036",
-    "037",
-    "038",
-    "040",
-    "042",
-    "044",
-    "045",
-    "046",
-    "048",
-    "049",
-    "051",
-    "052",
-    "054",
-    "056",
-    "058",
-    "060",
-    "062",
-    "064",
-    "066",
-    "067",
-    "068",
-    "070",
-    "072",
-    "074",
-    "075",
-    "077",
-    "079",
-    "080",
-    "082",
-    "083",
-    "084",
-    "086",
-    "087",
-    "089",
-    "091",
-    "092",
-    "093",
-    "094",
-    "095",
-    "096",
-]
 D = datetime.date
 
 
 def people(count: int):
-    """The rows of the list, deterministic: every CCCD unique and consistent with birth and gender."""
+    """The rows of the list, deterministic: the people of the test lists (``tests.members.listfiles``),
+    with contact details, an occupation, Party membership and a CĐCS added."""
+    from tests.members.listfiles import persons
+
     rng = random.Random(2025)
-    for index in range(count):
-        gender = "male" if rng.random() < 0.5 else "female"
-        year = rng.randint(1965, 2004)
-        birth = D(year, rng.randint(1, 12), rng.randint(1, 28))
-        joined = D(max(year + 18, 2020), rng.randint(1, 12), rng.randint(1, 28))
-        digit = (year // 100 - 19) * 2 + (gender == "female")
-        province, serial = PROVINCES[index % len(PROVINCES)], index // len(PROVINCES)
+    for index, person in enumerate(persons(count, seed=2025)):
         yield {
             "stt": index + 1,
-            "full_name": f"{rng.choice(FAMILY)} {rng.choice(MIDDLE[gender])} {rng.choice(GIVEN)}",
-            "birth_date": birth,
-            "gender": gender,
-            "id_number": f"{province}{digit}{year % 100:02d}{serial:06d}",
+            "full_name": person.full_name,
+            "birth_date": person.birth_date,
+            "gender": person.gender,
+            "id_number": person.id_number,
             "phone": f"09{index:08d}",
             "email": f"dv{index}@congdoan.vn",
             "occupation": rng.choice(OCCUPATIONS),
-            "joined_on": joined,
+            "joined_on": person.joined_on,
             "party_member": rng.random() < 0.1,
             "unit": f"BENCH-{index % UNITS + 1:03d}",
         }
@@ -557,7 +439,7 @@ def main() -> None:
             raw = measure("raw", str(size), *fresh())
             raw_all = measure("raw-all", str(size), *fresh())
             for fmt in args.formats.split(","):
-                path = write_file(files / f"members-{size}.{fmt}", size)
+                path = write_file(files / f"people-{size}.{fmt}", size)  # people of listfiles.persons
                 result = {
                     "db": args.db,
                     "rows": size,

@@ -8,7 +8,7 @@ page (the login form: a template, no query) in the same run and reported as a ra
 
 Set-up, not measured: one province, 10 district-level unions and 400 CĐCS founded through the unit services,
 then the members bulk-inserted with the codes, search names and sort keys the services would have written
-(names drawn from the common family, middle and given names of tests/members/listfiles.py, so searches
+(the people of ``tests.members.listfiles.persons``, named from the demo's common names, so searches
 meet many look-alikes).
 PostgreSQL is ANALYZEd after the load (as autovacuum would); SQLite is not.
 
@@ -48,7 +48,7 @@ DISTRICTS = 10
 
 def build(count: int):
     from django.db import connection
-    from tests.members.listfiles import FAMILY, GIVEN, MIDDLE_FEMALE, MIDDLE_MALE
+    from tests.members.listfiles import persons
 
     from congdoan.accounts.models import Role, User
     from congdoan.members.models import Member
@@ -79,21 +79,18 @@ def build(count: int):
     User.objects.create(username="officer", unit=province, role=Role.OFFICER)
     User.objects.create(username="chair", unit=cdcs[7], role=Role.CHAIR)
 
-    middle = {"male": MIDDLE_MALE, "female": MIDDLE_FEMALE}
     rng = random.Random(2025)
     codes = allocate_codes(count, year=2025)
     rows, batch = [], 5000
-    for index in range(count):
-        gender = "male" if rng.random() < 0.5 else "female"
-        year = rng.randint(1965, 2004)
+    for index, person in enumerate(persons(count, seed=2025)):
         member = Member(
             code=codes[index],
-            full_name=f"{rng.choice(FAMILY)} {rng.choice(middle[gender])} {rng.choice(GIVEN)}",
-            birth_date=D(year, rng.randint(1, 12), rng.randint(1, 28)),
-            gender=gender,
-            id_number=f"091{(year // 100 - 19) * 2 + (gender == 'female')}{year % 100:02d}{index:06d}",
+            full_name=person.full_name,
+            birth_date=person.birth_date,
+            gender=person.gender,
+            id_number=person.id_number,
             phone=f"09{index:08d}",
-            joined_on=D(2020, rng.randint(1, 12), rng.randint(1, 28)),
+            joined_on=person.joined_on,
             unit_id=cdcs[index % CDCS].pk,
             status="active" if rng.random() < 0.95 else "left",
         )

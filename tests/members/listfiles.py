@@ -6,6 +6,8 @@ import datetime
 import io
 import random
 import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -91,10 +93,19 @@ def cccd(year: int, gender: str, serial: int, province: str = "091") -> str:
     return f"{province}{digit}{year % 100:02d}{serial:06d}"
 
 
-def people(count: int, *, seed: int = 7, start: int = 0) -> list[list]:
-    """Rows in HEADERS order: distinct, valid people (CCCD consistent with birth and gender)."""
+@dataclass(frozen=True)
+class Person:
+    full_name: str
+    birth_date: datetime.date
+    gender: str  # "male" or "female"
+    id_number: str
+    joined_on: datetime.date
+
+
+def persons(count: int, *, seed: int = 7, start: int = 0) -> Iterator[Person]:
+    """Distinct, valid people, the same for the same seed (CCCD consistent with birth and gender, unique for
+    up to a million): the one generator of the test lists and of the member benchmarks."""
     rng = random.Random(seed)
-    rows = []
     for index in range(start, start + count):
         gender = rng.choice(["male", "female"])
         year = rng.randint(1965, 2004)
@@ -106,19 +117,24 @@ def people(count: int, *, seed: int = 7, start: int = 0) -> list[list]:
             name = f"{family} {rng.choice(names.FEMALE_MIDDLE)} {rng.choice(names.FEMALE_GIVEN)}"
         joined = D(max(year + 18, 2019), rng.randint(2, 12), rng.randint(1, 28))
         province = rng.choice(sorted(CCCD_PROVINCES))
-        rows.append(
-            [
-                index + 1,
-                name,
-                birth,
-                "Nam" if gender == "male" else "Nữ",
-                "Kinh",
-                cccd(year, gender, index, province),
-                joined,
-                "Đoàn viên",
-            ]
-        )
-    return rows
+        yield Person(name, birth, gender, cccd(year, gender, index, province), joined)
+
+
+def people(count: int, *, seed: int = 7, start: int = 0) -> list[list]:
+    """Rows in HEADERS order."""
+    return [
+        [
+            index + 1,
+            person.full_name,
+            person.birth_date,
+            "Nam" if person.gender == "male" else "Nữ",
+            "Kinh",
+            person.id_number,
+            person.joined_on,
+            "Đoàn viên",
+        ]
+        for index, person in enumerate(persons(count, seed=seed, start=start), start=start)
+    ]
 
 
 def excel_xlsx(path: Path, rows: list[list], *, prefix: str = "", merges: list[str] = ()) -> Path:

@@ -2,23 +2,27 @@ import signal
 import threading
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from congdoan.core import jobs
 
 
 class Command(BaseCommand):
-    help = (
-        "Run background jobs (member imports and exports…) queued in the database. Needed when "
-        "CONGDOAN_JOBS=worker; with the default CONGDOAN_JOBS=thread the web process runs them itself."
-    )
+    @property
+    def help(self) -> str:  # argparse formats only plain text, so translate when asked
+        return _(
+            "Run background jobs (member imports and exports…) queued in the database. Needed when "
+            "CONGDOAN_JOBS=worker; with the default CONGDOAN_JOBS=thread the web process runs them itself."
+        )
 
     def add_arguments(self, parser):
-        parser.add_argument("--once", action="store_true", help="run the jobs waiting now, then stop")
-        parser.add_argument("--poll", type=float, default=1.0, help="seconds between looks for new jobs")
+        parser.add_argument("--once", action="store_true", help=_("run the jobs waiting now, then stop"))
+        parser.add_argument("--poll", type=float, default=1.0, help=_("seconds between looks for new jobs"))
 
     def handle(self, *args, once=False, poll=1.0, **options):
         stop = threading.Event()
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_args: stop.set())  # finish the running job, then leave
         count = jobs.work(once=once, poll=poll, stop=stop)
-        self.stderr.write(f"{count} job(s) run")
+        self.stderr.write(ngettext("%(count)d job run", "%(count)d jobs run", count) % {"count": count})

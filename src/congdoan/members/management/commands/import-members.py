@@ -6,6 +6,7 @@ import time
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 from tabulate import tabulate
 
 from congdoan.accounts.models import User
@@ -44,34 +45,40 @@ class ProgressBar:
 
 
 class Command(BaseCommand):
-    help = (
-        "Import a member list (.xlsx or .csv) into the registry under a unit. Rows are checked and staged "
-        "first; rows with errors and possible duplicates are left out and listed (decide about duplicates "
-        "in the web preview). Without --user the command runs as a system operator with full rights. "
-        f"Exit status: 0 all rows imported or unchanged, {EXIT_REFUSED} file refused, "
-        f"{EXIT_ROWS_LEFT_OUT} some rows left out."
-    )
+    @property
+    def help(self) -> str:  # argparse formats only plain text, so translate when asked
+        return _(
+            "Import a member list (.xlsx or .csv) into the registry under a unit. Rows are checked and "
+            "staged first; rows with errors and possible duplicates are left out and listed (decide about "
+            "duplicates in the web preview). Without --user the command runs as a system operator with full "
+            "rights. Exit status: 0 all rows imported or unchanged, %(refused)d file refused, %(left_out)d "
+            "some rows left out."
+        ) % {"refused": EXIT_REFUSED, "left_out": EXIT_ROWS_LEFT_OUT}
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "file", help="the list: .xlsx or .csv (UTF-8, UTF-16, Windows-1258, TCVN3 or VNI)"
+            "file", help=_("the list: .xlsx or .csv (UTF-8, UTF-16, Windows-1258, TCVN3 or VNI)")
         )
-        parser.add_argument("--unit", required=True, help="code of the unit the list belongs to")
+        parser.add_argument("--unit", required=True, help=_("code of the unit the list belongs to"))
         parser.add_argument(
             "--mode",
             choices=ImportBatch.Mode.values,
             default=ImportBatch.Mode.ADD,
-            help="add new members, or update members found by member code or ID number",
+            help=_("add new members, or update members found by member code or ID number"),
         )
-        parser.add_argument("--dry-run", action="store_true", help="check and report only; write nothing")
+        parser.add_argument("--dry-run", action="store_true", help=_("check and report only; write nothing"))
         parser.add_argument(
             "--strict",
             action="store_true",
-            help="import nothing unless every row is valid and no duplicate awaits a decision",
+            help=_("import nothing unless every row is valid and no duplicate awaits a decision"),
         )
-        parser.add_argument("--format", choices=["json", "table"], default="table")
-        parser.add_argument("--user", help="act as this user, with their scope and rights")
-        parser.add_argument("--error-report", metavar="XLSX", help="write the rows not imported to this file")
+        parser.add_argument(
+            "--format", choices=["json", "table"], default="table", help=_("how the result is printed")
+        )
+        parser.add_argument("--user", help=_("act as this user, with their scope and rights"))
+        parser.add_argument(
+            "--error-report", metavar="XLSX", help=_("write the rows not imported to this file")
+        )
 
     def handle(
         self, *args, file, unit, mode, dry_run, strict, format, user, error_report: str | None, **options
@@ -79,12 +86,12 @@ class Command(BaseCommand):
         try:
             target = Unit.objects.get(code=unit)
         except Unit.DoesNotExist:
-            raise CommandError(f"No unit with the code {unit!r}.") from None
+            raise CommandError(_("No unit has the code «%(code)s».") % {"code": unit}) from None
         actor = None
         if user:
             actor = User.objects.filter(username=user).first()
             if actor is None:
-                raise CommandError(f"No user {user!r}.")
+                raise CommandError(_("No user has the name «%(name)s».") % {"name": user})
         bar = ProgressBar(sys.stderr)
         try:
             with change_context(user=actor), transaction.atomic() if dry_run else contextlib.nullcontext():
@@ -92,7 +99,7 @@ class Command(BaseCommand):
                 if dry_run:
                     transaction.set_rollback(True)  # not even the staged rows stay
         except FileNotFoundError:
-            raise CommandError(f"No file {file!r}.") from None
+            raise CommandError(_("No file «%(file)s».") % {"file": file}) from None
         except (PermissionDenied, ValidationError) as error:
             raise CommandError(" ".join(getattr(error, "messages", [str(error)]))) from None
         finally:
@@ -121,38 +128,44 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
             return
         if result["file_error"]:
-            self.stdout.write(f"Tệp bị từ chối: {result['file_error']}")
+            self.stdout.write(_("File refused: %(reason)s") % {"reason": result["file_error"]})
             return
         counts = [
-            ("Số dòng", result["rows"]),
-            ("Hợp lệ", result["valid"]),
-            ("Thêm mới", result["new"]),
-            ("Cập nhật", result["to_update"]),
-            ("Không đổi", result["unchanged"]),
-            ("Có lỗi", result["rows"] - result["valid"]),
-            ("Nghi trùng", len(result["duplicates"])),
-            ("Đã thêm", result["created"]),
-            ("Đã cập nhật", result["updated"]),
+            (_("Rows"), result["rows"]),
+            (_("Valid"), result["valid"]),
+            (_("New"), result["new"]),
+            (_("To update"), result["to_update"]),
+            (_("Unchanged"), result["unchanged"]),
+            (_("With errors"), result["rows"] - result["valid"]),
+            (_("Possible duplicates"), len(result["duplicates"])),
+            (_("Added"), result["created"]),
+            (_("Updated"), result["updated"]),
         ]
         self.stdout.write(tabulate(counts, tablefmt="plain", intfmt=","))
         for notice in result["notices"]:
             self.stdout.write(f"• {notice}")
         if dry_run:
-            self.stdout.write("Chạy thử (--dry-run): không ghi gì vào sổ đoàn viên.")
-        for title, items, keys in (
-            ("Lỗi", result["errors"], ("row", "column", "message")),
-            ("Nghi trùng", result["duplicates"], ("row", "duplicate_of_row", "member_code", "message")),
+            self.stdout.write(_("Dry run (--dry-run): nothing was written to the member registry."))
+        row, message = ("row", _("Row")), ("message", _("Message"))
+        for title, items, columns in (
+            (_("Errors"), result["errors"], (row, ("column", _("Column")), message)),
+            (
+                _("Possible duplicates"),
+                result["duplicates"],
+                (row, ("duplicate_of_row", _("Same as row")), ("member_code", _("Member code")), message),
+            ),
         ):
             if items:
                 self.stdout.write(f"\n{title} ({len(items)}):")
                 self.stdout.write(
                     tabulate(
-                        [[item[k] for k in keys] for item in items[:TABLE_ROWS]],
-                        headers=keys,
-                        maxcolwidths=[None] * (len(keys) - 1) + [70],
+                        [[item[key] for key, _header in columns] for item in items[:TABLE_ROWS]],
+                        headers=[header for _key, header in columns],
+                        maxcolwidths=[None] * (len(columns) - 1) + [70],
                     )
                 )
                 if len(items) > TABLE_ROWS:
                     self.stdout.write(
-                        f"… {len(items) - TABLE_ROWS} more (--format json, or --error-report FILE)"
+                        _("… %(count)d more (--format json, or --error-report FILE)")
+                        % {"count": len(items) - TABLE_ROWS}
                     )

@@ -11,6 +11,7 @@ union itself; for an outside body's document, the union it is addressed to.
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -245,6 +246,15 @@ class Target(ProgrammePart):
     indicator = models.CharField(_("indicator"), max_length=80, blank=True)
     manual = models.BooleanField(_("entered by hand"), default=False)
     note = models.TextField(_("note"), blank=True)
+    allocated_from = models.ForeignKey(
+        "self",
+        verbose_name=_("share of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="adoptions",
+        help_text=_("The upper level's target this target carries a share of."),
+    )
 
     class Meta(ProgrammePart.Meta):
         verbose_name = _("target")
@@ -479,3 +489,130 @@ class Recipient(ProgrammePart):
 
     def clean(self):
         self.text = normalize(self.text)
+
+
+# ------------------------------------------------------------------------------ allocation down the tree
+
+
+class AllocationMethod(models.TextChoices):
+    MANUAL = "manual", _("By hand")
+    MEMBERS = "members", _("In proportion to members")
+    WORKFORCE = "workforce", _("In proportion to workforce")
+    SAME_PERCENT = "same_percent", _("The same percent for every unit")
+
+
+class Allocation(ChangeLogged):
+    """One revision of how a target is split among the units directly under its programme's unit.
+
+    Revisions are never changed: a new split is a new revision, and the latest one is in force. ``total``
+    is the target's value when the split was made, so a later change of the target shows as a difference.
+    """
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="allocations")
+    revision = models.PositiveIntegerField(_("revision"))
+    method = models.CharField(_("method"), max_length=20, choices=AllocationMethod.choices)
+    base_on = models.DateField(_("base counted on"), null=True, blank=True)
+    total = models.DecimalField(_("target value"), max_digits=14, decimal_places=2)
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    scope_path_field = "target__programme__unit__path"
+
+    class Meta:
+        verbose_name = _("allocation")
+        verbose_name_plural = _("allocations")
+        ordering = ["target", "-revision"]
+        constraints = [
+            models.UniqueConstraint(fields=["target", "revision"], name="plans_allocation_revision"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target} ({self.revision})"
+
+    @property
+    def audit_unit_id(self) -> int | None:
+        return self.target.programme.unit_id
+
+
+class AllocationShare(ChangeLogged):
+    """A unit's part of one allocation revision, with the base it was worked out from."""
+
+    allocation = models.ForeignKey(Allocation, on_delete=models.CASCADE, related_name="shares")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="shares")
+    base = models.DecimalField(_("base"), max_digits=14, decimal_places=2, null=True, blank=True)
+    value = models.DecimalField(_("share"), max_digits=14, decimal_places=2)
+
+    scope_path_field = "unit__path"  # the unit it is allocated to sees it, to adopt it
+
+    class Meta:
+        verbose_name = _("allocated share")
+        verbose_name_plural = _("allocated shares")
+        ordering = ["allocation", "unit__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["allocation", "unit"], name="plans_share_unit"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="plans_share_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit}: {localize(self.value)}"
+
+
+# ---------------------------------------------------------------------------- figures entered by hand
+
+
+class ReportedValue(ChangeLogged):
+    """A unit's own figure for a target entered by hand ("nhập tay"), as it stood on a date.
+
+    A count is ``numerator`` alone; a percent target takes a numerator and a denominator (412 of 420
+    workers informed). Figures belong to the target that defines the measure (the top of a chain of
+    adopted shares), so the same figure counts for the upper target and the unit's own adopted one.
+    """
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="reported_values")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="reported_values"
+    )
+    stands_on = models.DateField(_("figure as of"))
+    numerator = models.DecimalField(_("figure"), max_digits=14, decimal_places=2)
+    denominator = models.DecimalField(_("out of"), max_digits=14, decimal_places=2, null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    entered_at = models.DateTimeField(_("entered at"), auto_now=True)
+
+    scope_path_field = "unit__path"
+
+    class Meta:
+        verbose_name = _("entered figure")
+        verbose_name_plural = _("entered figures")
+        ordering = ["target", "unit", "-stands_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["target", "unit", "stands_on"], name="plans_reported_once_a_day"),
+            models.CheckConstraint(condition=Q(numerator__gte=0), name="plans_reported_not_negative"),
+            models.CheckConstraint(
+                condition=Q(denominator__isnull=True)
+                | (Q(denominator__gt=0) & Q(numerator__lte=models.F("denominator"))),
+                name="plans_reported_ratio",
+            ),
+        ]
+        indexes = [models.Index(fields=["target", "stands_on"])]
+
+    def __str__(self) -> str:
+        figure = localize(self.numerator.normalize())
+        if self.denominator is not None:
+            figure = f"{figure}/{localize(self.denominator.normalize())}"
+        return f"{self.unit}: {figure} ({self.stands_on:%d/%m/%Y})"

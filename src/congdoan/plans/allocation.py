@@ -1,0 +1,412 @@
+"""Splitting a target among the units directly under its programme's unit, and adopting a share below.
+
+Rules (a refusal says why, in Vietnamese):
+- The units that take part are the children of the programme's unit *as the tree stands today*, active
+  units only; a split that names any other unit is refused.
+- A count target is split into whole numbers that add up *exactly* to the target: by hand, or in
+  proportion to a base (members on a date, or the workforce of the employers in each child's subtree),
+  rounded by the largest remainder: every part is the exact proportional share rounded down or up, and
+  the units with the largest fractions get the units left over (ties: in the order of unit codes).
+- A percent target is not split: a ratio at the upper level is the sum of numerators over the sum of
+  denominators below, so every unit reaching the same percent is exactly what makes the upper level
+  reach it; each unit gets the same percent, and no other split of a percent is accepted.
+- Every split is a new revision (who, when, method, base, note, its parts); the latest is in force and
+  the older ones stay readable. Only a user who may change the programme splits its targets.
+- A unit adopts its share into its own programme: one programme filed under the unit, carrying out the
+  upper programme, holds one target per upper target it took a share of (``Target.allocated_from``).
+  Adopting again updates that target to the share in force and changes nothing when it already holds it.
+"""
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Substr
+from django.utils import timezone
+from django.utils.formats import date_format, localize
+from django.utils.translation import gettext as _
+
+from congdoan.accounts.models import Action
+from congdoan.accounts.scope import restrict
+from congdoan.audit.models import ObjectChange
+from congdoan.audit.services import log_many
+from congdoan.members.models import MEMBER_STATES, Membership
+from congdoan.plans.models import (
+    CENTS,
+    Allocation,
+    AllocationMethod,
+    AllocationShare,
+    Basis,
+    DocumentKind,
+    Programme,
+    Target,
+    TargetKind,
+)
+from congdoan.plans.services import TargetSpec, check_may_edit
+from congdoan.units.models import PATH_STEP, Employer, Unit
+from congdoan.units.selectors import valid_on
+
+PROPORTIONAL = (AllocationMethod.MEMBERS, AllocationMethod.WORKFORCE)
+REF_LENGTH = Programme._meta.get_field("ref").max_length
+
+
+def _d(value: datetime.date) -> str:
+    return date_format(value, "SHORT_DATE_FORMAT")
+
+
+# ------------------------------------------------------------------------------------------- bases
+
+
+def children_today(unit: Unit) -> list[Unit]:
+    """The active units directly under ``unit`` in today's tree, in code order."""
+    return list(Unit.objects.active().filter(parent=unit).order_by("code"))
+
+
+def _by_child(rows: QuerySet, parent: Unit, path_field: str, value: str) -> dict[str, int]:
+    """``value`` summed per child branch of ``parent``: grouped by the child's segment of the path."""
+    prefix = len(parent.path) + PATH_STEP
+    grouped = (
+        rows.filter(**{f"{path_field}__under": parent.path})
+        .exclude(**{path_field: parent.path})
+        .annotate(branch=Substr(path_field, 1, prefix))
+        .order_by()
+        .values("branch")
+        .annotate(total=value)
+        .values_list("branch", "total")
+    )
+    return {branch: total or 0 for branch, total in grouped}
+
+
+def member_bases(parent: Unit, children: list[Unit], on: datetime.date) -> dict[int, Decimal]:
+    """Members (active or suspended) on ``on`` in each child's subtree of today's tree."""
+    counted = _by_child(
+        Membership.objects.filter(valid_on(on), state__in=MEMBER_STATES), parent, "unit__path", Count("id")
+    )
+    return {child.pk: Decimal(counted.get(child.path, 0)) for child in children}
+
+
+def workforce_bases(parent: Unit, children: list[Unit]) -> dict[int, Decimal]:
+    """The workforce of the employers of the active units in each child's subtree of today's tree."""
+    today = timezone.localdate()
+    employers = Employer.objects.filter(Q(unit__dissolved_on__isnull=True) | Q(unit__dissolved_on__gt=today))
+    counted = _by_child(employers, parent, "unit__path", Sum("workforce"))
+    return {child.pk: Decimal(counted.get(child.path, 0)) for child in children}
+
+
+def largest_remainder(total: int, bases: list[Decimal]) -> list[int]:
+    """Whole parts of ``total`` in proportion to ``bases`` (not all zero) that add up to ``total``.
+
+    Each part is its exact share rounded down, plus one for the parts with the largest fractions
+    (earlier parts first on equal fractions) until the total is reached.
+    """
+    whole = sum(Fraction(base) for base in bases)
+    exact = [Fraction(total) * Fraction(base) / whole for base in bases]
+    parts = [int(share) for share in exact]  # shares are not negative: int() rounds down
+    left = total - sum(parts)
+    by_fraction = sorted(range(len(bases)), key=lambda i: (-(exact[i] - parts[i]), i))
+    for index in by_fraction[:left]:
+        parts[index] += 1
+    return parts
+
+
+# ------------------------------------------------------------------------------------------- split
+
+
+@dataclass(frozen=True)
+class Part:
+    unit: Unit
+    value: Decimal
+    base: Decimal | None = None
+
+
+def _whole(value: Decimal) -> bool:
+    return value == value.to_integral_value()
+
+
+def _bases(target: Target, method: str, children: list[Unit], base_on: datetime.date | None):
+    parent = target.programme.unit
+    if method == AllocationMethod.MEMBERS:
+        if base_on is None:
+            raise ValidationError({"base_on": _("Choose the date on which members are counted.")})
+        if base_on > timezone.localdate():
+            raise ValidationError({"base_on": _("Members can be counted up to today, not on a later date.")})
+        bases = member_bases(parent, children, base_on)
+        empty = _("The units under %(unit)s have no members on %(date)s: there is nothing to share by.") % {
+            "unit": parent,
+            "date": _d(base_on),
+        }
+    else:
+        bases = workforce_bases(parent, children)
+        empty = _(
+            "No workforce is recorded for the employers of the units under %(unit)s: nothing to share by."
+        ) % {"unit": parent}
+    if not any(bases.values()):
+        raise ValidationError({"method": empty})
+    return bases
+
+
+def split(
+    *,
+    target: Target,
+    method: str,
+    base_on: datetime.date | None = None,
+    values: Mapping[str, Decimal] | None = None,
+) -> list[Part]:
+    """The parts a split gives (nothing saved), or the refusal; ``values``, by unit code, split by hand."""
+    programme = target.programme
+    if programme.unit is None:
+        raise ValidationError(
+            _("This programme is filed under no unit: there are no units to split it among.")
+        )
+    children = children_today(programme.unit)
+    if not children:
+        raise ValidationError(
+            _("%(unit)s has no active units directly under it to split the target among.")
+            % {"unit": programme.unit}
+        )
+    if method not in AllocationMethod.values:
+        raise ValidationError({"method": _("Unknown way of splitting.")})
+    if target.kind == TargetKind.PERCENT:
+        if method != AllocationMethod.SAME_PERCENT:
+            raise ValidationError(
+                {
+                    "method": _(
+                        "A percent target is not split: every unit below takes the same percent, which "
+                        "makes the whole reach it."
+                    )
+                }
+            )
+        return [Part(unit=child, value=target.value) for child in children]
+    if method == AllocationMethod.SAME_PERCENT:
+        raise ValidationError({"method": _("Only a percent target passes the same percent down.")})
+    if not _whole(target.value):
+        raise ValidationError({"method": _("A count target is a whole number; correct the target first.")})
+    if method == AllocationMethod.MANUAL:
+        return _split_by_hand(target, children, values or {})
+    bases = _bases(target, method, children, base_on)
+    values_ = largest_remainder(int(target.value), [bases[child.pk] for child in children])
+    return [
+        Part(unit=child, value=Decimal(value), base=bases[child.pk])
+        for child, value in zip(children, values_, strict=True)
+    ]
+
+
+def _split_by_hand(target: Target, children: list[Unit], values: Mapping[str, Decimal]) -> list[Part]:
+    codes = {child.code for child in children}
+    errors: dict[str, str] = {}
+    for code in sorted(set(values) - codes):
+        errors[code] = _("%(code)s is not an active unit directly under %(unit)s.") % {
+            "code": code,
+            "unit": target.programme.unit,
+        }
+    parts = []
+    for child in children:
+        value = values.get(child.code)
+        if value is None:
+            value = Decimal(0)  # a unit left out takes no part
+        if value < 0 or not _whole(value):
+            errors[child.code] = _("%(unit)s: a share is a whole number, 0 or more.") % {"unit": child}
+            continue
+        parts.append(Part(unit=child, value=value))
+    if errors:
+        raise ValidationError(errors)
+    check_sum(target, parts)
+    return parts
+
+
+@dataclass(frozen=True)
+class SumCheck:
+    allocated: Decimal
+    target: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.allocated - self.target
+
+    @property
+    def balanced(self) -> bool:
+        return self.difference == 0
+
+
+def check_sum(target: Target, parts: list[Part]) -> None:
+    """Refuse parts of a count target that do not add up to it exactly."""
+    check = SumCheck(allocated=sum((part.value for part in parts), Decimal(0)), target=target.value)
+    if target.kind == TargetKind.COUNT and not check.balanced:
+        raise ValidationError(
+            _(
+                "The shares add up to %(allocated)s, the target is %(target)s (%(difference)s): "
+                "they must add up exactly."
+            )
+            % {
+                "allocated": localize(check.allocated.normalize()),
+                "target": localize(target.whole_value),
+                "difference": f"{check.difference.normalize():+}".replace(".", ","),
+            }
+        )
+
+
+@transaction.atomic
+def allocate(
+    *,
+    user,
+    target: Target,
+    method: str,
+    base_on: datetime.date | None = None,
+    values: Mapping[str, Decimal] | None = None,
+    note: str = "",
+) -> Allocation:
+    """Record a new revision of the split of ``target`` (see the module docstring for the rules)."""
+    check_may_edit(user, target.programme.unit)
+    target = Target.objects.select_for_update().select_related("programme__unit").get(pk=target.pk)
+    parts = split(target=target, method=method, base_on=base_on, values=values)
+    last = target.allocations.aggregate(last=Max("revision"))["last"] or 0
+    allocation = Allocation(
+        target=target,
+        revision=last + 1,
+        method=method,
+        base_on=base_on if method == AllocationMethod.MEMBERS else None,
+        total=target.value,
+        note=note.strip(),
+        created_by=user,
+    )
+    allocation.full_clean()
+    allocation.save()
+    shares = AllocationShare.objects.bulk_create(
+        AllocationShare(
+            allocation=allocation,
+            unit=part.unit,
+            value=part.value.quantize(CENTS),
+            base=None if part.base is None else part.base.quantize(CENTS),
+        )
+        for part in parts
+    )
+    log_many(action=ObjectChange.Action.CREATE, objects=shares)
+    return allocation
+
+
+# --------------------------------------------------------------------------------------- selectors
+
+
+def current_allocation(target: Target) -> Allocation | None:
+    return target.allocations.order_by("-revision").first()
+
+
+def shares_of(target: Target) -> dict[int, Decimal]:
+    """unit id -> the value allocated to it by the split in force (empty when the target was never split)."""
+    current = current_allocation(target)
+    if current is None:
+        return {}
+    return dict(current.shares.values_list("unit_id", "value"))
+
+
+def revisions(target: Target) -> list[Allocation]:
+    """Every split of ``target``, the one in force first, with its parts and their units."""
+    shares = AllocationShare.objects.select_related("unit").order_by("unit__code")
+    return list(
+        target.allocations.select_related("created_by")
+        .prefetch_related(Prefetch("shares", queryset=shares))
+        .order_by("-revision")
+    )
+
+
+def sum_check(target: Target, allocation: Allocation) -> SumCheck:
+    """What the split in force gives against the target's value today (a later change of the target shows)."""
+    return SumCheck(
+        allocated=sum((share.value for share in allocation.shares.all()), Decimal(0)), target=target.value
+    )
+
+
+def current_shares_for(user, action: str = Action.VIEW) -> QuerySet[AllocationShare]:
+    """Shares of splits in force allocated to units in the user's scope, with the target they come from."""
+    newer = Allocation.objects.filter(
+        target=OuterRef("allocation__target"), revision__gt=OuterRef("allocation__revision")
+    )
+    shares = (
+        AllocationShare.objects.filter(~Exists(newer))
+        .select_related("unit", "allocation__target__programme__unit")
+        .order_by("unit__code", "allocation__target__programme__ref", "allocation__target__position")
+    )
+    return restrict(shares, user, action)
+
+
+def adopted_target(share: AllocationShare) -> Target | None:
+    """The target the share's unit made of it in its own programme, if it adopted it."""
+    return (
+        Target.objects.filter(allocated_from=share.allocation.target_id, programme__unit=share.unit_id)
+        .select_related("programme")
+        .first()
+    )
+
+
+# ---------------------------------------------------------------------------------------- adoption
+
+
+@dataclass(frozen=True)
+class Adoption:
+    target: Target
+    created: bool
+    changed: bool  # False when the unit already held this share as it is
+
+
+def _own_programme(upper: Programme, unit: Unit) -> Programme:
+    """The unit's programme carrying out ``upper``: the one it has, or a new plan based on ``upper``."""
+    existing = Programme.objects.select_for_update().filter(parent=upper, unit=unit).order_by("pk").first()
+    if existing is not None:
+        return existing
+    stem = f"{upper.ref}-{unit.code}"[:REF_LENGTH]
+    ref, number = stem, 1
+    while Programme.objects.filter(ref=ref).exists():
+        number += 1
+        ref = f"{stem[: REF_LENGTH - len(str(number)) - 1]}-{number}"
+    programme = Programme(
+        ref=ref,
+        kind=DocumentKind.PLAN,
+        title=_("Carrying out %(programme)s") % {"programme": upper},
+        issuer_name=unit.name,
+        issuer_unit=unit,
+        unit=unit,
+        issued_on=timezone.localdate(),
+        parent=upper,
+        period_kind=upper.period_kind,
+        period_start=upper.period_start,
+        period_end=upper.period_end,
+    )
+    programme.full_clean()
+    programme.save()
+    basis = Basis(programme=programme, position=1, text=str(upper)[:500], document=upper)
+    basis.full_clean()
+    basis.save()
+    return programme
+
+
+@transaction.atomic
+def adopt_share(*, user, share: AllocationShare) -> Adoption:
+    """Put ``share`` into its unit's own programme (see the module docstring); refused for a share replaced
+    by a newer split, and for a user who may not change the unit."""
+    check_may_edit(user, share.unit)
+    allocation = share.allocation
+    upper_target = Target.objects.select_for_update().select_related("programme").get(pk=allocation.target_id)
+    if current_allocation(upper_target).pk != allocation.pk:
+        raise ValidationError(
+            _("A newer split of this target replaced this share: adopt the share in force.")
+        )
+    programme = _own_programme(upper_target.programme, share.unit)
+    spec = asdict(TargetSpec.of(upper_target)) | {"value": share.value}
+    target = Target.objects.filter(programme=programme, allocated_from=upper_target).first()
+    created = target is None
+    if created:
+        last = programme.targets.aggregate(last=Max("position"))["last"] or 0
+        target = Target(programme=programme, position=last + 1, allocated_from=upper_target)
+    before = None if created else target.audit_snapshot()
+    for name, value in spec.items():
+        setattr(target, name, value)
+    target.full_clean()
+    changed = created or target.audit_snapshot() != before
+    if changed:
+        target.save()
+    return Adoption(target=target, created=created, changed=changed)

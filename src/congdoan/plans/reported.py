@@ -1,0 +1,283 @@
+"""Figures entered by hand ("nhập tay") for targets no record can give, and how they add up the tree.
+
+Entering: a unit's figure for a target, as it stood on a date (``stands_on``, in one of the target's
+years, not after today, while the unit was active): a whole count, or for a percent target a numerator
+and a denominator (412 of 420 workers informed). The unit lies under the target's programme's unit and in
+the user's scope; entering again for the same date replaces the figure. Figures belong to the target that
+defines the measure (the top of a chain of adopted shares, ``measure_of``), so a figure entered through a
+unit's own adopted target also counts for the targets above it.
+
+Roll-up for a window [start, end] (``start`` None: from the beginning) — the rule:
+- A unit's own figure is the latest it entered with ``stands_on`` in the window.
+- The units that take part are those that stood in the tree on ``end``; a unit that ended before ``end``
+  gives nothing (its successor reports for its people).
+- A unit's figure is its own figure if it entered one; else the sum of its children's figures
+  (recursively); with no figure of its own nor below it, it has none (never a silent zero). Counts add
+  up; ratios add numerators and denominators, never percents.
+- Children are those of the tree as it stood on ``end`` (``UnitLink``), or with ``regroup_today`` those
+  of today's tree (``Unit.parent``). Regrouped, a unit that has ended since ``end`` is filed under its
+  successor; it is not a part of the successor but a predecessor, so its figure is added to the
+  successor's even when the successor entered its own.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from congdoan.accounts.models import Action
+from congdoan.accounts.scope import restrict
+from congdoan.indicators.values import Actual
+from congdoan.plans.models import ReportedValue, Target, TargetKind
+from congdoan.units.models import Unit, UnitLink
+from congdoan.units.selectors import valid_on
+
+
+def measure_of(target: Target) -> Target:
+    """The target whose figures ``target`` reads: the top of its chain of adopted shares."""
+    seen = {target.pk}
+    while target.allocated_from_id is not None and target.allocated_from_id not in seen:
+        seen.add(target.allocated_from_id)
+        target = Target.objects.select_related("programme__unit").get(pk=target.allocated_from_id)
+    return target
+
+
+# ---------------------------------------------------------------------------------------- entering
+
+
+def _whole_not_negative(value: Decimal | None, field: str, label: str) -> dict[str, str]:
+    if value is None:
+        return {field: _("%(label)s is required.") % {"label": label}}
+    if value < 0 or value != value.to_integral_value():
+        return {field: _("%(label)s is a whole number, 0 or more.") % {"label": label}}
+    return {}
+
+
+def _figure_errors(target: Target, numerator: Decimal | None, denominator: Decimal | None) -> dict[str, str]:
+    errors = _whole_not_negative(numerator, "numerator", _("The figure"))
+    if target.kind == TargetKind.COUNT:
+        if denominator is not None:
+            errors["denominator"] = _("A count target takes one figure, without “out of”.")
+        return errors
+    errors |= _whole_not_negative(denominator, "denominator", _("“Out of”"))
+    if "denominator" not in errors and denominator == 0:
+        errors["denominator"] = _("“Out of” cannot be 0: a percent of nothing means nothing.")
+    elif not errors and numerator > denominator:
+        errors["numerator"] = _("The figure (%(numerator)s) cannot exceed “out of” (%(denominator)s).") % {
+            "numerator": numerator.normalize(),
+            "denominator": denominator.normalize(),
+        }
+    return errors
+
+
+def _date_errors(target: Target, unit: Unit, stands_on: datetime.date | None) -> dict[str, str]:
+    if stands_on is None:
+        return {"stands_on": _("Give the date the figure stands at.")}
+    period = target.period
+    if (period.first is not None and stands_on.year < period.first) or (
+        period.last is not None and stands_on.year > period.last
+    ):
+        return {
+            "stands_on": _("%(date)s lies outside the target's period (%(period)s).")
+            % {"date": date_format(stands_on, "SHORT_DATE_FORMAT"), "period": period}
+        }
+    if stands_on > timezone.localdate():
+        return {"stands_on": _("A figure stands at a date up to today, not later.")}
+    if not unit.is_active_on(stands_on):
+        return {
+            "stands_on": _("%(unit)s was not active on %(date)s.")
+            % {"unit": unit, "date": date_format(stands_on, "SHORT_DATE_FORMAT")}
+        }
+    return {}
+
+
+def _unit_errors(user, target: Target, unit: Unit) -> dict[str, str]:
+    if user is not None and not restrict(Unit.objects.filter(pk=unit.pk), user, Action.CHANGE).exists():
+        return {"unit": _("%(unit)s is outside your unit: you cannot enter its figures.") % {"unit": unit}}
+    home = target.programme.unit
+    if home is None or not unit.path.startswith(home.path):
+        return {
+            "unit": _("%(unit)s is not under %(home)s, whose programme sets this target.")
+            % {"unit": unit, "home": home or "—"}
+        }
+    return {}
+
+
+@transaction.atomic
+def enter_figure(
+    *,
+    user,
+    target: Target,
+    unit: Unit,
+    stands_on: datetime.date | None,
+    numerator: Decimal | None,
+    denominator: Decimal | None = None,
+    note: str = "",
+) -> ReportedValue:
+    """Record ``unit``'s figure for ``target`` as of ``stands_on`` (see the module docstring)."""
+    if not target.manual:
+        raise ValidationError(
+            {
+                "target": _("This target follows the indicator %(code)s: its figures come from the records.")
+                % {"code": target.indicator}
+            }
+        )
+    errors = _unit_errors(user, target, unit) | _date_errors(target, unit, stands_on)
+    errors |= _figure_errors(target, numerator, denominator)
+    if errors:
+        raise ValidationError(errors)
+    measure = measure_of(target)
+    figure = ReportedValue.objects.select_for_update().filter(
+        target=measure, unit=unit, stands_on=stands_on
+    ).first() or ReportedValue(target=measure, unit=unit, stands_on=stands_on)
+    figure.numerator, figure.denominator, figure.note = numerator, denominator, note.strip()
+    figure.entered_by = user
+    figure.full_clean()
+    figure.save()
+    return figure
+
+
+# ----------------------------------------------------------------------------------------- reading
+
+
+def figures_for(user, target: Target) -> QuerySet[ReportedValue]:
+    """The figures entered for ``target``'s measure by units in the user's scope, latest first."""
+    figures = ReportedValue.objects.filter(target=measure_of(target)).select_related("unit", "entered_by")
+    return restrict(figures, user).order_by("-stands_on", "unit__code")
+
+
+@dataclass(frozen=True)
+class Figure:
+    actual: Actual
+    entered: bool  # the unit's own figure; False: summed from the units below it
+    own: ReportedValue | None = None
+
+
+@dataclass
+class _Tree:
+    children: dict[int, list[int]]  # parent id -> child ids
+    carried: dict[int, list[int]]  # successor id -> ended units filed under it (regrouped only)
+    taking_part: set[int]  # units that stood in the tree on ``end``
+
+
+def _outermost(paths: list[str]) -> list[str]:
+    """The paths not under another of ``paths``."""
+    kept: list[str] = []
+    for path in sorted(set(paths)):
+        if not kept or not path.startswith(kept[-1]):
+            kept.append(path)
+    return kept
+
+
+def _under_any(field: str, paths: list[str]) -> Q:
+    query = Q(pk__in=[])
+    for path in _outermost(paths):
+        query |= Q(**{f"{field}__under": path})
+    return query
+
+
+def _tree_on(end: datetime.date, unit_ids: Collection[int]) -> _Tree:
+    roots = UnitLink.objects.filter(valid_on(end), unit_id__in=unit_ids).values_list("path", flat=True)
+    links = UnitLink.objects.filter(valid_on(end)).filter(_under_any("path", list(roots)))
+    children: dict[int, list[int]] = defaultdict(list)
+    taking_part = set()
+    for unit_id, parent_id in links.values_list("unit_id", "parent_id"):
+        children[parent_id].append(unit_id)
+        taking_part.add(unit_id)
+    return _Tree(children=children, carried={}, taking_part=taking_part)
+
+
+def _tree_today(end: datetime.date, unit_ids: Collection[int]) -> _Tree:
+    roots = Unit.objects.filter(pk__in=unit_ids).values_list("path", flat=True)
+    units = Unit.objects.filter(_under_any("path", list(roots)))
+    today = timezone.localdate()
+    children: dict[int, list[int]] = defaultdict(list)
+    carried: dict[int, list[int]] = defaultdict(list)
+    taking_part = set()
+    rows = units.values_list("pk", "parent_id", "founded_on", "dissolved_on")
+    for unit_id, parent_id, founded_on, dissolved_on in rows:
+        ended = dissolved_on is not None and dissolved_on <= today
+        (carried if ended else children)[parent_id].append(unit_id)
+        if founded_on <= end and (dissolved_on is None or dissolved_on > end):
+            taking_part.add(unit_id)
+    return _Tree(children=children, carried=carried, taking_part=taking_part)
+
+
+def _own_figures(measure: Target, start: datetime.date | None, end: datetime.date, units: set[int]):
+    figures = ReportedValue.objects.filter(target=measure, unit_id__in=units, stands_on__lte=end)
+    if start is not None:
+        figures = figures.filter(stands_on__gte=start)
+    latest: dict[int, ReportedValue] = {}
+    for figure in figures.order_by("unit_id", "stands_on", "pk"):
+        latest[figure.unit_id] = figure  # the latest in the window wins
+    return latest
+
+
+def _actual(figure: ReportedValue) -> Actual:
+    return Actual(figure.numerator, figure.denominator)
+
+
+def rolled_up(
+    *,
+    target: Target,
+    start: datetime.date | None,
+    end: datetime.date,
+    unit_ids: Collection[int],
+    regroup_today: bool = False,
+) -> dict[int, Figure]:
+    """Each of ``unit_ids`` with a figure in the window: its own, or summed from below (module docstring)."""
+    tree = (_tree_today if regroup_today else _tree_on)(end, unit_ids)
+    own = _own_figures(measure_of(target), start, end, tree.taking_part)
+    memo: dict[int, Figure | None] = {}
+
+    def figure_of(unit_id: int) -> Figure | None:
+        if unit_id in memo:
+            return memo[unit_id]
+        parts = [f for child in tree.children.get(unit_id, ()) if (f := figure_of(child))]
+        carried = [f for child in tree.carried.get(unit_id, ()) if (f := figure_of(child))]
+        entered = own.get(unit_id)
+        if entered is not None:
+            result = Figure(actual=_actual(entered), entered=True, own=entered)
+        elif parts:
+            result = Figure(actual=_total(parts), entered=False)
+        else:
+            result = None
+        if carried:
+            result = Figure(
+                actual=_total(carried) + result.actual if result else _total(carried),
+                entered=result.entered if result else False,
+                own=result.own if result else None,
+            )
+        memo[unit_id] = result
+        return result
+
+    return {unit_id: figure for unit_id in unit_ids if (figure := figure_of(unit_id)) is not None}
+
+
+def _total(figures: list[Figure]) -> Actual:
+    total = figures[0].actual
+    for figure in figures[1:]:
+        total = total + figure.actual
+    return total
+
+
+def reported_actuals(
+    *,
+    target: Target,
+    start: datetime.date | None,
+    end: datetime.date,
+    unit_ids: Collection[int],
+    regroup_today: bool = False,
+) -> dict[int, Actual]:
+    """unit id -> the entered figure of ``target`` for the window, rolled up (module docstring); units
+    without a figure of their own or below them are left out."""
+    figures = rolled_up(target=target, start=start, end=end, unit_ids=unit_ids, regroup_today=regroup_today)
+    return {unit_id: figure.actual for unit_id, figure in figures.items()}

@@ -89,7 +89,12 @@ class Area(models.Model):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("part of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
 
@@ -302,9 +307,13 @@ class ReorganisationUnit(models.Model):
         MOVED = "moved", pgettext_lazy("role of a unit in a reorganisation", "moved")
         ENDED = "ended", pgettext_lazy("role of a unit in a reorganisation", "ended")
 
-    reorganisation = models.ForeignKey(Reorganisation, on_delete=models.CASCADE, related_name="involved")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="reorganisation_roles")
-    role = models.CharField(max_length=20, choices=Role.choices)
+    reorganisation = models.ForeignKey(
+        Reorganisation, verbose_name=_("reorganisation"), on_delete=models.CASCADE, related_name="involved"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="reorganisation_roles"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
 
     class Meta:
         verbose_name = _("unit taking part")
@@ -320,16 +329,26 @@ class ReorganisationUnit(models.Model):
 class UnitLink(ChangeLogged):
     """A unit under a parent from ``valid_from`` until ``valid_to`` (exclusive; empty while it holds)."""
 
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="links")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="links")
     parent = models.ForeignKey(
-        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="child_links"
+        Unit,
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="child_links",
     )
-    path = models.CharField(max_length=255, db_index=True)
-    depth = models.PositiveSmallIntegerField()
-    valid_from = models.DateField()
-    valid_to = models.DateField(null=True, blank=True)
+    path = models.CharField(_("place code in the tree"), max_length=255, db_index=True)
+    depth = models.PositiveSmallIntegerField(_("depth in the tree"))
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid until"), null=True, blank=True)
     reorganisation = models.ForeignKey(
-        Reorganisation, null=True, blank=True, on_delete=models.PROTECT, related_name="links"
+        Reorganisation,
+        verbose_name=_("reorganisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="links",
     )
 
     class Meta:
@@ -355,13 +374,18 @@ class UnitLink(ChangeLogged):
 class UnitName(ChangeLogged):
     """The name a unit bore from ``valid_from`` until ``valid_to`` (exclusive)."""
 
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="names")
-    name = models.CharField(max_length=255)
-    short_name = models.CharField(max_length=120, blank=True)
-    valid_from = models.DateField()
-    valid_to = models.DateField(null=True, blank=True)
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="names")
+    name = models.CharField(_("name"), max_length=255)
+    short_name = models.CharField(_("short name"), max_length=120, blank=True)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid until"), null=True, blank=True)
     reorganisation = models.ForeignKey(
-        Reorganisation, null=True, blank=True, on_delete=models.PROTECT, related_name="names"
+        Reorganisation,
+        verbose_name=_("reorganisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="names",
     )
 
     class Meta:
@@ -377,12 +401,20 @@ class UnitName(ChangeLogged):
 class Succession(ChangeLogged):
     """``successor`` took over from ``predecessor`` (a merge, a split, or an ending that handed over)."""
 
-    predecessor = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="successions")
-    successor = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="predecessions")
-    effective_on = models.DateField()
-    reorganisation = models.ForeignKey(Reorganisation, on_delete=models.PROTECT, related_name="successions")
+    predecessor = models.ForeignKey(
+        Unit, verbose_name=_("predecessor"), on_delete=models.PROTECT, related_name="successions"
+    )
+    successor = models.ForeignKey(
+        Unit, verbose_name=_("successor"), on_delete=models.PROTECT, related_name="predecessions"
+    )
+    effective_on = models.DateField(_("effective on"))
+    reorganisation = models.ForeignKey(
+        Reorganisation, verbose_name=_("reorganisation"), on_delete=models.PROTECT, related_name="successions"
+    )
     primary = models.BooleanField(
-        default=True, help_text="The successor that today's tree files the old unit under."
+        _("primary successor"),
+        default=True,
+        help_text=_("The successor that today's tree files the old unit under."),
     )
 
     class Meta:

@@ -269,5 +269,185 @@ class CodeSequence(models.Model):
         return f"{self.year:02d}: {self.last}"
 
 
+# ------------------------------------------------------------------------------------------------ cards
+# The official workflow (DOMAIN.md §2): a CĐCS asks for cards for some of its members, the upper level
+# approves or refuses the request, approved requests are printed in batches, and handing a batch out
+# records each card in the member's history (``members.cards`` holds the services).
+
+
+class CardReason(models.TextChoices):
+    NEW = "new", _("New card")
+    LOST = "lost", _("Replacement: card lost")
+    DAMAGED = "damaged", _("Replacement: card damaged")
+    CHANGED = "changed", _("Replacement: details changed")
+    RENEWAL = "renewal", _("Card renewal campaign")
+
+
+class CardRequest(ChangeLogged):
+    """A grassroots union's request for cards for a list of its members, decided by the upper level."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    unit = models.ForeignKey(
+        "units.Unit",
+        verbose_name=_("grassroots union"),
+        on_delete=models.PROTECT,
+        related_name="card_requests",
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    requested_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("requested by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    rejection_reason = models.CharField(_("reason for rejection"), max_length=500, blank=True)
+
+    scope_path_field = "unit__path"
+
+    class Meta:
+        verbose_name = _("card request")
+        verbose_name_plural = _("card requests")
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["unit", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.pk} · {self.unit}"
+
+
+class CardPrintBatch(ChangeLogged):
+    """Approved requests printed together by an upper level; handing the batch out issues the cards."""
+
+    class State(models.TextChoices):
+        PREPARED = "prepared", _("Being printed")
+        ISSUED = "issued", _("Printed and handed out")
+
+    unit = models.ForeignKey(
+        "units.Unit", verbose_name=_("printed by"), on_delete=models.PROTECT, related_name="card_batches"
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PREPARED)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("prepared by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("prepared at"), auto_now_add=True)
+    issued_on = models.DateField(_("cards issued on"), null=True, blank=True)
+
+    scope_path_field = "unit__path"
+
+    class Meta:
+        verbose_name = _("card print batch")
+        verbose_name_plural = _("card print batches")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.pk} · {self.unit}"
+
+
+class MemberCard(ChangeLogged):
+    """A card a member was issued: the history of a member's cards, each replacement pointing to the card
+    it replaced. The number is the member code and the card's rank for that member (``2412345675-02``)."""
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="cards"
+    )
+    number = models.CharField(_("card number"), max_length=30, unique=True)
+    card_type = models.CharField(_("card type"), max_length=10, choices=CardType.choices)
+    issued_on = models.DateField(_("issued on"))
+    reason = models.CharField(_("reason"), max_length=10, choices=CardReason.choices)
+    replaces = models.OneToOneField(
+        "self",
+        verbose_name=_("replaces the card"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+    )
+    batch = models.ForeignKey(
+        CardPrintBatch,
+        verbose_name=_("print batch"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cards",
+    )
+
+    scope_path_field = "member__unit__path"
+
+    class Meta:
+        verbose_name = _("member card")
+        verbose_name_plural = _("member cards")
+        ordering = ["member", "issued_on", "id"]
+        indexes = [models.Index(fields=["member", "issued_on"]), models.Index(fields=["issued_on"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def audit_unit_id(self) -> int | None:
+        return self.member.unit_id
+
+
+class CardRequestItem(ChangeLogged):
+    """One member of a card request: the reason, the card type, then the batch and the card issued."""
+
+    request = models.ForeignKey(CardRequest, on_delete=models.CASCADE, related_name="items")
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="card_items"
+    )
+    reason = models.CharField(_("reason"), max_length=10, choices=CardReason.choices)
+    card_type = models.CharField(
+        _("card type"), max_length=10, choices=CardType.choices, default=CardType.REGULAR
+    )
+    batch = models.ForeignKey(
+        CardPrintBatch,
+        verbose_name=_("print batch"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="items",
+    )
+    card = models.OneToOneField(
+        MemberCard,
+        verbose_name=_("card issued"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="request_item",
+    )
+
+    scope_path_field = "request__unit__path"
+
+    class Meta:
+        verbose_name = _("card request item")
+        verbose_name_plural = _("card request items")
+        ordering = ["request", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "member"], name="card_request_member_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {CardReason(self.reason).label}"
+
+    @property
+    def audit_unit_id(self) -> int | None:
+        return self.request.unit_id
+
+
 # The staging tables of imports live with the import engine.
 from congdoan.members.imports.models import ImportBatch, ImportRow  # noqa: E402, F401

@@ -1,0 +1,425 @@
+"""Member cards (thẻ đoàn viên): requests, approval, print batches, the cards issued, campaign coverage.
+
+The official workflow (DOMAIN.md §2): a grassroots union (CĐCS) lists the members who need a card (a new
+card, or a replacement: lost, damaged, changed details, the renewal campaign "đổi thẻ") and sends the list
+up; the upper level (whoever may change the CĐCS's parent unit, never the CĐCS itself) approves or rejects
+it with a reason; approved requests are printed in batches by the upper level; handing a batch out issues
+the cards: each is recorded in the member's history (``MemberCard``) and mirrored on the member
+(``card_type``, ``card_issued_on``).
+
+Card number: the member code, a dash and the card's rank among the member's cards, two digits
+(``2412345675-01`` for the first card, ``-02`` for its replacement): unique, stable, and it names its owner.
+
+Services are keyword-only, one transaction each; refusals are ``ValidationError`` keyed by the field they
+are about, in the user's language. Selectors read through the user's scope.
+"""
+
+import datetime
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from congdoan.accounts.models import Action
+from congdoan.accounts.scope import restrict
+from congdoan.audit.models import ObjectChange
+from congdoan.audit.services import log_many
+from congdoan.members.models import (
+    MEMBER_STATES,
+    CardPrintBatch,
+    CardReason,
+    CardRequest,
+    CardRequestItem,
+    CardType,
+    Member,
+    MemberCard,
+    Membership,
+)
+from congdoan.units.models import PATH_STEP, Level, Unit, UnitLink
+from congdoan.units.selectors import valid_on
+
+CARD_LEVELS = (Level.GRASSROOTS, Level.SUBUNIT)
+OPEN_STATES = (CardRequest.State.PENDING, CardRequest.State.APPROVED)
+
+
+@dataclass(frozen=True)
+class CardWish:
+    """One member of a request: why they need a card and which kind."""
+
+    member: Member
+    reason: str
+    card_type: str = CardType.REGULAR
+
+
+def card_number(member: Member, rank: int) -> str:
+    return f"{member.code}-{rank:02d}"
+
+
+def _d(value: datetime.date) -> str:
+    return date_format(value, "SHORT_DATE_FORMAT")
+
+
+# --------------------------------------------------------------------------------------------- rights
+
+
+def may_request(user, unit: Unit) -> bool:
+    """Whether ``user`` may ask for cards for the members of ``unit`` (change rights on it)."""
+    return restrict(Unit.objects.filter(pk=unit.pk), user, Action.CHANGE).exists()
+
+
+def may_decide(user, unit: Unit) -> bool:
+    """Whether ``user`` is the upper level of ``unit``: change rights on its parent, and not of it alone."""
+    if unit.parent_id is None or user is None or not user.is_authenticated:
+        return False
+    if user.unit_id is not None and Unit.objects.filter(pk=user.unit_id, path__under=unit.path).exists():
+        return False  # the CĐCS itself (or one of its sub-units) never decides on its own request
+    return restrict(Unit.objects.filter(pk=unit.parent_id), user, Action.CHANGE).exists()
+
+
+def _open_items(members) -> QuerySet[CardRequestItem]:
+    """Items not yet issued of requests waiting for approval or approved: one per member at a time."""
+    return CardRequestItem.objects.filter(
+        member__in=members, card__isnull=True, request__state__in=OPEN_STATES
+    ).select_related("request", "member")
+
+
+def holds_card(member: Member) -> bool:
+    return bool(member.card_type or member.card_issued_on) or member.cards.exists()
+
+
+# ------------------------------------------------------------------------------------------- requests
+
+
+@transaction.atomic
+def request_cards(*, user, unit: Unit, wishes: Sequence[CardWish], note: str = "") -> CardRequest:
+    """A CĐCS asks for cards for some of its members; the request waits for the upper level."""
+    if not may_request(user, unit):
+        raise PermissionDenied(
+            _("Only a user who may change %(unit)s asks for cards for its members.") % {"unit": unit}
+        )
+    if unit.unit_type.level not in CARD_LEVELS:
+        raise ValidationError(
+            {"unit": _("Cards are requested by a grassroots union; %(unit)s is not one.") % {"unit": unit}}
+        )
+    if not unit.is_active:
+        raise ValidationError({"unit": _("%(unit)s has ended; it requests no cards.") % {"unit": unit}})
+    if not wishes:
+        raise ValidationError({"members": _("Choose at least one member.")})
+    ids = [wish.member.pk for wish in wishes]
+    members = Member.objects.select_for_update().in_bulk(ids)
+    problems: list[str] = []
+    if len(set(ids)) != len(ids):
+        problems.append(_("A member is listed twice."))
+    for wish in wishes:
+        member = members.get(wish.member.pk)
+        if member is None:
+            raise ValidationError({"members": _("Unknown member.")})
+        if wish.reason not in CardReason.values:
+            raise ValidationError({"reason": _("Unknown reason: %(reason)s.") % {"reason": wish.reason}})
+        if wish.card_type not in CardType.values:
+            raise ValidationError({"card_type": _("Unknown card type: %(type)s.") % {"type": wish.card_type}})
+        if member.unit_id != unit.pk or member.status not in MEMBER_STATES:
+            problems.append(
+                _("%(member)s (%(code)s) is not a member of %(unit)s.")
+                % {"member": member.full_name, "code": member.code, "unit": unit}
+            )
+        elif wish.reason == CardReason.NEW and holds_card(member):
+            problems.append(
+                _("%(member)s (%(code)s) already holds a card: ask for a replacement, with its reason.")
+                % {"member": member.full_name, "code": member.code}
+            )
+    for item in _open_items(list(members.values())):
+        problems.append(
+            _("%(member)s (%(code)s) already has a card request waiting (request %(request)s).")
+            % {"member": item.member.full_name, "code": item.member.code, "request": item.request_id}
+        )
+    if problems:
+        raise ValidationError({"members": problems})
+    request = CardRequest.objects.create(unit=unit, requested_by=user, note=note)
+    items = CardRequestItem.objects.bulk_create(
+        CardRequestItem(
+            request=request, member=members[wish.member.pk], reason=wish.reason, card_type=wish.card_type
+        )
+        for wish in wishes
+    )
+    log_many(action=ObjectChange.Action.CREATE, objects=items)
+    return request
+
+
+def _check_decider(request: CardRequest, user) -> None:
+    if request.state != CardRequest.State.PENDING:
+        raise ValidationError(
+            _("This request was already decided: %(state)s.")
+            % {"state": CardRequest.State(request.state).label}
+        )
+    unit = request.unit
+    requester = request.requested_by
+    same_level = requester is not None and (
+        requester.pk == user.pk or (requester.unit_id is not None and requester.unit_id == user.unit_id)
+    )
+    if same_level or (user.unit_id is not None and user.unit_id == unit.pk):
+        raise ValidationError(_("The level that made the request cannot decide on it; the upper level does."))
+    if not may_decide(user, unit):
+        raise ValidationError(
+            _("Only the upper level of %(unit)s decides on its card requests.") % {"unit": unit}
+        )
+
+
+def _decide(request: CardRequest, user, state: str, reason: str = "") -> CardRequest:
+    request = (
+        CardRequest.objects.select_for_update().select_related("unit", "requested_by").get(pk=request.pk)
+    )
+    _check_decider(request, user)
+    request.state = state
+    request.decided_by = user
+    request.decided_at = timezone.now()
+    request.rejection_reason = reason
+    request.save()
+    return request
+
+
+@transaction.atomic
+def approve_request(*, request: CardRequest, user) -> CardRequest:
+    """The upper level approves the request: its cards may now be printed."""
+    return _decide(request, user, CardRequest.State.APPROVED)
+
+
+@transaction.atomic
+def reject_request(*, request: CardRequest, user, reason: str) -> CardRequest:
+    """The upper level refuses the request, saying why; the CĐCS may ask again."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the request is rejected.")})
+    return _decide(request, user, CardRequest.State.REJECTED, reason)
+
+
+# -------------------------------------------------------------------------------------------- batches
+
+
+@transaction.atomic
+def create_print_batch(
+    *, user, unit: Unit, requests: Sequence[CardRequest], issued_on: datetime.date, note: str = ""
+) -> CardPrintBatch:
+    """The upper level ``unit`` gathers approved requests of its CĐCS into one print run; the cards will
+    carry ``issued_on`` as their date of issue."""
+    if not restrict(Unit.objects.filter(pk=unit.pk), user, Action.CHANGE).exists():
+        raise PermissionDenied(_("Only a user who may change %(unit)s prints its cards.") % {"unit": unit})
+    if not requests:
+        raise ValidationError({"requests": _("Choose at least one approved request.")})
+    locked = list(
+        CardRequest.objects.select_for_update()
+        .select_related("unit")
+        .filter(pk__in=[request.pk for request in requests])
+        .order_by("pk")
+    )
+    problems: list[str] = []
+    for request in locked:
+        if request.state != CardRequest.State.APPROVED:
+            problems.append(
+                _("Request %(request)s of %(unit)s is not approved (%(state)s): its cards cannot be printed.")
+                % {
+                    "request": request.pk,
+                    "unit": request.unit,
+                    "state": CardRequest.State(request.state).label,
+                }
+            )
+        elif request.unit.pk == unit.pk or not request.unit.path.startswith(unit.path):
+            problems.append(
+                _("Request %(request)s is of %(unit)s, which is not under %(upper)s.")
+                % {"request": request.pk, "unit": request.unit, "upper": unit}
+            )
+    items = list(
+        CardRequestItem.objects.filter(request__in=locked).select_related("request", "member", "batch")
+    )
+    for request_id in sorted({item.request_id for item in items if item.batch_id is not None}):
+        problems.append(_("Request %(request)s is already in a print batch.") % {"request": request_id})
+    if problems:
+        raise ValidationError({"requests": problems})
+    batch = CardPrintBatch.objects.create(unit=unit, created_by=user, issued_on=issued_on, note=note)
+    _update_logged(items, ["batch"], lambda item: setattr(item, "batch", batch))
+    return batch
+
+
+def _update_logged(objects: list, fields: list[str], change: Callable[[object], None]) -> None:
+    """Apply ``change`` to each of ``objects`` and write ``fields`` in bulk, every change logged."""
+    if not objects:
+        return
+    befores = [obj.audit_snapshot() for obj in objects]
+    for obj in objects:
+        change(obj)
+    type(objects[0]).objects.bulk_update(objects, fields, batch_size=500)
+    log_many(action=ObjectChange.Action.UPDATE, objects=objects, befores=befores)
+
+
+@transaction.atomic
+def issue_batch(*, batch: CardPrintBatch, user) -> int:
+    """The printed cards were handed out: each is recorded in its member's history (replacing the card
+    the member held) and mirrored on the member. Returns how many cards were issued."""
+    batch = CardPrintBatch.objects.select_for_update().select_related("unit").get(pk=batch.pk)
+    if not restrict(Unit.objects.filter(pk=batch.unit_id), user, Action.CHANGE).exists():
+        raise PermissionDenied(
+            _("Only a user who may change %(unit)s hands out its cards.") % {"unit": batch.unit}
+        )
+    if batch.state != CardPrintBatch.State.PREPARED:
+        raise ValidationError(_("These cards were already handed out."))
+    if batch.issued_on > timezone.localdate():
+        raise ValidationError(
+            {
+                "issued_on": _("The cards bear the date %(date)s; hand them out from that day.")
+                % {"date": _d(batch.issued_on)}
+            }
+        )
+    items = list(batch.items.filter(card__isnull=True).select_related("member").order_by("pk"))
+    held = current_cards([item.member for item in items])
+    cards = [
+        MemberCard(
+            member=item.member,
+            number=card_number(item.member, held.get(item.member_id, (0, None))[0] + 1),
+            card_type=item.card_type,
+            issued_on=batch.issued_on,
+            reason=item.reason,
+            replaces=None if item.reason == CardReason.NEW else held.get(item.member_id, (0, None))[1],
+            batch=batch,
+        )
+        for item in items
+    ]
+    MemberCard.objects.bulk_create(cards)
+    log_many(action=ObjectChange.Action.CREATE, objects=cards)
+    card_of = {item.pk: card for item, card in zip(items, cards, strict=True)}
+    _update_logged(items, ["card"], lambda item: setattr(item, "card", card_of[item.pk]))
+    type_of = {item.member_id: item.card_type for item in items}
+
+    def mirror(member: Member) -> None:
+        member.card_type, member.card_issued_on = type_of[member.pk], batch.issued_on
+
+    _update_logged([item.member for item in items], ["card_type", "card_issued_on"], mirror)
+    batch.state = CardPrintBatch.State.ISSUED
+    batch.save()
+    return len(cards)
+
+
+def current_cards(members: Sequence[Member]) -> dict[int, tuple[int, MemberCard | None]]:
+    """Per member: how many cards they were issued, and the one they hold now (the last, not replaced)."""
+    held: dict[int, tuple[int, MemberCard | None]] = {}
+    for card in MemberCard.objects.filter(member__in=members).order_by("member_id", "issued_on", "id"):
+        count, _last = held.get(card.member_id, (0, None))
+        held[card.member_id] = (count + 1, card)
+    return held
+
+
+# ------------------------------------------------------------------------------------------ selectors
+
+
+def requests_for(user, action: str = Action.VIEW) -> QuerySet[CardRequest]:
+    return restrict(
+        CardRequest.objects.select_related("unit", "unit__parent", "requested_by", "decided_by").annotate(
+            item_count=Count("items")
+        ),
+        user,
+        action,
+    )
+
+
+def request_items(request: CardRequest) -> QuerySet[CardRequestItem]:
+    return request.items.select_related("member", "member__unit", "batch", "card").order_by(
+        "member__sort_key", "member_id"
+    )
+
+
+def batches_for(user, action: str = Action.VIEW) -> QuerySet[CardPrintBatch]:
+    return restrict(
+        CardPrintBatch.objects.select_related("unit", "created_by").annotate(item_count=Count("items")),
+        user,
+        action,
+    )
+
+
+def printable_requests(user, unit: Unit) -> QuerySet[CardRequest]:
+    """Approved requests of the CĐCS under ``unit`` whose cards are not in a batch yet."""
+    return (
+        requests_for(user)
+        .filter(state=CardRequest.State.APPROVED, unit__path__under=unit.path)
+        .exclude(unit=unit)
+        .exclude(items__batch__isnull=False)
+        .order_by("requested_at", "pk")
+    )
+
+
+def members_to_request(unit: Unit) -> QuerySet[Member]:
+    """The members standing in ``unit``, each marked with whether a request for them is open."""
+    return (
+        Member.objects.filter(unit=unit, status__in=MEMBER_STATES)
+        .annotate(
+            requested=Exists(
+                CardRequestItem.objects.filter(
+                    member=OuterRef("pk"), card__isnull=True, request__state__in=OPEN_STATES
+                )
+            )
+        )
+        .order_by("sort_key", "pk")
+    )
+
+
+def cards_of(member: Member) -> QuerySet[MemberCard]:
+    return member.cards.select_related("replaces", "batch", "batch__unit").order_by("issued_on", "id")
+
+
+def batch_items(batch: CardPrintBatch) -> QuerySet[CardRequestItem]:
+    return batch.items.select_related("member", "member__unit", "request__unit", "card").order_by(
+        "request__unit__code", "member__sort_key", "member_id"
+    )
+
+
+# ------------------------------------------------------------------------------------------- coverage
+
+
+def card_coverage(
+    unit_ids: Sequence[int], on: datetime.date, since: datetime.date
+) -> dict[int, tuple[int, int]]:
+    """Per unit: (members of its subtree holding a card issued from ``since`` until ``on``, members of its
+    subtree), both on ``on`` and in the tree as it stood then. An upper level's figures are the sums of its
+    subtree's, never an average of its children's percents. A unit that did not exist on ``on`` gets (0, 0).
+
+    One GROUP BY per call, by the unit members stand in; the sums up the tree are made from those rows.
+    """
+    result = {unit_id: (0, 0) for unit_id in unit_ids}
+    roots = dict(
+        UnitLink.objects.filter(valid_on(on), unit_id__in=list(unit_ids)).values_list("path", "unit_id")
+    )
+    if not roots:
+        return result
+    outer = [path for path in roots if not any(path != other and path.startswith(other) for other in roots)]
+    within = Q()
+    for path in outer:
+        within |= Q(path__under=path)
+    links = UnitLink.objects.filter(valid_on(on)).filter(within)
+    path_of = dict(links.values_list("unit_id", "path"))
+    new_card = Exists(
+        MemberCard.objects.filter(member=OuterRef("member_id"), issued_on__gte=since, issued_on__lte=on)
+    )
+    # Cards issued before the history was kept (an imported list) are known by the member's own date.
+    held = Q(new_card) | Q(member__card_issued_on__gte=since, member__card_issued_on__lte=on)
+    rows = (
+        Membership.objects.filter(valid_on(on), state__in=MEMBER_STATES, unit_id__in=links.values("unit_id"))
+        .order_by()
+        .values("unit_id")
+        .annotate(members=Count("id"), with_card=Count("id", filter=held))
+        .values_list("unit_id", "with_card", "members")
+    )
+    for unit_id, with_card, members in rows:
+        path = path_of[unit_id]
+        for end in range(PATH_STEP, len(path) + 1, PATH_STEP):
+            root = roots.get(path[:end])
+            if root is not None:
+                cards, total = result[root]
+                result[root] = (cards + with_card, total + members)
+    return result
+
+
+def coverage_percent(with_card: int, members: int) -> float | None:
+    return None if not members else 100 * with_card / members

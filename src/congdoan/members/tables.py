@@ -19,10 +19,3 @@ class MemberTable(Table):
         Column("status", _("Status")),
     )
     default_sort = "name"
-
-    def order(self, queryset):
-        # Plain ascending or descending order (no NULLS LAST: the keys are never null), so the index on
-        # the column gives the order and a page reads only its own rows.
-        key, prefix = self.sort.lstrip("-"), "-" if self.sort.startswith("-") else ""
-        column = next(c for c in self.columns if c.key == key)
-        return queryset.order_by(*(prefix + name for name in column.order_by), prefix + "pk")

@@ -2,11 +2,16 @@
 
 A column sorts by database expressions; names sort in Vietnamese letter order on either database.
 The page asks with ``?sort=key`` or ``?sort=-key``; anything else falls back to the table's default.
+
+A column that is never NULL sorts plainly, with the primary key as tie-break in the same direction, so an
+index on it gives the order on either database and a page reads only its own rows (an explicit NULLS LAST
+makes SQLite sort the whole list). A column that can be NULL puts the NULLs last in both directions, the
+same on both databases (SQLite and PostgreSQL place NULLs at opposite ends by default).
 """
 
 from dataclasses import dataclass
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from congdoan.core.db import vi_order
@@ -18,9 +23,29 @@ class Column:
     label: str
     order_by: tuple = ()  # empty: the column does not sort
 
-    def expressions(self, descending: bool) -> list:
-        built = [vi_order(name[3:]) if name.startswith("vi:") else F(name) for name in self.order_by]
-        return [e.desc(nulls_last=True) if descending else e.asc(nulls_last=True) for e in built]
+    def expressions(self, model: type[Model], descending: bool) -> list:
+        built = []
+        for name in self.order_by:
+            field = name.removeprefix("vi:")
+            expression = vi_order(field) if name.startswith("vi:") else F(field)
+            nulls_last = True if can_be_null(model, field) else None
+            built.append(
+                expression.desc(nulls_last=nulls_last)
+                if descending
+                else expression.asc(nulls_last=nulls_last)
+            )
+        return built
+
+
+def can_be_null(model: type[Model], lookup: str) -> bool:
+    """Whether a field reached through ``lookup`` can read NULL: a nullable field on the way (a NULL foreign
+    key joins nothing)."""
+    for name in lookup.split("__"):
+        field = model._meta.get_field(name)
+        if field.null:
+            return True
+        model = field.related_model
+    return False
 
 
 @dataclass(frozen=True)
@@ -42,7 +67,10 @@ class Table:
     def order(self, queryset: QuerySet) -> QuerySet:
         key = self.sort.lstrip("-")
         column = next(c for c in self.columns if c.key == key)
-        return queryset.order_by(*column.expressions(self.sort.startswith("-")), "pk")
+        descending = self.sort.startswith("-")
+        return queryset.order_by(
+            *column.expressions(queryset.model, descending), "-pk" if descending else "pk"
+        )
 
     def headers(self) -> list[Header]:
         current, descending = self.sort.lstrip("-"), self.sort.startswith("-")

@@ -1,0 +1,357 @@
+"""Allocation of a target among the units below, its revisions, and adoption of a share below."""
+
+import dataclasses
+import datetime
+from decimal import Decimal
+from fractions import Fraction
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from hypothesis import given
+from hypothesis import strategies as st
+
+from congdoan.accounts.models import Role
+from congdoan.audit.context import change_context
+from congdoan.audit.models import ObjectChange
+from congdoan.members import services as members
+from congdoan.members.models import Gender, Member
+from congdoan.plans import allocation
+from congdoan.plans.models import (
+    Allocation,
+    AllocationMethod,
+    AllocationShare,
+    DocumentKind,
+    Programme,
+    Target,
+    TargetKind,
+)
+from congdoan.plans.periods import PeriodKind
+from congdoan.plans.services import TargetSpec, update_target
+from congdoan.units import services as units
+from congdoan.units.models import Employer
+from tests.factories import decision, found
+
+D = datetime.date
+ADMITTED_ON = D(2023, 6, 1)
+
+
+# ----------------------------------------------------------------------------------------- rounding
+
+
+@given(
+    total=st.integers(min_value=0, max_value=10**7),
+    bases=st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=40).filter(any),
+)
+def test_largest_remainder_parts_sum_exactly_and_stay_within_one_of_the_exact_share(total, bases):
+    parts = allocation.largest_remainder(total, [Decimal(b) for b in bases])
+    assert sum(parts) == total
+    whole = sum(bases)
+    for part, base in zip(parts, bases, strict=True):
+        exact = Fraction(total * base, whole)
+        assert part >= 0 and abs(part - exact) < 1
+        if base == 0:
+            assert part == 0
+
+
+def test_largest_remainder_gives_the_leftovers_to_the_largest_fractions_then_in_order():
+    assert allocation.largest_remainder(10, [Decimal(1)] * 3) == [4, 3, 3]
+    assert allocation.largest_remainder(100, [Decimal(1), Decimal(2), Decimal(3)]) == [17, 33, 50]
+    assert allocation.largest_remainder(7, [Decimal(5), Decimal(0), Decimal(5)]) == [4, 0, 3]
+
+
+# ----------------------------------------------------------------------------------------- the world
+
+
+@pytest.fixture
+def tree(db):
+    national = found("Tổng Liên đoàn Lao động Việt Nam", "national", code="TLD")
+    province = found("Liên đoàn Lao động tỉnh Kiên Giang", "province", national, code="KG")
+    other = found("Liên đoàn Lao động tỉnh An Giang", "province", national, code="AG")
+    rg = found("Liên đoàn Lao động thành phố Rạch Giá", "upper", province, code="KG-RG")
+    pq = found("Liên đoàn Lao động thành phố Phú Quốc", "upper", province, code="KG-PQ")
+    ht = found("Liên đoàn Lao động huyện Hà Tiên", "upper", province, code="KG-HT")
+    gone = found("Liên đoàn Lao động huyện Kiên Hải", "upper", province, code="KG-KH")
+    units.dissolve_unit(unit=gone, effective_on=D(2023, 1, 1), decision=decision(D(2022, 12, 20)))
+    a = found("Công đoàn cơ sở Trường THPT Nguyễn Trung Trực", "grassroots", rg, code="KG-RG-01")
+    b = found("Công đoàn cơ sở Khách sạn Sao Biển", "grassroots", pq, code="KG-PQ-01")
+    c = found("Công đoàn cơ sở Công ty CP Bê tông Long Xuyên", "grassroots", other, code="AG-01")
+    return dict(national=national, kg=province, ag=other, rg=rg, pq=pq, ht=ht, gone=gone, a=a, b=b, c=c)
+
+
+@pytest.fixture
+def programme(tree):
+    return Programme.objects.create(
+        ref="KG-CT-2024",
+        kind=DocumentKind.WORK_PROGRAMME,
+        number="01/CTr-LĐLĐ",
+        issuer_name="Liên đoàn Lao động tỉnh Kiên Giang",
+        issuer_unit=tree["kg"],
+        unit=tree["kg"],
+        issued_on=D(2024, 1, 5),
+        period_kind=PeriodKind.YEAR,
+        period_start=2024,
+        period_end=2024,
+    )
+
+
+def add(programme, position: int, value: int, kind: str = TargetKind.COUNT, **extra) -> Target:
+    return Target.objects.create(
+        programme=programme,
+        position=position,
+        ref=f"I.{position}",
+        text="Kết nạp đoàn viên mới"
+        if kind == TargetKind.COUNT
+        else "Người lao động được phổ biến nghị quyết",
+        value=Decimal(value),
+        kind=kind,
+        manual=True,
+        **extra,
+    )
+
+
+@pytest.fixture
+def admitted(programme):
+    return add(programme, 1, 100)
+
+
+@pytest.fixture
+def informed(programme):
+    return add(programme, 2, 98, TargetKind.PERCENT)
+
+
+def admit(unit, count: int, on: datetime.date = ADMITTED_ON) -> None:
+    for n in range(count):
+        members.admit_member(
+            member=Member(full_name=f"Lê Văn {n}", gender=Gender.MALE, birth_year=1990, joined_on=on),
+            unit=unit,
+            on=on,
+        )
+
+
+def values(parts) -> dict[str, Decimal]:
+    return {part.unit.code: part.value for part in parts}
+
+
+# ----------------------------------------------------------------------------------------- splitting
+
+
+def test_by_hand_the_active_children_of_today_take_part_and_must_sum_exactly(admitted, tree):
+    parts = allocation.split(
+        target=admitted,
+        method=AllocationMethod.MANUAL,
+        values={"KG-RG": Decimal(50), "KG-PQ": Decimal(30), "KG-HT": Decimal(20)},
+    )
+    assert values(parts) == {"KG-HT": 20, "KG-PQ": 30, "KG-RG": 50}  # the ended KG-KH takes no part
+    with pytest.raises(ValidationError) as error:
+        allocation.split(target=admitted, method=AllocationMethod.MANUAL, values={"KG-RG": Decimal(99)})
+    assert "99" in error.value.messages[0] and "100" in error.value.messages[0]
+
+
+@pytest.mark.parametrize(
+    ("given_values", "field"),
+    [
+        ({"KG-RG": Decimal(-10), "KG-PQ": Decimal(110)}, "KG-RG"),
+        ({"KG-RG": Decimal("50.5"), "KG-PQ": Decimal("49.5")}, "KG-RG"),
+        ({"KG-KH": Decimal(10), "KG-RG": Decimal(90)}, "KG-KH"),  # ended
+        ({"KG-RG-01": Decimal(10), "KG-RG": Decimal(90)}, "KG-RG-01"),  # not directly under
+        ({"AG": Decimal(10), "KG-RG": Decimal(90)}, "AG"),  # elsewhere
+    ],
+)
+def test_a_split_by_hand_naming_a_wrong_unit_or_share_is_refused_naming_it(admitted, given_values, field):
+    with pytest.raises(ValidationError) as error:
+        allocation.allocate(user=None, target=admitted, method=AllocationMethod.MANUAL, values=given_values)
+    assert field in error.value.message_dict
+    assert not Allocation.objects.exists() and not AllocationShare.objects.exists()
+
+
+def test_in_proportion_to_members_on_a_date_counts_each_childs_subtree(admitted, tree):
+    admit(tree["a"], 4)  # under KG-RG
+    admit(tree["b"], 2)  # under KG-PQ
+    admit(tree["c"], 5)  # another province: not counted
+    parts = allocation.split(target=admitted, method=AllocationMethod.MEMBERS, base_on=D(2024, 1, 1))
+    assert {p.unit.code: (p.base, p.value) for p in parts} == {
+        "KG-HT": (0, 0),
+        "KG-PQ": (2, 33),
+        "KG-RG": (4, 67),
+    }
+    with pytest.raises(ValidationError) as error:  # nobody was a member yet
+        allocation.split(target=admitted, method=AllocationMethod.MEMBERS, base_on=D(2023, 1, 1))
+    assert "method" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        allocation.split(target=admitted, method=AllocationMethod.MEMBERS)
+    assert "base_on" in error.value.message_dict
+
+
+def test_in_proportion_to_workforce_rounds_by_largest_remainder(admitted, tree):
+    for unit, workforce in ((tree["a"], 100), (tree["b"], 100), (tree["ht"], 100)):
+        Employer.objects.create(unit=unit, name=f"Công ty {unit.code}", workforce=workforce)
+    parts = allocation.split(target=admitted, method=AllocationMethod.WORKFORCE)
+    assert values(parts) == {"KG-HT": 34, "KG-PQ": 33, "KG-RG": 33}
+    assert sum(values(parts).values()) == admitted.value
+
+
+def test_a_percent_target_passes_down_as_the_same_percent_and_is_not_split(informed):
+    parts = allocation.split(target=informed, method=AllocationMethod.SAME_PERCENT)
+    assert set(values(parts).values()) == {Decimal(98)} and len(parts) == 3
+    for method in (AllocationMethod.MANUAL, AllocationMethod.WORKFORCE):
+        with pytest.raises(ValidationError) as error:
+            allocation.split(target=informed, method=method, values={"KG-RG": Decimal(98)})
+        assert "method" in error.value.message_dict
+
+
+def test_a_count_target_is_not_passed_down_as_a_percent(admitted):
+    with pytest.raises(ValidationError) as error:
+        allocation.split(target=admitted, method=AllocationMethod.SAME_PERCENT)
+    assert "method" in error.value.message_dict
+
+
+def test_a_unit_without_active_children_has_nothing_to_split(tree):
+    lonely = Programme.objects.create(
+        ref="KG-HT-CT-2024",
+        kind=DocumentKind.PLAN,
+        issuer_name="LĐLĐ huyện Hà Tiên",
+        unit=tree["ht"],
+        issued_on=D(2024, 1, 5),
+        period_kind=PeriodKind.YEAR,
+        period_start=2024,
+    )
+    with pytest.raises(ValidationError, match="Hà Tiên"):
+        allocation.split(target=add(lonely, 1, 10), method=AllocationMethod.MANUAL, values={})
+
+
+# ----------------------------------------------------------------------------------------- revisions
+
+
+def test_each_split_is_a_new_revision_the_latest_in_force_and_all_logged(admitted, tree, user_at):
+    officer = user_at(tree["kg"])
+    with change_context(user=officer):
+        first = allocation.allocate(
+            user=officer,
+            target=admitted,
+            method=AllocationMethod.MANUAL,
+            values={"KG-RG": Decimal(60), "KG-PQ": Decimal(40)},
+            note="Theo đăng ký đầu năm",
+        )
+        second = allocation.allocate(
+            user=officer,
+            target=admitted,
+            method=AllocationMethod.MANUAL,
+            values={"KG-RG": Decimal(50), "KG-PQ": Decimal(30), "KG-HT": Decimal(20)},
+        )
+    assert (first.revision, second.revision, second.created_by, second.total) == (1, 2, officer, 100)
+    assert allocation.shares_of(admitted) == {tree["rg"].pk: 50, tree["pq"].pk: 30, tree["ht"].pk: 20}
+    history = allocation.revisions(admitted)
+    assert [r.revision for r in history] == [2, 1]
+    assert {s.unit.code: s.value for s in history[1].shares.all()} == {"KG-HT": 0, "KG-PQ": 40, "KG-RG": 60}
+    assert history[1].note == "Theo đăng ký đầu năm"
+    logged = ObjectChange.objects.filter(user=officer, action=ObjectChange.Action.CREATE)
+    assert {c.object_id for c in logged.filter(object_repr__endswith=")")} == {first.pk, second.pk}
+    assert logged.filter(object_repr__contains="Phú Quốc").count() == 2  # a share of each revision
+    assert allocation.sum_check(admitted, history[0]).balanced
+    Target.objects.filter(pk=admitted.pk).update(value=120)  # the target changed since: the check shows it
+    admitted.refresh_from_db()
+    assert allocation.sum_check(admitted, history[0]).difference == -20
+
+
+def test_a_target_never_split_has_no_shares(admitted):
+    assert allocation.shares_of(admitted) == {} and allocation.current_allocation(admitted) is None
+
+
+def test_only_a_user_who_may_change_the_programme_splits_it(admitted, tree, user_at):
+    split = dict(target=admitted, method=AllocationMethod.MANUAL, values={"KG-RG": Decimal(100)})
+    for user in (user_at(tree["rg"]), user_at(tree["kg"], Role.VIEWER), user_at(tree["ag"], Role.ADMIN)):
+        with pytest.raises(PermissionDenied):
+            allocation.allocate(user=user, **split)
+    assert allocation.allocate(user=user_at(tree["national"]), **split).revision == 1
+
+
+# ------------------------------------------------------------------------------------------ adoption
+
+
+@pytest.fixture
+def allocated(admitted, tree):
+    current = allocation.allocate(
+        user=None,
+        target=admitted,
+        method=AllocationMethod.MANUAL,
+        values={"KG-RG": Decimal(50), "KG-PQ": Decimal(30), "KG-HT": Decimal(20)},
+    )
+    return {share.unit.code: share for share in current.shares.select_related("unit")}
+
+
+def test_a_unit_adopts_its_share_into_its_own_programme_once(allocated, admitted, tree, user_at):
+    officer = user_at(tree["rg"])
+    adoption = allocation.adopt_share(user=officer, share=allocated["KG-RG"])
+    own = adoption.target
+    assert (adoption.created, adoption.changed) == (True, True)
+    assert (own.programme.unit, own.programme.parent, own.allocated_from) == (
+        tree["rg"],
+        admitted.programme,
+        admitted,
+    )
+    assert (own.value, own.kind, own.comparator, own.text, own.manual) == (
+        50,
+        admitted.kind,
+        admitted.comparator,
+        admitted.text,
+        True,
+    )
+    assert own.programme.bases.get().document == admitted.programme
+    again = allocation.adopt_share(user=officer, share=allocated["KG-RG"])
+    assert (again.created, again.changed, again.target.pk) == (False, False, own.pk)
+    assert Programme.objects.filter(unit=tree["rg"]).count() == 1
+    assert allocation.adopted_target(allocated["KG-RG"]) == own
+    # a second target of the same programme lands in the same own programme
+    second = add(admitted.programme, 3, 10)
+    allocation.allocate(
+        user=None, target=second, method=AllocationMethod.MANUAL, values={"KG-RG": Decimal(10)}
+    )
+    share = AllocationShare.objects.get(allocation__target=second, unit=tree["rg"])
+    assert allocation.adopt_share(user=officer, share=share).target.programme == own.programme
+
+
+def test_adopting_after_a_new_split_updates_the_share_and_an_old_share_is_refused(allocated, admitted, tree):
+    own = allocation.adopt_share(user=None, share=allocated["KG-RG"]).target
+    allocation.allocate(
+        user=None,
+        target=admitted,
+        method=AllocationMethod.MANUAL,
+        values={"KG-RG": Decimal(70), "KG-PQ": Decimal(30)},
+    )
+    with pytest.raises(ValidationError):
+        allocation.adopt_share(user=None, share=allocated["KG-RG"])
+    current = AllocationShare.objects.get(allocation=allocation.current_allocation(admitted), unit=tree["rg"])
+    updated = allocation.adopt_share(user=None, share=current)
+    assert (updated.created, updated.changed, updated.target.pk, updated.target.value) == (
+        False,
+        True,
+        own.pk,
+        70,
+    )
+
+
+def test_adoption_is_refused_to_a_user_who_may_not_change_the_unit(allocated, tree, user_at):
+    for user in (user_at(tree["pq"]), user_at(tree["a"], Role.CHAIR), user_at(tree["rg"], Role.VIEWER)):
+        with pytest.raises(PermissionDenied):
+            allocation.adopt_share(user=user, share=allocated["KG-RG"])
+    assert not Programme.objects.filter(unit=tree["rg"]).exists()
+    assert allocation.adopt_share(user=user_at(tree["kg"]), share=allocated["KG-RG"]).created
+
+
+def test_the_unit_below_sees_its_own_shares_only(allocated, tree, user_at):
+    seen = allocation.current_shares_for(user_at(tree["rg"]))
+    assert [s.unit.code for s in seen] == ["KG-RG"]
+    assert not allocation.current_shares_for(user_at(tree["ag"], Role.ADMIN)).exists()
+
+
+def test_the_unit_below_may_not_edit_the_upper_target_it_adopted(allocated, admitted, tree, user_at):
+    officer = user_at(tree["rg"])
+    own = allocation.adopt_share(user=officer, share=allocated["KG-RG"]).target
+    with pytest.raises(PermissionDenied, match="Kiên Giang"):
+        update_target(
+            user=officer, target=admitted, spec=dataclasses.replace(TargetSpec.of(admitted), value=1)
+        )
+    raised = update_target(
+        user=officer, target=own, spec=dataclasses.replace(TargetSpec.of(own), value=Decimal(55))
+    )
+    assert raised.value == 55 and raised.allocated_from == admitted

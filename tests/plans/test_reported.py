@@ -1,0 +1,242 @@
+"""Figures entered by hand for "nhập tay" targets: what is refused, and how they add up the tree."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from congdoan.accounts.models import Role
+from congdoan.audit.context import change_context
+from congdoan.audit.models import ObjectChange
+from congdoan.indicators.values import Actual
+from congdoan.plans import allocation
+from congdoan.plans.models import AllocationMethod, DocumentKind, Programme, ReportedValue, Target, TargetKind
+from congdoan.plans.periods import PeriodKind
+from congdoan.plans.reported import enter_figure, figures_for, reported_actuals, rolled_up
+from congdoan.units import services as units
+from tests.factories import decision, found
+
+D = datetime.date
+YEAR_START, YEAR_END = D(2024, 1, 1), D(2024, 12, 31)
+
+
+@pytest.fixture
+def tree(db):
+    national = found("Tổng Liên đoàn Lao động Việt Nam", "national", code="TLD")
+    kg = found("Liên đoàn Lao động tỉnh Kiên Giang", "province", national, code="KG")
+    ag = found("Liên đoàn Lao động tỉnh An Giang", "province", national, code="AG")
+    rg = found("Liên đoàn Lao động thành phố Rạch Giá", "upper", kg, code="KG-RG")
+    pq = found("Liên đoàn Lao động thành phố Phú Quốc", "upper", kg, code="KG-PQ")
+    a = found("Công đoàn cơ sở Trường THPT Nguyễn Trung Trực", "grassroots", rg, code="KG-RG-01")
+    b = found("Công đoàn cơ sở Công ty TNHH Thủy sản Kiên Cường", "grassroots", rg, code="KG-RG-02")
+    c = found("Công đoàn cơ sở Khách sạn Sao Biển", "grassroots", pq, code="KG-PQ-01")
+    d = found("Công đoàn cơ sở Công ty CP Bê tông Long Xuyên", "grassroots", ag, code="AG-01")
+    return dict(national=national, kg=kg, ag=ag, rg=rg, pq=pq, a=a, b=b, c=c, d=d)
+
+
+@pytest.fixture
+def programme(tree):
+    return Programme.objects.create(
+        ref="KG-CT-2024",
+        kind=DocumentKind.WORK_PROGRAMME,
+        issuer_name="Liên đoàn Lao động tỉnh Kiên Giang",
+        unit=tree["kg"],
+        issued_on=D(2024, 1, 5),
+        period_kind=PeriodKind.YEAR,
+        period_start=2024,
+    )
+
+
+@pytest.fixture
+def informed(programme):
+    return Target.objects.create(
+        programme=programme,
+        position=1,
+        text="98% người lao động được phổ biến nghị quyết",
+        value=Decimal(98),
+        kind=TargetKind.PERCENT,
+        manual=True,
+    )
+
+
+@pytest.fixture
+def founded(programme):
+    return Target.objects.create(
+        programme=programme,
+        position=2,
+        text="Thành lập 20 công đoàn cơ sở",
+        value=Decimal(20),
+        kind=TargetKind.COUNT,
+        manual=True,
+    )
+
+
+def enter(target, unit, on, numerator, denominator=None, user=None):
+    return enter_figure(
+        user=user,
+        target=target,
+        unit=unit,
+        stands_on=on,
+        numerator=Decimal(numerator),
+        denominator=None if denominator is None else Decimal(denominator),
+    )
+
+
+def rollup(target, tree, *codes, start=YEAR_START, end=YEAR_END, regroup_today=False):
+    ids = {tree[code].pk: code for code in codes}
+    found_ = rolled_up(target=target, start=start, end=end, unit_ids=list(ids), regroup_today=regroup_today)
+    return {ids[unit_id]: (figure.actual, figure.entered) for unit_id, figure in found_.items()}
+
+
+# ----------------------------------------------------------------------------------------- roll-up
+
+
+def test_a_unit_without_a_figure_of_its_own_sums_its_children_ratios_by_parts(informed, tree):
+    enter(informed, tree["a"], D(2024, 6, 30), 40, 50)
+    enter(informed, tree["b"], D(2024, 9, 30), 90, 100)
+    enter(informed, tree["c"], D(2024, 11, 1), 10, 10)
+    assert rollup(informed, tree, "kg", "rg", "pq", "a", "ag") == {
+        "kg": (Actual(Decimal(140), Decimal(160)), False),
+        "rg": (Actual(Decimal(130), Decimal(150)), False),
+        "pq": (Actual(Decimal(10), Decimal(10)), False),
+        "a": (Actual(Decimal(40), Decimal(50)), True),
+    }  # An Giang entered nothing: no figure rather than a zero
+    enter(informed, tree["rg"], D(2024, 12, 15), 120, 150)  # the district's own count wins over its units'
+    assert rollup(informed, tree, "kg", "rg") == {
+        "kg": (Actual(Decimal(130), Decimal(160)), False),
+        "rg": (Actual(Decimal(120), Decimal(150)), True),
+    }
+    actuals = reported_actuals(target=informed, start=YEAR_START, end=YEAR_END, unit_ids=[tree["kg"].pk])
+    assert actuals[tree["kg"].pk].value == Decimal("81.25")
+
+
+def test_the_latest_figure_in_the_window_counts(founded, tree):
+    enter(founded, tree["a"], D(2024, 6, 30), 3)
+    enter(founded, tree["a"], D(2024, 12, 1), 5)
+    assert rollup(founded, tree, "a", end=D(2024, 9, 30)) == {"a": (Actual(Decimal(3)), True)}
+    assert rollup(founded, tree, "a") == {"a": (Actual(Decimal(5)), True)}
+    assert rollup(founded, tree, "a", start=D(2024, 7, 1), end=D(2024, 9, 30)) == {}
+    assert rollup(founded, tree, "a", start=None, end=D(2024, 6, 29)) == {}
+
+
+def test_a_unit_that_ended_counts_only_while_it_stood_in_the_tree(founded, tree):
+    enter(founded, tree["a"], D(2024, 6, 30), 3)
+    enter(founded, tree["b"], D(2024, 6, 30), 4)
+    units.merge_units(
+        sources=[tree["a"]], into=tree["b"], effective_on=D(2024, 10, 1), decision=decision(D(2024, 9, 20))
+    )
+    assert rollup(founded, tree, "rg", "a", end=D(2024, 9, 30)) == {
+        "rg": (Actual(Decimal(7)), False),
+        "a": (Actual(Decimal(3)), True),
+    }
+    # On 31/12 it had ended: its people are the successor's, who reports for them.
+    assert rollup(founded, tree, "rg", "a") == {"rg": (Actual(Decimal(4)), False)}
+    assert rollup(founded, tree, "rg", "a", regroup_today=True) == {"rg": (Actual(Decimal(4)), False)}
+
+
+def test_regrouped_under_todays_tree_units_follow_their_moves_and_successors(founded, tree):
+    enter(founded, tree["a"], D(2024, 6, 30), 3)
+    enter(founded, tree["b"], D(2024, 6, 30), 4)
+    enter(founded, tree["c"], D(2024, 6, 30), 5)
+    # After the year: Phú Quốc's union moves to Rạch Giá's district, and a merges into b.
+    units.move_units(
+        units=[tree["c"]],
+        new_parent=tree["rg"],
+        effective_on=D(2025, 3, 1),
+        decision=decision(D(2025, 2, 20)),
+    )
+    units.merge_units(
+        sources=[tree["a"]], into=tree["b"], effective_on=D(2025, 4, 1), decision=decision(D(2025, 3, 20))
+    )
+    as_it_stood = rollup(founded, tree, "kg", "rg", "pq", "b")
+    assert as_it_stood == {
+        "kg": (Actual(Decimal(12)), False),
+        "rg": (Actual(Decimal(7)), False),
+        "pq": (Actual(Decimal(5)), False),
+        "b": (Actual(Decimal(4)), True),
+    }
+    regrouped = rollup(founded, tree, "kg", "rg", "pq", "b", regroup_today=True)
+    assert regrouped == {
+        "kg": (Actual(Decimal(12)), False),
+        "rg": (Actual(Decimal(12)), False),
+        "b": (Actual(Decimal(7)), True),  # its own figure, plus its predecessor's
+    }
+
+
+def test_a_figure_entered_through_an_adopted_share_counts_above_too(informed, tree):
+    current = allocation.allocate(user=None, target=informed, method=AllocationMethod.SAME_PERCENT)
+    share = current.shares.get(unit=tree["rg"])
+    own = allocation.adopt_share(user=None, share=share).target
+    enter(own, tree["a"], D(2024, 6, 30), 45, 50)
+    assert ReportedValue.objects.get().target == informed
+    for target in (informed, own):
+        assert reported_actuals(target=target, start=YEAR_START, end=YEAR_END, unit_ids=[tree["rg"].pk]) == {
+            tree["rg"].pk: Actual(Decimal(45), Decimal(50))
+        }
+    with pytest.raises(ValidationError) as error:  # Rạch Giá's own target reaches its own units only
+        enter(own, tree["c"], D(2024, 6, 30), 1, 2)
+    assert "unit" in error.value.message_dict
+
+
+# ----------------------------------------------------------------------------------------- entering
+
+
+@pytest.mark.parametrize(
+    ("target_name", "unit", "on", "numerator", "denominator", "field"),
+    [
+        ("informed", "a", D(2024, 6, 30), 1, 0, "denominator"),
+        ("informed", "a", D(2024, 6, 30), 421, 420, "numerator"),
+        ("informed", "a", D(2024, 6, 30), -1, 420, "numerator"),
+        ("informed", "a", D(2024, 6, 30), 1, None, "denominator"),
+        ("informed", "a", D(2024, 6, 30), "1.5", 420, "numerator"),
+        ("founded", "a", D(2024, 6, 30), 3, 4, "denominator"),
+        ("founded", "a", D(2024, 6, 30), -3, None, "numerator"),
+        ("founded", "a", D(2023, 12, 31), 3, None, "stands_on"),
+        ("founded", "a", D(2025, 1, 1), 3, None, "stands_on"),
+        ("founded", "a", D(2018, 12, 31), 3, None, "stands_on"),
+        ("founded", "c", D(2024, 6, 30), 3, None, "unit"),  # outside the user's scope
+        ("founded", "d", D(2024, 6, 30), 3, None, "unit"),  # outside the programme's unit
+    ],
+)
+def test_bad_figures_are_refused_naming_the_field(
+    request, tree, user_at, target_name, unit, on, numerator, denominator, field
+):
+    target = request.getfixturevalue(target_name)
+    officer = user_at(tree["rg"])
+    with pytest.raises(ValidationError) as error:
+        enter(target, tree[unit], on, numerator, denominator, user=officer)
+    assert field in error.value.message_dict, error.value.message_dict
+    assert not ReportedValue.objects.exists()
+
+
+def test_a_figure_in_the_future_and_a_target_on_an_indicator_are_refused(founded, programme, tree):
+    with pytest.raises(ValidationError) as error:
+        enter(founded, tree["a"], datetime.date.today() + datetime.timedelta(days=400), 3)
+    assert "stands_on" in error.value.message_dict
+    on_records = Target.objects.create(
+        programme=programme,
+        position=3,
+        text="x",
+        value=1,
+        kind=TargetKind.COUNT,
+        indicator="members_admitted",
+    )
+    with pytest.raises(ValidationError) as error:
+        enter(on_records, tree["a"], D(2024, 6, 30), 3)
+    assert "target" in error.value.message_dict
+
+
+def test_entering_again_for_the_same_date_replaces_the_figure_and_is_logged(founded, tree, user_at):
+    chair = user_at(tree["a"], Role.CHAIR)
+    with change_context(user=chair):
+        first = enter(founded, tree["a"], D(2024, 6, 30), 3, user=chair)
+        again = enter(founded, tree["a"], D(2024, 6, 30), 4, user=chair)
+    assert first.pk == again.pk and again.numerator == 4 and again.entered_by == chair
+    changes = ObjectChange.objects.for_object(again).order_by("id")
+    assert [(c.action, c.user, c.unit) for c in changes] == [
+        (ObjectChange.Action.CREATE, chair, tree["a"]),
+        (ObjectChange.Action.UPDATE, chair, tree["a"]),
+    ]
+    assert list(figures_for(chair, founded)) == [again]
+    assert not figures_for(user_at(tree["pq"]), founded).exists()

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "congdoan.units",
     "congdoan.members",
     "congdoan.plans",
+    "congdoan.indicators",
     "congdoan.demo",
 ]
 
@@ -214,6 +215,7 @@ SPECTACULAR_SETTINGS = {
         "DocumentKindEnum": "congdoan.plans.models.DocumentKind",
         "TargetKindEnum": "congdoan.plans.models.TargetKind",
         "TaskKindEnum": "congdoan.plans.models.TaskKind",
+        "TaskStatusEnum": "congdoan.plans.models.TaskStatus",
         "MemberStatusEnum": "congdoan.members.models.Status",
         "ImportRowStatusEnum": "congdoan.members.imports.models.ImportRow.Status",
         "ImportStateEnum": "congdoan.members.imports.models.ImportBatch.State",

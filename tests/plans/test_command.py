@@ -47,8 +47,8 @@ def test_import_then_list_as_json(provinces):
         "denominator": "",
         "filter": "",
         "period": None,
-        "indicator": None,
-        "manual": True,
+        "indicator": "members_admitted",
+        "manual": False,
     }
     assert listed["LC-324-KH-2022"]["targets"][0]["period"] is not None  # "hàng năm"
 

@@ -3,9 +3,14 @@
 from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
+from django.dispatch import Signal
 
 from congdoan.audit.context import current
 from congdoan.audit.models import ChangeLogged, ObjectChange, PersonalDataAccess
+
+# Sent by ``log_many`` with ``action`` and ``objects``: bulk writes skip the model signals, and what
+# derives from the records (the indicators) learns of them here.
+bulk_logged = Signal()
 
 
 def _build(action: str, obj: ChangeLogged, before: dict | None, after: dict | None) -> ObjectChange:
@@ -43,6 +48,7 @@ def log_many(
         for obj, before in zip(objects, befores, strict=True)
     ]
     ObjectChange.objects.bulk_create(rows, batch_size=1000)
+    bulk_logged.send(sender=ObjectChange, action=action, objects=objects)
     return len(rows)
 
 

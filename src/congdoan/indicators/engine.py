@@ -1,0 +1,312 @@
+"""Indicator values per unit and period, rolled up the tree, materialised and kept fresh.
+
+A *window* is one indicator over one period on one tree: the tree as it stood on the period's end, or
+today's tree (``regroup_today``). Computing a window runs each measure's GROUP BY once (own values per
+unit), places every unit with facts in the tree, and adds its own values to itself and its ancestors
+(a pass over at most one row per unit). A unit that had ended before the period's end counts for its
+successor as of that day (the primary one first), or, ended without one, for its last parent: a
+reorganisation loses no history.
+
+Freshness: when facts of unit X change from date D on (``refresh_units``), only X's own values are
+recomputed, in the stored windows ending on or after D of the indicators that read such facts, and
+the difference is added to X's ancestors as placed in each window. A reorganisation moves subtrees,
+so it marks the windows ending on or after its date stale (and every window on today's tree); a stale
+window is recomputed as a whole when it is next read.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from congdoan.indicators import catalogue
+from congdoan.indicators.catalogue import Indicator
+from congdoan.indicators.models import IndicatorValue, IndicatorWindow, PendingChange
+from congdoan.indicators.values import Actual
+from congdoan.units.models import PATH_STEP, Succession, Unit, UnitLink
+
+ZERO = Decimal(0)
+Pair = tuple[Decimal, Decimal]  # numerator, denominator (0 for a count)
+
+
+# ------------------------------------------------------------------------------------------ own values
+
+
+def own_values(
+    indicator: Indicator, *, start: datetime.date | None, end: datetime.date, unit_ids=None
+) -> dict[int, Pair]:
+    """Each unit's own numerator and denominator: the facts that belong to the unit itself."""
+    own: dict[int, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    for index, measure in enumerate(m for m in (indicator.numerator, indicator.denominator) if m):
+        for unit_id, value in measure.per_unit(start=start, end=end, unit_ids=unit_ids).items():
+            own[unit_id][index] += Decimal(value)
+    return {unit_id: (pair[0], pair[1]) for unit_id, pair in own.items()}
+
+
+# ------------------------------------------------------------------------------------------- placement
+
+
+def _segments(path: str) -> list[int]:
+    """The units a path runs through, from the root down."""
+    return [int(path[i : i + PATH_STEP]) for i in range(0, len(path), PATH_STEP)]
+
+
+def placements(unit_ids: Iterable[int], *, end: datetime.date, regroup_today: bool) -> dict[int, str]:
+    """Where each unit's facts roll up from: the path of the unit, or of the unit that holds them.
+
+    On today's tree that is ``Unit.path`` (ended units are filed under their successors). On the tree of
+    ``end``: the unit's link valid that day; for a unit ended by then, its successor's place that day
+    (the primary successor first), or, ended without one, its last parent's. A unit founded after
+    ``end`` has no place."""
+    wanted = set(unit_ids)
+    if regroup_today:
+        return dict(Unit.objects.filter(pk__in=wanted).values_list("pk", "path"))
+    found: dict[int, str] = {}
+    holder: dict[int, int] = {}  # a unit without a place on ``end`` -> the unit whose place it takes
+    visited: set[int] = set()
+    pending = wanted
+    while pending:
+        visited |= pending
+        found.update(
+            UnitLink.objects.filter(unit__in=pending, valid_from__lte=end)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=end))
+            .values_list("unit_id", "path")
+        )
+        unplaced = pending - found.keys()
+        successions = (
+            Succession.objects.filter(predecessor__in=unplaced, effective_on__lte=end)
+            .order_by("predecessor", "-primary", "id")
+            .values_list("predecessor_id", "successor_id")
+        )
+        for predecessor, successor in successions:
+            holder.setdefault(predecessor, successor)
+        last_parents = (
+            UnitLink.objects.filter(
+                unit__in=unplaced - holder.keys(), valid_to__lte=end, parent__isnull=False
+            )
+            .order_by("unit", "-valid_from")
+            .values_list("unit_id", "parent_id")
+        )
+        for unit, parent in last_parents:
+            holder.setdefault(unit, parent)
+        pending = {holder[unit] for unit in unplaced if unit in holder} - visited
+    places = {}
+    for unit in wanted:
+        current, steps = unit, 0
+        while current not in found and current in holder and steps < len(holder):
+            current, steps = holder[current], steps + 1
+        if current in found:
+            places[unit] = found[current]
+    return places
+
+
+def roll_up(own: dict[int, Pair], places: dict[int, str]) -> dict[int, Pair]:
+    """Each unit's subtree total: every unit's own values added to the units on its place's path."""
+    rolled: dict[int, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    for unit_id, (numerator, denominator) in own.items():
+        path = places.get(unit_id)
+        if path is None:
+            continue
+        for ancestor in _segments(path):
+            rolled[ancestor][0] += numerator
+            rolled[ancestor][1] += denominator
+    return {unit_id: (pair[0], pair[1]) for unit_id, pair in rolled.items()}
+
+
+# --------------------------------------------------------------------------------------------- windows
+
+
+def _window_lookup(indicator: Indicator, start, end, regroup_today) -> dict:
+    return dict(
+        indicator=indicator.code, start=indicator.window_start(start), end=end, regroup_today=regroup_today
+    )
+
+
+def compute_window(window: IndicatorWindow) -> None:
+    """(Re)compute every row of a window: one GROUP BY per measure, then the roll-up."""
+    indicator = catalogue.get(window.indicator)
+    own = own_values(indicator, start=window.start, end=window.end)
+    places = placements(own, end=window.end, regroup_today=window.regroup_today)
+    rolled = roll_up(own, places)
+    window.values.all().delete()
+    IndicatorValue.objects.bulk_create(
+        [
+            IndicatorValue(
+                window=window,
+                unit_id=unit_id,
+                own_numerator=own.get(unit_id, (ZERO, ZERO))[0],
+                own_denominator=own.get(unit_id, (ZERO, ZERO))[1],
+                numerator=rolled.get(unit_id, (ZERO, ZERO))[0],
+                denominator=rolled.get(unit_id, (ZERO, ZERO))[1],
+            )
+            for unit_id in own.keys() | rolled.keys()
+        ],
+        batch_size=1000,
+    )
+    window.computed_at, window.stale = timezone.now(), False
+    window.save(update_fields=["computed_at", "stale"])
+
+
+def window_for(
+    indicator: Indicator, *, start: datetime.date | None, end: datetime.date, regroup_today: bool
+) -> IndicatorWindow:
+    """The stored window, computed first if it is missing or stale."""
+    lookup = _window_lookup(indicator, start, end, regroup_today)
+    window = IndicatorWindow.objects.filter(**lookup).first()
+    if window is None:
+        try:
+            with transaction.atomic():
+                window = IndicatorWindow.objects.create(**lookup, computed_at=timezone.now())
+                compute_window(window)
+        except IntegrityError:  # another request computed it meanwhile
+            window = IndicatorWindow.objects.get(**lookup)
+    elif window.stale:
+        with transaction.atomic():
+            window = IndicatorWindow.objects.select_for_update().get(pk=window.pk)
+            if window.stale:
+                compute_window(window)
+    return window
+
+
+def actuals(
+    *,
+    indicator: str,
+    start: datetime.date | None,
+    end: datetime.date,
+    unit_ids: Collection[int],
+    regroup_today: bool = False,
+) -> dict[int, Actual]:
+    """For each unit: its subtree's value, the tree as it stood on `end` (or today's tree when
+    regroup_today). Flow indicators count what happened in [start, end]; stock indicators read the state
+    on `end` (start ignored). Reads materialised results; computes and stores what is missing. Units with
+    nothing get Actual(0) / Actual(0, 0)."""
+    found = catalogue.get(indicator)
+    apply_pending()
+    window = window_for(found, start=start, end=end, regroup_today=regroup_today)
+    stored = {
+        unit_id: (numerator, denominator)
+        for unit_id, numerator, denominator in window.values.filter(unit_id__in=list(unit_ids)).values_list(
+            "unit_id", "numerator", "denominator"
+        )
+    }
+    ratio = found.denominator is not None
+    result = {}
+    for unit_id in unit_ids:
+        numerator, denominator = stored.get(unit_id, (ZERO, ZERO))
+        result[unit_id] = Actual(numerator, denominator if ratio else None)
+    return result
+
+
+# ------------------------------------------------------------------------------------------- freshness
+
+
+def mark_stale(*, since: datetime.date) -> int:
+    """The tree changed from ``since``: windows on that tree ending then or later, and every window on
+    today's tree, are recomputed when next read."""
+    return (
+        IndicatorWindow.objects.filter(stale=False)
+        .filter(Q(end__gte=since) | Q(regroup_today=True))
+        .update(stale=True)
+    )
+
+
+def note_changes(*, changes: dict[int, datetime.date | None], reads: str) -> None:
+    """Facts of the kind ``reads`` changed for some units, each from a date on (None: at any date).
+
+    Recorded in the current transaction, applied once it commits (and before any read)."""
+    if not changes:
+        return
+    PendingChange.objects.bulk_create(
+        [PendingChange(unit_id=unit_id, since=since, reads=reads) for unit_id, since in changes.items()]
+    )
+    transaction.on_commit(apply_pending, robust=True)
+
+
+def apply_pending() -> None:
+    """Bring the stored windows up to date with the changes noted so far."""
+    pending = list(PendingChange.objects.order_by("pk").values_list("pk", "unit_id", "since", "reads"))
+    if not pending:
+        return
+    by_kind: dict[str, dict[int, datetime.date | None]] = defaultdict(dict)
+    for _pk, unit_id, since, reads in pending:
+        changes = by_kind[reads]
+        known = changes.get(unit_id, since)
+        changes[unit_id] = None if known is None or since is None else min(known, since)
+    with transaction.atomic():
+        for reads, changes in by_kind.items():
+            refresh_units(changes=changes, reads=reads)
+        PendingChange.objects.filter(pk__in=[row[0] for row in pending]).delete()
+
+
+def refresh_units(*, changes: dict[int, datetime.date | None], reads: str) -> None:
+    """In every fresh window that can see the changes, recompute those units' own values and add the
+    difference to the units above them as placed in that window."""
+    codes = [indicator.code for indicator in catalogue.all_indicators() if reads in indicator.reads]
+    dated = [since for since in changes.values() if since is not None]
+    windows = IndicatorWindow.objects.filter(indicator__in=codes, stale=False)
+    if len(dated) == len(changes):
+        windows = windows.filter(end__gte=min(dated))
+    for window in windows:
+        units = [unit for unit, since in changes.items() if since is None or since <= window.end]
+        if units:
+            _refresh_window_units(window, units)
+
+
+def _refresh_window_units(window: IndicatorWindow, unit_ids: list[int]) -> None:
+    # One refresh of a window at a time: each reads the stored own values it corrects.
+    window = IndicatorWindow.objects.select_for_update().get(pk=window.pk)
+    if window.stale:
+        return
+    indicator = catalogue.get(window.indicator)
+    fresh = own_values(indicator, start=window.start, end=window.end, unit_ids=unit_ids)
+    stored = {
+        unit_id: (numerator, denominator)
+        for unit_id, numerator, denominator in window.values.filter(unit_id__in=unit_ids).values_list(
+            "unit_id", "own_numerator", "own_denominator"
+        )
+    }
+    deltas = {}
+    for unit_id in unit_ids:
+        new, old = fresh.get(unit_id, (ZERO, ZERO)), stored.get(unit_id, (ZERO, ZERO))
+        if new != old:
+            deltas[unit_id] = (new[0] - old[0], new[1] - old[1])
+    if not deltas:
+        return
+    places = placements(deltas, end=window.end, regroup_today=window.regroup_today)
+    rolled = roll_up(deltas, places)
+    IndicatorValue.objects.bulk_create(
+        [IndicatorValue(window=window, unit_id=unit_id) for unit_id in deltas.keys() | rolled.keys()],
+        ignore_conflicts=True,
+    )
+    by_own: dict[Pair, list[int]] = defaultdict(list)
+    for unit_id in deltas:
+        by_own[fresh.get(unit_id, (ZERO, ZERO))].append(unit_id)
+    for (numerator, denominator), units in by_own.items():
+        window.values.filter(unit_id__in=units).update(own_numerator=numerator, own_denominator=denominator)
+    by_delta: dict[Pair, list[int]] = defaultdict(list)
+    for unit_id, delta in rolled.items():
+        by_delta[delta].append(unit_id)
+    for (numerator, denominator), units in by_delta.items():
+        # Added in the database, not written back: concurrent refreshes of other units add up.
+        window.values.filter(unit_id__in=units).update(
+            numerator=F("numerator") + numerator, denominator=F("denominator") + denominator
+        )
+
+
+def refresh(*, indicator: str | None = None, stale_only: bool = False) -> int:
+    """Recompute stored windows (of one indicator, or only the stale ones); the number recomputed."""
+    windows = IndicatorWindow.objects.order_by("pk")
+    if indicator is not None:
+        windows = windows.filter(indicator=catalogue.get(indicator).code)
+    if stale_only:
+        windows = windows.filter(stale=True)
+    count = 0
+    for window in windows:
+        with transaction.atomic():
+            compute_window(window)
+        count += 1
+    return count

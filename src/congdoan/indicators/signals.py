@@ -1,0 +1,107 @@
+"""Where the indicators learn that the records changed.
+
+Member facts: a member event saved or deleted (its unit, and the other unit of a transfer, from its
+date on); a membership interval deleted, which every replay of a member's events does (its unit, from
+its start); a member's own data saved (every unit they belonged to, at any date); and the same facts
+written in bulk, which reach us through ``audit.services.bulk_logged``. Employers: their union, at any
+date. Units: a change of type or sector, at any date. Reorganisations: the tree moved, so the windows
+it touches are marked stale (``engine.mark_stale``).
+"""
+
+from collections.abc import Iterable
+
+from django.db.models.signals import post_delete, post_save, pre_save
+from django.dispatch import receiver
+
+from congdoan.audit.models import ObjectChange
+from congdoan.audit.services import bulk_logged
+from congdoan.indicators import engine
+from congdoan.indicators.catalogue import EMPLOYERS, MEMBERS, TREE
+from congdoan.members.models import Member, MemberEvent, Membership
+from congdoan.units.models import Employer, Reorganisation, Unit
+
+UNIT_FACTS = ("unit_type_id", "sector")  # what the catalogue's filters read of a unit
+
+
+def _earliest(pairs: Iterable[tuple[int | None, object]]) -> dict:
+    changes: dict = {}
+    for unit_id, since in pairs:
+        if unit_id is not None:
+            changes[unit_id] = since if unit_id not in changes else min(changes[unit_id], since)
+    return changes
+
+
+def _events_changed(events: Iterable[MemberEvent]) -> None:
+    engine.note_changes(
+        changes=_earliest(
+            (unit_id, event.on) for event in events for unit_id in (event.unit_id, event.other_unit_id)
+        ),
+        reads=MEMBERS,
+    )
+
+
+def _members_changed(member_ids: list[int]) -> None:
+    """A member's own data (gender…) counts wherever and whenever they were a member."""
+    units = Membership.objects.filter(member__in=member_ids).values_list("unit_id", flat=True).distinct()
+    engine.note_changes(changes=dict.fromkeys(units), reads=MEMBERS)
+
+
+@receiver(post_save, sender=MemberEvent)
+@receiver(post_delete, sender=MemberEvent)
+def _member_event_written(sender, instance: MemberEvent, **kwargs) -> None:
+    _events_changed([instance])
+
+
+@receiver(post_delete, sender=Membership)
+def _membership_deleted(sender, instance: Membership, **kwargs) -> None:
+    engine.note_changes(changes={instance.unit_id: instance.valid_from}, reads=MEMBERS)
+
+
+@receiver(post_save, sender=Member)
+def _member_saved(sender, instance: Member, created: bool, update_fields=None, **kwargs) -> None:
+    # The services' mirror of the latest interval (unit, status) changes no fact of its own.
+    if not created and (update_fields is None or not set(update_fields) <= {"unit", "status"}):
+        _members_changed([instance.pk])
+
+
+@receiver(bulk_logged)
+def _bulk_written(sender, action: str, objects: list, **kwargs) -> None:
+    events = [obj for obj in objects if isinstance(obj, MemberEvent)]
+    if events:
+        _events_changed(events)
+    members = [obj.pk for obj in objects if isinstance(obj, Member)]
+    if members and action == ObjectChange.Action.UPDATE:
+        _members_changed(members)
+    employers = [obj.unit_id for obj in objects if isinstance(obj, Employer)]
+    if employers:
+        engine.note_changes(changes=dict.fromkeys(employers), reads=EMPLOYERS)
+
+
+@receiver(pre_save, sender=Employer)
+@receiver(pre_save, sender=Unit)
+def _remember_before(sender, instance, **kwargs) -> None:
+    """What the row held before, for the receivers below: an employer's union, a unit's type and sector."""
+    fields = ("unit_id",) if sender is Employer else UNIT_FACTS
+    before = sender.objects.filter(pk=instance.pk).values_list(*fields).first() if instance.pk else None
+    instance._indicator_facts_before = before
+
+
+@receiver(post_save, sender=Employer)
+@receiver(post_delete, sender=Employer)
+def _employer_written(sender, instance: Employer, **kwargs) -> None:
+    before = getattr(instance, "_indicator_facts_before", None)
+    units = {instance.unit_id, *(before or ())}
+    engine.note_changes(changes=dict.fromkeys(units), reads=EMPLOYERS)
+
+
+@receiver(post_save, sender=Unit)
+def _unit_saved(sender, instance: Unit, created: bool, **kwargs) -> None:
+    before = getattr(instance, "_indicator_facts_before", None)
+    if not created and before is not None and before != tuple(getattr(instance, f) for f in UNIT_FACTS):
+        engine.note_changes(changes={instance.pk: None}, reads=TREE)
+
+
+@receiver(post_save, sender=Reorganisation)
+def _tree_changed(sender, instance: Reorganisation, created: bool, **kwargs) -> None:
+    if created:
+        engine.mark_stale(since=instance.effective_on)

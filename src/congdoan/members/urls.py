@@ -1,6 +1,6 @@
 from django.urls import path
 
-from congdoan.members import views
+from congdoan.members import card_views, views
 
 app_name = "members"
 
@@ -30,4 +30,16 @@ urlpatterns = [
     path("m/<str:code>/receive/", views.ReceiveView.as_view(), name="receive"),
     path("m/<str:code>/readmit/", views.ReadmitView.as_view(), name="readmit"),
     path("m/<str:code>/merge/<str:other_code>/", views.merge, name="merge"),
+    path("cards/", card_views.overview, name="cards"),
+    path("cards/requests/", card_views.request_list, name="card_requests"),
+    path("cards/requests/new/", card_views.request_new, name="card_request_new"),
+    path("cards/requests/<int:pk>/", card_views.request_detail, name="card_request"),
+    path("cards/requests/<int:pk>/approve/", card_views.request_approve, name="card_request_approve"),
+    path("cards/requests/<int:pk>/reject/", card_views.request_reject, name="card_request_reject"),
+    path("cards/batches/", card_views.batch_list, name="card_batches"),
+    path("cards/batches/new/", card_views.batch_new, name="card_batch_new"),
+    path("cards/batches/<int:pk>/", card_views.batch_detail, name="card_batch"),
+    path("cards/batches/<int:pk>/issue/", card_views.batch_issue, name="card_batch_issue"),
+    path("cards/batches/<int:pk>/cards.pdf", card_views.batch_pdf, name="card_batch_pdf"),
+    path("cards/batches/<int:pk>/list.xlsx", card_views.batch_xlsx, name="card_batch_xlsx"),
 ]

@@ -1,0 +1,145 @@
+"""A print batch's files: the sheet of cards (PDF, ten ID-1 cards on an A4 page) and the list an outside
+printer works from (.xlsx, every text cell written as text, formula-looking text escaped).
+
+Both show what the cards carry: union, member's full name, member code, CĐCS, date of issue and the card
+number the card will have once handed out (``cards.card_number``). No other personal data leaves here.
+"""
+
+import datetime
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import translation
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from congdoan.members import cards
+from congdoan.members.exports import safe_text
+from congdoan.members.models import CardPrintBatch, CardReason, CardType
+
+UNION = "CÔNG ĐOÀN VIỆT NAM"
+CARDS_PER_ROW = 2
+ROWS_PER_PAGE = 5  # 85.6 x 54 mm cards, 2 x 5 of them fill 171.2 x 270 mm of an A4 page
+FONT_FILES = {
+    "regular": "congdoan/fonts/LiberationSans-Regular.ttf",
+    "bold": "congdoan/fonts/LiberationSans-Bold.ttf",
+}
+
+
+@dataclass(frozen=True)
+class CardFace:
+    number: str
+    member_code: str
+    full_name: str
+    unit_name: str
+    issuer_name: str
+    card_type: str
+    linked: bool
+    reason: str
+    issued_on: datetime.date
+
+
+def faces(batch: CardPrintBatch) -> list[CardFace]:
+    """The cards of ``batch`` as printed, by CĐCS, then by name in Vietnamese order; in Vietnamese
+    whatever the interface language, like the cards themselves."""
+    items = list(cards.batch_items(batch))
+    held = cards.current_cards([item.member for item in items])
+    with translation.override("vi"):
+        return [
+            CardFace(
+                number=item.card.number
+                if item.card
+                else cards.card_number(item.member, held.get(item.member_id, (0, None))[0] + 1),
+                member_code=item.member.code,
+                full_name=item.member.full_name,
+                unit_name=item.request.unit.name,
+                issuer_name=batch.unit.name,
+                card_type=str(CardType(item.card_type).label),
+                linked=item.card_type == CardType.LINKED,
+                reason=str(CardReason(item.reason).label),
+                issued_on=batch.issued_on,
+            )
+            for item in items
+        ]
+
+
+def file_stem(batch: CardPrintBatch) -> str:
+    return f"the-doan-vien-dot-{batch.pk}"
+
+
+# ------------------------------------------------------------------------------------------------- PDF
+
+
+def font_urls() -> dict[str, str]:
+    """The shipped fonts as file URLs, so the PDF renders the same on a machine without them installed."""
+    return {name: Path(finders.find(path)).as_uri() for name, path in FONT_FILES.items()}
+
+
+def sheet_pdf(batch: CardPrintBatch) -> bytes:
+    from weasyprint import HTML
+
+    shown = faces(batch)
+    rows = [shown[start : start + CARDS_PER_ROW] for start in range(0, len(shown), CARDS_PER_ROW)]
+    pages = [rows[start : start + ROWS_PER_PAGE] for start in range(0, len(rows), ROWS_PER_PAGE)]
+    html = render_to_string(
+        "members/cards/card_sheet.html",
+        {"batch": batch, "pages": pages, "union": UNION, "fonts": font_urls()},
+    )
+    return HTML(string=html, base_url=str(Path(finders.find(FONT_FILES["regular"])).parent)).write_pdf()
+
+
+# ------------------------------------------------------------------------------------------------ xlsx
+
+COLUMNS = (
+    "STT",
+    "Số thẻ",
+    "Mã đoàn viên",
+    "Họ và tên",
+    "Công đoàn cơ sở",
+    "Đơn vị cấp thẻ",
+    "Loại thẻ",
+    "Lý do",
+    "Ngày cấp",
+)
+
+
+def write_xlsx(stream, batch: CardPrintBatch) -> int:
+    """The batch as a list for the printer; returns how many cards it holds."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Danh sách in thẻ")
+    title = WriteOnlyCell(
+        sheet, safe_text(f"DANH SÁCH IN THẺ ĐOÀN VIÊN — đợt {batch.pk} — {batch.unit.name}")
+    )
+    title.font = Font(bold=True, size=13)
+    sheet.append([title])
+    header = []
+    for text in COLUMNS:
+        cell = WriteOnlyCell(sheet, text)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+    shown = faces(batch)
+    for index, face in enumerate(shown, start=1):
+        texts = (
+            face.number,
+            face.member_code,
+            face.full_name,
+            face.unit_name,
+            face.issuer_name,
+            face.card_type,
+            face.reason,
+        )
+        date = WriteOnlyCell(sheet, face.issued_on)
+        date.number_format = "DD/MM/YYYY"
+        sheet.append([index, *(_text(sheet, value) for value in texts), date])
+    workbook.save(stream)
+    return len(shown)
+
+
+def _text(sheet, value: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, safe_text(value))
+    cell.data_type = "s"  # never a formula, whatever the text
+    return cell

@@ -1,0 +1,137 @@
+"""Forms of the card pages. Each hands its data to a service of ``members.cards``; a refusal comes back next
+to the field it names (``ServiceErrors``)."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from congdoan.accounts.models import Action
+from congdoan.members import cards
+from congdoan.members.card_exports import CARDS_PER_ROW, ROWS_PER_PAGE
+from congdoan.members.forms import NOT_YOURS, grassroots_units
+from congdoan.members.models import CardReason, CardRequest, CardType, Member
+from congdoan.units.forms import DateInput, ServiceErrors, UnitField, scoped_units
+from congdoan.units.models import Unit
+
+
+class CardUnitForm(forms.Form):
+    """The grassroots union whose members a request is for (a chair's own, by default)."""
+
+    unit = UnitField(
+        label=_("Grassroots union"), action=Action.CHANGE, error_messages={"invalid_choice": NOT_YOURS}
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = grassroots_units(user)
+
+
+class MemberChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, member: Member) -> str:
+        return f"{member.full_name} · {member.code}"
+
+
+class CardRequestForm(ServiceErrors, forms.Form):
+    """The members of one CĐCS who need a card, why, and which kind."""
+
+    members = MemberChoice(
+        label=_("Members"),
+        queryset=Member.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Members with a request already waiting are not listed."),
+    )
+    reason = forms.ChoiceField(label=_("Reason"), choices=CardReason.choices, initial=CardReason.NEW)
+    card_type = forms.ChoiceField(label=_("Card type"), choices=CardType.choices, initial=CardType.REGULAR)
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    def __init__(self, *args, user, unit: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user, self.unit = user, unit
+        self.fields["members"].queryset = cards.members_to_request(unit).filter(requested=False)
+
+    def save(self) -> CardRequest:
+        data = self.cleaned_data
+        return cards.request_cards(
+            user=self.user,
+            unit=self.unit,
+            wishes=[cards.CardWish(member, data["reason"], data["card_type"]) for member in data["members"]],
+            note=data["note"],
+        )
+
+
+class RejectForm(ServiceErrors, forms.Form):
+    reason = forms.CharField(label=_("Reason for rejection"), max_length=500)
+
+
+class BatchUnitForm(forms.Form):
+    """The upper-level unit that prints: its CĐCS's approved requests can go into the batch."""
+
+    unit = UnitField(
+        label=_("Printed by"),
+        action=Action.CHANGE,
+        error_messages={"invalid_choice": _("Choose an upper-level unit of yours.")},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = scoped_units(user, Action.CHANGE).exclude(
+            unit_type__level__in=cards.CARD_LEVELS
+        )
+
+
+class RequestChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, request: CardRequest) -> str:
+        return _("Request %(number)s · %(unit)s · %(count)s members") % {
+            "number": request.pk,
+            "unit": request.unit.name,
+            "count": request.item_count,
+        }
+
+
+class BatchForm(ServiceErrors, forms.Form):
+    requests = RequestChoice(
+        label=_("Approved requests"), queryset=CardRequest.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    issued_on = forms.DateField(
+        label=_("Date of issue printed on the cards"), widget=DateInput, initial=timezone.localdate
+    )
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    def __init__(self, *args, user, unit: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user, self.unit = user, unit
+        self.fields["requests"].queryset = cards.printable_requests(user, unit)
+        self.fields["requests"].help_text = _("%(n)s cards fit on an A4 page.") % {
+            "n": CARDS_PER_ROW * ROWS_PER_PAGE
+        }
+
+    def save(self):
+        data = self.cleaned_data
+        return cards.create_print_batch(
+            user=self.user,
+            unit=self.unit,
+            requests=list(data["requests"]),
+            issued_on=data["issued_on"],
+            note=data["note"],
+        )
+
+
+class CoverageForm(forms.Form):
+    """Which unit's campaign progress to show: the members holding a card issued since the campaign began."""
+
+    unit = UnitField(label=_("Unit"), active_only=False, required=False)
+    since = forms.DateField(label=_("Campaign began on"), required=False, widget=DateInput)
+    at = forms.DateField(label=_("As of"), required=False, widget=DateInput)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = scoped_units(user, Action.VIEW, active_only=False)
+        self.user = user
+
+    def value(self, name: str):
+        return self.cleaned_data.get(name) if self.is_valid() else None
+
+    def chosen(self) -> tuple[Unit | None, object, object]:
+        today = timezone.localdate()
+        unit = self.value("unit") or self.user.unit
+        return unit, self.value("since") or today.replace(month=1, day=1), self.value("at") or today

@@ -1,0 +1,255 @@
+"""Card pages: the campaign's progress per unit, requests (made by a CĐCS, decided by the upper level) and
+print batches with their PDF sheet and printer's list.
+
+Every object is fetched through the user's scope (``get_for``: 404 outside it); every write goes through a
+service of ``members.cards``, whose refusals come back beside the field they name.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from congdoan.accounts.models import Action
+from congdoan.accounts.scope import get_for
+from congdoan.members import card_exports, cards
+from congdoan.members.card_forms import (
+    BatchForm,
+    BatchUnitForm,
+    CardRequestForm,
+    CardUnitForm,
+    CoverageForm,
+    RejectForm,
+)
+from congdoan.members.downloads import download
+from congdoan.members.models import CardPrintBatch, CardRequest
+from congdoan.members.views import ListPage, _page, pdf_available
+from congdoan.units.models import UnitLink
+from congdoan.units.selectors import children_on, valid_on
+
+
+def _require_change(user) -> None:
+    if not user.can(Action.CHANGE):
+        raise PermissionDenied(_("Your role does not allow this change."))
+
+
+# ------------------------------------------------------------------------------------------- overview
+
+
+@require_safe
+def overview(request):
+    """The renewal campaign's progress: the chosen unit and each unit under it, as the tree stood then."""
+    form = CoverageForm(request.GET or None, user=request.user)
+    unit, since, on = form.chosen()
+    if unit is None:  # a superuser, attached to no unit: the roots of the tree
+        rows = list(UnitLink.objects.filter(valid_on(on), parent=None).select_related("unit"))
+        shown = [link.unit for link in rows]
+    else:
+        shown = [unit, *(link.unit for link in children_on(user=request.user, parent=unit, on=on))]
+    coverage = cards.card_coverage([u.pk for u in shown], on, since)
+    table = [
+        (u, *coverage[u.pk], cards.coverage_percent(*coverage[u.pk]), index == 0 and unit is not None)
+        for index, u in enumerate(shown)
+    ]
+    return render(
+        request,
+        "members/cards/overview.html",
+        {
+            "form": form,
+            "unit": unit,
+            "since": since,
+            "on": on,
+            "table": table,
+            "waiting": cards.requests_for(request.user).filter(state=CardRequest.State.PENDING).count(),
+            "can_change": request.user.can(Action.CHANGE),
+        },
+    )
+
+
+# ------------------------------------------------------------------------------------------- requests
+
+REQUEST_STATES = dict(CardRequest.State.choices)
+
+
+@require_safe
+def request_list(request):
+    requests = cards.requests_for(request.user)
+    state = request.GET.get("state", "")
+    if state in REQUEST_STATES:
+        requests = requests.filter(state=state)
+    page = _page(requests, request.GET.get("page"))
+    return render(
+        request,
+        "members/cards/request_list.html",
+        {
+            "page": page,
+            "state": state,
+            "states": REQUEST_STATES.items(),
+            "can_change": request.user.can(Action.CHANGE),
+        },
+    )
+
+
+def request_new(request):
+    """Step one chooses the CĐCS (a chair's own by default); step two ticks its members."""
+    user = request.user
+    _require_change(user)
+    chosen = request.GET.copy()
+    if "unit" not in chosen and user.unit_id and cards.may_request(user, user.unit):
+        chosen["unit"] = user.unit.code
+    unit_form = CardUnitForm(chosen if "unit" in chosen else None, user=user)
+    unit = unit_form.cleaned_data["unit"] if unit_form.is_valid() else None
+    form = None
+    if unit is not None:
+        form = CardRequestForm(request.POST or None, user=user, unit=unit)
+        if request.method == "POST" and form.is_valid():
+            try:
+                card_request = form.save()
+            except ValidationError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(request, _("The request was sent to the upper level for approval."))
+                return redirect("members:card_request", pk=card_request.pk)
+    return render(
+        request, "members/cards/request_form.html", {"unit_form": unit_form, "unit": unit, "form": form}
+    )
+
+
+def _card_request(request, pk, action=Action.VIEW) -> CardRequest:
+    return get_for(cards.requests_for(request.user), request.user, action, pk=pk)
+
+
+@require_safe
+def request_detail(request, pk: int):
+    return _render_request(request, _card_request(request, pk), RejectForm())
+
+
+def _render_request(request, card_request: CardRequest, reject_form: RejectForm):
+    return render(
+        request,
+        "members/cards/request_detail.html",
+        {
+            "card_request": card_request,
+            "items": cards.request_items(card_request),
+            "may_decide": card_request.state == CardRequest.State.PENDING
+            and cards.may_decide(request.user, card_request.unit),
+            "reject_form": reject_form,
+        },
+    )
+
+
+@require_POST
+def request_approve(request, pk: int):
+    card_request = _card_request(request, pk, Action.CHANGE)
+    try:
+        cards.approve_request(request=card_request, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The request was approved; its cards can now be printed."))
+    return redirect("members:card_request", pk=card_request.pk)
+
+
+@require_POST
+def request_reject(request, pk: int):
+    card_request = _card_request(request, pk, Action.CHANGE)
+    form = RejectForm(request.POST)
+    if form.is_valid():
+        try:
+            cards.reject_request(request=card_request, user=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, _("The request was rejected."))
+            return redirect("members:card_request", pk=card_request.pk)
+    return _render_request(request, card_request, form)
+
+
+# -------------------------------------------------------------------------------------------- batches
+
+
+@require_safe
+def batch_list(request):
+    page: ListPage = _page(cards.batches_for(request.user), request.GET.get("page"))
+    return render(
+        request,
+        "members/cards/batch_list.html",
+        {"page": page, "can_change": request.user.can(Action.CHANGE)},
+    )
+
+
+def batch_new(request):
+    """Step one chooses the printing unit (the user's own by default); step two ticks approved requests."""
+    user = request.user
+    _require_change(user)
+    chosen = request.GET.copy()
+    if "unit" not in chosen and user.unit_id:
+        chosen["unit"] = user.unit.code
+    unit_form = BatchUnitForm(chosen if "unit" in chosen else None, user=user)
+    unit = unit_form.cleaned_data["unit"] if unit_form.is_valid() else None
+    form = None
+    if unit is not None:
+        form = BatchForm(request.POST or None, user=user, unit=unit)
+        if request.method == "POST" and form.is_valid():
+            try:
+                batch = form.save()
+            except ValidationError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(request, _("The print batch was prepared: download the cards and the list."))
+                return redirect("members:card_batch", pk=batch.pk)
+    return render(
+        request, "members/cards/batch_form.html", {"unit_form": unit_form, "unit": unit, "form": form}
+    )
+
+
+def _batch(request, pk, action=Action.VIEW) -> CardPrintBatch:
+    return get_for(cards.batches_for(request.user), request.user, action, pk=pk)
+
+
+@require_safe
+def batch_detail(request, pk: int):
+    batch = _batch(request, pk)
+    return render(
+        request,
+        "members/cards/batch_detail.html",
+        {
+            "batch": batch,
+            "faces": card_exports.faces(batch),
+            "can_issue": batch.state == CardPrintBatch.State.PREPARED
+            and cards.batches_for(request.user, Action.CHANGE).filter(pk=batch.pk).exists(),
+            "pdf_available": pdf_available(),
+        },
+    )
+
+
+@require_POST
+def batch_issue(request, pk: int):
+    batch = _batch(request, pk, Action.CHANGE)
+    try:
+        count = cards.issue_batch(batch=batch, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(n)s cards were recorded as handed out.") % {"n": count})
+    return redirect("members:card_batch", pk=batch.pk)
+
+
+@require_safe
+def batch_pdf(request, pk: int):
+    batch = _batch(request, pk)
+    if not pdf_available():
+        raise Http404(_("PDF output is not installed on this server."))
+    response = HttpResponse(card_exports.sheet_pdf(batch), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{card_exports.file_stem(batch)}.pdf"'
+    return response
+
+
+@require_safe
+def batch_xlsx(request, pk: int):
+    batch = _batch(request, pk)
+    return download(
+        lambda stream: card_exports.write_xlsx(stream, batch), f"{card_exports.file_stem(batch)}.xlsx"
+    )

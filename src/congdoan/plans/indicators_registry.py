@@ -31,3 +31,8 @@ def register(info: IndicatorInfo) -> None:
 
 def lookup(code: str) -> IndicatorInfo | None:
     return _catalogue.get(code)
+
+
+def known() -> list[IndicatorInfo]:
+    """Every registered indicator, for the lists a target's indicator is chosen from."""
+    return sorted(_catalogue.values(), key=lambda info: (info.kind, info.name))

@@ -1,11 +1,21 @@
-"""Reading programmes, always through the user's scope (a programme belongs to the unit it is filed under)."""
+"""Reading programmes, always through the user's scope (a programme belongs to the unit it is filed under).
 
-from django.db.models import Count, Prefetch, QuerySet
+Seeing is wider than changing: a unit carries out the programmes of the units above it, so besides its
+own subtree (``accounts.scope.restrict``, the one scope) a user *sees* the programmes filed under each
+ancestor of their unit in today's tree — never those of a sibling. Only seeing: every change still needs
+the programme to lie in the user's subtree (``services.check_may_edit``), so a district officer reads the
+province's programme and is refused, with the reason, when trying to change it.
+"""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
 
 from congdoan.accounts.models import Action
-from congdoan.accounts.scope import get_for, restrict
+from congdoan.accounts.scope import restrict
+from congdoan.plans import indicators_registry
 from congdoan.plans.models import Basis, Programme, Recipient, Responsibility, Target, Task
-from congdoan.units.models import Unit
+from congdoan.units.models import PATH_STEP, Unit
 
 
 def programme_queryset(*, with_parts: bool = False) -> QuerySet[Programme]:
@@ -29,20 +39,62 @@ def programme_queryset(*, with_parts: bool = False) -> QuerySet[Programme]:
     )
 
 
-def programmes_for(user, action: str = Action.VIEW) -> QuerySet[Programme]:
-    return restrict(programme_queryset(), user, action)
+def ancestor_paths(unit: Unit) -> list[str]:
+    """The paths of the units above ``unit`` in today's tree (its own excluded)."""
+    return [unit.path[:end] for end in range(PATH_STEP, len(unit.path), PATH_STEP)]
 
 
-def programme_for(user, ref: str, action: str = Action.VIEW) -> Programme:
-    """One programme with all its parts (404 outside the user's scope)."""
-    return get_for(programme_queryset(with_parts=True), user, action, ref=ref)
+def visible(queryset: QuerySet[Programme], user) -> QuerySet[Programme]:
+    """The programmes of ``queryset`` the user may see: their subtree's, and their ancestors' (read only)."""
+    own = restrict(Programme.objects.all(), user, Action.VIEW)
+    if user is None or not user.is_authenticated or user.is_superuser or user.unit_id is None:
+        return queryset.filter(pk__in=own.values("pk"))
+    above = Q(unit__path__in=ancestor_paths(user.unit)) if user.can(Action.VIEW) else Q(pk__in=[])
+    return queryset.filter(Q(pk__in=own.values("pk")) | above)
+
+
+def programmes_for(user) -> QuerySet[Programme]:
+    return visible(programme_queryset(), user)
+
+
+def programme_for(user, ref: str) -> Programme:
+    """One programme with all its parts (404 when the user may not see it). Whether the user may change it
+    is the services' question (``check_may_edit``), answered with the reason."""
+    programme = visible(programme_queryset(with_parts=True), user).filter(ref=ref).first()
+    if programme is None:
+        raise Http404(_("Not found, or outside your unit."))
+    return programme
+
+
+def part_for(user, model, ref: str, pk: int):
+    """One part (a target, a task…) of a programme the user may see, with its programme (404 otherwise)."""
+    visible_programmes = visible(Programme.objects.all(), user)
+    part = (
+        model.objects.select_related("programme__unit")
+        .filter(programme__ref=ref, programme__in=visible_programmes, pk=pk)
+        .first()
+    )
+    if part is None:
+        raise Http404(_("Not found, or outside your unit."))
+    return part
+
+
+def parts_for(user, model) -> QuerySet:
+    """The parts of one kind in every programme the user may see."""
+    return model.objects.select_related("programme__unit").filter(
+        programme__in=visible(Programme.objects.all(), user)
+    )
 
 
 def visible_programme_ids(user, ids) -> set[int]:
     """Which of the programmes ``ids`` (a parent, a cited document) the user may see."""
-    return set(
-        restrict(Programme.objects.filter(pk__in=[i for i in ids if i]), user).values_list("pk", flat=True)
-    )
+    wanted = Programme.objects.filter(pk__in=[i for i in ids if i])
+    return set(visible(wanted, user).values_list("pk", flat=True))
+
+
+def indicator_choices() -> list[tuple[str, str]]:
+    """The indicators a target may follow, as the catalogue registered them: (code, name)."""
+    return [(info.code, info.name) for info in indicators_registry.known()]
 
 
 def visible_unit_ids(user, ids) -> set[int]:

@@ -5,18 +5,22 @@ or a user whose role allows changes and whose unit is the programme's unit or ab
 above the user's unit is refused with the reason: the lower level adopts its share into its own programme.
 """
 
-from dataclasses import asdict, dataclass, fields
+import datetime
+from dataclasses import asdict, dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Model
+from django.db.models import F, Max, Model
 from django.utils.translation import gettext as _
 
 from congdoan.accounts.models import Action
+from congdoan.accounts.scope import restrict
+from congdoan.audit.models import ObjectChange
+from congdoan.audit.services import log_many
 from congdoan.core.text import fold
-from congdoan.plans import programme_files
+from congdoan.plans import programme_files, selectors
 from congdoan.plans.models import (
     Basis,
     Comparator,
@@ -57,6 +61,196 @@ def check_may_edit(user, programme_unit: Unit | None) -> None:
     raise PermissionDenied(_("This programme is outside your unit."))
 
 
+def may_edit(user, programme_unit: Unit | None) -> bool:
+    """Whether ``check_may_edit`` would let ``user`` change a programme filed under ``programme_unit``."""
+    try:
+        check_may_edit(user, programme_unit)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def _refuse_unseen(user, obj: Model, unit_fields: tuple[str, ...], programme_fields: tuple[str, ...]) -> None:
+    """Units and programmes a write names must be ones the user can see; others do not exist for them."""
+    if user is None or user.is_superuser:
+        return
+    errors = {}
+    for name in unit_fields:
+        unit_id = getattr(obj, f"{name}_id")
+        if unit_id is not None and not restrict(Unit.objects.filter(pk=unit_id), user).exists():
+            errors[name] = _("This unit is outside your unit.")
+    for name in programme_fields:
+        programme_id = getattr(obj, f"{name}_id")
+        if programme_id is not None and programme_id not in selectors.visible_programme_ids(
+            user, [programme_id]
+        ):
+            errors[name] = _("This programme is outside your unit.")
+    if errors:
+        raise ValidationError(errors)
+
+
+# -------------------------------------------------------------------------------------- programmes
+
+
+@dataclass(kw_only=True)
+class ProgrammeSpec:
+    """What a programme says as a document; its parts are added one by one (``add_part``)."""
+
+    ref: str
+    kind: str
+    issuer_name: str
+    issued_on: datetime.date
+    period_kind: str
+    number: str = ""
+    title: str = ""
+    issuer_unit: Unit | None = None
+    unit: Unit | None = None
+    place: str = ""
+    signer_title: str = ""
+    signer_name: str = ""
+    parent: Programme | None = None
+    period_start: int | None = None
+    period_end: int | None = None
+    period_note: str = ""
+    themes: list[str] = field(default_factory=list)
+    qualitative_goals: list[str] = field(default_factory=list)
+    attachment_note: str = ""
+    merge_rule: dict | None = None
+    note: str = ""
+
+    @classmethod
+    def of(cls, programme: Programme) -> "ProgrammeSpec":
+        return cls(**{f.name: getattr(programme, f.name) for f in fields(cls)})
+
+
+def _store_programme(user, programme: Programme, spec: ProgrammeSpec) -> Programme:
+    check_may_edit(user, spec.unit)
+    for name in (f.name for f in fields(ProgrammeSpec)):
+        setattr(programme, name, getattr(spec, name))
+    _refuse_unseen(user, programme, ("issuer_unit",), ("parent",))
+    programme.full_clean()
+    programme.save()
+    return programme
+
+
+@transaction.atomic
+def create_programme(*, user, spec: ProgrammeSpec) -> Programme:
+    return _store_programme(user, Programme(), spec)
+
+
+@transaction.atomic
+def update_programme(*, user, programme: Programme, spec: ProgrammeSpec) -> Programme:
+    """Change what a programme says; its reference names it in links and files, and stays."""
+    # As stored: a form may have filled ``programme`` with what it is to become.
+    stored = Programme.objects.select_for_update().select_related("unit").get(pk=programme.pk)
+    check_may_edit(user, stored.unit)
+    if spec.ref != stored.ref:
+        raise ValidationError({"ref": _("The reference of a programme does not change.")})
+    return _store_programme(user, programme, spec)
+
+
+@transaction.atomic
+def delete_programme(*, user, programme: Programme) -> None:
+    """Delete a programme with all its parts (each deletion logged); not one that others carry out."""
+    check_may_edit(user, programme.unit)
+    adoptions = list(programme.adoptions.order_by("ref").values_list("ref", flat=True)[:3])
+    if adoptions:
+        raise ValidationError(
+            _("Programmes carry this one out (%(refs)s): delete them or change what they carry out first.")
+            % {"refs": ", ".join(adoptions)}
+        )
+    programme.delete()
+
+
+# ------------------------------------------------------------------------------------------- parts
+
+PART_MODELS: tuple[type[ProgrammePart], ...] = (
+    Target,
+    Task,
+    Responsibility,
+    SubmissionDeadline,
+    Recipient,
+    Basis,
+)
+# The references of each kind of part that must lie within the user's sight: (units, programmes).
+PART_REFERENCES: dict[type[ProgrammePart], tuple[tuple[str, ...], tuple[str, ...]]] = {
+    Responsibility: (("unit",), ()),
+    Recipient: (("unit",), ()),
+    Basis: ((), ("document",)),
+}
+# Parts listed in groups are reordered within their group.
+REORDER_GROUPS: dict[type[ProgrammePart], tuple[str, ...]] = {Responsibility: ("task_id",)}
+
+
+def _store_part(user, part: ProgrammePart, values: dict) -> ProgrammePart:
+    for name, value in values.items():
+        setattr(part, name, value)
+    _refuse_unseen(user, part, *PART_REFERENCES.get(type(part), ((), ())))
+    part.full_clean()
+    part.save()
+    return part
+
+
+@transaction.atomic
+def add_part(*, user, programme: Programme, model: type[ProgrammePart], values: dict) -> ProgrammePart:
+    """A new target, task, responsibility, deadline, recipient or basis, last of its kind."""
+    check_may_edit(user, programme.unit)
+    siblings = model.objects.select_for_update().filter(programme=programme)
+    last = siblings.aggregate(last=Max("position"))["last"]
+    return _store_part(user, model(programme=programme, position=(last or 0) + 1), values)
+
+
+@transaction.atomic
+def update_part(*, user, part: ProgrammePart, values: dict) -> ProgrammePart:
+    check_may_edit(user, part.programme.unit)
+    return _store_part(user, part, values)
+
+
+@transaction.atomic
+def delete_part(*, user, part: ProgrammePart) -> None:
+    check_may_edit(user, part.programme.unit)
+    part.delete()
+
+
+def _group_of(part: ProgrammePart) -> dict:
+    return {name: getattr(part, name) for name in REORDER_GROUPS.get(type(part), ())}
+
+
+def place_of(part: ProgrammePart) -> int:
+    """Where a part stands among those it is listed with (1 is first), as ``move_part`` counts."""
+    earlier = type(part).objects.filter(programme_id=part.programme_id, position__lt=part.position)
+    return earlier.filter(**_group_of(part)).count() + 1
+
+
+@transaction.atomic
+def move_part(*, user, part: ProgrammePart, position: int) -> ProgrammePart:
+    """Put a part at ``position`` (1 is first) among the parts it is listed with: those of its kind, and for
+    a responsibility those of the same task (or of the programme as a whole). They swap their places."""
+    check_may_edit(user, part.programme.unit)
+    model = type(part)
+    group = _group_of(part)
+    all_parts = model.objects.select_for_update().filter(programme_id=part.programme_id)
+    siblings = list(all_parts.filter(**group).order_by("position"))
+    places = [sibling.position for sibling in siblings]
+    part = next(sibling for sibling in siblings if sibling.pk == part.pk)  # as stored, for the log
+    order = [sibling for sibling in siblings if sibling.pk != part.pk]
+    order.insert(min(max(position, 1), len(siblings)) - 1, part)
+    moved = [
+        (place, sibling) for place, sibling in zip(places, order, strict=True) if sibling.position != place
+    ]
+    if not moved:
+        return part
+    befores = [sibling.audit_snapshot() for _, sibling in moved]
+    # Positions are unique per programme: park the moving rows past the end, then give each its place.
+    top = all_parts.aggregate(top=Max("position"))["top"]
+    model.objects.filter(pk__in=[sibling.pk for _, sibling in moved]).update(position=F("position") + top)
+    for place, sibling in moved:
+        sibling.position = place
+        model.objects.filter(pk=sibling.pk).update(position=place)
+    log_many(action=ObjectChange.Action.UPDATE, objects=[sibling for _, sibling in moved], befores=befores)
+    return part
+
+
 # ----------------------------------------------------------------------------------------- targets
 
 
@@ -84,31 +278,43 @@ class TargetSpec:
         return cls(**{f.name: getattr(target, f.name) for f in fields(cls)})
 
 
-@transaction.atomic
 def add_target(*, user, programme: Programme, spec: TargetSpec) -> Target:
-    check_may_edit(user, programme.unit)
-    siblings = Target.objects.select_for_update().filter(programme=programme)
-    last = siblings.aggregate(last=Max("position"))["last"]
-    target = Target(programme=programme, position=(last or 0) + 1, **asdict(spec))
-    target.full_clean()
-    target.save()
-    return target
+    return add_part(user=user, programme=programme, model=Target, values=asdict(spec))
 
 
-@transaction.atomic
 def update_target(*, user, target: Target, spec: TargetSpec) -> Target:
-    check_may_edit(user, target.programme.unit)
-    for name, value in asdict(spec).items():
-        setattr(target, name, value)
-    target.full_clean()
-    target.save()
-    return target
+    return update_part(user=user, part=target, values=asdict(spec))
+
+
+def delete_target(*, user, target: Target) -> None:
+    delete_part(user=user, part=target)
+
+
+# ------------------------------------------------------------------------------------------- tasks
+
+
+def check_may_report(user, task: Task) -> None:
+    """Who may record a task's status and evidence: whoever may change the programme, and whoever may
+    change a unit responsible for the task (a grassroots chair, for the district plan's task it carries out).
+    """
+    try:
+        check_may_edit(user, task.programme.unit)
+    except PermissionDenied:
+        responsible = Unit.objects.filter(programme_responsibilities__task=task)
+        if user is None or not restrict(responsible, user, Action.CHANGE).exists():
+            raise PermissionDenied(
+                _("Only the programme's unit and the units responsible for this task record its progress.")
+            ) from None
 
 
 @transaction.atomic
-def delete_target(*, user, target: Target) -> None:
-    check_may_edit(user, target.programme.unit)
-    target.delete()
+def record_task_progress(*, user, task: Task, status: str, evidence: str) -> Task:
+    check_may_report(user, task)
+    task.status = status
+    task.evidence = evidence.strip()
+    task.full_clean()
+    task.save()
+    return task
 
 
 # ------------------------------------------------------------------------------------ programme files

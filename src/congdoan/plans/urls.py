@@ -1,10 +1,24 @@
 from django.urls import path
 
 from congdoan.plans import views
+from congdoan.plans.forms import PART_FORMS
 
 app_name = "plans"
 
 urlpatterns = [
     path("", views.programme_list, name="list"),
+    path("new/", views.programme_create, name="create"),
     path("<str:ref>/", views.programme_detail, name="detail"),
+    path("<str:ref>/edit/", views.programme_edit, name="edit"),
+    path("<str:ref>/delete/", views.programme_delete, name="delete"),
+    path("<str:ref>/tasks/<int:pk>/progress/", views.task_progress, name="task_progress"),
 ]
+# The parts of a programme, one set of routes per kind; reverse them with the kind, e.g.
+# {% url 'plans:part_create' ref=programme.ref kind='targets' %}.
+for kind in PART_FORMS:
+    urlpatterns += [
+        path(f"<str:ref>/{kind}/new/", views.part_form, {"kind": kind}, name="part_create"),
+        path(f"<str:ref>/{kind}/<int:pk>/", views.part_form, {"kind": kind}, name="part_edit"),
+        path(f"<str:ref>/{kind}/<int:pk>/delete/", views.part_delete, {"kind": kind}, name="part_delete"),
+        path(f"<str:ref>/{kind}/<int:pk>/move/", views.part_move, {"kind": kind}, name="part_move"),
+    ]

@@ -22,8 +22,9 @@ from django.db import connection, models
 from congdoan.accounts.models import Role, User
 from congdoan.audit.models import ObjectChange
 from congdoan.audit.services import log_personal_data_access
+from congdoan.members import cards
 from congdoan.members import services as members
-from congdoan.members.models import Gender, Member
+from congdoan.members.models import CardReason, Gender, Member
 from congdoan.plans import models as plans
 from congdoan.plans.periods import PeriodKind
 from congdoan.units import services
@@ -90,6 +91,27 @@ def make_member(unit: Unit, label: str) -> None:
     log_personal_data_access(action="view", obj=member, unit_id=unit.pk, reason=f"Xác minh hồ sơ ở {label}")
 
 
+def make_card_history(unit: Unit, label: str) -> None:
+    """A card requested by the CĐCS, approved, printed and handed out by its upper level, and a replacement
+    requested after it, still waiting."""
+    member = Member(
+        full_name=f"Lường Văn {label}",
+        gender=Gender.MALE,
+        birth_year=1988,
+        joined_on=datetime.date(2019, 5, 1),
+    )
+    members.admit_member(member=member, unit=unit, on=datetime.date(2019, 5, 1))
+    chair = make_user(f"{label_slug(label)}-card-chair", unit, Role.CHAIR)
+    upper = make_user(f"{label_slug(label)}-card-officer", unit.parent, Role.OFFICER)
+    request = cards.request_cards(
+        user=chair, unit=unit, wishes=[cards.CardWish(member, CardReason.NEW)], note=f"Thẻ cho {label}"
+    )
+    cards.approve_request(request=request, user=upper)
+    batch = cards.create_print_batch(user=upper, unit=unit.parent, requests=[request], issued_on=ON)
+    cards.issue_batch(batch=batch, user=upper)
+    cards.request_cards(user=chair, unit=unit, wishes=[cards.CardWish(member, CardReason.LOST)])
+
+
 def make_programme(unit: Unit, label: str) -> None:
     programme = plans.Programme.objects.create(
         ref=f"{unit.code}-CT-2024",
@@ -151,6 +173,7 @@ MAKERS: list[Callable[[Unit, str], None]] = [
     make_decision_and_reorganisation,
     make_user_of,
     make_member,
+    make_card_history,
     make_programme,
     make_member_import,
     make_job,

@@ -1,11 +1,13 @@
 """Forms of the card pages. Each hands its data to a service of ``members.cards``; a refusal comes back next
 to the field it names (``ServiceErrors``)."""
 
+import django_filters
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from congdoan.accounts.models import Action
+from congdoan.accounts.scope import restrict
 from congdoan.members import cards
 from congdoan.members.card_exports import CARDS_PER_ROW, ROWS_PER_PAGE
 from congdoan.members.forms import NOT_YOURS, grassroots_units
@@ -135,3 +137,19 @@ class CoverageForm(forms.Form):
         today = timezone.localdate()
         unit = self.value("unit") or self.user.unit
         return unit, self.value("since") or today.replace(month=1, day=1), self.value("at") or today
+
+
+class CardRequestFilterSet(django_filters.FilterSet):
+    """Filters of the request list, shared by the page and the API."""
+
+    state = django_filters.ChoiceFilter(label=_("State"), choices=CardRequest.State.choices)
+    unit = django_filters.CharFilter(label=_("Unit (code), with the units under it"), method="filter_unit")
+
+    class Meta:
+        model = CardRequest
+        fields = ["state", "unit"]
+
+    def filter_unit(self, queryset, name, value):
+        user = getattr(self.request, "user", None)
+        root = restrict(Unit.objects.filter(code=value), user).values_list("path", flat=True).first()
+        return queryset.filter(unit__path__under=root) if root else queryset.none()

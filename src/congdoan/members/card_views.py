@@ -18,6 +18,7 @@ from congdoan.members import card_exports, cards
 from congdoan.members.card_forms import (
     BatchForm,
     BatchUnitForm,
+    CardRequestFilterSet,
     CardRequestForm,
     CardUnitForm,
     CoverageForm,
@@ -70,23 +71,18 @@ def overview(request):
 
 # ------------------------------------------------------------------------------------------- requests
 
-REQUEST_STATES = dict(CardRequest.State.choices)
-
 
 @require_safe
 def request_list(request):
-    requests = cards.requests_for(request.user)
-    state = request.GET.get("state", "")
-    if state in REQUEST_STATES:
-        requests = requests.filter(state=state)
-    page = _page(requests, request.GET.get("page"))
+    filterset = CardRequestFilterSet(request.GET, queryset=cards.requests_for(request.user), request=request)
+    page = _page(filterset.qs, request.GET.get("page"))
     return render(
         request,
         "members/cards/request_list.html",
         {
             "page": page,
-            "state": state,
-            "states": REQUEST_STATES.items(),
+            "state": request.GET.get("state", ""),
+            "states": CardRequest.State.choices,
             "can_change": request.user.can(Action.CHANGE),
         },
     )

@@ -1,0 +1,385 @@
+"""The member cards API: requests (made by a CĐCS, decided by the upper level), print batches with their
+files, the cards issued, and the renewal campaign's coverage per unit. Thin handlers over
+``members.cards``; a refusal is a 400 keyed by the field it is about, 403 when the role or level may not."""
+
+from django.db import transaction
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.viewsets import GenericViewSet, ReadOnlyModelViewSet
+
+from congdoan.accounts.api.scoped import ScopedRelatedField, ScopedViewSetMixin
+from congdoan.accounts.models import Action
+from congdoan.accounts.scope import get_for, restrict
+from congdoan.members import card_exports, cards
+from congdoan.members.api.serializers import grassroots_field
+from congdoan.members.card_forms import CardRequestFilterSet
+from congdoan.members.downloads import download
+from congdoan.members.models import CardPrintBatch, CardReason, CardRequest, CardType, Member, MemberCard
+from congdoan.units.api.serializers import unit_field
+from congdoan.units.models import Unit
+from congdoan.units.selectors import children_on
+
+ID = r"[0-9]+"
+PDF = OpenApiResponse(OpenApiTypes.BINARY, description="Tệp PDF: mười thẻ trên một trang A4")
+XLSX = OpenApiResponse(OpenApiTypes.BINARY, description="Tệp .xlsx cho nơi in thẻ")
+
+
+# ---------------------------------------------------------------------------------------- serializers
+
+
+class CardItemSerializer(serializers.Serializer):
+    member = serializers.CharField(source="member.code", read_only=True, help_text="Mã đoàn viên")
+    full_name = serializers.CharField(source="member.full_name", read_only=True)
+    reason = serializers.ChoiceField(choices=CardReason.choices, read_only=True)
+    card_type = serializers.ChoiceField(choices=CardType.choices, read_only=True)
+    batch = serializers.IntegerField(source="batch_id", read_only=True, allow_null=True)
+    card = serializers.CharField(source="card.number", read_only=True, allow_null=True, default=None)
+
+
+class CardRequestSerializer(serializers.ModelSerializer):
+    unit = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="Mã công đoàn cơ sở")
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    items = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CardRequest
+        fields = [
+            "id",
+            "unit",
+            "unit_name",
+            "state",
+            "note",
+            "requested_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+            "rejection_reason",
+            "items",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(CardItemSerializer(many=True))
+    def get_items(self, request: CardRequest) -> list:
+        return CardItemSerializer(cards.request_items(request), many=True).data
+
+
+class CardWishSerializer(serializers.Serializer):
+    member = ScopedRelatedField(
+        action=Action.CHANGE, slug_field="code", queryset=Member.objects.all(), help_text="Mã đoàn viên"
+    )
+    reason = serializers.ChoiceField(
+        choices=CardReason.choices, help_text="Cấp mới, cấp lại (mất, hỏng, đổi thông tin), đổi thẻ"
+    )
+    card_type = serializers.ChoiceField(choices=CardType.choices, default=CardType.REGULAR)
+
+
+class CardRequestCreateSerializer(serializers.Serializer):
+    """Đề nghị cấp thẻ của một CĐCS cho danh sách đoàn viên của mình."""
+
+    unit = grassroots_field(help_text="Mã công đoàn cơ sở")
+    members = CardWishSerializer(many=True, allow_empty=False)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+    def create(self, validated_data):
+        return cards.request_cards(
+            user=self.context["request"].user,
+            unit=validated_data["unit"],
+            wishes=[cards.CardWish(**wish) for wish in validated_data["members"]],
+            note=validated_data["note"],
+        )
+
+    def to_representation(self, instance):
+        return CardRequestSerializer(instance, context=self.context).data
+
+
+class RejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, help_text="Lý do không duyệt")
+
+
+class CardFaceSerializer(serializers.Serializer):
+    number = serializers.CharField(help_text="Số thẻ (đã cấp, hoặc sẽ cấp khi phát thẻ)")
+    member_code = serializers.CharField()
+    full_name = serializers.CharField()
+    unit_name = serializers.CharField(help_text="Công đoàn cơ sở")
+    card_type = serializers.CharField()
+    reason = serializers.CharField()
+    issued_on = serializers.DateField()
+
+
+class CardBatchSerializer(serializers.ModelSerializer):
+    unit = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="Đơn vị in thẻ")
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    cards = serializers.SerializerMethodField(help_text="Các thẻ của đợt in, như in trên thẻ")
+
+    class Meta:
+        model = CardPrintBatch
+        fields = [
+            "id",
+            "unit",
+            "unit_name",
+            "state",
+            "issued_on",
+            "note",
+            "created_by",
+            "created_at",
+            "cards",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(CardFaceSerializer(many=True))
+    def get_cards(self, batch: CardPrintBatch) -> list:
+        return CardFaceSerializer(card_exports.faces(batch), many=True).data
+
+
+class ScopedRequests(serializers.PrimaryKeyRelatedField):
+    """Card requests of the user's subtree, by id; others do not exist."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return restrict(CardRequest.objects.all(), getattr(request, "user", None), Action.CHANGE)
+
+
+class CardBatchCreateSerializer(serializers.Serializer):
+    """Một đợt in thẻ của công đoàn cấp trên, gồm các đề nghị đã duyệt của các CĐCS trực thuộc."""
+
+    unit = unit_field(Action.CHANGE, help_text="Mã đơn vị in thẻ (cấp trên của các CĐCS)")
+    requests = ScopedRequests(
+        queryset=CardRequest.objects.all(),
+        many=True,
+        allow_empty=False,
+        help_text="Mã số các đề nghị đã duyệt",
+    )
+    issued_on = serializers.DateField(default=timezone.localdate, help_text="Ngày cấp in trên thẻ")
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+    def create(self, validated_data):
+        return cards.create_print_batch(user=self.context["request"].user, **validated_data)
+
+    def to_representation(self, instance):
+        return CardBatchSerializer(instance, context=self.context).data
+
+
+class MemberCardSerializer(serializers.ModelSerializer):
+    member = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    replaces = serializers.SlugRelatedField(slug_field="number", read_only=True)
+
+    class Meta:
+        model = MemberCard
+        fields = ["id", "number", "member", "card_type", "issued_on", "reason", "replaces", "batch"]
+        read_only_fields = fields
+
+
+class CoverageSerializer(serializers.Serializer):
+    unit = serializers.CharField(help_text="Mã đơn vị")
+    unit_name = serializers.CharField()
+    with_card = serializers.IntegerField(help_text="Đoàn viên có thẻ cấp từ ngày bắt đầu đợt đổi thẻ")
+    members = serializers.IntegerField(help_text="Đoàn viên của đơn vị và các đơn vị trực thuộc")
+    percent = serializers.FloatField(allow_null=True)
+
+
+class CoverageQuerySerializer(serializers.Serializer):
+    unit = serializers.CharField(required=False, help_text="Mã đơn vị (mặc định: đơn vị của người dùng)")
+    since = serializers.DateField(
+        required=False, help_text="Ngày bắt đầu đợt đổi thẻ (mặc định: 01/01 năm nay)"
+    )
+    at = serializers.DateField(required=False, help_text="Tính đến ngày (mặc định: hôm nay)")
+
+
+# ------------------------------------------------------------------------------------------ viewsets
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Đề nghị cấp thẻ đoàn viên"),
+    retrieve=extend_schema(summary="Một đề nghị cấp thẻ, với danh sách đoàn viên"),
+    create=extend_schema(
+        summary="CĐCS đề nghị cấp thẻ cho đoàn viên của mình",
+        request=CardRequestCreateSerializer,
+        responses={201: CardRequestSerializer},
+    ),
+)
+class CardRequestViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    GenericViewSet,
+):
+    """Đề nghị cấp thẻ: CĐCS lập danh sách đoàn viên cần thẻ (cấp mới, cấp lại, đổi thẻ); công đoàn cấp trên
+    duyệt hoặc không duyệt (nêu lý do); CĐCS không tự duyệt đề nghị của mình."""
+
+    queryset = CardRequest.objects.all()
+    serializer_class = CardRequestSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CardRequestFilterSet
+    lookup_value_regex = ID
+
+    def get_queryset(self):
+        return cards.requests_for(self.request.user, self.read_action)
+
+    def get_serializer_class(self):
+        return {"create": CardRequestCreateSerializer, "reject": RejectSerializer}.get(
+            self.action, CardRequestSerializer
+        )
+
+    @extend_schema(summary="Cấp trên duyệt đề nghị", request=None, responses=CardRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        card_request = cards.approve_request(request=self.get_object(), user=request.user)
+        return Response(CardRequestSerializer(card_request).data)
+
+    @extend_schema(summary="Cấp trên không duyệt đề nghị, nêu lý do", responses=CardRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        card_request = self.get_object()
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        card_request = cards.reject_request(
+            request=card_request, user=request.user, reason=body.validated_data["reason"]
+        )
+        return Response(CardRequestSerializer(card_request).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Các đợt in thẻ"),
+    retrieve=extend_schema(summary="Một đợt in thẻ, với các thẻ"),
+    create=extend_schema(
+        summary="Lập đợt in thẻ từ các đề nghị đã duyệt",
+        request=CardBatchCreateSerializer,
+        responses={201: CardBatchSerializer},
+    ),
+)
+class CardBatchViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    GenericViewSet,
+):
+    """Đợt in thẻ của công đoàn cấp trên: tệp PDF các thẻ, danh sách .xlsx cho nơi in; khi thẻ đã in và phát,
+    mỗi thẻ được ghi vào quá trình cấp thẻ của đoàn viên."""
+
+    queryset = CardPrintBatch.objects.all()
+    serializer_class = CardBatchSerializer
+    filter_backends = []
+    lookup_value_regex = ID
+
+    def get_queryset(self):
+        return cards.batches_for(self.request.user, self.read_action)
+
+    def get_serializer_class(self):
+        return CardBatchCreateSerializer if self.action == "create" else CardBatchSerializer
+
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            serializer.save()
+
+    @extend_schema(
+        summary="Thẻ đã in và phát: ghi các thẻ vào hồ sơ đoàn viên",
+        request=None,
+        responses=CardBatchSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def issue(self, request, pk=None):
+        batch = self.get_object()
+        cards.issue_batch(batch=batch, user=request.user)
+        batch.refresh_from_db()
+        return Response(CardBatchSerializer(batch).data)
+
+    @extend_schema(summary="Các thẻ để in (PDF)", responses={200: PDF})
+    @action(detail=True)
+    def pdf(self, request, pk=None):
+        batch = self.get_object()
+        response = HttpResponse(card_exports.sheet_pdf(batch), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{card_exports.file_stem(batch)}.pdf"'
+        return response
+
+    @extend_schema(summary="Danh sách cho nơi in thẻ (.xlsx)", responses={200: XLSX})
+    @action(detail=True)
+    def xlsx(self, request, pk=None):
+        batch = self.get_object()
+        return download(
+            lambda stream: card_exports.write_xlsx(stream, batch), f"{card_exports.file_stem(batch)}.xlsx"
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Thẻ đã cấp",
+        parameters=[OpenApiParameter("member", OpenApiTypes.STR, description="Mã đoàn viên")],
+    ),
+    retrieve=extend_schema(summary="Một thẻ đã cấp"),
+)
+class MemberCardViewSet(ScopedViewSetMixin, ReadOnlyModelViewSet):
+    """Quá trình cấp thẻ của đoàn viên trong phạm vi của người dùng: số thẻ, loại thẻ, ngày cấp, lý do, thẻ
+    được thay thế."""
+
+    queryset = MemberCard.objects.select_related("member", "replaces").order_by("-id")
+    serializer_class = MemberCardSerializer
+    filter_backends = []
+    lookup_value_regex = ID
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        member = self.request.query_params.get("member")
+        return queryset.filter(member__code=member) if member else queryset
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Tiến độ đổi thẻ theo đơn vị",
+        description="Đơn vị được chọn và các đơn vị trực thuộc (theo cây tổ chức tại ngày `at`): số đoàn "
+        "viên có thẻ cấp từ ngày `since` đến ngày `at` trên tổng số đoàn viên của đơn vị và các đơn vị trực "
+        "thuộc.",
+        parameters=[CoverageQuerySerializer],
+        responses=CoverageSerializer(many=True),
+    )
+)
+class CardCoverageViewSet(GenericViewSet):
+    """Tiến độ đợt đổi thẻ đoàn viên: tử số và mẫu số theo từng đơn vị, cộng dồn theo cây."""
+
+    queryset = Unit.objects.none()  # names the model for the schema; units are read through the scope
+    serializer_class = CoverageSerializer
+    pagination_class = None
+
+    def list(self, request):
+        query = CoverageQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        today = timezone.localdate()
+        on = query.validated_data.get("at") or today
+        since = query.validated_data.get("since") or today.replace(month=1, day=1)
+        code = query.validated_data.get("unit")
+        if code:
+            unit = get_for(Unit.objects.all(), request.user, Action.VIEW, code=code)
+        elif request.user.unit_id:
+            unit = request.user.unit
+        else:
+            raise serializers.ValidationError({"unit": [_("Choose a unit.")]})
+        shown = [unit, *(link.unit for link in children_on(user=request.user, parent=unit, on=on))]
+        coverage = cards.card_coverage([u.pk for u in shown], on, since)
+        rows = [
+            {
+                "unit": u.code,
+                "unit_name": u.name,
+                "with_card": coverage[u.pk][0],
+                "members": coverage[u.pk][1],
+                "percent": cards.coverage_percent(*coverage[u.pk]),
+            }
+            for u in shown
+        ]
+        return Response(CoverageSerializer(rows, many=True).data, status=status.HTTP_200_OK)

@@ -33,6 +33,22 @@ def test_admin_searches_users_without_diacritics(admin):
     assert [user.username for user in response.context["page"]] == ["kg-rg-01-chair"]
 
 
+def test_user_search_matches_every_word_in_the_person_or_the_unit(admin, small_tree):
+    hoa = User.objects.create(
+        username="hoa-rg-02", first_name="Hoa", last_name="Phạm Thị", unit=small_tree["b"]
+    )
+    User.objects.create(username="hoa-ag", first_name="Hoa", last_name="Phạm Thị", unit=small_tree["d"])
+
+    def found(query):
+        return [user.username for user in admin.get(reverse("accounts:users"), {"q": query}).context["page"]]
+
+    assert found("PHAM thi hoa") == ["hoa-rg-02"]  # the namesake in An Giang is outside the scope
+    assert found("hoa thuy san") == ["hoa-rg-02"]  # words of the person and of the unit's name
+    hoa.last_name = "Trần Thị"
+    hoa.save(update_fields=["last_name"])
+    assert found("tran thi hoa") == ["hoa-rg-02"] and found("pham thi hoa") == []
+
+
 def test_admin_creates_a_user_in_scope(admin):
     assert admin.post(reverse("accounts:user_create"), NEW_USER).status_code == 302
     user = User.objects.get(username="chu-tich-kg-rg-02")
@@ -89,8 +105,9 @@ def test_superuser_accounts_are_out_of_an_admins_reach(client, django_user_model
 
     national = found("Tổng Liên đoàn Lao động Việt Nam", "national", code="TLD-SU")
     province = found("Liên đoàn Lao động tỉnh Lai Châu", "province", national, code="LC-SU")
-    admin = django_user_model.objects.create_user("lc.admin", password="x-very-long-pass", unit=province,
-                                                  role=Role.ADMIN)
+    admin = django_user_model.objects.create_user(
+        "lc.admin", password="x-very-long-pass", unit=province, role=Role.ADMIN
+    )
     root = django_user_model.objects.create_superuser("root", password="x-very-long-pass", unit=province)
     client.force_login(admin)
     assert "root" not in client.get("/accounts/users/").content.decode()

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from congdoan.audit.models import ChangeLogged
+from congdoan.core.text import fold
 
 
 class Role(models.TextChoices):
@@ -41,8 +42,10 @@ class User(ChangeLogged, AbstractUser):
         related_name="users",
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.VIEWER)
+    # The user name and the person's name folded (``core.text.fold``), for the users page's search.
+    search_text = models.TextField(editable=False, default="")
 
-    audit_exclude = ("password", "last_login")
+    audit_exclude = ("password", "last_login", "search_text")
     scope_path_field = "unit__path"
 
     class Meta:
@@ -54,6 +57,13 @@ class User(ChangeLogged, AbstractUser):
     def narrow_scope(cls, queryset, user):
         """Superusers' accounts stay out of other users' sight, wherever they are attached."""
         return queryset.filter(is_superuser=False)
+
+    def save(self, *args, **kwargs):
+        self.search_text = fold(f"{self.username} {self.get_full_name()}")
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"username", "first_name", "last_name"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
 
     def can(self, action: str) -> bool:
         if not self.is_active:

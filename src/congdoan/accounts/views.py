@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -33,10 +34,9 @@ def user_list(request):
     _require_manage_users(request.user)
     users = restrict(User.objects.select_related("unit"), request.user, Action.MANAGE_USERS)
     query = request.GET.get("q", "").strip()
-    if query:
-        # User names are ASCII; the person's and the unit's names are matched without diacritics.
-        wanted = fold(query)
-        users = [u for u in users if wanted in fold(f"{u.username} {u.get_full_name()} {u.unit or ''}")]
+    # Every word, without diacritics, in the user name, the person's name or the unit's code and names.
+    for word in fold(query).split():
+        users = users.filter(Q(search_text__contains=word) | Q(unit__search_text__contains=word))
     page = Paginator(users, 50).get_page(request.GET.get("page"))
     return render(request, "accounts/user_list.html", {"page": page, "query": query})
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from congdoan.plans import views
+from congdoan.plans import progress_views, views
 from congdoan.plans.forms import PART_FORMS
 
 app_name = "plans"
@@ -12,6 +12,10 @@ urlpatterns = [
     path("<str:ref>/edit/", views.programme_edit, name="edit"),
     path("<str:ref>/delete/", views.programme_delete, name="delete"),
     path("<str:ref>/tasks/<int:pk>/progress/", views.task_progress, name="task_progress"),
+    path("<str:ref>/progress/", progress_views.programme_progress, name="progress"),
+    path("<str:ref>/progress.xlsx", progress_views.progress_export, name="progress-export"),
+    path("<str:ref>/targets/<int:pk>/progress/", progress_views.target_progress, name="target-progress"),
+    path("units/<str:code>/targets/", progress_views.unit_live_targets, name="unit-targets"),
 ]
 # The parts of a programme, one set of routes per kind; reverse them with the kind, e.g.
 # {% url 'plans:part_create' ref=programme.ref kind='targets' %}.

@@ -1,9 +1,15 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from congdoan.plans.api import views
+from congdoan.plans.api import progress, views
 
 router = SimpleRouter()
 router.register("programmes", views.ProgrammeViewSet, basename="programme")
 
 app_name = "plans-api"
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path(
+        "programmes/<str:ref>/progress/", progress.ProgrammeProgressView.as_view(), name="programme-progress"
+    ),
+]

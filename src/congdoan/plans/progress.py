@@ -1,0 +1,477 @@
+"""Live progress of a programme's targets for a unit on a day: actual, target, percent, met, pace, light.
+
+The figures come from the indicator engine (``congdoan.indicators.engine.actuals``) for a target that
+follows an indicator, and from the values units entered for a target entered by hand ("nhập tay",
+``congdoan.plans.reported.reported_actuals``). A unit either source knows nothing about has *no figures*
+(a grey light, "chưa có số liệu"), never a silent zero.
+
+The window a target is read over is a whole number of calendar years: its year, its term, or, for an
+"every year" target (and a standing one), the year of the day asked about. The day is clipped into that
+window; the share of the window elapsed on it sets the pace a flow count should keep (admitted so far
+against ``target * elapsed``), while stock and percent targets compare the current value with the target.
+
+Roll-up follows the tree as it stood on the last day read (the default) or today's tree (``regroup_today``),
+as the engine does. Everything goes through the user's scope; ``user`` None is the operator of the command
+line, who sees everything (as ``congdoan programmes list`` does).
+"""
+
+import calendar
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.formats import localize
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from congdoan.accounts.models import Action
+from congdoan.accounts.scope import get_for, restrict
+from congdoan.indicators import catalogue, engine
+from congdoan.indicators.values import HUNDRED, Actual
+from congdoan.plans.allocation import shares_of
+from congdoan.plans.models import Comparator, Programme, Target, TargetKind
+from congdoan.plans.periods import Period, PeriodKind
+from congdoan.plans.reported import reported_actuals
+from congdoan.units.models import PATH_STEP, Unit, UnitLink
+from congdoan.units.selectors import names_on, today, valid_on
+
+SIGNS = {Comparator.AT_LEAST: "≥", Comparator.ABOVE: ">", Comparator.EXACTLY: "="}
+# A target behind its pace by at most this share of the pace is amber rather than red.
+AMBER_SHARE = Decimal("0.2")
+
+
+class Light:
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
+    GREY = "grey"
+
+    LABELS = {
+        GREEN: gettext_lazy("Met or on pace"),
+        AMBER: gettext_lazy("Slightly behind"),
+        RED: gettext_lazy("Behind"),
+        GREY: gettext_lazy("No figures yet"),
+    }
+    COLOURS = {GREEN: "#1e6b3a", AMBER: "#a05a00", RED: "#b3261e", GREY: "#767676"}
+
+
+class TargetSource:
+    """Where the value a unit must reach comes from."""
+
+    PROGRAMME = "programme"  # the unit the programme is filed under: the programme's value
+    ALLOCATED = "allocated"  # a share allocated to this unit
+    RATE = "rate"  # a percent target holds for every unit under the programme
+    NONE = "none"  # a count no one allocated to this unit: only its share of the total is shown
+
+
+# ------------------------------------------------------------------------------------------ the window
+
+
+@dataclass(frozen=True)
+class Window:
+    """The days a target is read over, the day read (clipped into them), and the share elapsed then."""
+
+    start: datetime.date
+    end: datetime.date
+    at: datetime.date
+    elapsed: Decimal  # 0 before the window, 1 on or after its last day
+
+    @property
+    def started(self) -> bool:
+        return self.elapsed > 0
+
+    @property
+    def ended(self) -> bool:
+        return self.elapsed == 1
+
+
+def window(target: Target, at: datetime.date) -> Window:
+    period = target.period
+    first, last = period.first, period.last
+    if period.kind in (PeriodKind.EVERY_YEAR, PeriodKind.STANDING):
+        year = at.year
+        if first is not None:
+            year = max(year, first)
+        if last is not None:
+            year = min(year, last)
+        first = last = year
+    start, end = datetime.date(first, 1, 1), datetime.date(last, 12, 31)
+    if at < start:
+        elapsed = Decimal(0)
+    elif at >= end:
+        elapsed = Decimal(1)
+    else:
+        elapsed = Decimal((at - start).days + 1) / Decimal((end - start).days + 1)
+    return Window(start=start, end=end, at=min(max(at, start), end), elapsed=elapsed)
+
+
+def month_ends(win: Window) -> list[datetime.date]:
+    """The last day of each month from the window's start up to the day read (that day closes the list)."""
+    days = []
+    year, month = win.start.year, win.start.month
+    while True:
+        day = datetime.date(year, month, calendar.monthrange(year, month)[1])
+        if day >= win.at:
+            days.append(win.at)
+            return days
+        days.append(day)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+# ------------------------------------------------------------------------------------------- the rules
+
+
+@dataclass(frozen=True)
+class Verdict:
+    percent: Decimal | None  # actual / target, in percent (a percent target: its percent over the target's)
+    met: bool | None
+    expected: Decimal | None  # what should stand by now: target * elapsed for a flow count, else the target
+    pace: Decimal | None  # actual / expected, in percent
+    light: str | None  # None: no target to judge against
+
+
+def meets(value: Decimal, comparator: str, target: Decimal) -> bool:
+    if comparator == Comparator.ABOVE:
+        return value > target
+    if comparator == Comparator.EXACTLY:
+        return value == target
+    return value >= target
+
+
+def _ratio(part: Decimal, whole: Decimal | None) -> Decimal | None:
+    return part * HUNDRED / whole if whole else None
+
+
+def judge(
+    *,
+    value: Decimal | None,
+    target: Decimal | None,
+    comparator: str,
+    flow: bool,
+    elapsed: Decimal,
+) -> Verdict:
+    """Met, pace and light for ``value`` (None: no figures, or a ratio over nothing) against ``target``.
+
+    Met → green; on pace (not yet over) → green; short of the pace (or of the target, once the window is
+    over) by at most 20% of it → amber; else red. An "exactly" target overshot is judged by the overshoot.
+    """
+    if value is None:
+        return Verdict(percent=None, met=None, expected=None, pace=None, light=Light.GREY)
+    if target is None:
+        return Verdict(percent=None, met=None, expected=None, pace=None, light=None)
+    met = meets(value, comparator, target)
+    expected = target * elapsed if flow else target
+    verdict = {
+        "percent": _ratio(value, target),
+        "met": met,
+        "expected": expected,
+        "pace": _ratio(value, expected),
+    }
+    if met:
+        return Verdict(**verdict, light=Light.GREEN)
+    if comparator == Comparator.EXACTLY and value > target:
+        gap, base = value - target, target
+    elif elapsed < 1 and value >= expected:
+        return Verdict(**verdict, light=Light.GREEN)
+    else:
+        gap, base = expected - value, expected
+    return Verdict(**verdict, light=Light.AMBER if gap <= AMBER_SHARE * base else Light.RED)
+
+
+# ------------------------------------------------------------------------------------------ the figures
+
+
+def is_flow(target: Target) -> bool:
+    """Whether the target counts what happens in its window (paced by time) rather than a state."""
+    if target.kind == TargetKind.PERCENT:
+        return False
+    if target.manual:
+        return True  # an entered count is what was done in the window: admitted, founded, trained…
+    return catalogue.get(target.indicator).semantics == catalogue.FLOW
+
+
+def figures(
+    target: Target, *, start: datetime.date, end: datetime.date, unit_ids: list[int], regroup_today: bool
+) -> dict[int, Actual]:
+    """Each unit's actual (its subtree rolled up) from the engine or the entered values; absent: none."""
+    if target.manual:
+        return reported_actuals(
+            target=target, start=start, end=end, unit_ids=unit_ids, regroup_today=regroup_today
+        )
+    return engine.actuals(
+        indicator=target.indicator, start=start, end=end, unit_ids=unit_ids, regroup_today=regroup_today
+    )
+
+
+# ------------------------------------------------------------------------------------------ progress
+
+
+@dataclass(frozen=True)
+class Progress:
+    target: Target
+    unit: Unit
+    name: str  # the unit's name on the day its tree is read
+    window: Window
+    actual: Actual | None
+    target_value: Decimal | None  # what this unit must reach
+    target_source: str
+    verdict: Verdict
+    share: Decimal | None  # a count without a target of its own: its part of the reference unit's actual
+
+    @property
+    def value(self) -> Decimal | None:
+        return self.actual.value if self.actual is not None else None
+
+    @property
+    def numerator(self) -> Decimal | None:
+        return self.actual.numerator if self.actual is not None else None
+
+    @property
+    def denominator(self) -> Decimal | None:
+        return self.actual.denominator if self.actual is not None else None
+
+    @property
+    def has_figures(self) -> bool:
+        return self.actual is not None
+
+    @property
+    def no_base(self) -> bool:
+        """A ratio over nothing (0 of 0): there is nothing to count, so no percent."""
+        return self.actual is not None and self.actual.value is None
+
+    @property
+    def requirement(self) -> str:
+        """What this unit must reach, as a person reads it: ≥ 70%, ≥ 1.200."""
+        if self.target_value is None:
+            return ""
+        sign = SIGNS[self.target.comparator]
+        value = self.target_value.normalize() if self.target_value % 1 else int(self.target_value)
+        return f"{sign} {localize(value)}{'%' if self.target.kind == TargetKind.PERCENT else ''}"
+
+    @property
+    def light_colour(self) -> str:
+        return Light.COLOURS.get(self.verdict.light, "#2f5d9a")
+
+    @property
+    def light_label(self) -> str:
+        if self.no_base:
+            return _("Nothing to count")
+        return str(Light.LABELS[self.verdict.light]) if self.verdict.light else ""
+
+
+def _target_for(target: Target, unit: Unit, shares: dict[int, Decimal]) -> tuple[Decimal | None, str]:
+    if unit.pk == target.programme.unit_id:
+        return target.value, TargetSource.PROGRAMME
+    if unit.pk in shares:
+        return shares[unit.pk], TargetSource.ALLOCATED
+    if target.kind == TargetKind.PERCENT:
+        return target.value, TargetSource.RATE
+    return None, TargetSource.NONE
+
+
+def _scoped(queryset: QuerySet, user, path_field: str | None = None) -> QuerySet:
+    return queryset if user is None else restrict(queryset, user, Action.VIEW, path_field)
+
+
+def tree_day(win: Window, regroup_today: bool) -> datetime.date:
+    """The day whose tree the figures roll up along: the last day read, or today."""
+    return today() if regroup_today else win.at
+
+
+def progress_of(
+    target: Target,
+    units: list[Unit],
+    *,
+    at: datetime.date,
+    regroup_today: bool = False,
+    reference: Unit | None = None,
+) -> list[Progress]:
+    """The progress of ``target`` for each of ``units`` (one read of the figures for all of them).
+
+    ``reference`` is the unit whose actual a unit without a target of its own is a share of.
+    """
+    win = window(target, at)
+    asked = [unit.pk for unit in units] + ([reference.pk] if reference is not None else [])
+    found = figures(target, start=win.start, end=win.at, unit_ids=asked, regroup_today=regroup_today)
+    shares = shares_of(target)
+    names = names_on(unit_ids=asked, on=tree_day(win, regroup_today))
+    flow = is_flow(target)
+    whole = found.get(reference.pk) if reference is not None else None
+    rows = []
+    for unit in units:
+        actual = found.get(unit.pk)
+        target_value, source = _target_for(target, unit, shares)
+        share = None
+        if source == TargetSource.NONE and actual is not None and whole is not None:
+            share = _ratio(actual.numerator, whole.numerator)
+        rows.append(
+            Progress(
+                target=target,
+                unit=unit,
+                name=names[unit.pk].name if unit.pk in names else unit.name,
+                window=win,
+                actual=actual,
+                target_value=target_value,
+                target_source=source,
+                verdict=judge(
+                    value=actual.value if actual is not None else None,
+                    target=target_value,
+                    comparator=target.comparator,
+                    flow=flow,
+                    elapsed=win.elapsed,
+                ),
+                share=share,
+            )
+        )
+    return rows
+
+
+# ----------------------------------------------------------------------------------- what a page reads
+
+
+def programme_of(user, ref: str) -> Programme:
+    """A programme with its targets (404 outside the user's scope)."""
+    programmes = Programme.objects.select_related("unit").prefetch_related("targets")
+    if user is None:
+        try:
+            return programmes.get(ref=ref)
+        except Programme.DoesNotExist:
+            raise Http404(_("There is no programme %(ref)s.") % {"ref": ref}) from None
+    return get_for(programmes, user, Action.VIEW, ref=ref)
+
+
+def target_of(user, ref: str, pk: int) -> Target:
+    """A target of the programme ``ref`` (404 outside the user's scope)."""
+    targets = Target.objects.select_related("programme", "programme__unit")
+    if user is None:
+        try:
+            return targets.get(programme__ref=ref, pk=pk)
+        except Target.DoesNotExist:
+            raise Http404(_("Not found, or outside your unit.")) from None
+    return get_for(targets, user, Action.VIEW, programme__ref=ref, pk=pk)
+
+
+def unit_of(user, code: str) -> Unit:
+    units = Unit.objects.select_related("unit_type")
+    if user is None:
+        try:
+            return units.get(code=code)
+        except Unit.DoesNotExist:
+            raise Http404(_("No unit has the code «%(code)s».") % {"code": code}) from None
+    return get_for(units, user, Action.VIEW, code=code)
+
+
+def lies_under(unit: Unit, root: Unit | None, on: datetime.date) -> bool:
+    """Whether ``unit`` stands under ``root`` in today's tree or in the tree of ``on``."""
+    if root is None or unit.pk == root.pk:
+        return True
+    if unit.path.startswith(root.path):
+        return True
+    root_link = UnitLink.objects.filter(valid_on(on), unit=root).first()
+    return root_link is not None and (
+        UnitLink.objects.filter(valid_on(on), unit=unit, path__under=root_link.path).exists()
+    )
+
+
+def unit_for(user, programme: Programme, code: str | None, on: datetime.date) -> Unit:
+    """The unit progress is read for: ``code``, else the programme's own unit, else the user's; it must
+    stand under the programme's unit (today or on ``on``) and in the user's scope, or it is not found."""
+    if code:
+        unit = unit_of(user, code)
+    elif programme.unit_id is not None:
+        unit = unit_of(user, programme.unit.code)
+    elif user is not None and user.unit_id is not None:
+        unit = unit_of(user, user.unit.code)
+    else:
+        raise Http404(_("Choose a unit."))
+    if not lies_under(unit, programme.unit, on):
+        raise Http404(
+            _("%(unit)s does not stand under %(filed)s, where the programme is filed.")
+            % {"unit": unit.name, "filed": programme.unit.name}
+        )
+    return unit
+
+
+def programme_progress(
+    *, programme: Programme, unit: Unit, at: datetime.date, regroup_today: bool = False
+) -> list[Progress]:
+    """Every target of ``programme`` for ``unit``; a count without its own target is shown as a share of
+    the programme unit's actual."""
+    reference = programme.unit if programme.unit_id and programme.unit_id != unit.pk else None
+    rows = []
+    for target in programme.targets.all():
+        target.programme = programme  # the targets' programme is this one: no query per target
+        rows += progress_of(target, [unit], at=at, regroup_today=regroup_today, reference=reference)
+    return rows
+
+
+def children(*, user, unit: Unit, on: datetime.date) -> list[Unit]:
+    """The units directly under ``unit`` in the tree of ``on``, within the scope, by code."""
+    links = UnitLink.objects.filter(valid_on(on), parent=unit).select_related("unit", "unit__unit_type")
+    return [link.unit for link in _scoped(links, user, "unit__path").order_by("unit__code")]
+
+
+@dataclass(frozen=True)
+class DrillDown:
+    own: Progress
+    children: list[Progress]
+
+
+def drill_down(
+    *, user, target: Target, unit: Unit, at: datetime.date, regroup_today: bool = False
+) -> DrillDown:
+    """The target for ``unit`` and for each unit directly under it (each child's share of ``unit``)."""
+    day = tree_day(window(target, at), regroup_today)
+    below = children(user=user, unit=unit, on=day)
+    own, *rest = progress_of(target, [unit, *below], at=at, regroup_today=regroup_today, reference=unit)
+    return DrillDown(own=own, children=rest)
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    day: datetime.date
+    value: Decimal | None
+
+
+def trend(*, target: Target, unit: Unit, at: datetime.date, regroup_today: bool = False) -> list[TrendPoint]:
+    """The actual at each month end of the window up to the day read (flows: counted from its start)."""
+    win = window(target, at)
+    if not win.started:
+        return []
+    points = []
+    for day in month_ends(win):
+        actual = figures(
+            target, start=win.start, end=day, unit_ids=[unit.pk], regroup_today=regroup_today
+        ).get(unit.pk)
+        points.append(TrendPoint(day=day, value=actual.value if actual is not None else None))
+    return points
+
+
+def live_targets(*, user, unit: Unit, on: datetime.date | None = None) -> list[Progress]:
+    """The targets in force for ``unit`` on ``on`` (today): those of the programmes filed on it or on its
+    ancestors in today's tree (that the user may see) whose period holds that day's year."""
+    on = on or today()
+    ancestors = [unit.path[:end] for end in range(PATH_STEP, len(unit.path) + 1, PATH_STEP)]
+    year = on.year
+    in_force = Q(period_kind=PeriodKind.YEAR, period_start=year) | (
+        Q(period_kind__in=[PeriodKind.TERM, PeriodKind.EVERY_YEAR, PeriodKind.STANDING])
+        & (Q(period_start__isnull=True) | Q(period_start__lte=year))
+        & (Q(period_end__isnull=True) | Q(period_end__gte=year))
+    )
+    programmes = _scoped(
+        Programme.objects.filter(in_force, unit__path__in=ancestors)
+        .select_related("unit")
+        .prefetch_related("targets")
+        .order_by("-unit__depth", "-issued_on", "ref"),
+        user,
+    )
+    rows = []
+    for programme in programmes:
+        for target in programme.targets.all():
+            target.programme = programme
+            if target.period.covers(Period(PeriodKind.YEAR, year, year)):
+                reference = programme.unit if programme.unit_id != unit.pk else None
+                rows += progress_of(target, [unit], at=on, reference=reference)
+    return rows

@@ -86,6 +86,18 @@ def test_every_seed_programme_has_a_progress_page(progress_world, ref):
     assert f"/programmes/{ref}/progress.xlsx?unit={PROVINCE_OF[ref]}" in page
 
 
+def test_the_programme_page_links_to_its_progress(progress_world):
+    client = logged_in(progress_world["users"]["DB"])
+    assert (
+        "/programmes/DB-579-CV-2019/progress/" in client.get("/programmes/DB-579-CV-2019/").content.decode()
+    )
+    # A directive without numeric targets has no progress to show.
+    assert (
+        'href="/programmes/DB-CT-TU-2021/progress/"'
+        not in client.get("/programmes/DB-CT-TU-2021/").content.decode()
+    )
+
+
 def test_the_programme_page_shows_actual_percent_and_light(progress_world):
     page = logged_in(progress_world["users"]["DB"]).get(
         "/programmes/DB-579-CV-2019/progress/", {"at": MID_2020}

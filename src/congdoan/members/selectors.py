@@ -21,6 +21,7 @@ from congdoan.accounts.scope import get_for, restrict
 from congdoan.audit.models import PersonalDataAccess
 from congdoan.audit.services import log_personal_data_access
 from congdoan.core.text import fold
+from congdoan.members import name_index
 from congdoan.members.exports import mask_email, mask_id_number, mask_phone
 from congdoan.members.models import Member, MemberEvent, Membership, Status
 from congdoan.units.models import Unit
@@ -94,6 +95,9 @@ def search(queryset: QuerySet[Member], text: str) -> QuerySet[Member]:
     words = _NOT_SEARCHABLE.sub(" ", fold(text)).split()
     for word in words:
         queryset = queryset.filter(Q(search_name__startswith=word) | Q(search_name__contains=" " + word))
+    if words and (few := name_index.few_matching(words, queryset.db)) is not None:
+        # Few members bear these words: fetch them through the index of name words, not along the order.
+        queryset = queryset.filter(pk__in=few)
     return queryset
 
 

@@ -25,6 +25,7 @@ from congdoan.audit.services import log_personal_data_access
 from congdoan.members import cards
 from congdoan.members import services as members
 from congdoan.members.models import CardReason, Gender, Member
+from congdoan.plans import allocation, reported
 from congdoan.plans import models as plans
 from congdoan.plans.periods import PeriodKind
 from congdoan.units import services
@@ -146,6 +147,35 @@ def make_programme(unit: Unit, label: str) -> None:
     plans.Recipient.objects.create(**parts, text=f"Các công đoàn cơ sở {label}", unit=unit)
 
 
+def make_allocation_and_figure(unit: Unit, label: str) -> None:
+    """A target of the unit above, split with a share for the unit, and a figure the unit entered for it."""
+    programme = plans.Programme.objects.create(
+        ref=f"{unit.parent.code}-KH-2024",
+        kind=plans.DocumentKind.PLAN,
+        issuer_name=f"Liên đoàn Lao động {label}",
+        unit=unit.parent,
+        issued_on=datetime.date(2024, 1, 5),
+        period_kind=PeriodKind.YEAR,
+        period_start=2024,
+    )
+    target = plans.Target.objects.create(
+        programme=programme,
+        position=1,
+        text=f"Thành lập công đoàn cơ sở ở {label}",
+        value=Decimal(12),
+        kind=plans.TargetKind.COUNT,
+        manual=True,
+    )
+    allocation.allocate(
+        user=None,
+        target=target,
+        method=plans.AllocationMethod.MANUAL,
+        values={unit.code: Decimal(12)},
+        note=f"Giao cho {label}",
+    )
+    reported.enter_figure(user=None, target=target, unit=unit, stands_on=ON, numerator=Decimal(3), note=label)
+
+
 def make_member_import(unit: Unit, label: str) -> None:
     batch = apps.get_model("members", "ImportBatch").objects.create(
         unit=unit, file_name=f"Đoàn viên {label}.xlsx"
@@ -175,6 +205,7 @@ MAKERS: list[Callable[[Unit, str], None]] = [
     make_member,
     make_card_history,
     make_programme,
+    make_allocation_and_figure,
     make_member_import,
     make_job,
 ]

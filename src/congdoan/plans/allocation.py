@@ -321,17 +321,21 @@ def sum_check(target: Target, allocation: Allocation) -> SumCheck:
     )
 
 
-def current_shares_for(user, action: str = Action.VIEW) -> QuerySet[AllocationShare]:
-    """Shares of splits in force allocated to units in the user's scope, with the target they come from."""
+def current_shares() -> QuerySet[AllocationShare]:
+    """Shares of the splits in force, with the target they come from, before scope: restrict it."""
     newer = Allocation.objects.filter(
         target=OuterRef("allocation__target"), revision__gt=OuterRef("allocation__revision")
     )
-    shares = (
+    return (
         AllocationShare.objects.filter(~Exists(newer))
         .select_related("unit", "allocation__target__programme__unit")
         .order_by("unit__code", "allocation__target__programme__ref", "allocation__target__position")
     )
-    return restrict(shares, user, action)
+
+
+def current_shares_for(user, action: str = Action.VIEW) -> QuerySet[AllocationShare]:
+    """Shares of the splits in force allocated to units in the user's scope."""
+    return restrict(current_shares(), user, action)
 
 
 def adopted_target(share: AllocationShare) -> Target | None:

@@ -37,6 +37,7 @@ from congdoan.accounts.models import Action
 from congdoan.accounts.scope import restrict
 from congdoan.indicators.values import Actual
 from congdoan.plans.models import ReportedValue, Target, TargetKind
+from congdoan.plans.periods import PeriodKind
 from congdoan.units.models import Unit, UnitLink
 from congdoan.units.selectors import valid_on
 
@@ -146,6 +147,34 @@ def enter_figure(
 
 
 # ----------------------------------------------------------------------------------------- reading
+
+
+def window_end(target: Target, at: datetime.date | None = None) -> datetime.date:
+    """The day a page reads figures on: ``at``, or the end of the target's period, or today if sooner."""
+    if at is not None:
+        return at
+    today = timezone.localdate()
+    last = target.period.last
+    return min(datetime.date(last, 12, 31), today) if last is not None else today
+
+
+def window_start(target: Target, end: datetime.date) -> datetime.date | None:
+    """Where the window ending on ``end`` opens: the first year, or for "every year" the year of ``end``."""
+    period = target.period
+    if period.kind == PeriodKind.EVERY_YEAR:
+        return datetime.date(end.year, 1, 1)
+    return datetime.date(period.first, 1, 1) if period.first is not None else None
+
+
+def rows_for(unit: Unit, *, end: datetime.date, regroup_today: bool) -> list[Unit]:
+    """``unit`` and the units directly under it, in the tree as it stood on ``end`` or in today's tree."""
+    if regroup_today:
+        children = Unit.objects.filter(parent=unit, founded_on__lte=end)
+    else:
+        children = Unit.objects.filter(
+            pk__in=UnitLink.objects.filter(valid_on(end), parent=unit).values("unit_id")
+        )
+    return [unit, *children.order_by("code")]
 
 
 def figures_for(user, target: Target) -> QuerySet[ReportedValue]:

@@ -1,12 +1,17 @@
 from django.urls import path
 
-from congdoan.plans import progress_views, views
+from congdoan.plans import allocation_views, progress_views, views
 from congdoan.plans.forms import PART_FORMS
 
 app_name = "plans"
 
 urlpatterns = [
     path("", views.programme_list, name="list"),
+    # Before "<str:ref>/": these words are not programme references.
+    path("shares/", allocation_views.my_shares, name="my-shares"),
+    path("shares/<int:pk>/adopt/", allocation_views.adopt_share, name="adopt-share"),
+    path("targets/<int:pk>/allocation/", allocation_views.target_allocation, name="target-allocation"),
+    path("targets/<int:pk>/figures/", allocation_views.target_figures, name="target-figures"),
     path("new/", views.programme_create, name="create"),
     path("<str:ref>/", views.programme_detail, name="detail"),
     path("<str:ref>/edit/", views.programme_edit, name="edit"),

@@ -1,0 +1,100 @@
+"""Forms of the allocation and entered-figure pages; the services decide, the forms show their refusals."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from congdoan.accounts.models import Action
+from congdoan.plans.models import AllocationMethod, TargetKind
+from congdoan.units.forms import DateInput, ServiceErrors, UnitField, scoped_units
+from congdoan.units.models import Unit
+
+WHOLE = {"min_value": 0, "decimal_places": 0, "max_digits": 12}
+NOTE = forms.Textarea(attrs={"rows": 2})
+
+
+class AllocationForm(ServiceErrors, forms.Form):
+    """A new split of a target: the way, its base, and for a split by hand one share per unit below."""
+
+    method = forms.ChoiceField(label=_("Split"))
+    base_on = forms.DateField(
+        label=_("Members counted on"),
+        required=False,
+        widget=DateInput,
+        help_text=_("For a split in proportion to members."),
+    )
+    note = forms.CharField(label=_("Note"), required=False, widget=NOTE)
+
+    def __init__(self, *args, target, children: list[Unit], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.children = children
+        if target.kind == TargetKind.PERCENT:
+            self.fields["method"].choices = [
+                (AllocationMethod.SAME_PERCENT, AllocationMethod.SAME_PERCENT.label)
+            ]
+            del self.fields["base_on"]
+            return
+        self.fields["method"].choices = [
+            (method.value, method.label)
+            for method in AllocationMethod
+            if method != AllocationMethod.SAME_PERCENT
+        ]
+        for child in children:
+            self.fields[child.code] = forms.DecimalField(
+                label=child.name, required=False, help_text=_("By hand: this unit's share."), **WHOLE
+            )
+
+    def share_fields(self):
+        return [self[child.code] for child in self.children if child.code in self.fields]
+
+    def values(self) -> dict:
+        """The shares typed in (a split by hand); an empty box is no share."""
+        return {
+            child.code: self.cleaned_data[child.code]
+            for child in self.children
+            if self.cleaned_data.get(child.code) is not None
+        }
+
+
+class FiguresQuery(forms.Form):
+    """The day the figures page reads (empty: the end of the target's period) and the tree it adds along."""
+
+    at = forms.DateField(label=_("As of"), required=False, widget=DateInput)
+    tree = forms.ChoiceField(
+        label=_("Roll up along"),
+        required=False,
+        choices=[("then", _("the tree as it stood then")), ("today", _("today's tree"))],
+    )
+
+    def __init__(self, data=None):
+        super().__init__(data if data is not None else {})
+        self.is_valid()  # a value given wrong shows its error and counts as not given
+
+    @property
+    def day(self):
+        return self.cleaned_data.get("at")
+
+    @property
+    def regroup_today(self) -> bool:
+        return self.cleaned_data.get("tree") == "today"
+
+
+class FigureForm(ServiceErrors, forms.Form):
+    """A unit's figure for a target entered by hand, as it stood on a date."""
+
+    unit = UnitField(label=_("Unit"), action=Action.CHANGE)
+    stands_on = forms.DateField(label=_("Figure as of"), widget=DateInput)
+    numerator = forms.DecimalField(label=_("Figure"), **WHOLE)
+    denominator = forms.DecimalField(label=_("Out of"), **WHOLE)
+    note = forms.CharField(label=_("Note"), required=False, widget=NOTE)
+
+    def __init__(self, *args, user, target, **kwargs):
+        super().__init__(*args, **kwargs)
+        home = target.programme.unit
+        units = scoped_units(user, Action.CHANGE)
+        self.fields["unit"].queryset = units.filter(path__under=home.path) if home else units.none()
+        if target.kind == TargetKind.COUNT:
+            del self.fields["denominator"]
+        else:
+            self.fields["numerator"].label = _("Figure (how many)")
+            self.fields["numerator"].help_text = _("E.g. 412 workers informed …")
+            self.fields["denominator"].help_text = _("… out of 420 workers.")

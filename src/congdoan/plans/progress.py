@@ -331,36 +331,31 @@ def progress_of(
 # ----------------------------------------------------------------------------------- what a page reads
 
 
+def _one(queryset: QuerySet, user, missing: str, **lookup):
+    """One object in the user's scope (404 outside it); the command line's operator (None) reaches any."""
+    if user is not None:
+        return get_for(queryset, user, Action.VIEW, **lookup)
+    try:
+        return queryset.get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise Http404(missing) from None
+
+
 def programme_of(user, ref: str) -> Programme:
     """A programme with its targets (404 outside the user's scope)."""
     programmes = Programme.objects.select_related("unit").prefetch_related("targets")
-    if user is None:
-        try:
-            return programmes.get(ref=ref)
-        except Programme.DoesNotExist:
-            raise Http404(_("There is no programme %(ref)s.") % {"ref": ref}) from None
-    return get_for(programmes, user, Action.VIEW, ref=ref)
+    return _one(programmes, user, _("There is no programme %(ref)s.") % {"ref": ref}, ref=ref)
 
 
 def target_of(user, ref: str, pk: int) -> Target:
     """A target of the programme ``ref`` (404 outside the user's scope)."""
     targets = Target.objects.select_related("programme", "programme__unit")
-    if user is None:
-        try:
-            return targets.get(programme__ref=ref, pk=pk)
-        except Target.DoesNotExist:
-            raise Http404(_("Not found, or outside your unit.")) from None
     return get_for(targets, user, Action.VIEW, programme__ref=ref, pk=pk)
 
 
 def unit_of(user, code: str) -> Unit:
     units = Unit.objects.select_related("unit_type")
-    if user is None:
-        try:
-            return units.get(code=code)
-        except Unit.DoesNotExist:
-            raise Http404(_("No unit has the code «%(code)s».") % {"code": code}) from None
-    return get_for(units, user, Action.VIEW, code=code)
+    return _one(units, user, _("No unit has the code «%(code)s».") % {"code": code}, code=code)
 
 
 def lies_under(unit: Unit, root: Unit | None, on: datetime.date) -> bool:

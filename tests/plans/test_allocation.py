@@ -104,8 +104,7 @@ def add(programme, position: int, value: int, kind: str = TargetKind.COUNT, **ex
         else "Người lao động được phổ biến nghị quyết",
         value=Decimal(value),
         kind=kind,
-        manual=True,
-        **extra,
+        **{"manual": True, **extra},
     )
 
 
@@ -188,6 +187,28 @@ def test_in_proportion_to_workforce_rounds_by_largest_remainder(admitted, tree):
     parts = allocation.split(target=admitted, method=AllocationMethod.WORKFORCE)
     assert values(parts) == {"KG-HT": 34, "KG-PQ": 33, "KG-RG": 33}
     assert sum(values(parts).values()) == admitted.value
+
+
+def test_in_proportion_to_last_years_result_of_the_indicator_regrouped_under_todays_tree(programme, tree):
+    on_records = add(programme, 3, 100, manual=False, indicator="members_admitted")
+    admit(tree["a"], 3, on=D(2023, 3, 1))  # KG-RG, in 2023
+    admit(tree["b"], 1, on=D(2023, 9, 1))  # KG-PQ, in 2023
+    admit(tree["b"], 5, on=D(2024, 2, 1))  # this year's: not last year's result
+    assert allocation.base_year(on_records) == 2023
+    parts = allocation.split(target=on_records, method=AllocationMethod.LAST_YEAR)
+    assert {p.unit.code: (p.base, p.value) for p in parts} == {
+        "KG-HT": (0, 0),
+        "KG-PQ": (1, 25),
+        "KG-RG": (3, 75),
+    }
+    made = allocation.allocate(user=None, target=on_records, method=AllocationMethod.LAST_YEAR)
+    assert made.base_on == D(2023, 12, 31)
+
+
+def test_a_target_entered_by_hand_has_no_last_years_result_to_split_by(admitted):
+    with pytest.raises(ValidationError) as error:
+        allocation.split(target=admitted, method=AllocationMethod.LAST_YEAR)
+    assert "method" in error.value.message_dict
 
 
 def test_a_percent_target_passes_down_as_the_same_percent_and_is_not_split(informed):

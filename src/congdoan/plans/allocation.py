@@ -4,9 +4,11 @@ Rules (a refusal says why, in Vietnamese):
 - The units that take part are the children of the programme's unit *as the tree stands today*, active
   units only; a split that names any other unit is refused.
 - A count target is split into whole numbers that add up *exactly* to the target: by hand, or in
-  proportion to a base (members on a date, or the workforce of the employers in each child's subtree),
-  rounded by the largest remainder: every part is the exact proportional share rounded down or up, and
-  the units with the largest fractions get the units left over (ties: in the order of unit codes).
+  proportion to a base (members on a date, the workforce of the employers in each child's subtree, or
+  last year's result of the target's indicator, regrouped under today's tree; "last year" is the year
+  before the target's period, or before this year for an "every year" target), rounded by the largest
+  remainder: every part is the exact proportional share rounded down or up, and the units with the
+  largest fractions get the units left over (ties: in the order of unit codes).
 - A percent target is not split: a ratio at the upper level is the sum of numerators over the sum of
   denominators below, so every unit reaching the same percent is exactly what makes the upper level
   reach it; each unit gets the same percent, and no other split of a percent is accepted.
@@ -35,6 +37,7 @@ from congdoan.accounts.models import Action
 from congdoan.accounts.scope import restrict
 from congdoan.audit.models import ObjectChange
 from congdoan.audit.services import log_many
+from congdoan.indicators import engine
 from congdoan.members.models import MEMBER_STATES, Membership
 from congdoan.plans.models import (
     CENTS,
@@ -47,11 +50,11 @@ from congdoan.plans.models import (
     Target,
     TargetKind,
 )
+from congdoan.plans.periods import PeriodKind
 from congdoan.plans.services import TargetSpec, check_may_edit
 from congdoan.units.models import PATH_STEP, Employer, Unit
 from congdoan.units.selectors import valid_on
 
-PROPORTIONAL = (AllocationMethod.MEMBERS, AllocationMethod.WORKFORCE)
 REF_LENGTH = Programme._meta.get_field("ref").max_length
 
 
@@ -98,6 +101,27 @@ def workforce_bases(parent: Unit, children: list[Unit]) -> dict[int, Decimal]:
     return {child.pk: Decimal(counted.get(child.path, 0)) for child in children}
 
 
+def base_year(target: Target) -> int:
+    """The year whose result a split "in proportion to last year's result" reads."""
+    period = target.period
+    if period.kind == PeriodKind.EVERY_YEAR or period.first is None:
+        return timezone.localdate().year - 1
+    return period.first - 1
+
+
+def last_year_bases(target: Target, children: list[Unit]) -> dict[int, Decimal]:
+    """Each child's result of the target's indicator in ``base_year``, its history under today's tree."""
+    year = base_year(target)
+    found = engine.actuals(
+        indicator=target.indicator,
+        start=datetime.date(year, 1, 1),
+        end=datetime.date(year, 12, 31),
+        unit_ids=[child.pk for child in children],
+        regroup_today=True,
+    )
+    return {child.pk: found[child.pk].numerator for child in children}
+
+
 def largest_remainder(total: int, bases: list[Decimal]) -> list[int]:
     """Whole parts of ``total`` in proportion to ``bases`` (not all zero) that add up to ``total``.
 
@@ -139,6 +163,21 @@ def _bases(target: Target, method: str, children: list[Unit], base_on: datetime.
         empty = _("The units under %(unit)s have no members on %(date)s: there is nothing to share by.") % {
             "unit": parent,
             "date": _d(base_on),
+        }
+    elif method == AllocationMethod.LAST_YEAR:
+        if target.manual:
+            raise ValidationError(
+                {
+                    "method": _(
+                        "A target entered by hand has no result of last year in the records: split it "
+                        "by hand, by members or by workforce."
+                    )
+                }
+            )
+        bases = last_year_bases(target, children)
+        empty = _("The units under %(unit)s had no result in %(year)s: there is nothing to share by.") % {
+            "unit": parent,
+            "year": base_year(target),
         }
     else:
         bases = workforce_bases(parent, children)
@@ -250,6 +289,15 @@ def check_sum(target: Target, parts: list[Part]) -> None:
         )
 
 
+def _base_on(target: Target, method: str, given: datetime.date | None) -> datetime.date | None:
+    """The day the base stood on, as the revision records it."""
+    if method == AllocationMethod.MEMBERS:
+        return given
+    if method == AllocationMethod.LAST_YEAR:
+        return datetime.date(base_year(target), 12, 31)
+    return None
+
+
 @transaction.atomic
 def allocate(
     *,
@@ -269,7 +317,7 @@ def allocate(
         target=target,
         revision=last + 1,
         method=method,
-        base_on=base_on if method == AllocationMethod.MEMBERS else None,
+        base_on=_base_on(target, method, base_on),
         total=target.value,
         note=note.strip(),
         created_by=user,

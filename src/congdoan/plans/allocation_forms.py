@@ -33,11 +33,10 @@ class AllocationForm(ServiceErrors, forms.Form):
             ]
             del self.fields["base_on"]
             return
-        self.fields["method"].choices = [
-            (method.value, method.label)
-            for method in AllocationMethod
-            if method != AllocationMethod.SAME_PERCENT
-        ]
+        left_out = {AllocationMethod.SAME_PERCENT}
+        if target.manual:
+            left_out.add(AllocationMethod.LAST_YEAR)  # no records give last year's result
+        self.fields["method"].choices = [(m.value, m.label) for m in AllocationMethod if m not in left_out]
         for child in children:
             self.fields[child.code] = forms.DecimalField(
                 label=child.name, required=False, help_text=_("By hand: this unit's share."), **WHOLE

@@ -498,6 +498,7 @@ class AllocationMethod(models.TextChoices):
     MANUAL = "manual", _("By hand")
     MEMBERS = "members", _("In proportion to members")
     WORKFORCE = "workforce", _("In proportion to workforce")
+    LAST_YEAR = "last_year", _("In proportion to last year's result")
     SAME_PERCENT = "same_percent", _("The same percent for every unit")
 
 
@@ -511,7 +512,12 @@ class Allocation(ChangeLogged):
     target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="allocations")
     revision = models.PositiveIntegerField(_("revision"))
     method = models.CharField(_("method"), max_length=20, choices=AllocationMethod.choices)
-    base_on = models.DateField(_("base counted on"), null=True, blank=True)
+    base_on = models.DateField(
+        _("base counted on"),
+        null=True,
+        blank=True,
+        help_text=_("Members: that day; last year's result: its end."),
+    )
     total = models.DecimalField(_("target value"), max_digits=14, decimal_places=2)
     note = models.TextField(_("note"), blank=True)
     created_by = models.ForeignKey(

@@ -1,8 +1,16 @@
-"""What the programmes API reads: units by code, a linked programme only when the user may see it."""
+"""What the programmes API reads and writes: units by code, programmes by reference, each only when the
+user may see it. Writes go through ``plans.services``: a refusal is a 400 naming the field, or a 403 with
+the reason (a programme filed above the user's unit is read only there)."""
 
+from dataclasses import fields, replace
+
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from congdoan.accounts.api.scoped import ScopedRelatedField
+from congdoan.accounts.models import Action
+from congdoan.plans import selectors, services
 from congdoan.plans.models import (
     Basis,
     Programme,
@@ -11,7 +19,10 @@ from congdoan.plans.models import (
     SubmissionDeadline,
     Target,
     Task,
+    TaskStatus,
 )
+from congdoan.units.api.serializers import service_errors
+from congdoan.units.models import Unit
 
 
 def unit_code() -> serializers.SlugRelatedField:
@@ -167,3 +178,224 @@ class ProgrammeDetailSerializer(ProgrammeSerializer):
 
     def get_parent(self, programme) -> str | None:
         return _visible_ref(self, programme.parent)
+
+
+# ------------------------------------------------------------------------------------------- writes
+
+
+class VisibleProgrammeField(serializers.SlugRelatedField):
+    """A programme named by its reference, among those the user may see (their subtree's and ancestors')."""
+
+    default_error_messages = {
+        "does_not_exist": _("“{value}” was not found among the programmes you can see."),
+        "invalid": _("Invalid value."),
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="ref", **kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return selectors.visible(Programme.objects.all(), getattr(request, "user", None))
+
+
+def scoped_unit(action: str, help_text: str, **kwargs) -> ScopedRelatedField:
+    return ScopedRelatedField(
+        action=action, slug_field="code", queryset=Unit.objects.all(), help_text=help_text, **kwargs
+    )
+
+
+def optional_unit(help_text: str) -> ScopedRelatedField:
+    return scoped_unit(Action.VIEW, help_text, required=False, allow_null=True)
+
+
+class ProgrammeWriteSerializer(serializers.ModelSerializer):
+    """A programme as a document; its parts are written through their own routes. ``ref`` is set once."""
+
+    issuer = serializers.CharField(
+        source="issuer_name", max_length=255, help_text="Cơ quan ban hành, như ghi trên văn bản"
+    )
+    issuer_unit = optional_unit("Đơn vị ban hành trong hệ thống (mã), nếu có")
+    unit = scoped_unit(
+        Action.CHANGE, "Đơn vị lưu văn bản (mã), trong phạm vi người dùng", required=False, allow_null=True
+    )
+    parent = VisibleProgrammeField(
+        required=False, allow_null=True, help_text="Văn bản cấp trên mà văn bản này thực hiện (mã)"
+    )
+    themes = serializers.ListField(child=serializers.CharField(), required=False)
+    qualitative_goals = serializers.ListField(child=serializers.CharField(), required=False)
+    merge_rule = serializers.JSONField(
+        required=False, allow_null=True, help_text="Quy tắc ghép CĐCS nhỏ (văn bản 001)"
+    )
+
+    class Meta:
+        model = Programme
+        fields = [
+            name if name != "issuer_name" else "issuer"
+            for name in (f.name for f in fields(services.ProgrammeSpec))
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if isinstance(self.instance, Programme):
+            self.fields["ref"].read_only = True
+
+    def create(self, validated_data):
+        with service_errors({"issuer_name": "issuer"}):
+            return services.create_programme(
+                user=self.context["request"].user, spec=services.ProgrammeSpec(**validated_data)
+            )
+
+    def update(self, programme, validated_data):
+        spec = replace(services.ProgrammeSpec.of(programme), **validated_data)
+        with service_errors({"issuer_name": "issuer"}):
+            return services.update_programme(
+                user=self.context["request"].user, programme=programme, spec=spec
+            )
+
+    def to_representation(self, programme):
+        programme = selectors.programme_for(self.context["request"].user, programme.ref)
+        cited = [programme.parent_id, *(basis.document_id for basis in programme.bases.all())]
+        visible = selectors.visible_programme_ids(self.context["request"].user, cited)
+        return ProgrammeDetailSerializer(programme, context={**self.context, "visible": visible}).data
+
+
+class PartSerializer(serializers.ModelSerializer):
+    """One part of a programme. ``programme`` is given when the part is added, and stays."""
+
+    programme = VisibleProgrammeField(help_text="Mã văn bản")
+
+    class Meta:
+        read_only_fields = ["id", "position"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if isinstance(self.instance, self.Meta.model):
+            self.fields["programme"].read_only = True
+
+    @property
+    def user(self):
+        return self.context["request"].user
+
+    def create(self, validated_data):
+        programme = validated_data.pop("programme")
+        with service_errors({}):
+            return services.add_part(
+                user=self.user, programme=programme, model=self.Meta.model, values=validated_data
+            )
+
+    def update(self, part, validated_data):
+        with service_errors({}):
+            return services.update_part(user=self.user, part=part, values=validated_data)
+
+
+class TargetWriteSerializer(PartSerializer):
+    value = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=False)
+
+    class Meta(PartSerializer.Meta):
+        model = Target
+        fields = [
+            "id",
+            "programme",
+            "position",
+            "ref",
+            "text",
+            "value",
+            "kind",
+            "comparator",
+            "subject",
+            "denominator",
+            "filter_text",
+            "period_kind",
+            "period_start",
+            "period_end",
+            "indicator",
+            "manual",
+            "note",
+        ]
+        extra_kwargs = {
+            "indicator": {"help_text": "Mã chỉ số trong danh mục; để trống khi nhập tay"},
+            "manual": {"help_text": "Nhập tay: chưa có số liệu nào cho ra chỉ tiêu này"},
+        }
+
+
+class TaskWriteSerializer(PartSerializer):
+    class Meta(PartSerializer.Meta):
+        model = Task
+        fields = [
+            "id",
+            "programme",
+            "position",
+            "ref",
+            "kind",
+            "title",
+            "description",
+            "deadline",
+            "deadline_note",
+            "status",
+            "evidence",
+        ]
+
+
+class TaskProgressSerializer(serializers.Serializer):
+    """Status and evidence of a task: for the programme's unit and for the units responsible for the task."""
+
+    status = serializers.ChoiceField(choices=TaskStatus.choices)
+    evidence = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ResponsibilityWriteSerializer(PartSerializer):
+    task = serializers.PrimaryKeyRelatedField(
+        queryset=Task.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="Nhiệm vụ (để trống: cả văn bản)",
+    )
+    unit = optional_unit("Đơn vị chịu trách nhiệm (mã), nếu là một đơn vị trong hệ thống")
+
+    class Meta(PartSerializer.Meta):
+        model = Responsibility
+        fields = ["id", "programme", "position", "task", "who", "unit", "what"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        self.fields["task"].queryset = selectors.parts_for(getattr(request, "user", None), Task)
+
+
+class DeadlineWriteSerializer(PartSerializer):
+    class Meta(PartSerializer.Meta):
+        model = SubmissionDeadline
+        fields = [
+            "id",
+            "programme",
+            "position",
+            "what",
+            "submitters",
+            "receiver",
+            "due_before",
+            "channel",
+            "address",
+        ]
+
+
+class RecipientWriteSerializer(PartSerializer):
+    unit = optional_unit("Đơn vị nhận (mã), nếu là một đơn vị trong hệ thống")
+
+    class Meta(PartSerializer.Meta):
+        model = Recipient
+        fields = ["id", "programme", "position", "text", "purpose", "unit"]
+
+
+class BasisWriteSerializer(PartSerializer):
+    document = VisibleProgrammeField(
+        required=False, allow_null=True, help_text="Văn bản căn cứ trong hệ thống (mã)"
+    )
+
+    class Meta(PartSerializer.Meta):
+        model = Basis
+        fields = ["id", "programme", "position", "text", "document"]
+
+
+class MoveSerializer(serializers.Serializer):
+    position = serializers.IntegerField(min_value=1, help_text="Vị trí mới trong danh sách (1 là đầu tiên)")

@@ -1,13 +1,13 @@
 import datetime
 import re
 
-import pytest
 from django.db import transaction
 from django.db.models import Sum
 
 from congdoan.audit.models import ObjectChange
 from congdoan.demo.builder import REORGANISED_ON, ProvincePlanner, build_demo
 from congdoan.demo.places import KIEN_GIANG
+from congdoan.members.models import Member, MemberEvent
 from congdoan.units import selectors
 from congdoan.units.management.commands.units import console_operator
 from congdoan.units.models import Decision, Employer, Level, Reorganisation, Sector, Unit, UnitLink
@@ -54,6 +54,23 @@ def snapshot(seed: int) -> dict:
                         "issuer__code", "number", "signed_on", "signer", "summary"
                     )
                 ),
+                "members": list(
+                    Member.objects.order_by("code").values_list(
+                        "code",
+                        "full_name",
+                        "birth_date",
+                        "birth_year",
+                        "id_number",
+                        "phone",
+                        "unit__code",
+                        "status",
+                    )
+                ),
+                "events": list(
+                    MemberEvent.objects.order_by("member__code", "on", "id").values_list(
+                        "member__code", "kind", "on", "unit__code", "other_unit__code", "suspended_until"
+                    )
+                ),
             }
             raise Rollback
     except Rollback:
@@ -75,15 +92,6 @@ def test_another_seed_plans_another_province():
 
     assert plan(7) == plan(7)
     assert plan(8) != plan(7)
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """One small demo for the tests below; each test runs in a savepoint inside it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        result = build_demo(seed=11, members=SMALL)
-        yield result
-        transaction.set_rollback(True)
 
 
 def provinces_on(on):
@@ -189,4 +197,6 @@ def test_every_unit_and_employer_is_in_the_change_log(demo, db):
     created = ObjectChange.objects.filter(action=ObjectChange.Action.CREATE)
     assert created.filter(content_type__model="unit").count() == Unit.objects.count()
     assert created.filter(content_type__model="employer").count() == Employer.objects.count()
+    assert created.filter(content_type__model="member").count() == Member.objects.count()
+    assert created.filter(content_type__model="memberevent").count() == MemberEvent.objects.count()
     assert ObjectChange.objects.values("request_id").distinct().count() == 1

@@ -6,7 +6,7 @@ transaction in one change context. The same seed and sizes build the same codes,
 
 A province's size is the workforce its employers hold (the members its grassroots unions could have);
 the number of grassroots unions follows from it at about 71 workers each, the An Giang and Kiên Giang
-ratio before their merger (DOMAIN.md §8). Members themselves are not created here.
+ratio before their merger (DOMAIN.md §8). The members and their history come last (``demo.members``).
 """
 
 import dataclasses
@@ -23,6 +23,7 @@ from django.db import transaction
 from congdoan.audit.context import change_context
 from congdoan.core.text import fold
 from congdoan.demo import names
+from congdoan.demo.members import EPOCH, build_members
 from congdoan.demo.places import PROVINCES, PROVINCES_BY_KEY, SECTOR_UNIONS, Commune, District, Province
 from congdoan.plans.services import load_seed_programmes
 from congdoan.units import services
@@ -30,7 +31,6 @@ from congdoan.units.models import Area, Decision, Employer, Level, Sector, Unit,
 
 D = datetime.date
 NATIONAL_FOUNDED = D(1929, 7, 28)
-EPOCH = D(2019, 1, 1)  # records begin: units that existed before are entered as founded on this day
 HISTORY_ENDS = D(2024, 12, 15)
 REORGANISED_ON = D(2025, 7, 1)
 DEFAULT_SEED = 2025
@@ -527,13 +527,17 @@ class BuildResult:
     employers: int
     decisions: int
     workforce: dict[str, int]
+    members: int
+    member_events: int
+    admissions: dict[tuple[str, int], int]  # (province, year) -> admissions a seed programme counts
 
 
 class DemoBuilder:
     """Carries out the plans through the services, in date order, then applies the 2025 reorganisation."""
 
-    def __init__(self, *, seed: int, members: Mapping[str, int]):
+    def __init__(self, *, seed: int, members: Mapping[str, int], people: Mapping[str, int]):
         self.seed = seed
+        self.people = people
         self.plans = [
             ProvincePlanner(p, members=members.get(p.key, p.members), seed=seed).plan() for p in PROVINCES
         ]
@@ -1021,6 +1025,7 @@ class DemoBuilder:
         for _on, _order, action in sorted(self.events, key=lambda event: event[:2]):
             action()
         self._reorganise()
+        made = build_members(self.plans, seed=self.seed, people=self.people)
         load_seed_programmes()  # the five seed documents, filed under the provinces just built
         return BuildResult(
             units=Unit.objects.count(),
@@ -1030,12 +1035,21 @@ class DemoBuilder:
                 plan.province.key: sum(g.employer.workforce for g in plan.grassroots if g.employer)
                 for plan in self.plans
             },
+            members=made.members,
+            member_events=made.events,
+            admissions=made.admissions,
         )
 
 
-def build_demo(*, seed: int = DEFAULT_SEED, members: Mapping[str, int] | None = None) -> BuildResult:
-    """Build the demo into an empty database (units and areas); ``members`` sizes provinces by key."""
+def build_demo(
+    *,
+    seed: int = DEFAULT_SEED,
+    members: Mapping[str, int] | None = None,
+    people: Mapping[str, int] | None = None,
+) -> BuildResult:
+    """Build the demo into an empty database; ``members`` sizes provinces by key (the workforce of their
+    employers), ``people`` asks an exact number of member records for some of them."""
     if Unit.objects.exists():
         raise ValueError("The demo is built into a database without units.")
     with change_context(), transaction.atomic():
-        return DemoBuilder(seed=seed, members=members or {}).build()
+        return DemoBuilder(seed=seed, members=members or {}, people=people or {}).build()

@@ -1,4 +1,4 @@
-"""Word pools for demo names: people who sign decisions, schools, public bodies and employers.
+"""Word pools for demo names: members and people who sign decisions, schools, public bodies and employers.
 
 Employer names are put together from these words; any likeness to a real company is chance.
 """
@@ -26,10 +26,8 @@ FEMALE_GIVEN = (
 
 
 def person_name(rng: random.Random) -> str:
-    family = rng.choices([n for n, _ in FAMILY_NAMES], weights=[w for _, w in FAMILY_NAMES])[0]
-    if rng.random() < 0.55:
-        return f"{family} {rng.choice(MALE_MIDDLE)} {rng.choice(MALE_GIVEN)}"
-    return f"{family} {rng.choice(FEMALE_MIDDLE)} {rng.choice(FEMALE_GIVEN)}"
+    """A Kinh name, a man's a little more often (signers of decisions)."""
+    return member_name(rng, ethnic_group="01", female=rng.random() >= 0.55)
 
 
 # fmt: off
@@ -143,3 +141,50 @@ WORKSHOPS = (
 )
 WARDS = ("Khoa Nội", "Khoa Ngoại", "Khoa Sản", "Khoa Nhi", "Khoa Cấp cứu", "Khối hành chính")
 # fmt: on
+
+
+# fmt: off
+# Members' names by ethnic group (official codes of members.identity): (family names, male middle and
+# given names, female middle and given names). Kinh names, and those of groups not listed, use the pools
+# above; Khmer given names often have two syllables, H'Mông men carry "A" as their middle name.
+ETHNIC_NAMES = {
+    "03": (  # Thái
+        ("Lò", "Cà", "Quàng", "Lường", "Tòng", "Điêu", "Lù", "Vì"),
+        ("Văn",), ("Khăm", "Phong", "Sương", "Ún", "Thiêm", "Hặc", "Bun", "Xôm", "Chăn", "Inh"),
+        ("Thị",), ("Ban", "Ánh", "Hom", "Ín", "Sâm", "Xuân", "Ngoan", "Pánh", "Lả", "Xiêng"),
+    ),
+    "08": (  # Mông
+        ("Giàng", "Sùng", "Vàng", "Mùa", "Thào", "Lầu", "Hảng", "Cháng", "Lý", "Vừ"),
+        ("A",), ("Páo", "Sinh", "Chứ", "Lử", "Dơ", "Tủa", "Chống", "Lềnh", "Sở", "Vư"),
+        ("Thị",), ("Mai", "Dua", "Mỷ", "Sua", "Chu", "Pà", "Dế", "Say", "Súa", "Xí"),
+    ),
+    "09": (  # Dao
+        ("Tẩn", "Phàn", "Chảo", "Lý", "Đặng", "Triệu"),
+        ("Láo", "Văn"), ("Lở", "Mẩy", "Chản", "Quẩy", "Phẩu", "Tả"),
+        ("Thị", "Mẩy"), ("Mẩy", "Dính", "Xoang", "Chài", "Lai", "Sảy"),
+    ),
+    "05": (  # Khơ-me
+        ("Thạch", "Danh", "Sơn", "Kim", "Lâm", "Châu", "Trà", "Lý"),
+        ("",), ("Sa Rươne", "Sóc", "Phol", "Ngọc Sang", "Sô Phal", "Rinh", "Chanh Tha", "Sà Ly", "Huol"),
+        ("Thị",), ("Sô Phi", "Sa Vân", "Sóc Khia", "Chanh Ry", "Kim Hương", "Sa Ly", "Mây", "Sa Rinh"),
+    ),
+    "04": (  # Hoa
+        ("Lâm", "Quách", "Trương", "Lý", "Diệp", "Mã", "Tăng", "Hứa"),
+        ("Văn", "Quốc", "Chí"), ("Cường", "Hải", "Minh", "Phát", "Tài", "Vinh", "Kiệt"),
+        ("Thị", "Mỹ", "Ngọc"), ("Linh", "Lan", "Hoa", "Phụng", "Mai", "Ngân", "Trân"),
+    ),
+}
+# fmt: on
+
+
+def member_name(rng: random.Random, *, ethnic_group: str, female: bool) -> str:
+    """A member's full name, family name first, fitting their ethnic group and gender."""
+    if ethnic_group in ETHNIC_NAMES:
+        families, male_middle, male_given, female_middle, female_given = ETHNIC_NAMES[ethnic_group]
+        family = rng.choice(families)
+    else:
+        family = rng.choices([n for n, _ in FAMILY_NAMES], weights=[w for _, w in FAMILY_NAMES])[0]
+        male_middle, male_given = MALE_MIDDLE, MALE_GIVEN
+        female_middle, female_given = FEMALE_MIDDLE, FEMALE_GIVEN
+    middle, given = (female_middle, female_given) if female else (male_middle, male_given)
+    return " ".join(part for part in (family, rng.choice(middle), rng.choice(given)) if part)

@@ -6,6 +6,7 @@ nine, so a mistyped code is caught (``is_valid_code``). Codes are never reused.
 """
 
 import datetime
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -109,9 +110,12 @@ def _check_grassroots(unit: Unit, on: datetime.date, field: str = "unit") -> Non
 # ------------------------------------------------------------------------------------- memberships
 
 
-def _replay(member: Member) -> None:
-    """Rebuild the member's membership intervals from their events, and mirror the latest onto the member."""
-    events = list(member.events.order_by("on", "id"))
+def derive_memberships(member: Member, events: Iterable[MemberEvent]) -> list[Membership]:
+    """The membership intervals that ``events``, in date order, give ``member`` (unsaved).
+
+    The one rule from events to intervals: the services replay with it, and bulk writers that create
+    whole histories at once (the demo) use it so that their intervals are exactly the services' own.
+    """
     intervals: list[Membership] = []
 
     def enter(unit_id: int, state: str, on: datetime.date) -> None:
@@ -141,12 +145,22 @@ def _replay(member: Member) -> None:
                 enter(event.unit_id, Status.TRANSFERRED_OUT, event.on)
         else:
             enter(event.unit_id, terminal[event.kind], event.on)
-    Membership.objects.filter(member=member).delete()
-    Membership.objects.bulk_create(intervals)
-    today = timezone.localdate()
-    current = next(
+    return intervals
+
+
+def current_membership(intervals: list[Membership], today: datetime.date) -> Membership | None:
+    """The interval a member stands in today (the first one if all lie ahead): what ``Member`` mirrors."""
+    return next(
         (i for i in reversed(intervals) if i.valid_from <= today), intervals[0] if intervals else None
     )
+
+
+def _replay(member: Member) -> None:
+    """Rebuild the member's membership intervals from their events, and mirror the latest onto the member."""
+    intervals = derive_memberships(member, member.events.order_by("on", "id"))
+    Membership.objects.filter(member=member).delete()
+    Membership.objects.bulk_create(intervals)
+    current = current_membership(intervals, timezone.localdate())
     if current is not None and (member.unit_id, member.status) != (current.unit_id, current.state):
         member.unit_id, member.status = current.unit_id, current.state
         member.save(update_fields=["unit", "status"])

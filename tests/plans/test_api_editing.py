@@ -19,7 +19,7 @@ from congdoan.plans.models import (
     TaskStatus,
 )
 from tests.mixins import APIViewTestCases, build_world, client_for, make_user
-from tests.plans.test_editing import spec_for, target
+from tests.plans.test_editing import spec_for, target, task_of
 
 WRITERS = frozenset({"superuser", "admin", "officer", "chair"})
 
@@ -248,14 +248,7 @@ def test_parts_move_through_the_api(world, chair):
 
 
 def test_a_chair_records_progress_on_the_district_task_it_is_responsible_for(world, chair):
-    district_plan = plan_of(world.units["rg"])
-    task = services.add_part(user=None, programme=district_plan, model=Task, values={"title": "Đối thoại"})
-    services.add_part(
-        user=None,
-        programme=district_plan,
-        model=Responsibility,
-        values={"who": "CĐCS Trường THPT", "unit": world.own_unit, "task": task},
-    )
+    task = task_of(world.own_unit, plan_of(world.units["rg"]))
     client = client_for(chair)
     answer = client.post(
         f"/api/programme-tasks/{task.pk}/progress/", {"status": "done", "evidence": "Biên bản"}, format="json"

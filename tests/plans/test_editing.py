@@ -69,6 +69,14 @@ def plans(small_tree, people):
     return made
 
 
+def task_of(unit, programme: Programme, title: str = "Đối thoại") -> Task:
+    """A task of ``programme`` that ``unit`` is responsible for."""
+    task = services.add_part(user=None, programme=programme, model=Task, values={"title": title})
+    values = {"who": unit.name, "unit": unit, "task": task}
+    services.add_part(user=None, programme=programme, model=Responsibility, values=values)
+    return task
+
+
 def target(**extra) -> services.TargetSpec:
     values = dict(text="Kết nạp 120 đoàn viên mới", value=Decimal(120), kind="count", manual=True)
     return services.TargetSpec(**{**values, **extra})
@@ -243,7 +251,9 @@ def test_every_kind_of_part_is_added_changed_and_deleted_with_its_rules(plans, p
     for model, values in parts.items():
         part = services.add_part(user=user, programme=programme, model=model, values=values)
         assert part.position == (2 if model is Task else 1)
-        services.update_part(user=user, part=part, values={"programme": programme})
+        services.update_part(user=user, part=part, values=values)
+        with pytest.raises(TypeError):  # a part stays in its programme, and moves by move_part
+            services.update_part(user=user, part=part, values={"programme": plans["own"], "position": 9})
         services.delete_part(user=user, part=part)
         assert not model.objects.filter(pk=part.pk).exists()
 
@@ -339,16 +349,7 @@ def test_responsibilities_move_among_those_of_their_task(plans, people):
 
 
 def test_a_chair_records_progress_on_the_district_task_it_is_responsible_for(plans, people, small_tree):
-    district_plan = plans["district"]
-    task = services.add_part(
-        user=people["district"], programme=district_plan, model=Task, values={"title": "Đối thoại"}
-    )
-    services.add_part(
-        user=people["district"],
-        programme=district_plan,
-        model=Responsibility,
-        values={"who": "CĐCS Trường THPT", "unit": small_tree["a"], "task": task},
-    )
+    task = task_of(small_tree["a"], plans["district"])
     with change_context(user=people["chair"]):
         services.record_task_progress(
             user=people["chair"], task=task, status=TaskStatus.DONE, evidence=" Biên bản 12/5 "

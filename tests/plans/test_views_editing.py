@@ -10,9 +10,9 @@ from django.test import Client
 from congdoan.accounts.models import Role
 from congdoan.audit.models import ObjectChange
 from congdoan.plans import services
-from congdoan.plans.models import Programme, Responsibility, Target, Task, TaskStatus
+from congdoan.plans.models import Programme, Target, Task, TaskStatus
 from tests.mixins import make_user
-from tests.plans.test_editing import spec_for, target
+from tests.plans.test_editing import spec_for, target, task_of
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -191,14 +191,8 @@ def test_parts_are_edited_moved_and_deleted_from_the_page(setting):
 def test_a_chair_updates_the_progress_of_the_district_task_it_is_responsible_for(setting):
     district, chair = setting["people"]["district"], setting["people"]["chair"]
     programme = setting["district"]
-    task = services.add_part(user=district, programme=programme, model=Task, values={"title": "Đối thoại"})
+    task = task_of(setting["tree"]["a"], programme)
     other = services.add_part(user=district, programme=programme, model=Task, values={"title": "Hội nghị"})
-    services.add_part(
-        user=district,
-        programme=programme,
-        model=Responsibility,
-        values={"who": "CĐCS Trường THPT", "unit": setting["tree"]["a"], "task": task},
-    )
     client = client_of(chair)
     page = client.get("/programmes/KG-RG-KH-2024/").content.decode()
     assert f"/programmes/KG-RG-KH-2024/tasks/{task.pk}/progress/" in page

@@ -19,7 +19,7 @@ from congdoan.plans.models import (
     Target,
     Task,
 )
-from congdoan.plans.services import ProgrammeSpec
+from congdoan.plans.services import PART_FIELDS, ProgrammeSpec
 from congdoan.units.forms import DateInput, ServiceErrors, UnitField, scoped_units
 
 SHORT_TEXT = forms.Textarea(attrs={"rows": 3})
@@ -124,21 +124,7 @@ class TargetForm(PartForm):
 
     class Meta:
         model = Target
-        fields = [
-            "ref",
-            "text",
-            "value",
-            "kind",
-            "comparator",
-            "subject",
-            "denominator",
-            "filter_text",
-            "period_kind",
-            "period_start",
-            "period_end",
-            "indicator",
-            "note",
-        ]
+        fields = [name for name in PART_FIELDS[Target] if name != "manual"]  # set by the indicator choice
         widgets = {"text": SHORT_TEXT, "note": SHORT_TEXT}
 
     def __init__(self, *args, **kwargs):
@@ -162,7 +148,7 @@ class TargetForm(PartForm):
 class TaskForm(PartForm):
     class Meta:
         model = Task
-        fields = ["ref", "kind", "title", "description", "deadline", "deadline_note", "status", "evidence"]
+        fields = PART_FIELDS[Task]
         widgets = {
             "title": SHORT_TEXT,
             "description": SHORT_TEXT,
@@ -185,7 +171,7 @@ class ResponsibilityForm(PartForm):
 
     class Meta:
         model = Responsibility
-        fields = ["task", "who", "unit", "what"]
+        fields = PART_FIELDS[Responsibility]
         widgets = {"what": SHORT_TEXT}
 
     def __init__(self, *args, programme: Programme, **kwargs):
@@ -198,7 +184,7 @@ class ResponsibilityForm(PartForm):
 class DeadlineForm(PartForm):
     class Meta:
         model = SubmissionDeadline
-        fields = ["what", "submitters", "receiver", "due_before", "channel", "address"]
+        fields = PART_FIELDS[SubmissionDeadline]
         widgets = {"what": SHORT_TEXT, "submitters": SHORT_TEXT, "due_before": DateInput}
 
 
@@ -207,7 +193,7 @@ class RecipientForm(PartForm):
 
     class Meta:
         model = Recipient
-        fields = ["text", "purpose", "unit"]
+        fields = PART_FIELDS[Recipient]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -219,7 +205,7 @@ class BasisForm(PartForm):
 
     class Meta:
         model = Basis
-        fields = ["text", "document"]
+        fields = PART_FIELDS[Basis]
 
     def __init__(self, *args, programme: Programme, **kwargs):
         super().__init__(*args, programme=programme, **kwargs)

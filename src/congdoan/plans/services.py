@@ -164,14 +164,30 @@ def delete_programme(*, user, programme: Programme) -> None:
 
 # ------------------------------------------------------------------------------------------- parts
 
-PART_MODELS: tuple[type[ProgrammePart], ...] = (
-    Target,
-    Task,
-    Responsibility,
-    SubmissionDeadline,
-    Recipient,
-    Basis,
-)
+# What a person or a client writes in each kind of part, in the order forms show it.
+PART_FIELDS: dict[type[ProgrammePart], tuple[str, ...]] = {
+    Target: (
+        "ref",
+        "text",
+        "value",
+        "kind",
+        "comparator",
+        "subject",
+        "denominator",
+        "filter_text",
+        "period_kind",
+        "period_start",
+        "period_end",
+        "indicator",
+        "manual",
+        "note",
+    ),
+    Task: ("ref", "kind", "title", "description", "deadline", "deadline_note", "status", "evidence"),
+    Responsibility: ("task", "who", "unit", "what"),
+    SubmissionDeadline: ("what", "submitters", "receiver", "due_before", "channel", "address"),
+    Recipient: ("text", "purpose", "unit"),
+    Basis: ("text", "document"),
+}
 # The references of each kind of part that must lie within the user's sight: (units, programmes).
 PART_REFERENCES: dict[type[ProgrammePart], tuple[tuple[str, ...], tuple[str, ...]]] = {
     Responsibility: (("unit",), ()),
@@ -183,6 +199,9 @@ REORDER_GROUPS: dict[type[ProgrammePart], tuple[str, ...]] = {Responsibility: ("
 
 
 def _store_part(user, part: ProgrammePart, values: dict) -> ProgrammePart:
+    unknown = set(values) - set(PART_FIELDS[type(part)])
+    if unknown:  # the programme and the place are not a part's to change this way
+        raise TypeError(f"Not fields of a {type(part).__name__}: {sorted(unknown)}")
     for name, value in values.items():
         setattr(part, name, value)
     _refuse_unseen(user, part, *PART_REFERENCES.get(type(part), ((), ())))

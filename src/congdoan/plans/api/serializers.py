@@ -260,6 +260,9 @@ class ProgrammeWriteSerializer(serializers.ModelSerializer):
         return ProgrammeDetailSerializer(programme, context={**self.context, "visible": visible}).data
 
 
+PART_API_FIELDS = ["id", "programme", "position"]
+
+
 class PartSerializer(serializers.ModelSerializer):
     """One part of a programme. ``programme`` is given when the part is added, and stays."""
 
@@ -294,25 +297,7 @@ class TargetWriteSerializer(PartSerializer):
 
     class Meta(PartSerializer.Meta):
         model = Target
-        fields = [
-            "id",
-            "programme",
-            "position",
-            "ref",
-            "text",
-            "value",
-            "kind",
-            "comparator",
-            "subject",
-            "denominator",
-            "filter_text",
-            "period_kind",
-            "period_start",
-            "period_end",
-            "indicator",
-            "manual",
-            "note",
-        ]
+        fields = [*PART_API_FIELDS, *services.PART_FIELDS[Target]]
         extra_kwargs = {
             "indicator": {"help_text": "Mã chỉ số trong danh mục; để trống khi nhập tay"},
             "manual": {"help_text": "Nhập tay: chưa có số liệu nào cho ra chỉ tiêu này"},
@@ -322,19 +307,7 @@ class TargetWriteSerializer(PartSerializer):
 class TaskWriteSerializer(PartSerializer):
     class Meta(PartSerializer.Meta):
         model = Task
-        fields = [
-            "id",
-            "programme",
-            "position",
-            "ref",
-            "kind",
-            "title",
-            "description",
-            "deadline",
-            "deadline_note",
-            "status",
-            "evidence",
-        ]
+        fields = [*PART_API_FIELDS, *services.PART_FIELDS[Task]]
 
 
 class TaskProgressSerializer(serializers.Serializer):
@@ -355,7 +328,7 @@ class ResponsibilityWriteSerializer(PartSerializer):
 
     class Meta(PartSerializer.Meta):
         model = Responsibility
-        fields = ["id", "programme", "position", "task", "who", "unit", "what"]
+        fields = [*PART_API_FIELDS, *services.PART_FIELDS[Responsibility]]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -366,17 +339,7 @@ class ResponsibilityWriteSerializer(PartSerializer):
 class DeadlineWriteSerializer(PartSerializer):
     class Meta(PartSerializer.Meta):
         model = SubmissionDeadline
-        fields = [
-            "id",
-            "programme",
-            "position",
-            "what",
-            "submitters",
-            "receiver",
-            "due_before",
-            "channel",
-            "address",
-        ]
+        fields = [*PART_API_FIELDS, *services.PART_FIELDS[SubmissionDeadline]]
 
 
 class RecipientWriteSerializer(PartSerializer):
@@ -384,7 +347,7 @@ class RecipientWriteSerializer(PartSerializer):
 
     class Meta(PartSerializer.Meta):
         model = Recipient
-        fields = ["id", "programme", "position", "text", "purpose", "unit"]
+        fields = [*PART_API_FIELDS, *services.PART_FIELDS[Recipient]]
 
 
 class BasisWriteSerializer(PartSerializer):
@@ -394,7 +357,7 @@ class BasisWriteSerializer(PartSerializer):
 
     class Meta(PartSerializer.Meta):
         model = Basis
-        fields = ["id", "programme", "position", "text", "document"]
+        fields = [*PART_API_FIELDS, *services.PART_FIELDS[Basis]]
 
 
 class MoveSerializer(serializers.Serializer):

@@ -12,6 +12,7 @@ from congdoan.plans.periods import PeriodKind
 from congdoan.plans.progress import Light, judge, month_ends, window
 
 D = Decimal
+WHOLE_PERIOD = D(1)
 
 
 def target(programme_period=(PeriodKind.YEAR, 2020, 2020), own=None) -> Target:
@@ -23,7 +24,7 @@ def target(programme_period=(PeriodKind.YEAR, 2020, 2020), own=None) -> Target:
     return target
 
 
-def rule(value, goal, comparator=Comparator.AT_LEAST, *, flow=False, elapsed=D(1)):
+def rule(value, goal, comparator=Comparator.AT_LEAST, *, flow=False, elapsed=WHOLE_PERIOD):
     return judge(
         value=None if value is None else D(value),
         target=None if goal is None else D(goal),

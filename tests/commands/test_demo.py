@@ -5,15 +5,19 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
+from django.utils.formats import number_format
 
 from congdoan.accounts.models import User
 from congdoan.audit.models import ObjectChange
 from congdoan.demo.console import load_demo
 from congdoan.demo.logins import DEMO_PASSWORD, DEMO_USERS
+from congdoan.demo.members import workforce_for
+from congdoan.members.models import EventKind, Member, MemberEvent
 from congdoan.units.models import Decision, Employer, Unit, UnitLink
 from tests.demo.sizes import SMALL
 
 demo_command = importlib.import_module("congdoan.demo.management.commands.demo")
+seed_demo_command = importlib.import_module("congdoan.demo.management.commands.seed-demo")
 
 
 @pytest.fixture
@@ -65,10 +69,22 @@ def test_demo_refuses_a_port_out_of_range(db):
         run("demo", "--port", "70000", "--no-serve")
 
 
-def test_seed_demo_sizes_the_province_by_members(db):
-    run("seed-demo", "--members", "1500", "--seed", "3", "--province", "kien giang")
+def test_seed_demo_creates_the_members_asked_for_in_the_province(db, monkeypatch):
+    def small_load(stdout, *, seed, members=None, people=None):  # the other provinces small
+        load_demo(stdout, seed=seed, members={**SMALL, **(members or {})}, people=people)
+
+    monkeypatch.setattr(seed_demo_command, "load_demo", small_load)
+    out = run("seed-demo", "--members", "1500", "--seed", "3", "--province", "kien giang")
     workforce = Employer.objects.filter(area__parent__parent__code="91").aggregate(n=Sum("workforce"))["n"]
-    assert workforce == 1500
+    assert workforce == workforce_for(1500) < 1500
+    joined = MemberEvent.objects.filter(
+        kind__in=[EventKind.REGISTER, EventKind.ADMIT, EventKind.TRANSFER_IN],
+        other_unit__isnull=True,
+        unit__code__startswith="KG-",
+    )
+    assert joined.values("member").distinct().count() == 1500
+    assert Member.objects.count() > 1500  # the other provinces have theirs
+    assert number_format(Member.objects.count(), force_grouping=True) in out
     with pytest.raises(CommandError):
         run("seed-demo", "--members", "1500")  # the database is no longer empty
 

@@ -22,17 +22,28 @@ def prepare_database(stdout: OutputWrapper, verbosity: int) -> None:
     call_command("migrate", interactive=False, verbosity=max(0, verbosity - 1), stdout=stdout)
 
 
-def load_demo(stdout: OutputWrapper, *, seed: int, members: Mapping[str, int] | None = None) -> None:
+def load_demo(
+    stdout: OutputWrapper,
+    *,
+    seed: int,
+    members: Mapping[str, int] | None = None,
+    people: Mapping[str, int] | None = None,
+) -> None:
     started = time.monotonic()
-    result = build_demo(seed=seed, members=members)
+    result = build_demo(seed=seed, members=members, people=people)
     seconds = time.monotonic() - started
     stdout.write(
-        _("Demo loaded in %(seconds)s s: %(units)s units, %(employers)s employers, %(decisions)s decisions.")
+        _(
+            "Demo loaded in %(seconds)s s: %(units)s units, %(employers)s employers, "
+            "%(decisions)s decisions, %(members)s members with %(events)s events."
+        )
         % {
             "seconds": number_format(seconds, 1),
             "units": number_format(result.units, force_grouping=True),
             "employers": number_format(result.employers, force_grouping=True),
             "decisions": number_format(result.decisions, force_grouping=True),
+            "members": number_format(result.members, force_grouping=True),
+            "events": number_format(result.member_events, force_grouping=True),
         }
     )
     for key, workforce in result.workforce.items():

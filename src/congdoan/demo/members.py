@@ -92,6 +92,16 @@ OCCUPATIONS_ENTERPRISE = ("Công nhân", "Công nhân", "Công nhân", "Nhân vi
 PUBLIC = {Sector.PUBLIC_FULL, Sector.PUBLIC_PART}
 
 
+# Member records per worker of the employers that a history from 2019 gives (those who left count too).
+PEOPLE_PER_WORKER = 1.17
+
+
+def workforce_for(people: int) -> int:
+    """The workforce a province needs for about ``people`` member records of its own accord, a little
+    fewer, so that asking for exactly ``people`` tops up the last month rather than holding back."""
+    return round(people / (PEOPLE_PER_WORKER + 0.05))
+
+
 # ------------------------------------------------------------------------------------------ the unions
 
 

@@ -1,4 +1,4 @@
-"""congdoan seed-demo --members N --seed S [--province NAME]: the demo, with one province built to size."""
+"""congdoan seed-demo --members N --seed S [--province NAME]: the demo, with N members in one province."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.formats import number_format
@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from congdoan.demo.builder import DEFAULT_SEED, MIN_PROVINCE_MEMBERS
 from congdoan.demo.console import load_demo, prepare_database
+from congdoan.demo.members import workforce_for
 from congdoan.demo.places import KIEN_GIANG, PROVINCES, find_province
 from congdoan.units.models import Unit
 
@@ -14,15 +15,18 @@ class Command(BaseCommand):
     @property
     def help(self) -> str:  # argparse formats only plain text, so translate when asked
         return _(
-            "Migrate the database and, while it has no units, build the demo tree into it (five provinces, "
-            "their history from 2019 and the 2025 reorganisation) with one province sized by --members. "
-            "N is the number of members the province should hold. No member records are created: N sets "
-            "the workforce of the province's employers (the members its grassroots unions could hold) and, "
-            "at about 71 workers each, how many grassroots unions it has. The same seed builds the same tree."
+            "Migrate the database and, while it has no units, build the demo into it (five provinces, their "
+            "union trees from 2019, the 2025 reorganisation, and the members of every grassroots union with "
+            "their history) with one province sized by --members. N is the number of member records the "
+            "province gets, exactly: its employers hold about as many workers as it needs for them (at about "
+            "71 workers per grassroots union), and the members are written a group of unions at a time, so "
+            "memory stays flat. The same seed builds the same tree and people."
         )
 
     def add_arguments(self, parser):
-        parser.add_argument("--members", type=int, metavar="N", help=_("members the province should hold"))
+        parser.add_argument(
+            "--members", type=int, metavar="N", help=_("member records to create in the province")
+        )
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="S")
         parser.add_argument(
             "--province",
@@ -48,4 +52,12 @@ class Command(BaseCommand):
             raise CommandError(
                 _("The database already holds units; seed-demo builds into an empty database.")
             )
-        load_demo(self.stdout, seed=seed, members={chosen.key: members or chosen.members})
+        if members is None:
+            load_demo(self.stdout, seed=seed)
+        else:
+            load_demo(
+                self.stdout,
+                seed=seed,
+                members={chosen.key: workforce_for(members)},
+                people={chosen.key: members},
+            )

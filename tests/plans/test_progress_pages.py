@@ -193,6 +193,8 @@ def test_the_api_drills_down_to_the_children(progress_world):
     # No share was allocated: a child shows its actual and its part of the city's total.
     assert counted["DB-CS1"]["target_for_unit"] is None and counted["DB-CS1"]["share"] == 100
     assert counted["DB-CS2"]["actual"] == 0 and counted["DB-CS2"]["share"] == 0
+    # The city's own line: its part of the province's total, as on the programme's page.
+    assert admitted["target_for_unit"] is None and admitted["share"] == 100
 
 
 def test_a_manual_target_without_figures_is_grey_not_zero(progress_world):

@@ -389,16 +389,22 @@ def unit_for(user, programme: Programme, code: str | None, on: datetime.date) ->
     return unit
 
 
+def total_holder(programme: Programme, unit: Unit) -> Unit | None:
+    """The unit whose actual a unit's own figure is a share of on its own line: the programme's unit."""
+    return programme.unit if programme.unit_id is not None and programme.unit_id != unit.pk else None
+
+
 def programme_progress(
     *, programme: Programme, unit: Unit, at: datetime.date, regroup_today: bool = False
 ) -> list[Progress]:
     """Every target of ``programme`` for ``unit``; a count without its own target is shown as a share of
     the programme unit's actual."""
-    reference = programme.unit if programme.unit_id and programme.unit_id != unit.pk else None
     rows = []
     for target in programme.targets.all():
         target.programme = programme  # the targets' programme is this one: no query per target
-        rows += progress_of(target, [unit], at=at, regroup_today=regroup_today, reference=reference)
+        rows += progress_of(
+            target, [unit], at=at, regroup_today=regroup_today, reference=total_holder(programme, unit)
+        )
     return rows
 
 
@@ -417,10 +423,14 @@ class DrillDown:
 def drill_down(
     *, user, target: Target, unit: Unit, at: datetime.date, regroup_today: bool = False
 ) -> DrillDown:
-    """The target for ``unit`` and for each unit directly under it (each child's share of ``unit``)."""
+    """The target for ``unit`` (as on the programme's page) and for each unit directly under it (each
+    child's share being of ``unit``)."""
     day = tree_day(window(target, at), regroup_today)
     below = children(user=user, unit=unit, on=day)
-    own, *rest = progress_of(target, [unit, *below], at=at, regroup_today=regroup_today, reference=unit)
+    [own] = progress_of(
+        target, [unit], at=at, regroup_today=regroup_today, reference=total_holder(target.programme, unit)
+    )
+    rest = progress_of(target, below, at=at, regroup_today=regroup_today, reference=unit) if below else []
     return DrillDown(own=own, children=rest)
 
 
@@ -467,6 +477,5 @@ def live_targets(*, user, unit: Unit, on: datetime.date | None = None) -> list[P
         for target in programme.targets.all():
             target.programme = programme
             if target.period.covers(Period(PeriodKind.YEAR, year, year)):
-                reference = programme.unit if programme.unit_id != unit.pk else None
-                rows += progress_of(target, [unit], at=on, reference=reference)
+                rows += progress_of(target, [unit], at=on, reference=total_holder(programme, unit))
     return rows

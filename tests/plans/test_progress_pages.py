@@ -21,7 +21,8 @@ from congdoan.plans.models import Target
 from congdoan.plans.progress_exports import FIGURE_COLUMNS, TARGET_COLUMNS, UNIT_COLUMNS
 from congdoan.plans.reported import enter_figure
 from congdoan.plans.services import load_seed_programmes
-from tests.factories import found
+from congdoan.units.services import move_units
+from tests.factories import decision, found
 
 MID_2020 = "2020-06-30"
 SEEDS = ("DB-579-CV-2019", "LC-324-KH-2022", "KG-NQ-2020", "HN-76-TB-2021", "DB-CT-TU-2021")
@@ -195,6 +196,29 @@ def test_the_api_drills_down_to_the_children(progress_world):
     assert counted["DB-CS2"]["actual"] == 0 and counted["DB-CS2"]["share"] == 0
     # The city's own line: its part of the province's total, as on the programme's page.
     assert admitted["target_for_unit"] is None and admitted["share"] == 100
+
+
+def test_the_tree_of_the_day_or_todays_tree(progress_world):
+    """Moved in 2021 straight under the province, CĐCS 2 counted for the city in mid-2020 (the tree as it
+    stood then) and no longer does on today's tree."""
+    units = progress_world["units"]
+    move_units(
+        units=[units["CS2"]],
+        new_parent=units["DB"],
+        effective_on=datetime.date(2021, 1, 1),
+        decision=decision(datetime.date(2020, 12, 20)),
+    )
+    user = progress_world["users"]["DB"]
+
+    def city(tree: str) -> dict:
+        body = api_progress(user, "DB-579-CV-2019", unit="DB-DBP", at=MID_2020, tree=tree, children="true")
+        return by_ref(body["targets"])[("I.4", "tỷ lệ CĐCS d")]
+
+    then, today = city("then"), city("today")
+    assert (then["numerator"], then["denominator"]) == (11, 20)
+    assert {child["unit"] for child in then["children"]} == {"DB-CS1", "DB-CS2"}
+    assert (today["numerator"], today["denominator"]) == (8, 10)
+    assert {child["unit"] for child in today["children"]} == {"DB-CS1"}
 
 
 def test_a_manual_target_without_figures_is_grey_not_zero(progress_world):

@@ -63,19 +63,13 @@ def test_largest_remainder_gives_the_leftovers_to_the_largest_fractions_then_in_
 
 
 @pytest.fixture
-def tree(db):
-    national = found("Tổng Liên đoàn Lao động Việt Nam", "national", code="TLD")
-    province = found("Liên đoàn Lao động tỉnh Kiên Giang", "province", national, code="KG")
-    other = found("Liên đoàn Lao động tỉnh An Giang", "province", national, code="AG")
-    rg = found("Liên đoàn Lao động thành phố Rạch Giá", "upper", province, code="KG-RG")
-    pq = found("Liên đoàn Lao động thành phố Phú Quốc", "upper", province, code="KG-PQ")
-    ht = found("Liên đoàn Lao động huyện Hà Tiên", "upper", province, code="KG-HT")
-    gone = found("Liên đoàn Lao động huyện Kiên Hải", "upper", province, code="KG-KH")
+def tree(small_tree):
+    """The small tree (KG-PQ-01 under Phú Quốc, AG-LX-01 in An Giang), with one more district of Kiên Giang
+    and one that ended."""
+    ht = found("Liên đoàn Lao động huyện Hà Tiên", "upper", small_tree["kg"], code="KG-HT")
+    gone = found("Liên đoàn Lao động huyện Kiên Hải", "upper", small_tree["kg"], code="KG-KH")
     units.dissolve_unit(unit=gone, effective_on=D(2023, 1, 1), decision=decision(D(2022, 12, 20)))
-    a = found("Công đoàn cơ sở Trường THPT Nguyễn Trung Trực", "grassroots", rg, code="KG-RG-01")
-    b = found("Công đoàn cơ sở Khách sạn Sao Biển", "grassroots", pq, code="KG-PQ-01")
-    c = found("Công đoàn cơ sở Công ty CP Bê tông Long Xuyên", "grassroots", other, code="AG-01")
-    return dict(national=national, kg=province, ag=other, rg=rg, pq=pq, ht=ht, gone=gone, a=a, b=b, c=c)
+    return {**small_tree, "ht": ht, "gone": gone}
 
 
 @pytest.fixture
@@ -165,8 +159,8 @@ def test_a_split_by_hand_naming_a_wrong_unit_or_share_is_refused_naming_it(admit
 
 def test_in_proportion_to_members_on_a_date_counts_each_childs_subtree(admitted, tree):
     admit(tree["a"], 4)  # under KG-RG
-    admit(tree["b"], 2)  # under KG-PQ
-    admit(tree["c"], 5)  # another province: not counted
+    admit(tree["c"], 2)  # under KG-PQ
+    admit(tree["d"], 5)  # another province: not counted
     parts = allocation.split(target=admitted, method=AllocationMethod.MEMBERS, base_on=D(2024, 1, 1))
     assert {p.unit.code: (p.base, p.value) for p in parts} == {
         "KG-HT": (0, 0),
@@ -182,7 +176,7 @@ def test_in_proportion_to_members_on_a_date_counts_each_childs_subtree(admitted,
 
 
 def test_in_proportion_to_workforce_rounds_by_largest_remainder(admitted, tree):
-    for unit, workforce in ((tree["a"], 100), (tree["b"], 100), (tree["ht"], 100)):
+    for unit, workforce in ((tree["a"], 100), (tree["c"], 100), (tree["ht"], 100)):
         Employer.objects.create(unit=unit, name=f"Công ty {unit.code}", workforce=workforce)
     parts = allocation.split(target=admitted, method=AllocationMethod.WORKFORCE)
     assert values(parts) == {"KG-HT": 34, "KG-PQ": 33, "KG-RG": 33}
@@ -192,8 +186,8 @@ def test_in_proportion_to_workforce_rounds_by_largest_remainder(admitted, tree):
 def test_in_proportion_to_last_years_result_of_the_indicator_regrouped_under_todays_tree(programme, tree):
     on_records = add(programme, 3, 100, manual=False, indicator="members_admitted")
     admit(tree["a"], 3, on=D(2023, 3, 1))  # KG-RG, in 2023
-    admit(tree["b"], 1, on=D(2023, 9, 1))  # KG-PQ, in 2023
-    admit(tree["b"], 5, on=D(2024, 2, 1))  # this year's: not last year's result
+    admit(tree["c"], 1, on=D(2023, 9, 1))  # KG-PQ, in 2023
+    admit(tree["c"], 5, on=D(2024, 2, 1))  # this year's: not last year's result
     assert allocation.base_year(on_records) == 2023
     parts = allocation.split(target=on_records, method=AllocationMethod.LAST_YEAR)
     assert {p.unit.code: (p.base, p.value) for p in parts} == {

@@ -104,7 +104,7 @@ def test_figures_are_entered_on_the_target_page_and_shown_entered_or_summed(info
     assert "98,1%" in page and "Quý II" in page
     assert "cộng từ" in page.lower() or "summed" in page  # Rạch Giá and the province sum what is below
     outside = client.post(
-        url, {"unit": "AG-01", "stands_on": "2024-06-30", "numerator": "1", "denominator": "2"}
+        url, {"unit": "AG-LX-01", "stands_on": "2024-06-30", "numerator": "1", "denominator": "2"}
     )
     assert outside.status_code == 200 and ReportedValue.objects.count() == 1
 

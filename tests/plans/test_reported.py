@@ -15,24 +15,15 @@ from congdoan.plans.models import AllocationMethod, DocumentKind, Programme, Rep
 from congdoan.plans.periods import PeriodKind
 from congdoan.plans.reported import enter_figure, figures_for, reported_actuals, rolled_up
 from congdoan.units import services as units
-from tests.factories import decision, found
+from tests.factories import decision
 
 D = datetime.date
 YEAR_START, YEAR_END = D(2024, 1, 1), D(2024, 12, 31)
 
 
 @pytest.fixture
-def tree(db):
-    national = found("Tổng Liên đoàn Lao động Việt Nam", "national", code="TLD")
-    kg = found("Liên đoàn Lao động tỉnh Kiên Giang", "province", national, code="KG")
-    ag = found("Liên đoàn Lao động tỉnh An Giang", "province", national, code="AG")
-    rg = found("Liên đoàn Lao động thành phố Rạch Giá", "upper", kg, code="KG-RG")
-    pq = found("Liên đoàn Lao động thành phố Phú Quốc", "upper", kg, code="KG-PQ")
-    a = found("Công đoàn cơ sở Trường THPT Nguyễn Trung Trực", "grassroots", rg, code="KG-RG-01")
-    b = found("Công đoàn cơ sở Công ty TNHH Thủy sản Kiên Cường", "grassroots", rg, code="KG-RG-02")
-    c = found("Công đoàn cơ sở Khách sạn Sao Biển", "grassroots", pq, code="KG-PQ-01")
-    d = found("Công đoàn cơ sở Công ty CP Bê tông Long Xuyên", "grassroots", ag, code="AG-01")
-    return dict(national=national, kg=kg, ag=ag, rg=rg, pq=pq, a=a, b=b, c=c, d=d)
+def tree(small_tree):
+    return small_tree
 
 
 @pytest.fixture
@@ -48,28 +39,20 @@ def programme(tree):
     )
 
 
+def by_hand(programme, position: int, text: str, value: int, kind: str) -> Target:
+    return Target.objects.create(
+        programme=programme, position=position, text=text, value=Decimal(value), kind=kind, manual=True
+    )
+
+
 @pytest.fixture
 def informed(programme):
-    return Target.objects.create(
-        programme=programme,
-        position=1,
-        text="98% người lao động được phổ biến nghị quyết",
-        value=Decimal(98),
-        kind=TargetKind.PERCENT,
-        manual=True,
-    )
+    return by_hand(programme, 1, "98% người lao động được phổ biến nghị quyết", 98, TargetKind.PERCENT)
 
 
 @pytest.fixture
 def founded(programme):
-    return Target.objects.create(
-        programme=programme,
-        position=2,
-        text="Thành lập 20 công đoàn cơ sở",
-        value=Decimal(20),
-        kind=TargetKind.COUNT,
-        manual=True,
-    )
+    return by_hand(programme, 2, "Thành lập 20 công đoàn cơ sở", 20, TargetKind.COUNT)
 
 
 def enter(target, unit, on, numerator, denominator=None, user=None):

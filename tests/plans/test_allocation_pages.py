@@ -50,6 +50,21 @@ def test_the_province_splits_its_target_on_its_page_and_sees_the_sum_check(admit
     )
 
 
+def test_a_percent_passes_down_and_members_split_from_the_page(informed, admitted, officers, tree):
+    client = logged_in(officers["kg"])
+    page = client.get(f"/programmes/targets/{informed.pk}/allocation/").content.decode()
+    assert 'value="same_percent"' in page and 'value="manual"' not in page
+    assert (
+        client.post(f"/programmes/targets/{informed.pk}/allocation/", {"method": "same_percent"}).status_code
+        == 302
+    )
+    assert set(allocation.shares_of(informed).values()) == {98}
+    url = f"/programmes/targets/{admitted.pk}/allocation/"
+    nobody = client.post(url, {"method": "members", "base_on": "2024-01-01"})
+    assert nobody.status_code == 200 and "01/01/2024" in nobody.content.decode()  # no members on that day
+    assert not allocation.shares_of(admitted)
+
+
 def test_a_lower_level_cannot_open_or_split_a_target_of_the_level_above(admitted, officers, user_at, tree):
     url = f"/programmes/targets/{admitted.pk}/allocation/"
     assert logged_in(officers["rg"]).get(url).status_code == 404

@@ -2,6 +2,7 @@
 the pages (``congdoan.plans.allocation`` and ``congdoan.plans.reported``)."""
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
@@ -263,7 +264,7 @@ class ReportedValueViewSet(
     def rollup(self, request):
         target_id = request.query_params.get("target", "")
         if not target_id.isdigit():
-            raise serializers.ValidationError({"target": ["Cần mã số chỉ tiêu."]})
+            raise serializers.ValidationError({"target": [_("Give the id of the target.")]})
         target = get_for(
             Target.objects.select_related("programme__unit"), request.user, Action.VIEW, pk=target_id
         )

@@ -4,7 +4,11 @@ The forms check what a person typed and offer only what the user may name (units
 sight); the services write, inside one transaction, and refuse with the reason what a form cannot know.
 """
 
+from dataclasses import fields as dataclass_fields
+
 from django import forms
+from django.utils.functional import lazy
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from congdoan.accounts.models import Action
@@ -23,6 +27,10 @@ from congdoan.plans.services import PART_FIELDS, ProgrammeSpec
 from congdoan.units.forms import DateInput, ServiceErrors, UnitField, scoped_units
 
 SHORT_TEXT = forms.Textarea(attrs={"rows": 3})
+
+
+def label_of(model, name: str):
+    return lazy(lambda: capfirst(model._meta.get_field(name).verbose_name), str)()
 
 
 class LinesField(forms.CharField):
@@ -50,38 +58,26 @@ class ProgrammeChoiceField(forms.ModelChoiceField):
 class ProgrammeForm(ServiceErrors, forms.ModelForm):
     """A programme as it was issued. Its reference is chosen once, when it is entered."""
 
-    themes = LinesField(label=_("Themes"), required=False, help_text=_("One a line."))
+    # The model's labels, as the list and the page show them.
+    themes = LinesField(label=label_of(Programme, "themes"), required=False, help_text=_("One a line."))
     qualitative_goals = LinesField(
-        label=_("Goals without a number"), required=False, help_text=_("One a line.")
+        label=label_of(Programme, "qualitative_goals"), required=False, help_text=_("One a line.")
     )
-    issuer_unit = UnitField(label=_("Issuing unit"), required=False, active_only=False)
-    unit = UnitField(label=_("Filed under"), action=Action.CHANGE)
-    parent = ProgrammeChoiceField(label=_("Carries out"))
+    issuer_unit = UnitField(
+        label=label_of(Programme, "issuer_unit"),
+        required=False,
+        active_only=False,
+        help_text=_(
+            "When the issuer is a unit of the tree; empty for an outside body such as a Party committee."
+        ),
+    )
+    unit = UnitField(label=label_of(Programme, "unit"), action=Action.CHANGE)
+    parent = ProgrammeChoiceField(label=label_of(Programme, "parent"))
 
     class Meta:
         model = Programme
-        fields = [
-            "ref",
-            "kind",
-            "number",
-            "title",
-            "issuer_name",
-            "issuer_unit",
-            "unit",
-            "place",
-            "issued_on",
-            "signer_title",
-            "signer_name",
-            "parent",
-            "period_kind",
-            "period_start",
-            "period_end",
-            "period_note",
-            "themes",
-            "qualitative_goals",
-            "attachment_note",
-            "note",
-        ]
+        # The document's fields as the services take them; the merge rule (one seed's) is the API's.
+        fields = [f.name for f in dataclass_fields(ProgrammeSpec) if f.name != "merge_rule"]
         widgets = {"issued_on": DateInput, "attachment_note": SHORT_TEXT, "note": SHORT_TEXT}
 
     def __init__(self, *args, user, **kwargs):
@@ -117,7 +113,7 @@ class PartForm(ServiceErrors, forms.ModelForm):
 
 class TargetForm(PartForm):
     indicator = forms.ChoiceField(
-        label=_("Indicator"),
+        label=label_of(Target, "indicator"),
         required=False,
         help_text=_("What gives the actual value; “entered by hand” when no record can give it yet."),
     )
@@ -167,7 +163,7 @@ class TaskProgressForm(PartForm):
 
 
 class ResponsibilityForm(PartForm):
-    unit = UnitField(label=_("Unit"), required=False, active_only=False)
+    unit = UnitField(label=label_of(Responsibility, "unit"), required=False, active_only=False)
 
     class Meta:
         model = Responsibility
@@ -189,7 +185,7 @@ class DeadlineForm(PartForm):
 
 
 class RecipientForm(PartForm):
-    unit = UnitField(label=_("Unit"), required=False, active_only=False)
+    unit = UnitField(label=label_of(Recipient, "unit"), required=False, active_only=False)
 
     class Meta:
         model = Recipient
@@ -201,7 +197,7 @@ class RecipientForm(PartForm):
 
 
 class BasisForm(PartForm):
-    document = ProgrammeChoiceField(label=_("Programme in the system"))
+    document = ProgrammeChoiceField(label=label_of(Basis, "document"))
 
     class Meta:
         model = Basis

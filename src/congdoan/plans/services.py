@@ -96,19 +96,20 @@ def _refuse_unseen(user, obj: Model, unit_fields: tuple[str, ...], programme_fie
 class ProgrammeSpec:
     """What a programme says as a document; its parts are added one by one (``add_part``)."""
 
+    # In the order of the document (and of its form).
     ref: str
     kind: str
-    issuer_name: str
-    issued_on: datetime.date
-    period_kind: str
     number: str = ""
     title: str = ""
+    issuer_name: str
     issuer_unit: Unit | None = None
     unit: Unit | None = None
     place: str = ""
+    issued_on: datetime.date
     signer_title: str = ""
     signer_name: str = ""
     parent: Programme | None = None
+    period_kind: str
     period_start: int | None = None
     period_end: int | None = None
     period_note: str = ""

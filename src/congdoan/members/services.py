@@ -24,7 +24,8 @@ from congdoan.members.models import (
     Membership,
     Status,
 )
-from congdoan.units.models import Level, Unit
+from congdoan.units import services as unit_services
+from congdoan.units.models import Decision, Level, Reorganisation, Unit
 
 WORKING_AGE = 15  # Labour Code 2019, Art. 143: the general minimum age of an employee
 EARLIEST_BIRTH_YEAR = 1900  # a year before is a typing slip ("85" for 1985)
@@ -407,24 +408,99 @@ def _require_member_state(member: Member, on: datetime.date, states=MEMBER_STATE
     return current
 
 
+def members_standing_in(*, unit: Unit, on: datetime.date):
+    """The members who stand in ``unit`` itself (active or suspended) on ``on``."""
+    member_ids = (
+        Membership.objects.filter(unit=unit, state__in=MEMBER_STATES, valid_from__lte=on)
+        .filter(models.Q(valid_to__isnull=True) | models.Q(valid_to__gt=on))
+        .values("member_id")
+    )
+    return Member.objects.filter(pk__in=member_ids)
+
+
 @transaction.atomic
 def settle_members_of_ended_unit(
     *, unit: Unit, on: datetime.date, move_to: Unit | None = None, decision_number: str = ""
 ) -> int:
     """When a CĐCS ends: move its members to ``move_to``, or end their membership with the dissolution."""
     count = 0
-    member_ids = (
-        Membership.objects.filter(unit=unit, state__in=MEMBER_STATES, valid_from__lte=on)
-        .filter(models.Q(valid_to__isnull=True) | models.Q(valid_to__gt=on))
-        .values_list("member_id", flat=True)
-    )
-    for member in Member.objects.filter(pk__in=list(member_ids)).order_by("pk"):
+    for member in members_standing_in(unit=unit, on=on).order_by("pk"):
         if move_to is not None:
             transfer_member(member=member, on=on, to_unit=move_to, decision_number=decision_number)
         else:
             end_membership(member=member, kind=EventKind.DISSOLUTION, on=on, decision_number=decision_number)
         count += 1
     return count
+
+
+def _check_settled_on(unit: Unit, on: datetime.date) -> None:
+    if on > timezone.localdate() and members_standing_in(unit=unit, on=on).exists():
+        raise ValidationError(
+            {
+                "effective_on": _(
+                    "%(unit)s has members, whose steps cannot be dated in the future: record its end "
+                    "on or after %(date)s."
+                )
+                % {"unit": unit, "date": _d(on)}
+            }
+        )
+
+
+@transaction.atomic
+def dissolve_grassroots_union(
+    *,
+    unit: Unit,
+    effective_on: datetime.date,
+    decision: Decision,
+    members_to: Unit | None = None,
+    successor: Unit | None = None,
+    children_to: Unit | None = None,
+    note: str = "",
+) -> Reorganisation:
+    """End a CĐCS and settle its members with it: moved to ``members_to``, or ended by the dissolution."""
+    _check_settled_on(unit, effective_on)
+    reorganisation = unit_services.dissolve_unit(
+        unit=unit,
+        effective_on=effective_on,
+        decision=decision,
+        successor=successor,
+        children_to=children_to,
+        note=note,
+    )
+    settle_members_of_ended_unit(
+        unit=unit, on=effective_on, move_to=members_to, decision_number=decision.number
+    )
+    return reorganisation
+
+
+@transaction.atomic
+def merge_grassroots_unions(
+    *,
+    sources: list[Unit],
+    effective_on: datetime.date,
+    decision: Decision,
+    into: Unit | None = None,
+    new_unit: unit_services.NewUnit | None = None,
+    new_parent: Unit | None = None,
+    note: str = "",
+) -> Reorganisation:
+    """Merge units (``units.services.merge_units``); the members of each source follow into the merged one."""
+    for source in sources:
+        _check_settled_on(source, effective_on)
+    reorganisation = unit_services.merge_units(
+        sources=sources,
+        effective_on=effective_on,
+        decision=decision,
+        into=into,
+        new_unit=new_unit,
+        new_parent=new_parent,
+        note=note,
+    )
+    for source in sources:
+        settle_members_of_ended_unit(
+            unit=source, on=effective_on, move_to=reorganisation.unit, decision_number=decision.number
+        )
+    return reorganisation
 
 
 # -------------------------------------------------------------------------------- corrections, merges

@@ -12,16 +12,20 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from congdoan.accounts.models import Action
+from congdoan.members import services as member_services
+from congdoan.members.models import EventKind, MemberEvent
 from congdoan.units import selectors, services
 from congdoan.units.models import (
     Area,
     Decision,
     Employer,
+    Level,
     Reorganisation,
     ReorganisationUnit,
     Succession,
@@ -272,6 +276,8 @@ class ReorganisationPreview:
     moved: list[MovedUnit] = field(default_factory=list)
     ended: list[EndedUnit] = field(default_factory=list)
     renamed: list[Renamed] = field(default_factory=list)
+    members_moved: dict[UnitRef, int] = field(default_factory=dict)  # where the members of ended units go
+    members_ended: int = 0
 
     @property
     def units_moving(self) -> int:
@@ -307,6 +313,18 @@ def describe(reorg: Reorganisation) -> ReorganisationPreview:
         heirs.setdefault(succession.predecessor_id, []).append(UnitRef.of(succession.successor))
     ended = Unit.objects.filter(reorganisation_roles__reorganisation=reorg, dissolved_on=on).distinct()
     preview.ended = [EndedUnit(unit=UnitRef.of(unit), successors=heirs.get(unit.pk, [])) for unit in ended]
+    settled = MemberEvent.objects.filter(
+        unit__in=ended,
+        on=on,
+        decision_number=reorg.decision.number,
+        kind__in=[EventKind.TRANSFER_OUT, EventKind.DISSOLUTION],
+    )
+    for row in settled.values("kind", "other_unit").annotate(count=Count("id")).order_by("other_unit"):
+        if row["kind"] == EventKind.DISSOLUTION:
+            preview.members_ended += row["count"]
+        else:
+            heir = UnitRef.of(Unit.objects.get(pk=row["other_unit"]))
+            preview.members_moved[heir] = preview.members_moved.get(heir, 0) + row["count"]
     for name in UnitName.objects.filter(reorganisation=reorg):
         old = UnitName.objects.filter(unit_id=name.unit_id, valid_to=on).first()
         preview.renamed.append(Renamed(old=old.name if old else None, new=name.name))
@@ -438,7 +456,7 @@ class MergeForm(ReorganisationForm):
                 short_name=data["new_short_name"],
                 unit_type=data["new_unit_type"],
             )
-        return services.merge_units(
+        return member_services.merge_grassroots_unions(
             sources=list(data["sources"]),
             into=data["into"],
             new_unit=new_unit,
@@ -469,21 +487,78 @@ class RenameForm(ReorganisationForm):
 
 
 class DissolveForm(ReorganisationForm):
+    """End a unit; a grassroots union's members move to another one or end with it (one transaction)."""
+
+    MOVE, END = "move", "end"
+
     children_to = UnitField(label=_("Move the units under it to"), action=Action.REORGANISE, required=False)
     successor = UnitField(
         label=_("Successor (takes over its history)"), action=Action.REORGANISE, required=False
     )
+    members_fate = forms.ChoiceField(
+        label=_("Its members"),
+        choices=[
+            (MOVE, _("Move them to another grassroots union")),
+            (END, _("End their membership: ended, grassroots union dissolved")),
+        ],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    members_to = UnitField(
+        label=_("Grassroots union the members move to"), action=Action.CHANGE, required=False
+    )
 
-    field_order = ["children_to", "successor"]
+    field_order = ["children_to", "successor", "members_fate", "members_to"]
+    service_fields = {"to_unit": "members_to", "on": "effective_on", "member": "members_fate"}
+    member_fields = ("members_fate", "members_to")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members = 0
+        if self.subject.unit_type.level in (Level.GRASSROOTS, Level.SUBUNIT):
+            self.members = member_services.members_standing_in(
+                unit=self.subject, on=selectors.today()
+            ).count()
+        if not self.members:
+            for name in self.member_fields:
+                del self.fields[name]
+            return
+        self.fields["members_fate"].help_text = ngettext(
+            "%(count)s member stands in this union today.",
+            "%(count)s members stand in this union today.",
+            self.members,
+        ) % {"count": self.members}
+        self.fields["members_to"].queryset = (
+            scoped_units(self.user, Action.CHANGE)
+            .filter(unit_type__level__in=[Level.GRASSROOTS, Level.SUBUNIT])
+            .exclude(pk=self.subject.pk)
+        )
+        self.fields["members_to"].help_text = _("Active on the date the union ends, within your unit.")
+
+    def clean(self):
+        data = super().clean()
+        if not self.members:
+            return data
+        fate = data.get("members_fate")
+        if not fate:
+            self.add_error("members_fate", _("Say what becomes of the union's members."))
+        elif fate == self.MOVE and not data.get("members_to") and "members_to" not in self.errors:
+            self.add_error("members_to", _("Choose the grassroots union the members move to."))
+        elif fate == self.END and data.get("members_to"):
+            self.add_error("members_to", _("Members whose membership ends do not move: leave this empty."))
+        return data
 
     def perform(self, decision):
         data = self.cleaned_data
-        return services.dissolve_unit(
-            unit=self.subject,
-            successor=data["successor"],
-            children_to=data["children_to"],
+        arguments = {
+            "unit": self.subject,
+            "successor": data["successor"],
+            "children_to": data["children_to"],
             **self.when(decision),
-        )
+        }
+        if not self.members:
+            return services.dissolve_unit(**arguments)
+        return member_services.dissolve_grassroots_union(members_to=data.get("members_to"), **arguments)
 
 
 class SplitPartForm(forms.Form):

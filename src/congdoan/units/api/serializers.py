@@ -13,6 +13,7 @@ from rest_framework.settings import api_settings
 from congdoan.accounts.api.scoped import ScopedRelatedField
 from congdoan.accounts.models import Action
 from congdoan.core.api import CleanModelSerializer, as_api_error
+from congdoan.members import services as member_services
 from congdoan.units import services
 from congdoan.units.models import (
     Area,
@@ -291,8 +292,8 @@ class UnitMergeSerializer(ReorganiseSerializer):
 
     service_fields = {"code": "new_unit", "name": "new_unit", "parent": "new_parent"}
 
-    def reorganise(self, unit, data):
-        return services.merge_units(sources=[unit, *data.pop("sources")], **data)
+    def reorganise(self, unit, data):  # the members of grassroots unions follow into the merged one
+        return member_services.merge_grassroots_unions(sources=[unit, *data.pop("sources")], **data)
 
 
 class UnitSplitSerializer(ReorganiseSerializer):
@@ -320,11 +321,15 @@ class UnitRenameSerializer(ReorganiseSerializer):
 class UnitDissolveSerializer(ReorganiseSerializer):
     successor = optional_unit("Đơn vị kế thừa (mã)")
     children_to = optional_unit("Chuyển các đơn vị trực thuộc sang đơn vị này (mã)")
+    members_to = optional_unit(
+        "CĐCS nhận các đoàn viên của CĐCS giải thể (mã); "
+        "bỏ trống: các đoàn viên kết thúc sinh hoạt do giải thể"
+    )
 
-    service_fields = {"unit": NON_FIELD}
+    service_fields = {"unit": NON_FIELD, "to_unit": "members_to", "member": NON_FIELD}
 
     def reorganise(self, unit, data):
-        return services.dissolve_unit(unit=unit, **data)
+        return member_services.dissolve_grassroots_union(unit=unit, **data)
 
 
 # -------------------------------------------------------------------------------------------- history

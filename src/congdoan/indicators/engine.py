@@ -299,6 +299,7 @@ def _refresh_window_units(window: IndicatorWindow, unit_ids: list[int]) -> None:
 
 def refresh(*, indicator: str | None = None, stale_only: bool = False) -> int:
     """Recompute stored windows (of one indicator, or only the stale ones); the number recomputed."""
+    apply_pending()
     windows = IndicatorWindow.objects.order_by("pk")
     if indicator is not None:
         windows = windows.filter(indicator=catalogue.get(indicator).code)

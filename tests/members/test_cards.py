@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from congdoan.accounts.models import Role
 from congdoan.audit.models import ObjectChange
+from congdoan.indicators.engine import actuals
 from congdoan.members import cards, services
 from congdoan.members.cards import CardWish
 from congdoan.members.models import (
@@ -20,6 +21,7 @@ from congdoan.members.models import (
     EventKind,
     MemberCard,
 )
+from congdoan.plans import indicators_registry
 from tests.members.people import admit
 from tests.mixins import make_user
 
@@ -263,3 +265,18 @@ def test_coverage_sums_the_subtree_on_a_date(registry, users):
     services.end_membership(member=registry.an, kind=EventKind.RETIRE, on=today)
     assert cards.card_coverage([units["rg"].pk], today, since) == {units["rg"].pk: (0, 1)}
     assert cards.coverage_percent(1, 4) == 25 and cards.coverage_percent(0, 0) is None
+
+
+def test_the_indicator_catalogue_follows_the_same_coverage(registry, users):
+    """``members_with_new_card_pct`` (indicator engine, tree of the period's end) gives the same numerator and
+    denominator as ``card_coverage`` for the campaign period."""
+    units = registry.world.units
+    issued(users, units["rg"], request_for(users, registry.an))
+    services.update_member(member=registry.cuong, card_type=CardType.REGULAR, card_issued_on=D(2024, 3, 1))
+    today, since = timezone.localdate(), D(2024, 1, 1)
+    ids = [unit.pk for unit in units.values()]
+    got = actuals(indicator="members_with_new_card_pct", start=since, end=today, unit_ids=ids)
+    expected = cards.card_coverage(ids, today, since)
+    assert {pk: (int(a.numerator), int(a.denominator)) for pk, a in got.items()} == expected
+    assert expected[units["national"].pk] == (2, 3)
+    assert indicators_registry.lookup("members_with_new_card_pct").kind == "percent"

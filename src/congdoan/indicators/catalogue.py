@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
+from congdoan.members.cards import holding_card
 from congdoan.members.models import MEMBER_STATES, EventKind, Gender, MemberEvent, Membership
 from congdoan.plans.models import TargetKind
 from congdoan.units.models import Employer, Level, Reorganisation, ReorganisationUnit, Sector, Unit
@@ -203,6 +204,16 @@ class ActiveOn(Filter):
         return Q(**{_unit(prefix, "pk__in"): Unit.objects.active_on(_on(self.day, start, end)).values("pk")})
 
 
+@dataclass(frozen=True)
+class HoldingCardIssuedInPeriod(Filter):
+    """Memberships whose member holds a card issued within the period (the card renewal campaign's)."""
+
+    reads: frozenset[str] = frozenset({MEMBERS})
+
+    def q(self, prefix, start, end):
+        return holding_card(start or datetime.date.min, end)
+
+
 # ------------------------------------------------------------------------------------ measures, indicators
 
 
@@ -332,6 +343,17 @@ _INDICATORS = [
         semantics=FLOW,
         numerator=Measure(MERGED_AWAY, SMALL_AT_START),
         denominator=Measure(UNITS, SMALL_AT_START, day=START),
+    ),
+    Indicator(
+        code="members_with_new_card_pct",
+        name=_("Members holding a card issued in the period"),
+        definition=_(
+            "Members at the end of the period holding a member card issued within the period (the card "
+            "renewal campaign, đổi thẻ), out of all members then."
+        ),
+        semantics=FLOW,  # the period's start is the campaign's: it matters, unlike a stock's
+        numerator=Measure(MEMBERSHIPS, (HoldingCardIssuedInPeriod(),)),
+        denominator=Measure(MEMBERSHIPS),
     ),
     Indicator(
         code="unionisation_pct",

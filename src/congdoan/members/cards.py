@@ -378,6 +378,16 @@ def batch_items(batch: CardPrintBatch) -> QuerySet[CardRequestItem]:
 # ------------------------------------------------------------------------------------------- coverage
 
 
+def holding_card(since: datetime.date, on: datetime.date) -> Q:
+    """Memberships whose member holds a card issued from ``since`` until ``on`` (the indicator catalogue's
+    card-renewal indicator reads members through the same condition)."""
+    new_card = Exists(
+        MemberCard.objects.filter(member=OuterRef("member_id"), issued_on__gte=since, issued_on__lte=on)
+    )
+    # Cards issued before the history was kept (an imported list) are known by the member's own date.
+    return Q(new_card) | Q(member__card_issued_on__gte=since, member__card_issued_on__lte=on)
+
+
 def card_coverage(
     unit_ids: Sequence[int], on: datetime.date, since: datetime.date
 ) -> dict[int, tuple[int, int]]:
@@ -399,11 +409,7 @@ def card_coverage(
         within |= Q(path__under=path)
     links = UnitLink.objects.filter(valid_on(on)).filter(within)
     path_of = dict(links.values_list("unit_id", "path"))
-    new_card = Exists(
-        MemberCard.objects.filter(member=OuterRef("member_id"), issued_on__gte=since, issued_on__lte=on)
-    )
-    # Cards issued before the history was kept (an imported list) are known by the member's own date.
-    held = Q(new_card) | Q(member__card_issued_on__gte=since, member__card_issued_on__lte=on)
+    held = holding_card(since, on)
     rows = (
         Membership.objects.filter(valid_on(on), state__in=MEMBER_STATES, unit_id__in=links.values("unit_id"))
         .order_by()

@@ -1,0 +1,185 @@
+"""Stored windows stay right as records change: incrementally for facts, by going stale for the tree."""
+
+import datetime
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+
+from congdoan.indicators import engine
+from congdoan.indicators.engine import actuals
+from congdoan.indicators.models import IndicatorValue, IndicatorWindow, PendingChange
+from congdoan.members import services as members
+from congdoan.members.imports import services as imports
+from congdoan.units import services as units
+from congdoan.units.models import Sector
+from tests.factories import decision, found
+from tests.indicators.builders import employ, join
+from tests.members import listfiles
+from tests.members.listfiles import cccd
+
+D = datetime.date
+YEAR_2024 = dict(start=D(2024, 1, 1), end=D(2024, 12, 31))
+
+
+def value(indicator: str, unit, **period) -> Decimal | None:
+    return actuals(indicator=indicator, unit_ids=[unit.pk], **period)[unit.pk].value
+
+
+def window(indicator: str, **period) -> IndicatorWindow:
+    return IndicatorWindow.objects.get(indicator=indicator, start=period.get("start"), end=period["end"])
+
+
+def rows(stored: IndicatorWindow) -> dict[int, tuple]:
+    return {
+        unit_id: values
+        for unit_id, *values in stored.values.values_list(
+            "unit_id", "own_numerator", "own_denominator", "numerator", "denominator"
+        )
+        if any(values)
+    }
+
+
+def test_a_new_member_event_updates_the_stored_window_without_recomputing_it(small_tree):
+    t = small_tree
+    join(t["a"], D(2024, 3, 1))
+    assert value("members_admitted", t["kg"], **YEAR_2024) == 1
+    stored = window("members_admitted", **YEAR_2024)
+    join(t["c"], D(2024, 5, 1))
+    join(t["d"], D(2025, 1, 2))  # after the period: nothing to do for it
+    assert value("members_admitted", t["national"], **YEAR_2024) == 2
+    stored.refresh_from_db()
+    assert window("members_admitted", **YEAR_2024).computed_at == stored.computed_at  # not recomputed
+    assert not PendingChange.objects.exists()
+    incremental = rows(stored)
+    engine.compute_window(stored)
+    assert rows(stored) == incremental
+
+
+def test_changes_apply_when_the_transaction_commits(small_tree, django_capture_on_commit_callbacks):
+    t = small_tree
+    assert value("members", t["kg"], start=None, end=D(2030, 1, 1)) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        join(t["a"], D(2024, 3, 1))
+    assert not PendingChange.objects.exists()  # applied on commit, not left for the next reader
+    assert window("members", end=D(2030, 1, 1)).values.get(unit_id=t["kg"].pk).numerator == 1
+
+
+def test_changes_of_a_rolled_back_write_are_forgotten(small_tree):
+    t = small_tree
+    value("members", t["kg"], start=None, end=D(2030, 1, 1))
+    with transaction.atomic():
+        join(t["a"], D(2024, 3, 1))
+        assert PendingChange.objects.exists()
+        transaction.set_rollback(True)
+    assert not PendingChange.objects.exists()
+    assert value("members", t["kg"], start=None, end=D(2030, 1, 1)) == 0
+
+
+def test_a_backdated_event_of_a_unit_merged_since_counts_for_its_successor(small_tree):
+    t = small_tree
+    units.merge_units(
+        sources=[t["a"]], into=t["c"], effective_on=D(2024, 7, 1), decision=decision(D(2024, 7, 1))
+    )
+    assert value("members_admitted", t["pq"], **YEAR_2024) == 0
+    join(t["a"], D(2024, 2, 1))  # recorded late, in the union as it stood then
+    assert value("members_admitted", t["pq"], **YEAR_2024) == 1
+    assert value("members_admitted", t["rg"], **YEAR_2024) == 0
+    assert value("members_admitted", t["rg"], start=D(2024, 1, 1), end=D(2024, 6, 30)) == 1
+
+
+def test_transfers_suspensions_and_corrections_reach_the_stocks(small_tree):
+    t = small_tree
+    on_end = dict(start=None, end=D(2030, 1, 1))
+    an = join(t["a"], D(2024, 1, 1))
+    assert (value("members", t["rg"], **on_end), value("female_members", t["national"], **on_end)) == (1, 0)
+    members.transfer_member(member=an, on=D(2024, 6, 1), to_unit=t["d"])
+    assert (value("members", t["rg"], **on_end), value("members", t["ag"], **on_end)) == (0, 1)
+    members.update_member(member=an, gender="female")
+    assert value("female_members", t["national"], **on_end) == 1
+    members.end_membership(member=an, kind="retire", on=D(2024, 9, 1))
+    assert value("members", t["national"], **on_end) == 0
+    assert value("members", t["ag"], start=None, end=D(2024, 8, 31)) == 1
+
+
+def test_employers_and_unit_sectors_refresh_what_reads_them(small_tree):
+    t = small_tree
+    new = found("CĐCS Công ty Giày Rạch Giá", "grassroots", t["rg"], on=D(2024, 3, 1), sector=Sector.FDI)
+    assert value("enterprise_grassroots_founded_25", t["kg"], **YEAR_2024) == 0
+    employer = employ(new, 30)
+    assert value("enterprise_grassroots_founded_25", t["kg"], **YEAR_2024) == 1
+    join(new, D(2024, 4, 1))
+    assert value("unionisation_pct", t["rg"], start=None, end=D(2024, 12, 31)) == Decimal(100) / 30
+    employer.workforce = 10
+    employer.save()
+    assert value("unionisation_pct", t["rg"], start=None, end=D(2024, 12, 31)) == 10
+    assert value("enterprise_grassroots_founded_25", t["kg"], **YEAR_2024) == 0
+    employer.workforce = 40
+    employer.save()
+    new.sector = Sector.PUBLIC_FULL
+    new.save()
+    assert value("enterprise_grassroots_founded_25", t["kg"], **YEAR_2024) == 0
+
+
+def test_a_reorganisation_marks_only_the_windows_it_can_change(small_tree):
+    t = small_tree
+    join(t["c"], D(2024, 3, 1))
+    before = value("members_admitted", t["pq"], start=D(2024, 1, 1), end=D(2024, 6, 30))
+    after = value("members_admitted", t["pq"], **YEAR_2024)
+    regrouped = value(
+        "members_admitted", t["pq"], start=D(2024, 1, 1), end=D(2024, 6, 30), regroup_today=True
+    )
+    assert before == after == regrouped == 1
+    units.move_units(
+        units=[t["c"]], new_parent=t["rg"], effective_on=D(2024, 9, 1), decision=decision(D(2024, 9, 1))
+    )
+    stale = {(w.end, w.regroup_today): w.stale for w in IndicatorWindow.objects.all()}
+    assert stale == {
+        (D(2024, 6, 30), False): False,
+        (D(2024, 12, 31), False): True,
+        (D(2024, 6, 30), True): True,
+    }
+    assert value("members_admitted", t["pq"], start=D(2024, 1, 1), end=D(2024, 6, 30)) == 1
+    assert value("members_admitted", t["rg"], **YEAR_2024) == 1
+    assert (
+        value("members_admitted", t["rg"], start=D(2024, 1, 1), end=D(2024, 6, 30), regroup_today=True) == 1
+    )
+    assert not IndicatorWindow.objects.filter(stale=True).exists()
+
+
+def test_a_bulk_import_reaches_the_stored_windows(small_tree, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    t = small_tree
+    assert value("members_admitted", t["kg"], **YEAR_2024) == 0
+    names = ["Lê Văn Nhập", "Trần Văn Hai", "Phạm Văn Ba"]
+    people = [
+        [stt, name, D(1990, 5, 17), "Nam", "Kinh", cccd(1990, "male", stt), D(2024, 3, 1), "Đoàn viên"]
+        for stt, name in enumerate(names, start=1)
+    ]
+    batch = imports.create_batch(
+        file=listfiles.xlsx(tmp_path / "ds.xlsx", people), unit=t["a"], mode="add", user=None
+    )
+    imports.commit_batch(batch=imports.read_batch(batch=batch))
+    assert value("members_admitted", t["kg"], **YEAR_2024) == 3
+    assert value("members", t["rg"], start=None, end=D(2024, 12, 31)) == 3
+
+
+def test_the_refresh_command_recomputes_stored_windows(small_tree):
+    t = small_tree
+    join(t["a"], D(2024, 3, 1))
+    value("members_admitted", t["kg"], **YEAR_2024)
+    value("members", t["kg"], start=None, end=D(2024, 12, 31))
+    IndicatorValue.objects.all().delete()  # as if the stored rows had been lost
+    out = StringIO()
+    call_command("indicators", "refresh", "--indicator", "members_admitted", stdout=out)
+    assert out.getvalue().split()[0] == "1"
+    assert value("members_admitted", t["kg"], **YEAR_2024) == 1
+    assert value("members", t["kg"], start=None, end=D(2024, 12, 31)) == 0  # not refreshed: still lost
+    call_command("indicators", "refresh", "--stale-only", stdout=StringIO())
+    assert value("members", t["kg"], start=None, end=D(2024, 12, 31)) == 0
+    call_command("indicators", "refresh", stdout=StringIO())
+    assert value("members", t["kg"], start=None, end=D(2024, 12, 31)) == 1
+    with pytest.raises(CommandError):
+        call_command("indicators", "refresh", "--indicator", "nobody_knows")

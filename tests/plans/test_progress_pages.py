@@ -263,9 +263,14 @@ def test_a_unit_outside_the_programme_is_not_found(progress_world, user_at):
     assert national.get("/programmes/DB-579-CV-2019/progress/", {"unit": "DB-CS1"}).status_code == 200
 
 
-def test_the_children_are_those_in_the_users_scope(progress_world, user_at):
+def test_a_programme_filed_above_opens_on_the_readers_own_unit(progress_world, user_at):
     chair = logged_in(user_at(progress_world["units"]["CS1"], Role.CHAIR))
-    assert chair.get("/programmes/DB-579-CV-2019/progress/").status_code == 404  # filed above it
+    response = chair.get("/programmes/DB-579-CV-2019/progress/")
+    assert response.status_code == 200
+    assert response.context["unit"].code == "DB-CS1"
+    # Seeing the programme gives no sight of the units above or beside the reader.
+    assert chair.get("/programmes/DB-579-CV-2019/progress/", {"unit": "DB"}).status_code == 404
+    assert chair.get("/api/programmes/DB-579-CV-2019/progress/").json()["unit"] == "DB-CS1"
 
 
 # --------------------------------------------------------------------------------------------- export

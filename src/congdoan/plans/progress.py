@@ -34,6 +34,7 @@ from congdoan.plans.allocation import shares_of
 from congdoan.plans.models import Comparator, Programme, Target, TargetKind
 from congdoan.plans.periods import Period, PeriodKind
 from congdoan.plans.reported import reported_actuals
+from congdoan.plans.selectors import visible
 from congdoan.units.models import PATH_STEP, Unit, UnitLink
 from congdoan.units.selectors import names_on, today, valid_on
 
@@ -342,15 +343,19 @@ def _one(queryset: QuerySet, user, missing: str, **lookup):
 
 
 def programme_of(user, ref: str) -> Programme:
-    """A programme with its targets (404 outside the user's scope)."""
+    """A programme with its targets, if the user may see it: filed in their subtree or above them (404)."""
     programmes = Programme.objects.select_related("unit").prefetch_related("targets")
-    return _one(programmes, user, _("There is no programme %(ref)s.") % {"ref": ref}, ref=ref)
+    if user is not None:
+        programmes = visible(programmes, user)
+    return _one(programmes, None, _("There is no programme %(ref)s.") % {"ref": ref}, ref=ref)
 
 
 def target_of(user, ref: str, pk: int) -> Target:
-    """A target of the programme ``ref`` (404 outside the user's scope)."""
+    """A target of the programme ``ref``, if the user may see the programme (404 otherwise)."""
     targets = Target.objects.select_related("programme", "programme__unit")
-    return get_for(targets, user, Action.VIEW, programme__ref=ref, pk=pk)
+    if user is not None:
+        targets = targets.filter(programme__in=visible(Programme.objects.all(), user))
+    return _one(targets, None, _("Not found, or outside your unit."), programme__ref=ref, pk=pk)
 
 
 def unit_of(user, code: str) -> Unit:
@@ -371,12 +376,15 @@ def lies_under(unit: Unit, root: Unit | None, on: datetime.date) -> bool:
 
 
 def unit_for(user, programme: Programme, code: str | None, on: datetime.date) -> Unit:
-    """The unit progress is read for: ``code``, else the programme's own unit, else the user's; it must
-    stand under the programme's unit (today or on ``on``) and in the user's scope, or it is not found."""
+    """The unit progress is read for: ``code``, else the programme's own unit when it is in the user's scope,
+    else the user's own (a programme filed above them); it must stand under the programme's unit (today or
+    on ``on``) and in the user's scope, or it is not found."""
     if code:
         unit = unit_of(user, code)
-    elif programme.unit_id is not None:
-        unit = unit_of(user, programme.unit.code)
+    elif programme.unit_id is not None and (
+        user is None or restrict(Unit.objects.filter(pk=programme.unit_id), user, Action.VIEW).exists()
+    ):
+        unit = programme.unit
     elif user is not None and user.unit_id is not None:
         unit = unit_of(user, user.unit.code)
     else:
@@ -465,12 +473,13 @@ def live_targets(*, user, unit: Unit, on: datetime.date | None = None) -> list[P
         & (Q(period_start__isnull=True) | Q(period_start__lte=year))
         & (Q(period_end__isnull=True) | Q(period_end__gte=year))
     )
-    programmes = _scoped(
-        Programme.objects.filter(in_force, unit__path__in=ancestors)
-        .select_related("unit")
+    programmes = Programme.objects.filter(in_force, unit__path__in=ancestors)
+    if user is not None:
+        programmes = visible(programmes, user)
+    programmes = (
+        programmes.select_related("unit")
         .prefetch_related("targets")
-        .order_by("-unit__depth", "-issued_on", "ref"),
-        user,
+        .order_by("-unit__depth", "-issued_on", "ref")
     )
     rows = []
     for programme in programmes:

@@ -1,8 +1,13 @@
+"""congdoan members export|template: member lists of a unit's subtree, and the import template."""
+
 import datetime
 import sys
+from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from congdoan.accounts.models import User
 from congdoan.audit.context import change_context
@@ -15,37 +20,43 @@ from congdoan.units.models import Unit
 
 
 class Command(BaseCommand):
-    help = (
-        "Member lists: `export` the members of a unit's subtree as they stood on a date (JSON, CSV or "
-        "XLSX), or write the import `template`. Without --user the command runs as a system operator with "
-        "full rights; with it, the user's scope and role decide what is exported."
-    )
+    @property
+    def help(self) -> str:  # argparse formats only plain text, so translate when asked
+        return _(
+            "Member lists: `export` the members of a unit's subtree as they stood on a date (JSON, CSV or "
+            "XLSX), or write the import `template`. Without --user the command runs as a system operator "
+            "with full rights; with it, the user's scope and role decide what is exported. An export with "
+            "--full holds personal data: only the roles that may take it out can ask for it, and each one is "
+            "logged."
+        )
 
     def add_arguments(self, parser):
         actions = parser.add_subparsers(dest="action", required=True)
-        export = actions.add_parser("export", help="write a member list")
-        export.add_argument("--unit", required=True, help="code of the unit whose subtree is listed")
+        export = actions.add_parser("export", help=_("write a member list"))
+        export.add_argument("--unit", required=True, help=_("code of the unit whose subtree is listed"))
         export.add_argument(
-            "--at", help="the date the list stands on, dd/mm/yyyy or yyyy-mm-dd (default today)"
+            "--at", help=_("the date the list stands on, dd/mm/yyyy or yyyy-mm-dd (default today)")
         )
         export.add_argument("--format", choices=exports.FORMATS, default="json")
         export.add_argument(
             "--full",
             action="store_true",
-            help="ID numbers, phones, e-mails and birth dates in full (roles that may only)",
+            help=_("ID numbers, phones, e-mails and birth dates in full (roles that may only; logged)"),
         )
-        export.add_argument("--user", help="act as this user, with their scope and rights")
-        export.add_argument("--output", "-o", help="file to write (default: standard output)")
-        blank = actions.add_parser("template", help="write the .xlsx template to fill in for an import")
-        blank.add_argument("--unit", required=True, help="code of the unit the list will belong to")
+        export.add_argument("--user", help=_("act as this user, with their scope and rights"))
+        export.add_argument("--output", "-o", help=_("file to write (default: standard output)"))
+        blank = actions.add_parser("template", help=_("write the .xlsx template to fill in for an import"))
+        blank.add_argument("--unit", required=True, help=_("code of the unit the list will belong to"))
         blank.add_argument("--mode", choices=ImportBatch.Mode.values, default=ImportBatch.Mode.ADD)
-        blank.add_argument("--output", "-o", required=True, help="the .xlsx file to write")
+        blank.add_argument("--output", "-o", required=True, help=_("the .xlsx file to write"))
 
     def handle(self, *args, action, **options):
         try:
             unit = Unit.objects.select_related("unit_type").get(code=options["unit"])
         except Unit.DoesNotExist:
-            raise CommandError(f"No unit with the code {options['unit']!r}.") from None
+            raise CommandError(
+                _("--unit: no unit has the code «%(code)s».") % {"code": options["unit"]}
+            ) from None
         if action == "template":
             with open(options["output"], "wb") as stream:
                 template(stream, unit=unit, mode=options["mode"])
@@ -54,34 +65,49 @@ class Command(BaseCommand):
         if options["user"]:
             actor = User.objects.filter(username=options["user"]).first()
             if actor is None:
-                raise CommandError(f"No user {options['user']!r}.")
+                raise CommandError(_("--user: no user is called «%(name)s».") % {"name": options["user"]})
+        full = options["full"]
+        if full and not exports.may_export_personal_data(actor):
+            raise CommandError(
+                _(
+                    "--full: the role of %(user)s does not allow taking personal data out of the system; "
+                    "export the masked list without --full."
+                )
+                % {"user": actor.get_username()}
+            )
         on = _date(options["at"]) if options["at"] else None
-        output = open(options["output"], "wb") if options["output"] else sys.stdout.buffer  # noqa: SIM115
+        path = Path(options["output"]) if options["output"] else None
+        # A file is written beside its name and put in place when complete: a refusal leaves nothing.
+        partial = path.with_name(f".{path.name}.part") if path else None
+        output = partial.open("wb") if partial else sys.stdout.buffer
         try:
             with change_context(user=actor):
                 count = exports.export_members(
-                    stream=output,
-                    format=options["format"],
-                    unit=unit,
-                    on=on,
-                    user=actor,
-                    full=options["full"],
+                    stream=output, format=options["format"], unit=unit, on=on, user=actor, full=full
                 )
-                if options["full"]:
+                if full:
                     log_personal_data_access(
                         action=PersonalDataAccess.Action.EXPORT,
                         obj=unit,
                         unit_id=unit.pk,
-                        detail=f"{options['format']}, {count} · command line",
+                        reason=_("command line export"),
+                        detail=f"{options['format']}, {count} · {path or 'stdout'}",
                     )
-        except PermissionDenied as error:
-            raise CommandError(str(error)) from None
-        finally:
-            if options["output"]:
+        except BaseException as error:
+            if partial:
                 output.close()
-            else:
-                output.flush()
-        self.stderr.write(f"{count} members")
+                partial.unlink(missing_ok=True)
+            if isinstance(error, PermissionDenied):
+                raise CommandError(str(error)) from None
+            raise
+        if partial:
+            output.close()
+            partial.replace(path)
+        else:
+            output.flush()
+        self.stderr.write(
+            _("%(count)s members exported.") % {"count": number_format(count, force_grouping=True)}
+        )
 
 
 def _date(text: str) -> datetime.date:
@@ -90,4 +116,4 @@ def _date(text: str) -> datetime.date:
             return datetime.datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-    raise CommandError(f"--at {text!r}: write the date as dd/mm/yyyy or yyyy-mm-dd.")
+    raise CommandError(_("--at «%(text)s»: write the date as dd/mm/yyyy or yyyy-mm-dd.") % {"text": text})

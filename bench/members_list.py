@@ -18,13 +18,15 @@ Measured (median and p95 of --repeats requests, milliseconds, through Django's t
   sort code     page 1 sorted by member code, descending
   search name   "nguyen van an" (diacritics folded, every word the start of a word of the name)
   search given  "an" (every An, Anh…)
-  search none   a name nobody has: the worst case, every member read along the order to find none
+  search none   a name nobody has: without the index of name words, every member read to find none
   search id     a whole ID number, and its first 6 digits
   district      the list of one district-level union's subtree
   chair         the list of a CĐCS chair (about 250 members)
   count         the count fragment the list page loads afterwards (all current members of the province)
   duplicates    the duplicates screen of one district-level union
-Each with the query plan of its main query (EXPLAIN), to show which index answers it.
+Each with the query plan of its main query (EXPLAIN), to show which index answers it. The name searches are
+then timed again with ``members.name_index`` left unused (every search read along the list's order), the
+comparison for that index in the same run.
 """
 
 import argparse
@@ -137,7 +139,7 @@ def run(members: int, repeats: int) -> None:
     from django.test.utils import setup_test_environment
 
     from congdoan.accounts.models import User
-    from congdoan.members import selectors
+    from congdoan.members import name_index, selectors
     from congdoan.members.filtersets import MemberFilterSet
     from congdoan.members.models import Member
     from congdoan.members.tables import MemberTable
@@ -178,7 +180,8 @@ def run(members: int, repeats: int) -> None:
     baseline = statistics.median(timed(Client(), "/accounts/login/", repeats))
     print(f"baseline (login page): median {baseline:.1f} ms\n")
     print(f"{'page':<14}{'median ms':>10}{'p95 ms':>9}{'ratio':>8}   plan of the main query")
-    for name, client, url, query in cases:
+
+    def report(name, client, url, query):
         times = sorted(timed(client, url, repeats))
         median, p95 = statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.95))]
         how = ""
@@ -190,6 +193,14 @@ def run(members: int, repeats: int) -> None:
             ordered = MemberTable(query.get("sort")).order(filterset.qs)
             how = plan(filterset.qs.order_by() if name == "count" else ordered[:51])
         print(f"{name:<14}{median:>10.1f}{p95:>9.1f}{median / baseline:>8.1f}   {how[:150]}")
+
+    for case in cases:
+        report(*case)
+    print("\nThe name searches again along the list's order, without the index of name words (as before it):")
+    name_index.narrow = lambda queryset, words: queryset  # the search's own conditions only
+    for name, *case in cases:
+        if name.startswith("search") and not name.startswith("search id"):
+            report(f"{name} scan", *case)
 
 
 def main() -> None:

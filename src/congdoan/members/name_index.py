@@ -13,9 +13,10 @@ member table on SQLite drops the table's triggers, and the index must not silent
 """
 
 from django.db import connections
+from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 
-# Beyond this many matching members, the list's own order (the sort index) finds a page of them sooner.
+# On SQLite, beyond this many matching members the list's own order (the sort index) finds a page sooner.
 FEW_MATCHES = 2000
 
 FTS_TABLE = "member_name_words"
@@ -32,7 +33,7 @@ _TRIGGERS = {
         f"BEGIN {_FTS_REMOVE} {_FTS_ADD} END"
     ),
 }
-_PG_MATCHES = "to_tsvector('simple', search_name) @@ to_tsquery('simple', %s)"
+_PG_MATCHES = "to_tsvector('simple', members_member.search_name) @@ to_tsquery('simple', %s)"
 
 
 def ensure(using: str = "default") -> None:
@@ -61,20 +62,24 @@ def ensure(using: str = "default") -> None:
             cursor.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('rebuild')")
 
 
-def few_matching(words: list[str], using: str = "default") -> RawSQL | None:
-    """The ids of the members with a word of the name starting with each of ``words`` (letters and digits),
-    as a subquery, when at most FEW_MATCHES members have them; None when more do (or on another database)."""
-    connection = connections[using]
+def narrow(queryset: QuerySet, words: list[str]) -> QuerySet:
+    """``queryset`` (of members) limited through the index to the members with a word of the name starting
+    with each of ``words`` (letters and digits).
+
+    PostgreSQL weighs the index against the list's order itself (it keeps statistics of the indexed words).
+    SQLite cannot, so the index is asked first how many members match: at most FEW_MATCHES, they are read
+    through it; more, and the query is left to read along the list's order, which soon finds a page of them.
+    """
+    connection = connections[queryset.db]
     if connection.vendor == "postgresql":
         query = " & ".join(f"{word}:*" for word in words)
-        ids = f"SELECT id FROM members_member WHERE {_PG_MATCHES}"
-    elif connection.vendor == "sqlite":
-        query = " AND ".join(f'"{word}"*' for word in words)
-        ids = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
-    else:
-        return None
+        return queryset.filter(RawSQL(_PG_MATCHES, [query], output_field=BooleanField()))
+    if connection.vendor != "sqlite":
+        return queryset
+    query = " AND ".join(f'"{word}"*' for word in words)
+    ids = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM ({ids} LIMIT %s) AS matching", [query, FEW_MATCHES + 1])
+        cursor.execute(f"SELECT count(*) FROM ({ids} LIMIT %s)", [query, FEW_MATCHES + 1])
         if cursor.fetchone()[0] > FEW_MATCHES:
-            return None
-    return RawSQL(ids, [query])
+            return queryset
+    return queryset.filter(pk__in=RawSQL(ids, [query]))

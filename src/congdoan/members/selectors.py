@@ -95,10 +95,7 @@ def search(queryset: QuerySet[Member], text: str) -> QuerySet[Member]:
     words = _NOT_SEARCHABLE.sub(" ", fold(text)).split()
     for word in words:
         queryset = queryset.filter(Q(search_name__startswith=word) | Q(search_name__contains=" " + word))
-    if words and (few := name_index.few_matching(words, queryset.db)) is not None:
-        # Few members bear these words: fetch them through the index of name words, not along the order.
-        queryset = queryset.filter(pk__in=few)
-    return queryset
+    return name_index.narrow(queryset, words) if words else queryset
 
 
 # ------------------------------------------------------------------------------------- personal data

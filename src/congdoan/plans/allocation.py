@@ -310,7 +310,9 @@ def allocate(
 ) -> Allocation:
     """Record a new revision of the split of ``target`` (see the module docstring for the rules)."""
     check_may_edit(user, target.programme.unit)
-    target = Target.objects.select_for_update().select_related("programme__unit").get(pk=target.pk)
+    target = (
+        Target.objects.select_for_update(of=("self",)).select_related("programme__unit").get(pk=target.pk)
+    )
     parts = split(target=target, method=method, base_on=base_on, values=values)
     last = target.allocations.aggregate(last=Max("revision"))["last"] or 0
     allocation = Allocation(
@@ -442,7 +444,11 @@ def adopt_share(*, user, share: AllocationShare) -> Adoption:
     by a newer split, and for a user who may not change the unit."""
     check_may_edit(user, share.unit)
     allocation = share.allocation
-    upper_target = Target.objects.select_for_update().select_related("programme").get(pk=allocation.target_id)
+    upper_target = (
+        Target.objects.select_for_update(of=("self",))
+        .select_related("programme")
+        .get(pk=allocation.target_id)
+    )
     if current_allocation(upper_target).pk != allocation.pk:
         raise ValidationError(
             _("A newer split of this target replaced this share: adopt the share in force.")

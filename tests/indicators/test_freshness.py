@@ -61,10 +61,12 @@ def test_a_new_member_event_updates_the_stored_window_without_recomputing_it(sma
 def test_changes_apply_when_the_transaction_commits(small_tree, django_capture_on_commit_callbacks):
     t = small_tree
     assert value("members", t["kg"], start=None, end=D(2030, 1, 1)) == 0
-    with django_capture_on_commit_callbacks(execute=True):
-        join(t["a"], D(2024, 3, 1))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        member = join(t["a"], D(2024, 3, 1))
+        members.transfer_member(member=member, on=D(2024, 4, 1), to_unit=t["c"])
+    assert callbacks == [engine.apply_pending]  # once for the whole transaction
     assert not PendingChange.objects.exists()  # applied on commit, not left for the next reader
-    assert window("members", end=D(2030, 1, 1)).values.get(unit_id=t["kg"].pk).numerator == 1
+    assert window("members", end=D(2030, 1, 1)).values.get(unit_id=t["pq"].pk).numerator == 1
 
 
 def test_changes_of_a_rolled_back_write_are_forgotten(small_tree):

@@ -223,7 +223,11 @@ def note_changes(*, changes: dict[int, datetime.date | None], reads: str) -> Non
     PendingChange.objects.bulk_create(
         [PendingChange(unit_id=unit_id, since=since, reads=reads) for unit_id, since in changes.items()]
     )
-    transaction.on_commit(apply_pending, robust=True)
+    # Once per transaction, however many changes it makes (a merge of members notes dozens). A failure
+    # after the commit leaves the notes for the next reader, and does not fail the committed write.
+    waiting = transaction.get_connection().run_on_commit
+    if not any(callback is apply_pending for _savepoints, callback, _robust in waiting):
+        transaction.on_commit(apply_pending, robust=True)
 
 
 def apply_pending() -> None:

@@ -51,6 +51,9 @@ class CardRequestForm(ServiceErrors, forms.Form):
         self.user, self.unit = user, unit
         self.fields["members"].queryset = cards.members_to_request(unit).filter(requested=False)
 
+    def offers_something(self) -> bool:
+        return self.fields["members"].queryset.exists()
+
     def save(self) -> CardRequest:
         data = self.cleaned_data
         return cards.request_cards(
@@ -106,6 +109,9 @@ class BatchForm(ServiceErrors, forms.Form):
         self.fields["requests"].help_text = _("%(n)s cards fit on an A4 page.") % {
             "n": CARDS_PER_ROW * ROWS_PER_PAGE
         }
+
+    def offers_something(self) -> bool:
+        return self.fields["requests"].queryset.exists()
 
     def save(self):
         data = self.cleaned_data

@@ -5,11 +5,14 @@ Every object is fetched through the user's scope (``get_for``: 404 outside it); 
 service of ``members.cards``, whose refusals come back beside the field they name.
 """
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from congdoan.accounts.models import Action
@@ -72,6 +75,77 @@ def overview(request):
 # ------------------------------------------------------------------------------------------- requests
 
 
+@dataclass(frozen=True)
+class Steps:
+    """The words of a two-step page: a unit chosen first, then what the second form gathers under it."""
+
+    title: str
+    intro: str
+    submit: str
+    nothing: str  # with %(unit)s: the second form has nothing to offer
+    done: str
+    detail: str  # the URL name of what the second form made
+    back: str  # the URL name of the list it belongs to
+
+
+REQUEST_STEPS = Steps(
+    title=gettext_lazy("Request cards"),
+    intro=gettext_lazy(
+        "The grassroots union lists the members who need a card; the upper level approves the list, then "
+        "prints the cards."
+    ),
+    submit=gettext_lazy("Send for approval"),
+    nothing=gettext_lazy("Every member of %(unit)s already has a request waiting, or it has no members."),
+    done=gettext_lazy("The request was sent to the upper level for approval."),
+    detail="members:card_request",
+    back="members:card_requests",
+)
+BATCH_STEPS = Steps(
+    title=gettext_lazy("Prepare a print batch"),
+    intro=gettext_lazy("The upper level prints the cards of the approved requests of its grassroots unions."),
+    submit=gettext_lazy("Prepare the batch"),
+    nothing=gettext_lazy("No approved request under %(unit)s is waiting to be printed."),
+    done=gettext_lazy("The print batch was prepared: download the cards and the list."),
+    detail="members:card_batch",
+    back="members:card_batches",
+)
+
+
+def _two_steps(request, unit_form_class, form_class, steps: Steps):
+    """Choose a unit (the user's own by default, when it fits), then fill and send the form for that unit."""
+    user = request.user
+    _require_change(user)
+    chosen = request.GET.copy()
+    fits = unit_form_class(user=user).fields["unit"].queryset.filter(pk=user.unit_id).exists()
+    if "unit" not in chosen and fits:
+        chosen["unit"] = user.unit.code
+    unit_form = unit_form_class(chosen if "unit" in chosen else None, user=user)
+    unit = unit_form.cleaned_data["unit"] if unit_form.is_valid() else None
+    form = None
+    if unit is not None:
+        form = form_class(request.POST or None, user=user, unit=unit)
+        if request.method == "POST" and form.is_valid():
+            try:
+                made = form.save()
+            except ValidationError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(request, steps.done)
+                return redirect(steps.detail, pk=made.pk)
+    return render(
+        request,
+        "members/cards/two_steps.html",
+        {
+            "steps": steps,
+            "unit_form": unit_form,
+            "unit": unit,
+            "form": form,
+            "offered": form is not None and form.offers_something(),
+            "nothing": steps.nothing % {"unit": unit} if unit else "",
+        },
+    )
+
+
 @require_safe
 def request_list(request):
     filterset = CardRequestFilterSet(request.GET, queryset=cards.requests_for(request.user), request=request)
@@ -90,27 +164,7 @@ def request_list(request):
 
 def request_new(request):
     """Step one chooses the CĐCS (a chair's own by default); step two ticks its members."""
-    user = request.user
-    _require_change(user)
-    chosen = request.GET.copy()
-    if "unit" not in chosen and user.unit_id and cards.may_request(user, user.unit):
-        chosen["unit"] = user.unit.code
-    unit_form = CardUnitForm(chosen if "unit" in chosen else None, user=user)
-    unit = unit_form.cleaned_data["unit"] if unit_form.is_valid() else None
-    form = None
-    if unit is not None:
-        form = CardRequestForm(request.POST or None, user=user, unit=unit)
-        if request.method == "POST" and form.is_valid():
-            try:
-                card_request = form.save()
-            except ValidationError as error:
-                form.add_service_error(error)
-            else:
-                messages.success(request, _("The request was sent to the upper level for approval."))
-                return redirect("members:card_request", pk=card_request.pk)
-    return render(
-        request, "members/cards/request_form.html", {"unit_form": unit_form, "unit": unit, "form": form}
-    )
+    return _two_steps(request, CardUnitForm, CardRequestForm, REQUEST_STEPS)
 
 
 def _card_request(request, pk, action=Action.VIEW) -> CardRequest:
@@ -178,27 +232,7 @@ def batch_list(request):
 
 def batch_new(request):
     """Step one chooses the printing unit (the user's own by default); step two ticks approved requests."""
-    user = request.user
-    _require_change(user)
-    chosen = request.GET.copy()
-    if "unit" not in chosen and user.unit_id:
-        chosen["unit"] = user.unit.code
-    unit_form = BatchUnitForm(chosen if "unit" in chosen else None, user=user)
-    unit = unit_form.cleaned_data["unit"] if unit_form.is_valid() else None
-    form = None
-    if unit is not None:
-        form = BatchForm(request.POST or None, user=user, unit=unit)
-        if request.method == "POST" and form.is_valid():
-            try:
-                batch = form.save()
-            except ValidationError as error:
-                form.add_service_error(error)
-            else:
-                messages.success(request, _("The print batch was prepared: download the cards and the list."))
-                return redirect("members:card_batch", pk=batch.pk)
-    return render(
-        request, "members/cards/batch_form.html", {"unit_form": unit_form, "unit": unit, "form": form}
-    )
+    return _two_steps(request, BatchUnitForm, BatchForm, BATCH_STEPS)
 
 
 def _batch(request, pk, action=Action.VIEW) -> CardPrintBatch:

@@ -2,7 +2,6 @@
 files, the cards issued, and the renewal campaign's coverage per unit. Thin handlers over
 ``members.cards``; a refusal is a 400 keyed by the field it is about, 403 when the role or level may not."""
 
-from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -204,6 +203,21 @@ class CoverageQuerySerializer(serializers.Serializer):
 # ------------------------------------------------------------------------------------------ viewsets
 
 
+class WorkflowViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    GenericViewSet,
+):
+    # Created through a service, never edited or deleted by hand: each later step is an action.
+    lookup_value_regex = ID
+    action_serializers: dict = {}
+
+    def get_serializer_class(self):
+        return self.action_serializers.get(self.action, self.serializer_class)
+
+
 @extend_schema_view(
     list=extend_schema(summary="Đề nghị cấp thẻ đoàn viên"),
     retrieve=extend_schema(summary="Một đề nghị cấp thẻ, với danh sách đoàn viên"),
@@ -213,13 +227,7 @@ class CoverageQuerySerializer(serializers.Serializer):
         responses={201: CardRequestSerializer},
     ),
 )
-class CardRequestViewSet(
-    ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    GenericViewSet,
-):
+class CardRequestViewSet(WorkflowViewSet):
     """Đề nghị cấp thẻ: CĐCS lập danh sách đoàn viên cần thẻ (cấp mới, cấp lại, đổi thẻ); công đoàn cấp trên
     duyệt hoặc không duyệt (nêu lý do); CĐCS không tự duyệt đề nghị của mình."""
 
@@ -227,15 +235,10 @@ class CardRequestViewSet(
     serializer_class = CardRequestSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = CardRequestFilterSet
-    lookup_value_regex = ID
+    action_serializers = {"create": CardRequestCreateSerializer, "reject": RejectSerializer}
 
     def get_queryset(self):
         return cards.requests_for(self.request.user, self.read_action)
-
-    def get_serializer_class(self):
-        return {"create": CardRequestCreateSerializer, "reject": RejectSerializer}.get(
-            self.action, CardRequestSerializer
-        )
 
     @extend_schema(summary="Cấp trên duyệt đề nghị", request=None, responses=CardRequestSerializer)
     @action(detail=True, methods=["post"])
@@ -264,30 +267,17 @@ class CardRequestViewSet(
         responses={201: CardBatchSerializer},
     ),
 )
-class CardBatchViewSet(
-    ScopedViewSetMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    GenericViewSet,
-):
+class CardBatchViewSet(WorkflowViewSet):
     """Đợt in thẻ của công đoàn cấp trên: tệp PDF các thẻ, danh sách .xlsx cho nơi in; khi thẻ đã in và phát,
     mỗi thẻ được ghi vào quá trình cấp thẻ của đoàn viên."""
 
     queryset = CardPrintBatch.objects.all()
     serializer_class = CardBatchSerializer
     filter_backends = []
-    lookup_value_regex = ID
+    action_serializers = {"create": CardBatchCreateSerializer}
 
     def get_queryset(self):
         return cards.batches_for(self.request.user, self.read_action)
-
-    def get_serializer_class(self):
-        return CardBatchCreateSerializer if self.action == "create" else CardBatchSerializer
-
-    def perform_create(self, serializer):
-        with transaction.atomic():
-            serializer.save()
 
     @extend_schema(
         summary="Thẻ đã in và phát: ghi các thẻ vào hồ sơ đoàn viên",

@@ -42,12 +42,12 @@ class CardFace:
     issued_on: datetime.date
 
 
-def faces(batch: CardPrintBatch) -> list[CardFace]:
-    """The cards of ``batch`` as printed, by CĐCS, then by name in Vietnamese order; in Vietnamese
-    whatever the interface language, like the cards themselves."""
+def faces(batch: CardPrintBatch, language: str = "vi") -> list[CardFace]:
+    """The cards of ``batch`` as printed, by CĐCS, then by name in Vietnamese order; their labels in
+    Vietnamese unless told otherwise (the files, like the cards, are Vietnamese whatever the interface's)."""
     items = list(cards.batch_items(batch))
     held = cards.current_cards([item.member for item in items])
-    with translation.override("vi"):
+    with translation.override(language):
         return [
             CardFace(
                 number=item.card.number

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
@@ -247,7 +248,7 @@ def batch_detail(request, pk: int):
         "members/cards/batch_detail.html",
         {
             "batch": batch,
-            "faces": card_exports.faces(batch),
+            "faces": card_exports.faces(batch, translation.get_language()),
             "can_issue": batch.state == CardPrintBatch.State.PREPARED
             and cards.batches_for(request.user, Action.CHANGE).filter(pk=batch.pk).exists(),
             "pdf_available": pdf_available(),

@@ -143,7 +143,7 @@ def create_programme(*, user, spec: ProgrammeSpec) -> Programme:
 def update_programme(*, user, programme: Programme, spec: ProgrammeSpec) -> Programme:
     """Change what a programme says; its reference names it in links and files, and stays."""
     # As stored: a form may have filled ``programme`` with what it is to become.
-    stored = Programme.objects.select_for_update().select_related("unit").get(pk=programme.pk)
+    stored = Programme.objects.select_for_update(of=("self",)).select_related("unit").get(pk=programme.pk)
     check_may_edit(user, stored.unit)
     if spec.ref != stored.ref:
         raise ValidationError({"ref": _("The reference of a programme does not change.")})

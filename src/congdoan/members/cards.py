@@ -172,7 +172,9 @@ def _check_decider(request: CardRequest, user) -> None:
 
 def _decide(request: CardRequest, user, state: str, reason: str = "") -> CardRequest:
     request = (
-        CardRequest.objects.select_for_update().select_related("unit", "requested_by").get(pk=request.pk)
+        CardRequest.objects.select_for_update(of=("self",))
+        .select_related("unit", "requested_by")
+        .get(pk=request.pk)
     )
     _check_decider(request, user)
     request.state = state
@@ -212,7 +214,7 @@ def create_print_batch(
     if not requests:
         raise ValidationError({"requests": _("Choose at least one approved request.")})
     locked = list(
-        CardRequest.objects.select_for_update()
+        CardRequest.objects.select_for_update(of=("self",))
         .select_related("unit")
         .filter(pk__in=[request.pk for request in requests])
         .order_by("pk")
@@ -260,7 +262,7 @@ def _update_logged(objects: list, fields: list[str], change: Callable[[object], 
 def issue_batch(*, batch: CardPrintBatch, user) -> int:
     """The printed cards were handed out: each is recorded in its member's history (replacing the card
     the member held) and mirrored on the member. Returns how many cards were issued."""
-    batch = CardPrintBatch.objects.select_for_update().select_related("unit").get(pk=batch.pk)
+    batch = CardPrintBatch.objects.select_for_update(of=("self",)).select_related("unit").get(pk=batch.pk)
     if not restrict(Unit.objects.filter(pk=batch.unit_id), user, Action.CHANGE).exists():
         raise PermissionDenied(
             _("Only a user who may change %(unit)s hands out its cards.") % {"unit": batch.unit}

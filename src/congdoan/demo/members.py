@@ -325,6 +325,10 @@ class ChunkHistory:
         self.resumes: dict[tuple[int, int], list[Person]] = defaultdict(list)
         self.unfounded = sum(1 for s in specs if s.origin == "new")
         self.by_pk = {s.pk: s for s in specs}
+        self.carving: dict[int, list[UnionSpec]] = defaultdict(list)  # union -> branches carved out of it
+        for spec in specs:
+            if spec.carved_from is not None:
+                self.carving[spec.carved_from].append(spec)
 
     # --- people
 
@@ -374,6 +378,7 @@ class ChunkHistory:
             position=self._position(union),
             home=union,
         )
+        # About the ages of the Labour Code 2019: 60 and 55, a few months more each year since 2021.
         retires_on = _years_later(born, 55 if female else 60) + datetime.timedelta(days=rng.randint(90, 240))
         if retires_on <= HISTORY_ENDS:
             self.due[(retires_on.year, retires_on.month)].append(person)
@@ -450,10 +455,6 @@ class ChunkHistory:
         return low + datetime.timedelta(days=self.rng.randint(0, (high - low).days))
 
     def run(self) -> list[Person]:
-        self.carving: dict[int, list[UnionSpec]] = defaultdict(list)
-        for spec in self.specs:
-            if spec.carved_from is not None:
-                self.carving[spec.carved_from].append(spec)
         founding = sorted(self.specs, key=lambda s: (s.founded_on, s.code))
         endings = sorted(
             [(s.founded_on, 0, s) for s in self.specs if s.origin == "carved"]

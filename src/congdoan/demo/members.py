@@ -126,7 +126,7 @@ class UnionSpec:
     carve_share: float = 0.0
 
 
-def union_specs(plans) -> list[UnionSpec]:
+def union_specs(plans, *, seed: int) -> list[UnionSpec]:
     """The grassroots unions of the builder's province plans, with how each one ended, read back."""
     by_pk = {g.unit.pk: (plan.province, g) for plan in plans for g in plan.grassroots if g.unit}
     ended = dict(
@@ -164,7 +164,7 @@ def union_specs(plans) -> list[UnionSpec]:
             female = sum(s.employer.female_share * s.employer.workforce for s in sources[pk]) / workforce
             employers = [s.employer.record.pk for s in sources[pk]]
         else:  # a guild: self-employed workers of one trade
-            workforce = random.Random(plan.unit.code).randint(20, 60)
+            workforce = random.Random(f"{seed}:{plan.unit.code}").randint(20, 60)
             female, employers = 0.2, []
         origin = "carved" if pk in carved else "merged" if sources[pk] else "new"
         specs[pk] = UnionSpec(
@@ -761,7 +761,7 @@ def _shares(total: int, weights: list[int]) -> list[int]:
 def build_members(plans, *, seed: int, people: Mapping[str, int] | None = None) -> MembersResult:
     """Members for every grassroots union of the built tree; ``people`` asks exact counts by province key."""
     people = people or {}
-    specs = union_specs(plans)
+    specs = union_specs(plans, seed=seed)
     groups = list(chunks(specs))
     workforce: dict[str, int] = defaultdict(int)
     for spec in specs:

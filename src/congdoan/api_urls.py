@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("congdoan.audit.api.urls")),
     path("", include("congdoan.members.api.urls")),
     path("", include("congdoan.plans.api.urls")),
+    path("", include("congdoan.indicators.api")),
 ]

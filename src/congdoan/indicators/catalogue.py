@@ -54,7 +54,6 @@ def active_memberships(on: datetime.date) -> QuerySet:
 class Source(ABC):
     """Where facts come from: ``facts(start, end, on)`` and the path from a fact to its unit's id."""
 
-    code: str
     unit_field: str  # the fact's unit id ("unit_id", or "id" for units themselves)
     unit_prefix: str  # the fact's unit, for filters ("unit", or "" for units)
     reads: frozenset[str]
@@ -115,12 +114,12 @@ class Employers(Source):
         return Employer.objects.filter(unit__in=Unit.objects.active_on(on))
 
 
-MEMBER_EVENTS = MemberEvents("member_events", "unit_id", "unit", frozenset({MEMBERS}))
-MEMBERSHIPS = Memberships("memberships", "unit_id", "unit", frozenset({MEMBERS}))
-FOUNDINGS = Foundings("foundings", "unit_id", "unit", frozenset({TREE}))
-MERGED_AWAY = MergedAway("merged_away", "unit_id", "unit", frozenset({TREE}))
-UNITS = Units("units", "id", "", frozenset({TREE}))
-EMPLOYERS_SOURCE = Employers("employers", "unit_id", "unit", frozenset({EMPLOYERS, TREE}))
+MEMBER_EVENTS = MemberEvents("unit_id", "unit", frozenset({MEMBERS}))
+MEMBERSHIPS = Memberships("unit_id", "unit", frozenset({MEMBERS}))
+FOUNDINGS = Foundings("unit_id", "unit", frozenset({TREE}))
+MERGED_AWAY = MergedAway("unit_id", "unit", frozenset({TREE}))
+UNITS = Units("id", "", frozenset({TREE}))
+EMPLOYERS_SOURCE = Employers("unit_id", "unit", frozenset({EMPLOYERS, TREE}))
 
 
 # ---------------------------------------------------------------------------------------------- filters

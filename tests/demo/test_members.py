@@ -109,10 +109,10 @@ def test_people_look_real(demo, db):
     }
     assert {"03", "08"} <= ethnic["DB"] and {"03", "08"} <= ethnic["LC"] and "05" in ethnic["KG"]
     assert "05" not in ethnic["DB"]
-    # Each grassroots union has one chair among its first members.
-    chairs = members.filter(union_position="chair").values("events__unit").annotate(n=Count("id"))
-    assert chairs and all(row["n"] >= 1 for row in chairs)
-    assert not members.filter(joined_on__lt=F("birth_year") * 0).exists()  # joined_on set for all
+    # Each grassroots union founded with members has one chair among them.
+    founding = MemberEvent.objects.filter(kind__in=first, on=F("unit__founded_on"))
+    chairs = Counter(founding.filter(member__union_position="chair").values_list("unit", flat=True))
+    assert set(chairs) == set(founding.values_list("unit", flat=True)) and set(chairs.values()) == {1}
 
 
 def _replay_through_services(original: Member) -> Member:

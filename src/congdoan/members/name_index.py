@@ -43,10 +43,13 @@ def ensure(using: str = "default") -> None:
         if "members_member" not in connection.introspection.table_names(cursor):
             return
         if connection.vendor == "postgresql":
-            cursor.execute(
-                f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON members_member "
-                "USING gin (to_tsvector('simple', search_name))"
-            )
+            # Asked first: even "IF NOT EXISTS" is refused in a transaction that has written members.
+            cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [PG_INDEX])
+            if cursor.fetchone() is None:
+                cursor.execute(
+                    f"CREATE INDEX {PG_INDEX} ON members_member "
+                    "USING gin (to_tsvector('simple', search_name))"
+                )
         elif connection.vendor == "sqlite":
             made = {FTS_TABLE, *_TRIGGERS}
             cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")

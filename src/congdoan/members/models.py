@@ -186,7 +186,9 @@ class EventKind(models.TextChoices):
 class MemberEvent(ChangeLogged):
     """One dated step of a member's life in the union: added, never edited."""
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="events")
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="events"
+    )
     kind = models.CharField(_("event"), max_length=20, choices=EventKind.choices)
     on = models.DateField(_("date"))
     unit = models.ForeignKey(
@@ -209,7 +211,7 @@ class MemberEvent(ChangeLogged):
     decision_number = models.CharField(_("decision number"), max_length=60, blank=True)
     decision_date = models.DateField(_("decision date"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     scope_path_field = "unit__path"
 

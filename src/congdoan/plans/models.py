@@ -176,7 +176,9 @@ class ProgrammePart(ChangeLogged):
 class Basis(ProgrammePart):
     """A document the programme carries out (căn cứ), as written; linked when it is in the system."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="bases")
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="bases"
+    )
     text = models.CharField(_("document"), max_length=500)
     document = models.ForeignKey(
         Programme,
@@ -218,7 +220,9 @@ class Target(ProgrammePart):
     one or the other, so a target without data shows as such rather than as a silent zero.
     """
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="targets")
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="targets"
+    )
     ref = models.CharField(
         _("item"),
         max_length=20,
@@ -376,7 +380,9 @@ class TaskStatus(models.TextChoices):
 class Task(ProgrammePart):
     """A key task or solution (nhiệm vụ trọng tâm, giải pháp), with deadline, status and evidence."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="tasks")
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="tasks"
+    )
     ref = models.CharField(_("item"), max_length=20, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=TaskKind.choices, default=TaskKind.TASK)
     title = models.TextField(_("task"))
@@ -404,7 +410,9 @@ class Task(ProgrammePart):
 class Responsibility(ProgrammePart):
     """Who does what (tổ chức thực hiện): a department, a body or a unit, for the programme or one task."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="responsibilities")
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="responsibilities"
+    )
     task = models.ForeignKey(
         Task,
         verbose_name=_("task"),
@@ -447,7 +455,9 @@ class Channel(models.TextChoices):
 class SubmissionDeadline(ProgrammePart):
     """What subordinate units must send, to whom, before which date, and how (seed 000: before 10/11/2019)."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="deadlines")
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="deadlines"
+    )
     what = models.TextField(_("what"))
     submitters = models.TextField(_("from"))
     receiver = models.CharField(_("to"), max_length=255)
@@ -466,7 +476,9 @@ class SubmissionDeadline(ProgrammePart):
 class Recipient(ProgrammePart):
     """Whom the document was sent to (Kính gửi, Nơi nhận), in order; linked when it is a unit of the tree."""
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="recipients")
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="recipients"
+    )
     text = models.CharField(_("recipient"), max_length=500)
     purpose = models.CharField(
         _("for"), max_length=60, blank=True, help_text=_("As written, e.g. để b/c, để th/h.")

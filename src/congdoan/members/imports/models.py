@@ -32,7 +32,7 @@ class ImportBatch(ChangeLogged):
     file = models.FileField(_("file"), upload_to="member_imports/", blank=True)  # removed once read
     file_name = models.CharField(_("file name"), max_length=255)
     file_size = models.PositiveBigIntegerField(_("file size"), default=0)
-    file_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    file_sha256 = models.CharField(_("file fingerprint (SHA-256)"), max_length=64, blank=True, db_index=True)
     file_format = models.CharField(_("format"), max_length=10, blank=True)
     encoding = models.CharField(_("encoding"), max_length=40, blank=True)
     legacy_encoding = models.CharField(_("legacy Vietnamese encoding converted"), max_length=10, blank=True)
@@ -68,8 +68,17 @@ class ImportBatch(ChangeLogged):
         related_name="+",
     )
     committed_at = models.DateTimeField(_("imported at"), null=True, blank=True)
-    job = models.ForeignKey("core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    request_id = models.UUIDField(default=uuid.uuid4, editable=False)  # the commit's id in the change log
+    job = models.ForeignKey(
+        "core.Job",
+        verbose_name=_("background job"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    request_id = models.UUIDField(
+        _("request id"), default=uuid.uuid4, editable=False
+    )  # the commit's id in the change log
 
     scope_path_field = "unit__path"
     audit_exclude = ("columns", "notices")

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from congdoan.indicators import catalogue
+from congdoan.indicators import catalogue, engine
 from congdoan.indicators.engine import actuals
 from congdoan.indicators.models import IndicatorWindow
 from congdoan.indicators.values import Actual
@@ -56,8 +56,10 @@ def test_admissions_count_in_the_period_and_roll_up(small_tree):
     assert actuals(indicator="members", start=None, end=D(2024, 1, 1), unit_ids=[0])[0] == Actual(Decimal(0))
 
 
-def test_a_merge_across_the_period_loses_no_history(small_tree):
+@pytest.mark.parametrize("batch", [engine.BATCH, 1])  # 1: every list of ids read in many batches
+def test_a_merge_across_the_period_loses_no_history(small_tree, batch, monkeypatch):
     """a merges into c (another district) in 2025: a's 2024 facts count for c on the trees after."""
+    monkeypatch.setattr(engine, "BATCH", batch)
     t = small_tree
     join(t["a"], D(2024, 3, 1))
     join(t["a"], D(2024, 4, 1))

@@ -16,7 +16,7 @@ window is recomputed as a whole when it is next read.
 
 import datetime
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -31,6 +31,14 @@ from congdoan.units.models import PATH_STEP, Succession, Unit, UnitLink
 
 ZERO = Decimal(0)
 Pair = tuple[Decimal, Decimal]  # numerator, denominator (0 for a count)
+# Ids per IN list: a whole country's units would pass SQLite's and PostgreSQL's limits on bound parameters.
+BATCH = 2000
+
+
+def _batched(ids: Iterable[int]) -> Iterator[list[int]]:
+    ids = list(ids)
+    for first in range(0, len(ids), BATCH):
+        yield ids[first : first + BATCH]
 
 
 # ------------------------------------------------------------------------------------------ own values
@@ -64,35 +72,40 @@ def placements(unit_ids: Iterable[int], *, end: datetime.date, regroup_today: bo
     ``end`` has no place."""
     wanted = set(unit_ids)
     if regroup_today:
-        return dict(Unit.objects.filter(pk__in=wanted).values_list("pk", "path"))
+        return {
+            pk: path
+            for batch in _batched(wanted)
+            for pk, path in Unit.objects.filter(pk__in=batch).values_list("pk", "path")
+        }
     found: dict[int, str] = {}
     holder: dict[int, int] = {}  # a unit without a place on ``end`` -> the unit whose place it takes
     visited: set[int] = set()
     pending = wanted
     while pending:
         visited |= pending
-        found.update(
-            UnitLink.objects.filter(unit__in=pending, valid_from__lte=end)
-            .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=end))
-            .values_list("unit_id", "path")
-        )
-        unplaced = pending - found.keys()
-        successions = (
-            Succession.objects.filter(predecessor__in=unplaced, effective_on__lte=end)
-            .order_by("predecessor", "-primary", "id")
-            .values_list("predecessor_id", "successor_id")
-        )
-        for predecessor, successor in successions:
-            holder.setdefault(predecessor, successor)
-        last_parents = (
-            UnitLink.objects.filter(
-                unit__in=unplaced - holder.keys(), valid_to__lte=end, parent__isnull=False
+        for batch in _batched(pending):
+            found.update(
+                UnitLink.objects.filter(unit__in=batch, valid_from__lte=end)
+                .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=end))
+                .values_list("unit_id", "path")
             )
-            .order_by("unit", "-valid_from")
-            .values_list("unit_id", "parent_id")
-        )
-        for unit, parent in last_parents:
-            holder.setdefault(unit, parent)
+        unplaced = pending - found.keys()
+        for batch in _batched(unplaced):
+            successions = (
+                Succession.objects.filter(predecessor__in=batch, effective_on__lte=end)
+                .order_by("predecessor", "-primary", "id")
+                .values_list("predecessor_id", "successor_id")
+            )
+            for predecessor, successor in successions:
+                holder.setdefault(predecessor, successor)
+        for batch in _batched(unplaced - holder.keys()):
+            last_parents = (
+                UnitLink.objects.filter(unit__in=batch, valid_to__lte=end, parent__isnull=False)
+                .order_by("unit", "-valid_from")
+                .values_list("unit_id", "parent_id")
+            )
+            for unit, parent in last_parents:
+                holder.setdefault(unit, parent)
         pending = {holder[unit] for unit in unplaced if unit in holder} - visited
     places = {}
     for unit in wanted:
@@ -189,7 +202,8 @@ def actuals(
     window = window_for(found, start=start, end=end, regroup_today=regroup_today)
     stored = {
         unit_id: (numerator, denominator)
-        for unit_id, numerator, denominator in window.values.filter(unit_id__in=list(unit_ids)).values_list(
+        for batch in _batched(unit_ids)
+        for unit_id, numerator, denominator in window.values.filter(unit_id__in=batch).values_list(
             "unit_id", "numerator", "denominator"
         )
     }
@@ -256,8 +270,8 @@ def refresh_units(*, changes: dict[int, datetime.date | None], reads: str) -> No
         windows = windows.filter(end__gte=min(dated))
     for window in windows:
         units = [unit for unit, since in changes.items() if since is None or since <= window.end]
-        if units:
-            _refresh_window_units(window, units)
+        for batch in _batched(units):
+            _refresh_window_units(window, batch)
 
 
 def _refresh_window_units(window: IndicatorWindow, unit_ids: list[int]) -> None:

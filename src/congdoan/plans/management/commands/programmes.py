@@ -28,17 +28,23 @@ def _complaints(error: ValidationError) -> list[str]:
 
 
 class Command(BaseCommand):
-    help = "List the programmes, or import programme files (JSON, format congdoan.programme/1)."
+    @property
+    def help(self) -> str:  # argparse formats only plain text, so translate when asked
+        return _("List the programmes, or import programme files (JSON, format congdoan.programme/1).")
 
     def add_arguments(self, parser):
         commands = parser.add_subparsers(dest="action", required=True)
-        listing = commands.add_parser("list", help="The programmes, newest first.")
+        listing = commands.add_parser("list", help=_("The programmes, newest first."))
         listing.add_argument("--format", choices=["json", "table"], default="table")
-        listing.add_argument("--user", help="Show only what this user may see (default: everything).")
-        importing = commands.add_parser("import", help="Create or update programmes from files.")
+        listing.add_argument("--user", help=_("Show only what this user may see (default: everything)."))
+        importing = commands.add_parser("import", help=_("Create or update programmes from files."))
         importing.add_argument("files", nargs="*", type=Path, metavar="FILE")
-        importing.add_argument("--seeds", action="store_true", help="Also the seed programmes of congdoan.")
-        importing.add_argument("--user", help="Import as this user, within their unit (default: the system).")
+        importing.add_argument(
+            "--seeds", action="store_true", help=_("Also the seed programmes of congdoan.")
+        )
+        importing.add_argument(
+            "--user", help=_("Import as this user, within their unit (default: the system).")
+        )
 
     def handle(self, *args, action: str, user: str | None = None, **options):
         if action == "list":

@@ -27,18 +27,22 @@ def _shown(value, suffix: str = "") -> str:
 
 
 class Command(BaseCommand):
-    help = "Progress of a programme's targets for a unit: actual, percent, met, pace, light."
+    @property
+    def help(self) -> str:  # argparse formats only plain text, so translate when asked
+        return _("Progress of a programme's targets for a unit: actual, percent, met, pace, light.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--programme", required=True, metavar="REF", help="The programme's reference.")
-        parser.add_argument("--unit", required=True, metavar="CODE", help="The unit's code.")
-        parser.add_argument("--at", metavar="YYYY-MM-DD", help="The day to read (default: today).")
+        parser.add_argument("--programme", required=True, metavar="REF", help=_("The programme's reference."))
+        parser.add_argument("--unit", required=True, metavar="CODE", help=_("The unit's code."))
+        parser.add_argument("--at", metavar="YYYY-MM-DD", help=_("The day to read (default: today)."))
         parser.add_argument(
-            "--today-tree", action="store_true", help="Roll up along today's tree, not the tree of that day."
+            "--today-tree",
+            action="store_true",
+            help=_("Roll up along today's tree, not the tree of that day."),
         )
-        parser.add_argument("--children", action="store_true", help="Also the units directly under it.")
+        parser.add_argument("--children", action="store_true", help=_("Also the units directly under it."))
         parser.add_argument("--format", choices=["json", "table"], default="table")
-        parser.add_argument("--user", help="Only what this user may see (default: everything).")
+        parser.add_argument("--user", help=_("Only what this user may see (default: everything)."))
 
     def handle(self, *args, programme: str, unit: str, at: str | None, today_tree: bool, **options):
         user = None

@@ -51,6 +51,7 @@ def test_admissions_count_in_the_period_and_roll_up(small_tree):
     join(t["d"], D(2024, 6, 1))
     got = values(t, "members_admitted", **YEAR_2024)
     assert got == dict(national=4, kg=3, ag=1, rg=2, pq=1, lx=1, a=1, b=1, c=1, d=1)
+    assert str(got["national"]) == "4"  # a whole number, not the stored 4.00
     ratio = actuals(indicator="small_grassroots_merged_pct", unit_ids=[t["kg"].pk, 0], **YEAR_2024)
     assert ratio[0] == Actual(Decimal(0), Decimal(0)) and ratio[0].value is None  # nothing: 0 of 0
     assert actuals(indicator="members", start=None, end=D(2024, 1, 1), unit_ids=[0])[0] == Actual(Decimal(0))

@@ -211,8 +211,14 @@ def actuals(
     result = {}
     for unit_id in unit_ids:
         numerator, denominator = stored.get(unit_id, (ZERO, ZERO))
-        result[unit_id] = Actual(numerator, denominator if ratio else None)
+        result[unit_id] = Actual(_whole(numerator), _whole(denominator) if ratio else None)
     return result
+
+
+def _whole(number: Decimal) -> Decimal:
+    """480 rather than the stored 480.00: counts read and print as whole numbers."""
+    whole = number.to_integral_value()
+    return whole if number == whole else number
 
 
 # ------------------------------------------------------------------------------------------- freshness

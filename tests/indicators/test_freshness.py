@@ -8,13 +8,16 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
+from congdoan.audit.models import ObjectChange
+from congdoan.audit.services import log_many
 from congdoan.indicators import engine
 from congdoan.indicators.engine import actuals
 from congdoan.indicators.models import IndicatorValue, IndicatorWindow, PendingChange
 from congdoan.members import services as members
 from congdoan.members.imports import services as imports
+from congdoan.members.models import Member
 from congdoan.units import services as units
-from congdoan.units.models import Sector
+from congdoan.units.models import Employer, Sector
 from tests.factories import decision, found
 from tests.indicators.builders import employ, join
 from tests.members import listfiles
@@ -185,3 +188,24 @@ def test_the_refresh_command_recomputes_stored_windows(small_tree):
     assert value("members", t["kg"], start=None, end=D(2024, 12, 31)) == 1
     with pytest.raises(CommandError):
         call_command("indicators", "refresh", "--indicator", "nobody_knows")
+
+
+def test_bulk_writes_announced_through_the_change_log_reach_the_windows(small_tree):
+    """Writers that skip the model signals (bulk_update, bulk_create) log their rows with ``log_many``."""
+    t = small_tree
+    an = join(t["a"], D(2024, 1, 1))
+    employer = employ(t["a"], 4)
+    on_end = dict(start=None, end=D(2024, 12, 31))
+    assert (value("female_members", t["kg"], **on_end), value("unionisation_pct", t["kg"], **on_end)) == (
+        0,
+        25,
+    )
+    befores = [an.audit_snapshot(), employer.audit_snapshot()]
+    an.gender, employer.workforce = "female", 2
+    Member.objects.bulk_update([an], ["gender"])
+    Employer.objects.bulk_update([employer], ["workforce"])
+    log_many(action=ObjectChange.Action.UPDATE, objects=[an, employer], befores=befores)
+    assert (value("female_members", t["kg"], **on_end), value("unionisation_pct", t["kg"], **on_end)) == (
+        1,
+        50,
+    )

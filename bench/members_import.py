@@ -26,6 +26,12 @@ import time
 import uuid
 from pathlib import Path
 
+if __package__ in (None, ""):  # run as a file (bench/members_import.py): make `bench` and the repo importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.document import README, write_block
+
+SECTION = "Member registry (bench/members_import.py, bench/members_list.py)"
 COLUMNS = [
     "STT",
     "Họ và tên",
@@ -377,7 +383,13 @@ def child_raw(count: int, everything: bool) -> dict:
 def run_child() -> None:
     kind, argument = sys.argv[2], sys.argv[3]
     _setup_django()
-    if kind == "import":
+    if kind == "import" and os.environ.get("BENCH_PROFILE"):
+        import cProfile
+
+        profiler = cProfile.Profile()
+        result = profiler.runcall(child_import, Path(argument))
+        profiler.dump_stats(os.environ["BENCH_PROFILE"])
+    elif kind == "import":
         result = child_import(Path(argument))
     elif kind == "read":
         result = child_read(Path(argument))
@@ -390,7 +402,7 @@ def run_child() -> None:
 # ------------------------------------------------------------------------------------------ parent side
 
 
-def measure(kind: str, argument: str, database_url: str, var: Path) -> dict:
+def measure(kind: str, argument: str, database_url: str, var: Path, profile: Path | None = None) -> dict:
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -398,6 +410,7 @@ def measure(kind: str, argument: str, database_url: str, var: Path) -> dict:
         "CONGDOAN_IMPORT_MAX_MB": "2000",
         "DJANGO_SETTINGS_MODULE": "congdoan.settings",
         "CONGDOAN_JOBS": "inline",
+        **({"BENCH_PROFILE": str(profile)} if profile else {}),
     }
     output = subprocess.run(
         [sys.executable, "-m", "bench.members_import", "--child", kind, argument],
@@ -429,6 +442,12 @@ def main() -> None:
         help="where generated lists are kept between runs",
     )
     parser.add_argument("--json", help="also write the results to this file")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave BENCHMARKS.md alone")
+    parser.add_argument(
+        "--profile",
+        help="run the imports under cProfile, keep the profiles in this folder and print where the time goes "
+        "(slower: nothing is written to BENCHMARKS.md)",
+    )
     args = parser.parse_args()
     sizes = [args.rows] + ([1_000_000] if args.million else [])
     files = Path(args.files)
@@ -450,24 +469,38 @@ def main() -> None:
                     "raw_all": raw_all,
                 }
                 if fmt in (args.import_formats or args.formats).split(","):
-                    result["import"] = measure("import", str(path), *fresh())
+                    profile = args.profile and Path(args.profile) / f"import-{args.db}-{size}-{fmt}.prof"
+                    result["import"] = measure("import", str(path), *fresh(), profile=profile)
+                    if profile:
+                        _print_profile(profile)
+                result["load"] = os.getloadavg()[0]  # the machine is shared: how busy it was meanwhile
                 results.append(result)
                 _report(result)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
-    print("\n" + markdown(results, " ".join(sys.argv[1:])))
+    for size in sizes:
+        text = markdown([r for r in results if r["rows"] == size], " ".join(sys.argv[1:]))
+        print("\n" + text)
+        if not (args.no_write or args.profile):
+            write_block(text, benchmark="members_import", key=f"{args.db} {size}", section=SECTION)
+            print(f"\nwritten to {README}")
 
 
 def markdown(results: list[dict], arguments: str) -> str:
     """The run as a table for BENCHMARKS.md."""
     load = os.getloadavg()[0]
+    database = {"sqlite": "SQLite", "postgres": "PostgreSQL"}[results[0]["db"]]
     lines = [
-        f"Run {datetime.datetime.now():%d/%m/%Y %H:%M} on {os.cpu_count()} CPUs (load {load:.1f} at the "
-        f"end), Python {sys.version.split()[0]}: `.venv/bin/python -m bench.members_import {arguments}`.",
+        f"### Import, {database}, {results[0]['rows']:,} rows",
+        "",
+        f"Run {datetime.datetime.now(datetime.UTC):%d/%m/%Y %H:%M} UTC on {os.cpu_count()} CPUs (load "
+        f"{load:.1f} at the end), Python {sys.version.split()[0]}: "
+        f"`.venv/bin/python -m bench.members_import {arguments}`.",
         "",
         "| db | rows | file | reader alone s / peak MB | import s (read + commit) | import CPU s "
-        "| import peak MB | import rows/s | raw members rows/s | ratio (CPU) | raw all rows/s | ratio |",
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| import peak MB | import rows/s | raw members rows/s | ratio (CPU) | raw all rows/s | ratio "
+        "| load |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         read, imported = r["read"], r.get("import")
@@ -493,6 +526,7 @@ def markdown(results: list[dict], arguments: str) -> str:
             ]
         else:
             cells += ["—"] * 8
+        cells.append(f"{r['load']:.1f}")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -528,6 +562,15 @@ class _databases:
         import shutil
 
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _print_profile(path: Path) -> None:
+    import pstats
+
+    print(f"\nprofile of the import: {path}")
+    stats = pstats.Stats(str(path)).strip_dirs()
+    stats.sort_stats("cumulative").print_stats(40)
+    stats.sort_stats("tottime").print_stats(25)
 
 
 def _report(result: dict) -> None:

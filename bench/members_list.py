@@ -24,9 +24,10 @@ Measured (median and p95 of --repeats requests, milliseconds, through Django's t
   chair         the list of a CĐCS chair (about 250 members)
   count         the count fragment the list page loads afterwards (all current members of the province)
   duplicates    the duplicates screen of one district-level union
-Each with the query plan of its main query (EXPLAIN), to show which index answers it. The name searches are
-then timed again with ``members.name_index`` left unused (every search read along the list's order), the
-comparison for that index in the same run.
+Each with the number of queries the page ran and its slowest query's time and plan (EXPLAIN), to show
+which index answers it. The name searches are then timed again with ``members.name_index`` left unused
+(every search read along the list's order): what that index saves, in the same run. The results go to
+this benchmark's block of BENCHMARKS.md (``--no-write``: printed only), each line with the load average.
 """
 
 import argparse
@@ -38,10 +39,15 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
+from unittest import mock
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.document import README, write_block
+from bench.members_import import SECTION
 
 D = datetime.date
 CDCS = 400
@@ -117,18 +123,49 @@ def timed(client, url: str, repeats: int) -> list[float]:
     return times
 
 
-def plan(queryset) -> str:
+@dataclass
+class Measured:
+    page: str
+    url: str
+    median: float
+    p95: float
+    ratio: float
+    load: float
+    queries: int
+    slowest_ms: float  # the page's slowest query, and its plan: which index answers it
+    plan: list[str] = field(default_factory=list)
+
+
+def slowest_query(client, url: str) -> tuple[int, float, list[str]]:
+    """The page's queries (captured on one more request): how many, and the slowest one's time and plan
+    (EXPLAIN). Each SELECT is run again and read to the end to time it: the time of ``execute`` alone
+    (Django's query log) leaves out the rows SQLite finds while they are fetched."""
     from django.db import connection
 
-    sql, params = queryset.query.sql_with_params()
-    prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+    queries = []
+
+    def capture(execute, sql, params, many, context):
+        queries.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        client.get(url)
+    selects = [q for q in queries if q[0].lstrip().upper().startswith("SELECT")]
+    selects = [q for q in selects if "members_member" in q[0]] or selects  # not the session's
+    timed_selects = []
     with connection.cursor() as cursor:
-        cursor.execute(prefix + sql, params)
-        lines = [" ".join(str(c) for c in row[-1:]) for row in cursor.fetchall()]
-    return " | ".join(lines)
+        for sql, params in selects:
+            started = time.perf_counter()
+            cursor.execute(sql, params)
+            cursor.fetchall()
+            timed_selects.append((time.perf_counter() - started, sql, params))
+        seconds, sql, params = max(timed_selects, key=lambda q: q[0])
+        cursor.execute(("EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN ") + sql, params)
+        plan = [str(row[-1]) for row in cursor.fetchall()]
+    return len(queries), seconds * 1000, plan
 
 
-def run(members: int, repeats: int) -> None:
+def run(members: int, repeats: int) -> tuple[str, list[Measured]]:
     import django
     from django.conf import settings
     from django.core.management import call_command
@@ -139,10 +176,8 @@ def run(members: int, repeats: int) -> None:
     from django.test.utils import setup_test_environment
 
     from congdoan.accounts.models import User
-    from congdoan.members import name_index, selectors
-    from congdoan.members.filtersets import MemberFilterSet
+    from congdoan.members import name_index
     from congdoan.members.models import Member
-    from congdoan.members.tables import MemberTable
     from congdoan.units.models import Unit
 
     setup_test_environment()
@@ -152,9 +187,10 @@ def run(members: int, repeats: int) -> None:
         started = time.perf_counter()
         build(members)
         print(f"{connection.vendor}: {members:,} members built in {time.perf_counter() - started:.1f} s")
+    members = Member.objects.count()
     officer, chair = User.objects.get(username="officer"), User.objects.get(username="chair")
     district = Unit.objects.get(code="P-03")
-    sample = Member.objects.order_by("pk")[Member.objects.count() // 2]
+    sample = Member.objects.order_by("pk")[members // 2]
 
     def client_for(user):
         client = Client()
@@ -163,44 +199,91 @@ def run(members: int, repeats: int) -> None:
 
     officer_client, chair_client = client_for(officer), client_for(chair)
     cases = [
-        ("list", officer_client, "/members/", {}),
-        ("list p200", officer_client, "/members/?page=200", {}),
-        ("sort code", officer_client, "/members/?sort=-code", {"sort": "-code"}),
-        ("search name", officer_client, "/members/?q=nguyen+van+an", {"q": "nguyen van an"}),
-        ("search given", officer_client, "/members/?q=an", {"q": "an"}),
-        ("search none", officer_client, "/members/?q=khong+co+ai", {"q": "khong co ai"}),
-        ("search id", officer_client, f"/members/?q={sample.id_number}", {"q": sample.id_number}),
-        ("search id 6", officer_client, f"/members/?q={sample.id_number[:6]}", {"q": sample.id_number[:6]}),
-        ("district", officer_client, f"/members/?unit={district.code}", {"unit": district.code}),
-        ("chair", chair_client, "/members/", {}),
-        ("count", officer_client, "/members/count/", {}),
-        ("duplicates", officer_client, f"/members/duplicates/?unit={district.code}", None),
+        ("list", officer_client, "/members/"),
+        ("list p200", officer_client, "/members/?page=200"),
+        ("sort code", officer_client, "/members/?sort=-code"),
+        ("search name", officer_client, "/members/?q=nguyen+van+an"),
+        ("search given", officer_client, "/members/?q=an"),
+        ("search none", officer_client, "/members/?q=khong+co+ai"),
+        ("search id", officer_client, f"/members/?q={sample.id_number}"),
+        ("search id 6", officer_client, f"/members/?q={sample.id_number[:6]}"),
+        ("district", officer_client, f"/members/?unit={district.code}"),
+        ("chair", chair_client, "/members/"),
+        ("count", officer_client, "/members/count/"),
+        ("duplicates", officer_client, f"/members/duplicates/?unit={district.code}"),
     ]
-    users = {id(officer_client): officer, id(chair_client): chair}
     baseline = statistics.median(timed(Client(), "/accounts/login/", repeats))
     print(f"baseline (login page): median {baseline:.1f} ms\n")
-    print(f"{'page':<14}{'median ms':>10}{'p95 ms':>9}{'ratio':>8}   plan of the main query")
+    print(f"{'page':<22}{'median ms':>10}{'p95 ms':>9}{'ratio':>8}{'load':>6}   slowest query: ms, plan")
 
-    def report(name, client, url, query):
+    def measure(name, client, url) -> Measured:
         times = sorted(timed(client, url, repeats))
-        median, p95 = statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.95))]
-        how = ""
-        if query is not None:
-            user = users[id(client)]
-            filterset = MemberFilterSet(
-                query or None, queryset=selectors.members_for(user), request=type("R", (), {"user": user})()
-            )
-            ordered = MemberTable(query.get("sort")).order(filterset.qs)
-            how = plan(filterset.qs.order_by() if name == "count" else ordered[:51])
-        print(f"{name:<14}{median:>10.1f}{p95:>9.1f}{median / baseline:>8.1f}   {how[:150]}")
+        queries, slowest_ms, plan = slowest_query(client, url)
+        measured = Measured(
+            page=name,
+            url=url,
+            median=statistics.median(times),
+            p95=times[min(len(times) - 1, int(len(times) * 0.95))],
+            ratio=statistics.median(times) / baseline,
+            load=os.getloadavg()[0],
+            queries=queries,
+            slowest_ms=slowest_ms,
+            plan=plan,
+        )
+        print(
+            f"{name:<22}{measured.median:>10.1f}{measured.p95:>9.1f}{measured.ratio:>8.1f}"
+            f"{measured.load:>6.1f}   {slowest_ms:.1f} ms: {' | '.join(plan)[:120]}",
+            flush=True,
+        )
+        return measured
 
-    for case in cases:
-        report(*case)
-    print("\nThe name searches again along the list's order, without the index of name words (as before it):")
-    name_index.narrow = lambda queryset, words: queryset  # the search's own conditions only
-    for name, *case in cases:
-        if name.startswith("search") and not name.startswith("search id"):
-            report(f"{name} scan", *case)
+    results = [measure(*case) for case in cases]
+    # The same name searches with the index of name words left unused: what it saves, in the same run.
+    with mock.patch.object(name_index, "narrow", lambda queryset, words: queryset):
+        results += [
+            measure(f"{name}, no name index", *case)
+            for name, *case in cases
+            if name.startswith("search") and not name.startswith("search id")
+        ]
+    heading = (
+        f"### Member list, {_database_label()}, {members:,} members\n\n"
+        f"Run {datetime.datetime.now(datetime.UTC):%d/%m/%Y %H:%M} UTC on {os.cpu_count()} CPUs, Python "
+        f"{sys.version.split()[0]}: `.venv/bin/python -m bench.members_list {' '.join(sys.argv[1:])}`. "
+        f"Baseline: the login page, median {baseline:.1f} ms. {repeats} requests a page."
+    )
+    return heading, results
+
+
+def _database_label() -> str:
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        return f"SQLite {sqlite3.sqlite_version}"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
+
+
+def markdown(heading: str, results: list[Measured]) -> str:
+    lines = [
+        heading,
+        "",
+        "| page | median ms | p95 ms | ratio to baseline | queries | slowest query ms | load |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {r.page} | {r.median:.1f} | {r.p95:.1f} | {r.ratio:.1f} | {r.queries} | {r.slowest_ms:.1f} "
+        f"| {r.load:.1f} |"
+        for r in results
+    ]
+    lines += ["", "Plan of each page's slowest query:", "", "```"]
+    for r in results:
+        lines.append(f"-- {r.page}: {r.url}")
+        lines += [f"   {line}" for line in r.plan]
+    lines.append("```")
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -211,6 +294,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--var", help="keep the SQLite database in this folder, and reuse it when run again")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave BENCHMARKS.md alone")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "congdoan.settings")
     with contextlib.ExitStack() as stack:
@@ -219,12 +303,16 @@ def main() -> None:
         if args.db == "postgres":
             from bench import pg
 
-            with pg.cluster() as server:
-                os.environ["DATABASE_URL"] = pg.create_database(server, "bench_members_list")
-                run(args.members, args.repeats)
+            server = stack.enter_context(pg.cluster())
+            os.environ["DATABASE_URL"] = pg.create_database(server, "bench_members_list")
         else:
             os.environ["DATABASE_URL"] = f"sqlite:///{var}/bench.sqlite3"
-            run(args.members, args.repeats)
+        heading, results = run(args.members, args.repeats)
+        text = markdown(heading, results)
+        print("\n" + text)
+        if not args.no_write:
+            write_block(text, benchmark="members_list", key=f"{args.db} {args.members}", section=SECTION)
+            print(f"\nwritten to {README}")
 
 
 if __name__ == "__main__":

@@ -44,6 +44,8 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a file (bench/units_tree.py): make `bench` and the repo importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.document import README, write_block
+
 D = datetime.date
 FOUNDED = D(2019, 1, 1)
 MOVED = D(2025, 7, 1)  # when 10 % of the grassroots unions changed parent
@@ -54,7 +56,6 @@ PROVINCES = 34
 UNDER_MOVED_UNIT = 50  # grassroots unions under each upper unit that (d) moves
 BATCH = 10_000
 SECTION = "Union tree over time (bench/units_tree.py)"
-README = Path(__file__).resolve().parent.parent / "BENCHMARKS.md"
 
 
 # ------------------------------------------------------------------------------------------- set-up
@@ -598,24 +599,6 @@ def markdown(report: Report) -> str:
     return "\n".join(lines)
 
 
-def write_section(text: str, key: str) -> None:
-    """Put ``text`` into BENCHMARKS.md between this benchmark's markers for ``key`` (replacing a run)."""
-    start, end = f"<!-- units_tree {key} -->", f"<!-- /units_tree {key} -->"
-    block = f"{start}\n{text}\n{end}"
-    document = README.read_text() if README.exists() else "# Benchmarks\n"
-    if start in document:
-        head, rest = document.split(start, 1)
-        document = head + block + rest.split(end, 1)[1]
-    elif f"## {SECTION}" in document:
-        head, rest = document.split(f"## {SECTION}", 1)
-        following = rest.find("\n## ")
-        cut = len(rest) if following < 0 else following
-        document = f"{head}## {SECTION}{rest[:cut].rstrip()}\n\n{block}\n{rest[cut:]}"
-    else:
-        document = f"{document.rstrip()}\n\n## {SECTION}\n\n{block}\n"
-    README.write_text(document)
-
-
 @contextlib.contextmanager
 def database(kind: str):
     """Point Django at a fresh database of ``kind`` (before it is set up) and remove it afterwards."""
@@ -672,7 +655,7 @@ def main() -> None:
         text = markdown(report)
         print(text, flush=True)
         if not args.no_write:
-            write_section(text, f"{args.db} {args.units}")
+            write_block(text, benchmark="units_tree", key=f"{args.db} {args.units}", section=SECTION)
             print(f"\nwritten to {README}")
 
 

@@ -209,3 +209,20 @@ def test_bulk_writes_announced_through_the_change_log_reach_the_windows(small_tr
         1,
         50,
     )
+
+
+def test_saves_that_change_nothing_counted_note_nothing(small_tree):
+    t = small_tree
+    an = join(t["a"], D(2024, 1, 1))
+    employer = employ(t["a"], 4)
+    engine.apply_pending()
+    members.update_member(member=an, phone="0912345678")
+    employer.name = "Công ty TNHH Kiên Cường"
+    employer.save()
+    t["a"].address = "12 Nguyễn Trung Trực, Rạch Giá"
+    t["a"].save()
+    assert not PendingChange.objects.exists()
+    members.update_member(member=an, gender="female")
+    assert list(PendingChange.objects.values_list("unit_id", "since", "reads")) == [
+        (t["a"].pk, None, "members")
+    ]

@@ -20,7 +20,10 @@ from congdoan.indicators.catalogue import EMPLOYERS, MEMBERS, TREE
 from congdoan.members.models import Member, MemberEvent, Membership
 from congdoan.units.models import Employer, Reorganisation, Unit
 
-UNIT_FACTS = ("unit_type_id", "sector")  # what the catalogue's filters read of a unit
+# What the catalogue reads of each row, besides the facts themselves: a save that changes none of it
+# changes no indicator (a phone number corrected, a unit's address).
+FACTS_READ = {Member: ("gender",), Unit: ("unit_type_id", "sector"), Employer: ("unit_id", "workforce")}
+MIRRORS = {"unit", "status"}  # what the member services copy from the latest membership interval
 
 
 def _earliest(pairs: Iterable[tuple[int | None, object]]) -> dict:
@@ -57,10 +60,20 @@ def _membership_deleted(sender, instance: Membership, **kwargs) -> None:
     engine.note_changes(changes={instance.unit_id: instance.valid_from}, reads=MEMBERS)
 
 
+def _facts_before(instance) -> tuple | None:
+    return getattr(instance, "_indicator_facts_before", None)
+
+
+def _facts_changed(instance) -> bool:
+    before = _facts_before(instance)
+    return before is None or before != tuple(getattr(instance, f) for f in FACTS_READ[type(instance)])
+
+
 @receiver(post_save, sender=Member)
 def _member_saved(sender, instance: Member, created: bool, update_fields=None, **kwargs) -> None:
-    # The services' mirror of the latest interval (unit, status) changes no fact of its own.
-    if not created and (update_fields is None or not set(update_fields) <= {"unit", "status"}):
+    if created or (update_fields is not None and set(update_fields) <= MIRRORS):
+        return
+    if _facts_changed(instance):
         _members_changed([instance.pk])
 
 
@@ -77,27 +90,30 @@ def _bulk_written(sender, action: str, objects: list, **kwargs) -> None:
         engine.note_changes(changes=dict.fromkeys(employers), reads=EMPLOYERS)
 
 
+@receiver(pre_save, sender=Member)
 @receiver(pre_save, sender=Employer)
 @receiver(pre_save, sender=Unit)
-def _remember_before(sender, instance, **kwargs) -> None:
-    """What the row held before, for the receivers below: an employer's union, a unit's type and sector."""
-    fields = ("unit_id",) if sender is Employer else UNIT_FACTS
-    before = sender.objects.filter(pk=instance.pk).values_list(*fields).first() if instance.pk else None
-    instance._indicator_facts_before = before
+def _remember_before(sender, instance, update_fields=None, **kwargs) -> None:
+    """What the row held of ``FACTS_READ`` before this save, for the receivers of the saves."""
+    saved_rows = update_fields is None or not set(update_fields) <= MIRRORS
+    if instance.pk and saved_rows:
+        instance._indicator_facts_before = (
+            sender.objects.filter(pk=instance.pk).values_list(*FACTS_READ[sender]).first()
+        )
 
 
 @receiver(post_save, sender=Employer)
 @receiver(post_delete, sender=Employer)
 def _employer_written(sender, instance: Employer, **kwargs) -> None:
-    before = getattr(instance, "_indicator_facts_before", None)
-    units = {instance.unit_id, *(before or ())}
-    engine.note_changes(changes=dict.fromkeys(units), reads=EMPLOYERS)
+    before = _facts_before(instance)
+    if _facts_changed(instance) or kwargs.get("signal") is post_delete:
+        units = {instance.unit_id, before[0] if before else instance.unit_id}
+        engine.note_changes(changes=dict.fromkeys(units), reads=EMPLOYERS)
 
 
 @receiver(post_save, sender=Unit)
 def _unit_saved(sender, instance: Unit, created: bool, **kwargs) -> None:
-    before = getattr(instance, "_indicator_facts_before", None)
-    if not created and before is not None and before != tuple(getattr(instance, f) for f in UNIT_FACTS):
+    if not created and _facts_changed(instance):
         engine.note_changes(changes={instance.pk: None}, reads=TREE)
 
 

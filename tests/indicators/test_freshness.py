@@ -15,7 +15,7 @@ from congdoan.indicators.engine import actuals
 from congdoan.indicators.models import IndicatorValue, IndicatorWindow, PendingChange
 from congdoan.members import services as members
 from congdoan.members.imports import services as imports
-from congdoan.members.models import Member
+from congdoan.members.models import Member, MemberCard
 from congdoan.units import services as units
 from congdoan.units.models import Employer, Sector
 from tests.factories import decision, found
@@ -226,3 +226,16 @@ def test_saves_that_change_nothing_counted_note_nothing(small_tree):
     assert list(PendingChange.objects.values_list("unit_id", "since", "reads")) == [
         (t["a"].pk, None, "members")
     ]
+
+
+def test_cards_issued_reach_the_card_renewal_indicator(small_tree):
+    t = small_tree
+    an, binh = join(t["a"], D(2024, 1, 1)), join(t["b"], D(2024, 1, 1))
+    campaign = dict(start=D(2024, 1, 1), end=D(2024, 12, 31))
+    assert value("members_with_new_card_pct", t["rg"], **campaign) == 0
+    MemberCard.objects.create(
+        member=an, number=f"{an.code}-01", card_type="regular", issued_on=D(2024, 5, 1), reason="new"
+    )
+    assert value("members_with_new_card_pct", t["rg"], **campaign) == 50
+    members.update_member(member=binh, card_type="regular", card_issued_on=D(2024, 6, 1))
+    assert value("members_with_new_card_pct", t["rg"], **campaign) == 100

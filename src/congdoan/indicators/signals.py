@@ -2,7 +2,8 @@
 
 Member facts: a member event saved or deleted (its unit, and the other unit of a transfer, from its
 date on); a membership interval deleted, which every replay of a member's events does (its unit, from
-its start); a member's own data saved (every unit they belonged to, at any date); and the same facts
+its start); a member's own data saved (every unit they belonged to, at any date); a member card issued
+(every unit they belonged to, from the day it was issued); and the same facts
 written in bulk, which reach us through ``audit.services.bulk_logged``. Employers: their union, at any
 date. Units: a change of type or sector, at any date. Reorganisations: the tree moved, so the windows
 it touches are marked stale (``engine.mark_stale``).
@@ -17,12 +18,16 @@ from congdoan.audit.models import ObjectChange
 from congdoan.audit.services import bulk_logged
 from congdoan.indicators import engine
 from congdoan.indicators.catalogue import EMPLOYERS, MEMBERS, TREE
-from congdoan.members.models import Member, MemberEvent, Membership
+from congdoan.members.models import Member, MemberCard, MemberEvent, Membership
 from congdoan.units.models import Employer, Reorganisation, Unit
 
 # What the catalogue reads of each row, besides the facts themselves: a save that changes none of it
 # changes no indicator (a phone number corrected, a unit's address).
-FACTS_READ = {Member: ("gender",), Unit: ("unit_type_id", "sector"), Employer: ("unit_id", "workforce")}
+FACTS_READ = {
+    Member: ("gender", "card_issued_on"),
+    Unit: ("unit_type_id", "sector"),
+    Employer: ("unit_id", "workforce"),
+}
 MIRRORS = {"unit", "status"}  # what the member services copy from the latest membership interval
 
 
@@ -43,16 +48,26 @@ def _events_changed(events: Iterable[MemberEvent]) -> None:
     )
 
 
-def _members_changed(member_ids: list[int]) -> None:
-    """A member's own data (gender…) counts wherever and whenever they were a member."""
+def _members_changed(member_ids: list[int], since=None) -> None:
+    """A member's own data (gender, cards…) counts wherever and whenever they were a member."""
     units = Membership.objects.filter(member__in=member_ids).values_list("unit_id", flat=True).distinct()
-    engine.note_changes(changes=dict.fromkeys(units), reads=MEMBERS)
+    engine.note_changes(changes=dict.fromkeys(units, since), reads=MEMBERS)
+
+
+def _cards_changed(cards: list[MemberCard]) -> None:
+    _members_changed([card.member_id for card in cards], since=min(card.issued_on for card in cards))
 
 
 @receiver(post_save, sender=MemberEvent)
 @receiver(post_delete, sender=MemberEvent)
 def _member_event_written(sender, instance: MemberEvent, **kwargs) -> None:
     _events_changed([instance])
+
+
+@receiver(post_save, sender=MemberCard)
+@receiver(post_delete, sender=MemberCard)
+def _card_written(sender, instance: MemberCard, **kwargs) -> None:
+    _cards_changed([instance])
 
 
 @receiver(post_delete, sender=Membership)
@@ -82,6 +97,9 @@ def _bulk_written(sender, action: str, objects: list, **kwargs) -> None:
     events = [obj for obj in objects if isinstance(obj, MemberEvent)]
     if events:
         _events_changed(events)
+    cards = [obj for obj in objects if isinstance(obj, MemberCard)]
+    if cards:
+        _cards_changed(cards)
     members = [obj.pk for obj in objects if isinstance(obj, Member)]
     if members and action == ObjectChange.Action.UPDATE:
         _members_changed(members)

@@ -15,7 +15,7 @@ NOTE = forms.Textarea(attrs={"rows": 2})
 class AllocationForm(ServiceErrors, forms.Form):
     """A new split of a target: the way, its base, and for a split by hand one share per unit below."""
 
-    method = forms.ChoiceField(label=_("Split"))
+    method = forms.ChoiceField(label=_("Way of splitting"))
     base_on = forms.DateField(
         label=_("Members counted on"),
         required=False,

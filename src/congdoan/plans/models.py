@@ -534,13 +534,13 @@ class Allocation(ChangeLogged):
     note = models.TextField(_("note"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
+        verbose_name=_("allocated by"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+    created_at = models.DateTimeField(_("allocated at"), auto_now_add=True)
 
     scope_path_field = "target__programme__unit__path"
 
@@ -600,7 +600,7 @@ class ReportedValue(ChangeLogged):
     )
     stands_on = models.DateField(_("figure as of"))
     numerator = models.DecimalField(_("figure"), max_digits=14, decimal_places=2)
-    denominator = models.DecimalField(_("out of"), max_digits=14, decimal_places=2, null=True, blank=True)
+    denominator = models.DecimalField(_("denominator"), max_digits=14, decimal_places=2, null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

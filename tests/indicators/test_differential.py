@@ -1,7 +1,8 @@
 """The engine against a brute-force reading of the raw facts (``brute.py``), on random histories.
 
 Hypothesis draws a history: units founded, moved, merged, split and ended through the services;
-members admitted (sometimes dated back), transferred, suspended, ended, corrected; employers taken on.
+members admitted (sometimes dated back), transferred, suspended, ended, corrected, issued cards;
+employers taken on.
 Halfway through, every indicator is read for a few windows, so the second half of the history reaches
 those stored windows through the incremental refresh (or, after a reorganisation, by marking them
 stale). At the end every unit's value in every window must equal the brute-force value; then a
@@ -21,7 +22,7 @@ from congdoan.indicators import catalogue, engine
 from congdoan.indicators.engine import actuals
 from congdoan.indicators.models import IndicatorValue
 from congdoan.members import services as members
-from congdoan.members.models import EventKind, Member
+from congdoan.members.models import CardReason, CardType, EventKind, Member, MemberCard
 from congdoan.units import services as units
 from congdoan.units.models import Employer, Sector, Unit
 from tests.factories import decision, unit_type
@@ -40,7 +41,7 @@ WINDOWS = [
 SECTORS = [Sector.PRIVATE_ENTERPRISE, Sector.FDI, Sector.PUBLIC_FULL, ""]
 
 REORGANISATIONS = ["found", "move", "merge", "merge_new", "split", "dissolve"]
-RECORDS = ["admit", "admit", "admit", "transfer", "suspend", "end", "correct", "employ"]
+RECORDS = ["admit", "admit", "admit", "transfer", "suspend", "end", "correct", "employ", "card"]
 
 
 class History:
@@ -208,6 +209,17 @@ class History:
         member = self.member(data)
         if member is not None:
             members.update_member(member=member, gender="female" if member.gender == "male" else "male")
+
+    def do_card(self, data):
+        member = self.member(data)
+        if member is not None:
+            MemberCard.objects.create(
+                member=member,
+                number=f"{member.code}-{next(self.serial):02d}",
+                card_type=CardType.REGULAR,
+                issued_on=self.when(data),
+                reason=CardReason.RENEWAL,
+            )
 
     def do_employ(self, data):
         unit = self.pick(

@@ -179,7 +179,7 @@ def test_the_refresh_command_recomputes_stored_windows(small_tree):
     IndicatorValue.objects.all().delete()  # as if the stored rows had been lost
     out = StringIO()
     call_command("indicators", "refresh", "--indicator", "members_admitted", stdout=out)
-    assert out.getvalue().split()[0] == "1"
+    assert "1" in out.getvalue().split()  # one window, in whichever language the command speaks
     assert value("members_admitted", t["kg"], **YEAR_2024) == 1
     assert value("members", t["kg"], start=None, end=D(2024, 12, 31)) == 0  # not refreshed: still lost
     call_command("indicators", "refresh", "--stale-only", stdout=StringIO())

@@ -25,7 +25,7 @@ def test_a_full_export_by_an_officer_is_logged_under_their_name(registry, tmp_pa
     assert (access.action, access.user, access.unit.code) == ("export", officer, "KG")
     assert access.request_id and "json, 2" in access.detail
     assert "0912300001" in out.read_text()  # the phone in full
-    assert said.strip() == "2 members exported."
+    assert said.strip() == "Đã xuất 2 đoàn viên."
     assert not list(tmp_path.glob(".*.part"))
 
 

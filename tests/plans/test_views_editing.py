@@ -98,7 +98,7 @@ def test_the_provinces_programme_is_read_only_from_below_and_writes_are_refused_
     for role in ("district", "chair"):
         client = client_of(setting["people"][role])
         page = client.get("/programmes/KG-KH-2024/").content.decode()
-        assert "Kết nạp 120 đoàn viên mới" in page and "Read only" in page
+        assert "Kết nạp 120 đoàn viên mới" in page and "Chỉ xem" in page
         assert "/programmes/KG-KH-2024/edit/" not in page and "/targets/new/" not in page
         target_pk = setting["province"].targets.get().pk
         for url in (
@@ -216,7 +216,7 @@ def test_a_programme_is_deleted_after_confirmation(setting):
     services.add_part(
         user=None, programme=setting["district"], model=Target, values=dataclasses.asdict(target())
     )
-    assert "Delete" in client.get("/programmes/KG-RG-KH-2024/delete/").content.decode()
+    assert "Xóa" in client.get("/programmes/KG-RG-KH-2024/delete/").content.decode()
     assert client.post("/programmes/KG-RG-KH-2024/delete/").status_code == 302
     assert not Programme.objects.filter(ref="KG-RG-KH-2024").exists()
     adopted = services.create_programme(
@@ -245,7 +245,7 @@ def test_the_target_form_offers_the_catalogues_indicators(setting, monkeypatch):
     )
     client = client_of(setting["people"]["district"])
     page = client.get("/programmes/KG-RG-KH-2024/targets/new/").content.decode()
-    assert "Đoàn viên kết nạp mới" in page and "Entered by hand" in page
+    assert "Đoàn viên kết nạp mới" in page and "Nhập tay" in page
     form = {
         "text": "Tỷ lệ",
         "value": "80",

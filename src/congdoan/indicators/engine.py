@@ -12,6 +12,12 @@ recomputed, in the stored windows ending on or after D of the indicators that re
 the difference is added to X's ancestors as placed in each window. A reorganisation moves subtrees,
 so it marks the windows ending on or after its date stale (and every window on today's tree); a stale
 window is recomputed as a whole when it is next read.
+
+A write that commits while a window is being computed is applied, after its commit, to the windows its
+writer can see — not to that window, whose transaction has not committed yet — and its facts may be
+missing from the window's GROUP BY, read before the commit. So every computation ends with a catch-up
+(``catch_up``): the units of the changes applied since it began are refreshed in the new window too.
+A refresh recomputes a unit's own value and adds the difference, so doing it twice changes nothing.
 """
 
 import datetime
@@ -33,6 +39,10 @@ ZERO = Decimal(0)
 Pair = tuple[Decimal, Decimal]  # numerator, denominator (0 for a count)
 # Ids per IN list: a whole country's units would pass SQLite's and PostgreSQL's limits on bound parameters.
 BATCH = 2000
+# Applied change notes are kept this long, for the catch-up of windows computed meanwhile.
+KEEP_APPLIED = datetime.timedelta(hours=1)
+# Clocks of several application servers may differ a little: a catch-up looks back this much further.
+CLOCK_MARGIN = datetime.timedelta(minutes=1)
 
 
 def _batched(ids: Iterable[int]) -> Iterator[list[int]]:
@@ -170,18 +180,23 @@ def window_for(
     """The stored window, computed first if it is missing or stale."""
     lookup = _window_lookup(indicator, start, end, regroup_today)
     window = IndicatorWindow.objects.filter(**lookup).first()
+    begun = timezone.now()
     if window is None:
         try:
             with transaction.atomic():
-                window = IndicatorWindow.objects.create(**lookup, computed_at=timezone.now())
+                window = IndicatorWindow.objects.create(**lookup, computed_at=begun)
                 compute_window(window)
         except IntegrityError:  # another request computed it meanwhile
-            window = IndicatorWindow.objects.get(**lookup)
+            return IndicatorWindow.objects.get(**lookup)
     elif window.stale:
         with transaction.atomic():
             window = IndicatorWindow.objects.select_for_update().get(pk=window.pk)
-            if window.stale:
-                compute_window(window)
+            if not window.stale:
+                return window
+            compute_window(window)
+    else:
+        return window
+    catch_up(window, since=begun)
     return window
 
 
@@ -252,18 +267,48 @@ def note_changes(*, changes: dict[int, datetime.date | None], reads: str) -> Non
 
 def apply_pending() -> None:
     """Bring the stored windows up to date with the changes noted so far."""
-    pending = list(PendingChange.objects.order_by("pk").values_list("pk", "unit_id", "since", "reads"))
+    pending = list(
+        PendingChange.objects.filter(applied_at=None)
+        .order_by("pk")
+        .values_list("pk", "unit_id", "since", "reads")
+    )
     if not pending:
         return
+    with transaction.atomic():
+        for reads, changes in _by_kind(pending).items():
+            refresh_units(changes=changes, reads=reads)
+        now = timezone.now()
+        PendingChange.objects.filter(pk__in=[row[0] for row in pending]).update(applied_at=now)
+        PendingChange.objects.filter(applied_at__lt=now - KEEP_APPLIED).delete()
+
+
+def _by_kind(notes) -> dict[str, dict[int, datetime.date | None]]:
+    """Change notes (pk, unit, since, reads) as the earliest date per unit, for each kind of fact."""
     by_kind: dict[str, dict[int, datetime.date | None]] = defaultdict(dict)
-    for _pk, unit_id, since, reads in pending:
+    for _pk, unit_id, since, reads in notes:
         changes = by_kind[reads]
         known = changes.get(unit_id, since)
         changes[unit_id] = None if known is None or since is None else min(known, since)
-    with transaction.atomic():
-        for reads, changes in by_kind.items():
-            refresh_units(changes=changes, reads=reads)
-        PendingChange.objects.filter(pk__in=[row[0] for row in pending]).delete()
+    return by_kind
+
+
+def catch_up(window: IndicatorWindow, *, since: datetime.datetime) -> None:
+    """Refresh, in a window just computed from ``since`` on, the units of the changes applied meanwhile
+    (their writers could not see the window yet) or still waiting."""
+    notes = PendingChange.objects.filter(
+        Q(applied_at=None) | Q(applied_at__gte=since - CLOCK_MARGIN)
+    ).values_list("pk", "unit_id", "since", "reads")
+    reads = catalogue.get(window.indicator).reads
+    units = {
+        unit_id
+        for kind, changes in _by_kind(notes).items()
+        if kind in reads
+        for unit_id, changed_from in changes.items()
+        if changed_from is None or changed_from <= window.end
+    }
+    for batch in _batched(sorted(units)):
+        with transaction.atomic():
+            _refresh_window_units(window, batch)
 
 
 def refresh_units(*, changes: dict[int, datetime.date | None], reads: str) -> None:
@@ -331,7 +376,9 @@ def refresh(*, indicator: str | None = None, stale_only: bool = False) -> int:
         windows = windows.filter(stale=True)
     count = 0
     for window in windows:
+        begun = timezone.now()
         with transaction.atomic():
             compute_window(window)
+        catch_up(window, since=begun)
         count += 1
     return count

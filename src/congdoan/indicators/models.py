@@ -58,11 +58,14 @@ class PendingChange(models.Model):
     """Facts of a unit changed from ``since`` on (None: at any date): its own values are due for refresh.
 
     Written in the same transaction as the change, so no change is lost; applied when that transaction
-    commits, and before any indicator is read (``engine.apply_pending``)."""
+    commits, and before any indicator is read (``engine.apply_pending``). Applied notes are kept a while
+    (``applied_at``): a window whose computation overlapped the commit redoes their units
+    (``engine.catch_up``)."""
 
     unit_id = models.IntegerField()
     since = models.DateField(null=True, blank=True)
     reads = models.CharField(max_length=20)  # catalogue.MEMBERS, EMPLOYERS or TREE
+    applied_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     def __str__(self) -> str:
         return f"#{self.unit_id} {self.reads} since {self.since or '…'}"

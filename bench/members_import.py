@@ -12,6 +12,7 @@ process on a fresh database, so its peak memory (ru_maxrss) is its own.
 Two baselines, both in the same run:
   raw members  executemany INSERT of the finished member rows (codes, search and sort keys precomputed)
   raw all      the same plus every other row the import writes: first events, memberships, change-log rows
+and, to tell Django's share, the finished member rows as model instances through bulk_create.
 Rates are rows per second; "ratio" = import rate / baseline rate (the goal: at least 50 % of raw).
 Each run writes its table into BENCHMARKS.md, one block per database and size (not with --no-write, nor
 with --profile, whose timings the profiler inflates).
@@ -211,8 +212,9 @@ def child_read(path: Path) -> dict:
     return {"seconds": time.perf_counter() - started, "rows": rows}
 
 
-def child_raw(count: int, everything: bool) -> dict:
-    """INSERT the finished rows with executemany, in one transaction, timing only the inserts."""
+def child_raw(count: int, everything: bool, orm: bool = False) -> dict:
+    """INSERT the finished rows with executemany, in one transaction, timing only the inserts; with ``orm``
+    the member rows only, as model instances made beforehand, through ``bulk_create`` instead."""
     from django.contrib.contenttypes.models import ContentType
     from django.db import connection, transaction
 
@@ -294,6 +296,10 @@ def child_raw(count: int, everything: bool) -> dict:
             for i, p in enumerate(chunk)
         ]
         ids = range(first_id, first_id + len(chunk))
+        instances = orm and [
+            Member(id=i, **dict(zip(member_columns, m, strict=True)))
+            for i, m in zip(ids, members, strict=True)
+        ]
         if everything:
             events = [
                 (
@@ -330,7 +336,10 @@ def child_raw(count: int, everything: bool) -> dict:
                 for member_id, p, member in zip(ids, chunk, members, strict=True)
             ]
         started, cpu = time.perf_counter(), time.process_time()
-        insert(Member, ["id", *member_columns], [(i, *m) for i, m in zip(ids, members, strict=True)])
+        if orm:
+            Member.objects.bulk_create(instances)
+        else:
+            insert(Member, ["id", *member_columns], [(i, *m) for i, m in zip(ids, members, strict=True)])
         if everything:
             insert(
                 MemberEvent,
@@ -398,7 +407,7 @@ def run_child() -> None:
     elif kind == "read":
         result = child_read(Path(argument))
     else:
-        result = child_raw(int(argument), everything=kind == "raw-all")
+        result = child_raw(int(argument), everything=kind == "raw-all", orm=kind == "bulk")
     result["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(result))
 
@@ -464,6 +473,7 @@ def main() -> None:
         for size in sizes:
             raw = measure("raw", str(size), *fresh())
             raw_all = None if args.no_raw_all else measure("raw-all", str(size), *fresh())
+            bulk = measure("bulk", str(size), *fresh())
             for fmt in args.formats.split(","):
                 path = write_file(files / f"people-{size}.{fmt}", size)  # people of listfiles.persons
                 result = {
@@ -474,6 +484,7 @@ def main() -> None:
                     "read": measure("read", str(path), *fresh()),
                     "raw": raw,
                     "raw_all": raw_all,
+                    "bulk": bulk,
                 }
                 if fmt in (args.import_formats or args.formats).split(","):
                     profile = args.profile and Path(args.profile) / f"import-{args.db}-{size}-{fmt}.prof"
@@ -506,8 +517,8 @@ def markdown(results: list[dict], arguments: str) -> str:
         "",
         "| db | rows | file | reader alone s / peak MB | import s (read + commit) | import CPU s "
         "| import peak MB | import rows/s | raw members rows/s | ratio (CPU) | raw all rows/s | ratio "
-        "| load |",
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| bulk_create members rows/s (CPU s, raw's) | load |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         read, imported = r["read"], r.get("import")
@@ -530,9 +541,11 @@ def markdown(results: list[dict], arguments: str) -> str:
                 f"{rate / raw:.1%} ({r['raw']['cpu_s'] / imported['cpu_s']:.1%})",
                 f"{everything:,.0f}" if everything else "—",
                 f"{rate / everything:.1%}" if everything else "—",
+                f"{r['bulk']['rows'] / r['bulk']['seconds']:,.0f} ({r['bulk']['cpu_s']:.1f}, "
+                f"{r['raw']['cpu_s']:.1f})",
             ]
         else:
-            cells += ["—"] * 8
+            cells += ["—"] * 9
         cells.append(f"{r['load']:.1f}")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -595,7 +608,9 @@ def _report(result: dict) -> None:
         line += (
             f" | import {imported['seconds']:7.1f} s (read {imported['read_s']:.1f} + commit "
             f"{imported['commit_s']:.1f}, cpu {imported['cpu_s']:.1f}) {rate:7,.0f} rows/s, peak "
-            f"{imported['maxrss_mb']:4.0f} MB | raw members {raw_rate:8,.0f} rows/s: ratio "
+            f"{imported['maxrss_mb']:4.0f} MB | bulk_create members "
+            f"{result['bulk']['rows'] / result['bulk']['seconds']:8,.0f} rows/s | raw members "
+            f"{raw_rate:8,.0f} rows/s: ratio "
             f"{rate / raw_rate:5.1%} (cpu {cpu_ratio:5.1%}) | "
             + (f"raw all {all_rate:7,.0f} rows/s: ratio {rate / all_rate:5.1%} | " if all_rate else "")
             + f"created {imported['created']:,}, errors {imported['errors']}, "

@@ -7,6 +7,7 @@ members admitted in 2020, which the engine counts for I.5 ("kết nạp được
 
 import datetime
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -121,6 +122,9 @@ def test_drill_down_shows_children_bars_and_trend(progress_world):
     trend = page.split('aria-labelledby="trend-title"')[1].split("</svg>")[0]
     assert trend.count("<circle ") == 1
     assert "30/06/2020" in page
+    # Coordinates are SVG numbers whatever the language: "24,5" would be no number at all.
+    coordinates = re.findall(r' (?:x|y|x1|y1|x2|y2|cx|cy|width)="([^"]*)"', page.split("<main")[1])
+    assert coordinates and not [value for value in coordinates if "," in value and "%" not in value]
     # A child's own drill-down: a grassroots union has no units under it.
     child = client.get(url, {"unit": "DB-CS2", "at": MID_2020})
     assert child.status_code == 200 and "30,0%" in child.content.decode()

@@ -8,6 +8,7 @@ from congdoan.audit.models import ObjectChange
 from congdoan.demo.builder import REORGANISED_ON, ProvincePlanner, build_demo
 from congdoan.demo.places import KIEN_GIANG
 from congdoan.members.models import Member, MemberEvent
+from congdoan.plans.models import AllocationShare, ReportedValue
 from congdoan.units import selectors
 from congdoan.units.management.commands.units import console_operator
 from congdoan.units.models import Decision, Employer, Level, Reorganisation, Sector, Unit, UnitLink
@@ -70,6 +71,21 @@ def snapshot(seed: int) -> dict:
                     MemberEvent.objects.order_by("member__code", "on", "id").values_list(
                         "member__code", "kind", "on", "unit__code", "other_unit__code", "suspended_until"
                     )
+                ),
+                "figures": list(
+                    ReportedValue.objects.order_by(
+                        "target__programme__ref", "target__position", "unit__code", "stands_on"
+                    ).values_list(
+                        "target__programme__ref",
+                        "target__position",
+                        "unit__code",
+                        "stands_on",
+                        "numerator",
+                        "denominator",
+                    )
+                ),
+                "shares": list(
+                    AllocationShare.objects.order_by("unit__code").values_list("unit__code", "value", "base")
                 ),
             }
             raise Rollback

@@ -23,8 +23,9 @@ from django.db import transaction
 from congdoan.audit.context import change_context
 from congdoan.core.text import fold
 from congdoan.demo import names
-from congdoan.demo.members import EPOCH, build_members
+from congdoan.demo.members import EPOCH, TARGET_REACHED, build_members
 from congdoan.demo.places import PROVINCES, PROVINCES_BY_KEY, SECTOR_UNIONS, Commune, District, Province
+from congdoan.demo.plans import work_on_programmes
 from congdoan.plans.services import load_seed_programmes
 from congdoan.units import services
 from congdoan.units.models import Area, Decision, Employer, Level, Sector, Unit, UnitType
@@ -157,6 +158,36 @@ def _short(place: str) -> str:
 def _ascii_key(text: str) -> str:
     return re.sub(r"[^A-Z0-9]+", "", fold(_short(text)).upper())
 
+
+# ----------------------------------------------------------------------------- the seed programmes' campaigns
+
+
+@dataclass(frozen=True)
+class FoundingWave:
+    """A seed target counting the grassroots unions a province founds in a year, and which ones it counts."""
+
+    year: int
+    target: int
+    categories: frozenset[str]
+    min_workforce: int = 0  # the workforce of the employer from which a union counts
+
+    def counts(self, plan: "GrassrootsPlan") -> bool:
+        return (
+            plan.founded_on.year == self.year
+            and plan.category in self.categories
+            and _workforce(plan) >= self.min_workforce
+        )
+
+
+FOUNDING_WAVES = {
+    "DB": FoundingWave(2020, 15, frozenset(ENTERPRISES | {"guild"})),  # 000 I.5: 15 CĐCS founded
+    # 002 I.2: 34 CĐCS founded in enterprises (state, non-state, FDI) of 25 workers or more
+    "KG": FoundingWave(2020, 34, frozenset({"soe", "private", "fdi", "park_private"}), min_workforce=25),
+}
+# 001 II.3, every year from 2022: over 65% of the grassroots unions under 10 members merged ("ghép").
+MERGE_CAMPAIGNS = {"LC": (2022, 2023, 2024)}
+CAMPAIGN_SHARE = (0.4, 0.8)  # the share of the small unions merged in a year of the campaign
+CAMPAIGN_NEWCOMERS = (4, 7)  # small enterprises founded the year before, which keep the campaign going
 
 # ------------------------------------------------------------------------------------------------ plans
 
@@ -412,6 +443,12 @@ class ProvincePlanner:
             self._subunits(largest)
         merges = self._fates(plans, groups)
         plans.extend(grouped)
+        # The seed programmes' campaigns come last: they add unions of fixed sizes, and the rest make room.
+        added = self._founding_wave(plans) + self._merge_campaign(plans, merges)
+        if added:
+            plans.extend(added)
+            self._fit_workforce([p.employer for p in plans if p.employer])
+        self._vary_female_share([p.employer for p in plans if p.employer])
         return ProvincePlan(province=self.province, grassroots=plans, merges=merges)
 
     def _small_groups(self, count: int) -> list[list[GrassrootsPlan]]:
@@ -442,6 +479,8 @@ class ProvincePlanner:
             employer.workforce = max(MIN_WORKFORCE, round(employer.workforce * factor))
         largest = max(scaled, key=lambda e: e.workforce)
         largest.workforce = max(MIN_WORKFORCE, largest.workforce + wanted - sum(e.workforce for e in scaled))
+
+    def _vary_female_share(self, employers: list[EmployerPlan]) -> None:
         for employer in employers:
             share = min(1.0, max(0.0, employer.female_share + self.rng.uniform(-0.1, 0.1)))
             employer.female_share = round(employer.workforce * share) / employer.workforce
@@ -505,6 +544,89 @@ class ProvincePlanner:
             merges[number] = (on, group)
         return merges
 
+    def _founding_wave(self, plans: list[GrassrootsPlan]) -> list[GrassrootsPlan]:
+        """The unions a seed target counts, founded through its year: the share of the target that the
+        province reaches, scaled to its size like the admissions (``members.ADMISSION_TARGETS``)."""
+        wave = FOUNDING_WAVES.get(self.province.key)
+        if wave is None:
+            return []
+        rng = self.rng
+        scale = self.members / self.province.members
+        wanted = round(wave.target * rng.uniform(*TARGET_REACHED) * scale)
+        counted = [p for p in plans if wave.counts(p)]
+        for plan in counted:
+            if plan.employer:
+                plan.employer.fixed = (
+                    True  # making room for the wave must not take them under the size counted
+                )
+        missing = max(0, wanted - len(counted))
+        weights = {key: CATEGORIES[key].weights[self.profile] for key in sorted(wave.categories)}
+        weights = {key: weight for key, weight in weights.items() if weight}
+        largest = max(MIN_WORKFORCE, wave.min_workforce, self.members // (2 * max(1, missing)))
+        founded = []
+        for _ in range(missing):
+            key = rng.choices(list(weights), weights=list(weights.values()))[0]
+            plan = self._draw(key)
+            if plan is None:
+                continue
+            if plan.employer:
+                drawn = wave.min_workforce + self._workforce(CATEGORIES[key])
+                if drawn > largest:  # the province is too small for this employer: one of its size instead
+                    drawn = rng.randint(max(MIN_WORKFORCE, wave.min_workforce), largest)
+                plan.employer.workforce = drawn
+                plan.employer.fixed = True
+            plan.founded_on = D(wave.year, 1, 15) + datetime.timedelta(days=rng.randint(0, 330))
+            founded.append(plan)
+        return founded
+
+    def _merge_campaign(
+        self, plans: list[GrassrootsPlan], merges: dict[int, tuple[datetime.date, list[GrassrootsPlan]]]
+    ) -> list[GrassrootsPlan]:
+        """Each year of a "ghép" campaign, a share of the unions under 10 members merge two or three into
+        one in their district; small enterprises founded the year before keep such unions coming."""
+        rng = self.rng
+        founded: list[GrassrootsPlan] = []
+        waiting: list[GrassrootsPlan] = []  # small unions of the campaign not merged yet
+        for year in MERGE_CAMPAIGNS.get(self.province.key, ()):
+            first_day = D(year, 1, 1)
+            districts = rng.sample(self.province.districts, min(2, len(self.province.districts)))
+            for _ in range(rng.randint(*CAMPAIGN_NEWCOMERS)):
+                plan = self._draw(rng.choice(["private", "coop"]), rng.choice(districts))
+                if plan is None:
+                    continue
+                plan.employer.workforce = rng.randint(MIN_WORKFORCE, SMALL_WORKFORCE - 1)
+                plan.employer.fixed = True
+                plan.founded_on = D(year - 1, 2, 1) + datetime.timedelta(days=rng.randint(0, 240))
+                founded.append(plan)
+                waiting.append(plan)
+            # Other unions that may stand under 10 members on 1 January count in the share too.
+            others = [
+                p
+                for p in plans
+                if p.employer
+                and p.employer.workforce <= SMALL_WORKFORCE + 1
+                and p.founded_on < first_day
+                and (p.fate is None or p.fate.on >= first_day)
+            ]
+            share = rng.uniform(*CAMPAIGN_SHARE)
+            wanted = min(len(waiting), round(share * (len(waiting) + len(others))))
+            by_district: dict[str, list[GrassrootsPlan]] = defaultdict(list)
+            for plan in waiting:
+                by_district[plan.district.key].append(plan)
+            for key in sorted(by_district):
+                small = by_district[key]
+                while len(small) >= 2 and wanted > 0:
+                    size = 3 if len(small) == 3 or (wanted >= 3 and rng.random() < 0.4) else 2
+                    group, small[:] = small[:size], small[size:]
+                    on = D(year, 3, 1) + datetime.timedelta(days=rng.randint(0, 250))
+                    number = len(merges) + 1
+                    for plan in group:
+                        plan.fate = Fate("merge", on, group=number)
+                        waiting.remove(plan)
+                    merges[number] = (on, group)
+                    wanted -= len(group)
+        return founded
+
 
 def _workforce(plan: GrassrootsPlan) -> int:
     return plan.employer.workforce if plan.employer else 0
@@ -530,6 +652,7 @@ class BuildResult:
     members: int
     member_events: int
     admissions: dict[tuple[str, int], int]  # (province, year) -> admissions a seed programme counts
+    figures: int  # figures entered by hand for the seed programmes' "nhập tay" targets
 
 
 class DemoBuilder:
@@ -1027,17 +1150,20 @@ class DemoBuilder:
         self._reorganise()
         made = build_members(self.plans, seed=self.seed, people=self.people)
         load_seed_programmes()  # the five seed documents, filed under the provinces just built
+        workforce = {
+            plan.province.key: sum(g.employer.workforce for g in plan.grassroots if g.employer)
+            for plan in self.plans
+        }
+        scale = {key: size / PROVINCES_BY_KEY[key].members for key, size in workforce.items()}
         return BuildResult(
             units=Unit.objects.count(),
             employers=Employer.objects.count(),
             decisions=Decision.objects.count(),
-            workforce={
-                plan.province.key: sum(g.employer.workforce for g in plan.grassroots if g.employer)
-                for plan in self.plans
-            },
+            workforce=workforce,
             members=made.members,
             member_events=made.events,
             admissions=made.admissions,
+            figures=work_on_programmes(seed=self.seed, scale=scale),
         )
 
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from bench import units_tree
+from bench import document, units_tree
 from django.db import connection
 
 
@@ -28,10 +28,14 @@ def test_benchmark_runs_on_a_small_tree():
 def test_report_replaces_its_own_block_and_keeps_the_rest(tmp_path, monkeypatch):
     readme = tmp_path / "BENCHMARKS.md"
     readme.write_text("# Benchmarks\n\n## Member import\n\nnumbers\n")
-    monkeypatch.setattr(units_tree, "README", readme)
-    units_tree.write_section("first sqlite run", "sqlite 2000")
-    units_tree.write_section("a postgres run", "postgres 2000")
-    units_tree.write_section("second sqlite run", "sqlite 2000")
+    monkeypatch.setattr(document, "README", readme)
+
+    def write(text: str, key: str) -> None:
+        document.write_block(text, benchmark="units_tree", key=key, section=units_tree.SECTION)
+
+    write("first sqlite run", "sqlite 2000")
+    write("a postgres run", "postgres 2000")
+    write("second sqlite run", "sqlite 2000")
     text = readme.read_text()
     assert "## Member import\n\nnumbers" in text
     assert text.count(f"## {units_tree.SECTION}") == 1

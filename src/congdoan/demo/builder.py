@@ -7,6 +7,11 @@ transaction in one change context. The same seed and sizes build the same codes,
 A province's size is the workforce its employers hold (the members its grassroots unions could have);
 the number of grassroots unions follows from it at about 71 workers each, the An Giang and Kiên Giang
 ratio before their merger (DOMAIN.md §8). The members and their history come last (``demo.members``).
+
+The seed programmes' campaigns show in the history: Điện Biên and Kiên Giang found a wave of grassroots
+unions in 2020 (000 I.5, 002 I.2), a share of the target scaled to the province like the admissions, and
+Lai Châu merges ("ghép") a share of its unions under 10 members each year from 2022 (001 II.3). Then the
+units enter figures and share out a target (``demo.plans``).
 """
 
 import dataclasses
@@ -554,11 +559,9 @@ class ProvincePlanner:
         scale = self.members / self.province.members
         wanted = round(wave.target * rng.uniform(*TARGET_REACHED) * scale)
         counted = [p for p in plans if wave.counts(p)]
-        for plan in counted:
+        for plan in counted:  # making room for the wave must not take them under the size counted
             if plan.employer:
-                plan.employer.fixed = (
-                    True  # making room for the wave must not take them under the size counted
-                )
+                plan.employer.fixed = True
         missing = max(0, wanted - len(counted))
         weights = {key: CATEGORIES[key].weights[self.profile] for key in sorted(wave.categories)}
         weights = {key: weight for key, weight in weights.items() if weight}

@@ -7,6 +7,8 @@ informed of the resolution (001 II.1) and the members in cultural and sports act
 upper levels read the sum. The other "nhập tay" targets stay without figures, as a province's do until
 someone reports them. Điện Biên then splits its admissions target (000 I.5) among the units under it in
 proportion to their members on 01/01/2020, and the largest share is adopted into its unit's own programme.
+(Kiên Giang's admissions, 002 I.1, cannot be shared so: a split goes to the units under the programme's
+unit in today's tree, and Kiên Giang and its district unions ended on 01/07/2025.)
 
 All of it goes through the plans services (``reported.enter_figure``, ``allocation.allocate`` and
 ``adopt_share``) as the system, within the build's change context. The same seed gives the same figures.
@@ -20,7 +22,6 @@ from decimal import Decimal
 
 from django.db.models import Count, Sum
 
-from congdoan.demo.members import _shares
 from congdoan.indicators.catalogue import active_memberships
 from congdoan.plans import allocation, reported
 from congdoan.plans.models import AllocationMethod, Target
@@ -39,9 +40,8 @@ class Reporting:
     programme: str
     text: str  # the start of the target's text (two targets may share a ref)
     years: tuple[int, ...]
-    reached: tuple[
-        float, float
-    ]  # a count: the share of the target the province reaches; a percent: of the base
+    # a count: the share of the target the province reaches; a percent: the share of each unit's base
+    reached: tuple[float, float]
     figures: str  # how the reporting units' figures are drawn: a key of FIGURES
     reporting: float = 1.0  # the share of the grassroots unions that report
 
@@ -62,7 +62,9 @@ def _target(ref: str, text: str) -> Target:
 
 def _children_on(unit: Unit, on: datetime.date) -> list[Unit]:
     links = UnitLink.objects.filter(valid_on(on), parent=unit)
-    return list(Unit.objects.filter(pk__in=links.values("unit_id")).order_by("code"))
+    return list(
+        Unit.objects.filter(pk__in=links.values("unit_id")).select_related("unit_type").order_by("code")
+    )
 
 
 def _grassroots_under(unit: Unit, on: datetime.date) -> list[int]:
@@ -80,7 +82,7 @@ def _members_on(unit_ids: list[int], on: datetime.date) -> dict[int, int]:
     return {row["unit"]: row["n"] for row in rows}
 
 
-def _workforce(unit_ids: list[int]) -> dict[int, int]:
+def _workforce_of(unit_ids: list[int]) -> dict[int, int]:
     rows = Employer.objects.filter(unit_id__in=unit_ids).values("unit").annotate(n=Sum("workforce"))
     return {row["unit"]: row["n"] for row in rows}
 
@@ -94,7 +96,7 @@ class Round:
     rng: random.Random
     reach: float
     scale: float  # the province's size against its default
-    reporting: float
+    reporting: float  # the share of the grassroots unions that report
 
 
 Figures = list[tuple[Unit, Decimal, Decimal | None]]
@@ -111,10 +113,11 @@ def _district_counts(round_: Round) -> Figures:
     districts = _districts(round_)
     weights = [len(_grassroots_under(district, round_.on)) for district in districts]
     total = round(int(round_.target.value) * round_.reach * round_.scale)
+    if not any(weights):
+        return []
+    shares = allocation.largest_remainder(total, [Decimal(weight) for weight in weights])
     return [
-        (district, Decimal(share), None)
-        for district, share in zip(districts, _shares(total, weights), strict=True)
-        if share
+        (district, Decimal(share), None) for district, share in zip(districts, shares, strict=True) if share
     ]
 
 
@@ -142,7 +145,7 @@ def _grassroots_part(round_: Round, bases: dict[int, int]) -> Figures:
 
 
 def _workers(round_: Round) -> Figures:
-    return _grassroots_part(round_, _workforce(_grassroots_under(round_.target.programme.unit, round_.on)))
+    return _grassroots_part(round_, _workforce_of(_grassroots_under(round_.target.programme.unit, round_.on)))
 
 
 def _members(round_: Round) -> Figures:

@@ -28,13 +28,14 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from congdoan.accounts.models import Action
 from congdoan.accounts.scope import restrict
+from congdoan.indicators.engine import batched, path_units
 from congdoan.indicators.values import Actual
 from congdoan.plans.models import ReportedValue, Target, TargetKind
 from congdoan.plans.periods import PeriodKind
@@ -192,61 +193,60 @@ class Figure:
 
 @dataclass
 class _Tree:
-    children: dict[int, list[int]]  # parent id -> child ids
-    carried: dict[int, list[int]]  # successor id -> ended units filed under it (regrouped only)
-    taking_part: set[int]  # units that stood in the tree on ``end``
+    children: dict[int, set[int]]  # parent id -> child ids
+    carried: dict[int, set[int]]  # successor id -> ended units filed under it (regrouped only)
+    taking_part: set[int]  # units with figures that stood in the tree on ``end``
 
 
-def _outermost(paths: list[str]) -> list[str]:
-    """The paths not under another of ``paths``."""
-    kept: list[str] = []
-    for path in sorted(set(paths)):
-        if not kept or not path.startswith(kept[-1]):
-            kept.append(path)
-    return kept
+def _parents_on_path(path: str) -> dict[int, int]:
+    """Unit id -> its parent's, for the units of a materialised path below its root."""
+    ids = path_units(path)
+    return dict(zip(ids[1:], ids[:-1], strict=True))
 
 
-def _under_any(field: str, paths: list[str]) -> Q:
-    query = Q(pk__in=[])
-    for path in _outermost(paths):
-        query |= Q(**{f"{field}__under": path})
-    return query
+def _window_figures(measure: Target, start: datetime.date | None, end: datetime.date) -> QuerySet:
+    figures = ReportedValue.objects.filter(target=measure, stands_on__lte=end)
+    return figures if start is None else figures.filter(stands_on__gte=start)
 
 
-def _tree_on(end: datetime.date, unit_ids: Collection[int]) -> _Tree:
-    roots = UnitLink.objects.filter(valid_on(end), unit_id__in=unit_ids).values_list("path", flat=True)
-    links = UnitLink.objects.filter(valid_on(end)).filter(_under_any("path", list(roots)))
-    children: dict[int, list[int]] = defaultdict(list)
+def _tree_on(end: datetime.date, figures: QuerySet) -> _Tree:
+    """The paths, in the tree of ``end``, from the root down to each unit with figures: a unit without a
+    figure below it has none, so the rest of the tree is not read. A path lists its unit's ancestors."""
+    links = UnitLink.objects.filter(valid_on(end), unit_id__in=figures.values("unit_id"))
+    children: dict[int, set[int]] = defaultdict(set)
     taking_part = set()
-    for unit_id, parent_id in links.values_list("unit_id", "parent_id"):
-        children[parent_id].append(unit_id)
+    for unit_id, path in links.values_list("unit_id", "path"):
         taking_part.add(unit_id)
+        for child, parent in _parents_on_path(path).items():
+            children[parent].add(child)
     return _Tree(children=children, carried={}, taking_part=taking_part)
 
 
-def _tree_today(end: datetime.date, unit_ids: Collection[int]) -> _Tree:
-    roots = Unit.objects.filter(pk__in=unit_ids).values_list("path", flat=True)
-    units = Unit.objects.filter(_under_any("path", list(roots)))
+def _tree_today(end: datetime.date, figures: QuerySet) -> _Tree:
+    """As ``_tree_on`` in today's tree, where an ended unit is carried by the unit it is filed under."""
+    columns = ("pk", "parent_id", "path", "founded_on", "dissolved_on")
+    rows = list(Unit.objects.filter(pk__in=figures.values("unit_id")).values_list(*columns))
+    with_figures = {row[0] for row in rows}
+    above = {parent for row in rows for parent in _parents_on_path(row[2]).values()} - with_figures
+    for batch in batched(above):
+        rows += Unit.objects.filter(pk__in=batch).values_list(*columns)
     today = timezone.localdate()
-    children: dict[int, list[int]] = defaultdict(list)
-    carried: dict[int, list[int]] = defaultdict(list)
+    children: dict[int, set[int]] = defaultdict(set)
+    carried: dict[int, set[int]] = defaultdict(set)
     taking_part = set()
-    rows = units.values_list("pk", "parent_id", "founded_on", "dissolved_on")
-    for unit_id, parent_id, founded_on, dissolved_on in rows:
+    for unit_id, parent_id, _path, founded_on, dissolved_on in rows:
         ended = dissolved_on is not None and dissolved_on <= today
-        (carried if ended else children)[parent_id].append(unit_id)
-        if founded_on <= end and (dissolved_on is None or dissolved_on > end):
+        (carried if ended else children)[parent_id].add(unit_id)
+        if unit_id in with_figures and founded_on <= end and (dissolved_on is None or dissolved_on > end):
             taking_part.add(unit_id)
     return _Tree(children=children, carried=carried, taking_part=taking_part)
 
 
-def _own_figures(measure: Target, start: datetime.date | None, end: datetime.date, units: set[int]):
-    figures = ReportedValue.objects.filter(target=measure, unit_id__in=units, stands_on__lte=end)
-    if start is not None:
-        figures = figures.filter(stands_on__gte=start)
+def _latest(figures: list[ReportedValue], units: set[int]) -> dict[int, ReportedValue]:
     latest: dict[int, ReportedValue] = {}
-    for figure in figures.order_by("unit_id", "stands_on", "pk"):
-        latest[figure.unit_id] = figure  # the latest in the window wins
+    for figure in figures:  # ordered by unit, date and pk: the latest in the window wins
+        if figure.unit_id in units:
+            latest[figure.unit_id] = figure
     return latest
 
 
@@ -263,8 +263,12 @@ def rolled_up(
     regroup_today: bool = False,
 ) -> dict[int, Figure]:
     """Each of ``unit_ids`` with a figure in the window: its own, or summed from below (module docstring)."""
-    tree = (_tree_today if regroup_today else _tree_on)(end, unit_ids)
-    own = _own_figures(measure_of(target), start, end, tree.taking_part)
+    in_window = _window_figures(measure_of(target), start, end)
+    figures = list(in_window.order_by("unit_id", "stands_on", "pk"))
+    if not figures:  # many targets entered by hand have no figure yet: no tree to read
+        return {}
+    tree = (_tree_today if regroup_today else _tree_on)(end, in_window)
+    own = _latest(figures, tree.taking_part)
     memo: dict[int, Figure | None] = {}
 
     def figure_of(unit_id: int) -> Figure | None:

@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from congdoan.accounts.models import Role
 from congdoan.audit.context import change_context
@@ -15,6 +17,7 @@ from congdoan.plans.models import AllocationMethod, DocumentKind, Programme, Rep
 from congdoan.plans.periods import PeriodKind
 from congdoan.plans.reported import enter_figure, figures_for, reported_actuals, rolled_up
 from congdoan.units import services as units
+from congdoan.units.models import Unit, UnitLink
 from tests.factories import decision
 
 D = datetime.date
@@ -160,6 +163,40 @@ def test_a_figure_entered_through_an_adopted_share_counts_above_too(informed, tr
     with pytest.raises(ValidationError) as error:  # Rạch Giá's own target reaches its own units only
         enter(own, tree["c"], D(2024, 6, 30), 1, 2)
     assert "unit" in error.value.message_dict
+
+
+@pytest.mark.parametrize("regroup_today", [False, True])
+def test_without_a_figure_in_the_window_no_tree_is_read(founded, tree, regroup_today):
+    enter(founded, tree["a"], D(2024, 3, 31), 2)
+    with CaptureQueriesContext(connection) as captured:
+        assert rollup(founded, tree, "kg", "rg", "a", start=D(2024, 6, 1), regroup_today=regroup_today) == {}
+    tree_tables = (Unit._meta.db_table, UnitLink._meta.db_table)
+    assert not [query["sql"] for query in captured if any(table in query["sql"] for table in tree_tables)]
+
+
+def test_a_unit_merged_into_a_unit_merged_later_is_carried_up_both_in_todays_tree(founded, tree):
+    enter(founded, tree["a"], D(2024, 6, 30), 3)
+    enter(founded, tree["b"], D(2024, 6, 30), 4)
+    enter(founded, tree["c"], D(2024, 6, 30), 5)
+    units.merge_units(
+        sources=[tree["a"]], into=tree["b"], effective_on=D(2025, 2, 1), decision=decision(D(2025, 1, 20))
+    )
+    units.merge_units(
+        sources=[tree["b"]], into=tree["c"], effective_on=D(2025, 3, 1), decision=decision(D(2025, 2, 20))
+    )
+    assert rollup(founded, tree, "kg", "rg", "pq", "c") == {
+        "kg": (Actual(Decimal(12)), False),
+        "rg": (Actual(Decimal(7)), False),
+        "pq": (Actual(Decimal(5)), False),
+        "c": (Actual(Decimal(5)), True),
+    }
+    # Today a is filed under b, and b under c: an ended unit on the path between c and a's figure.
+    assert rollup(founded, tree, "kg", "rg", "pq", "b", "c", regroup_today=True) == {
+        "kg": (Actual(Decimal(12)), False),
+        "pq": (Actual(Decimal(12)), False),
+        "b": (Actual(Decimal(7)), True),
+        "c": (Actual(Decimal(12)), True),
+    }
 
 
 # ----------------------------------------------------------------------------------------- entering

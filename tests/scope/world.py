@@ -22,9 +22,9 @@ from django.db import connection, models
 from congdoan.accounts.models import Role, User
 from congdoan.audit.models import ObjectChange
 from congdoan.audit.services import log_personal_data_access
-from congdoan.members import cards
+from congdoan.members import cards, duplicate_scans
 from congdoan.members import services as members
-from congdoan.members.models import CardReason, Gender, Member
+from congdoan.members.models import CardReason, DuplicateScan, Gender, Member
 from congdoan.plans import allocation, reported
 from congdoan.plans import models as plans
 from congdoan.plans.periods import PeriodKind
@@ -198,6 +198,21 @@ def make_job(unit: Unit, label: str) -> None:
     )
 
 
+def make_duplicate_scan(unit: Unit, label: str) -> None:
+    """Two records of one person in the union, found by a background comparison of the union."""
+    for serial in (1, 2):
+        member = Member(
+            full_name=f"Giàng A {label}",
+            gender=Gender.MALE,
+            birth_year=1985,
+            phone=f"0214{serial:06d}",
+            joined_on=datetime.date(2020, 1, 1),
+        )
+        members.admit_member(member=member, unit=unit, on=datetime.date(2020, 1, 1))
+    scan = duplicate_scans.run_scan(DuplicateScan.objects.create(unit=unit))
+    assert scan.pair_count == 1
+
+
 MAKERS: list[Callable[[Unit, str], None]] = [
     make_employer,
     make_decision_and_reorganisation,
@@ -208,6 +223,7 @@ MAKERS: list[Callable[[Unit, str], None]] = [
     make_allocation_and_figure,
     make_member_import,
     make_job,
+    make_duplicate_scan,
 ]
 
 

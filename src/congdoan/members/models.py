@@ -453,3 +453,61 @@ class CardRequestItem(ChangeLogged):
 
 # The staging tables of imports live with the import engine.
 from congdoan.members.imports.models import ImportBatch, ImportRow  # noqa: E402, F401
+
+
+class DuplicateScan(ChangeLogged):
+    """A comparison of a whole unit's members run in the background (``members.duplicate_scans``), for
+    units too large to compare while a page waits; its pairs are kept until the next scan of the unit."""
+
+    unit = models.ForeignKey(
+        "units.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="duplicate_scans"
+    )
+    user = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("started by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    job = models.ForeignKey(
+        "core.Job", verbose_name=_("job"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    pair_count = models.PositiveIntegerField(_("pairs found"), default=0)
+
+    scope_path_field = "unit__path"
+
+    class Meta:
+        verbose_name = _("duplicate scan")
+        verbose_name_plural = _("duplicate scans")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["unit", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.created_at:%d/%m/%Y %H:%M}"
+
+
+class DuplicateScanPair(models.Model):
+    """Two records a scan found alike. Derived data, like ``Membership``: written in bulk by the scan,
+    replaced by the next one, not change-logged row by row (the scan itself is)."""
+
+    scan = models.ForeignKey(DuplicateScan, on_delete=models.CASCADE, related_name="pairs")
+    first = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    score = models.PositiveSmallIntegerField(_("score"))
+    rules = models.JSONField(_("rules met"), default=list)  # keys of selectors.DUPLICATE_RULES
+
+    scope_path_field = "scan__unit__path"
+
+    class Meta:
+        verbose_name = _("duplicate scan pair")
+        verbose_name_plural = _("duplicate scan pairs")
+        ordering = ["scan", "-score", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["scan", "first", "second"], name="duplicate_scan_pair_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} ~ {self.second_id} ({self.score})"

@@ -9,6 +9,7 @@ is that CĐCS), never a read-only viewer.
 import itertools
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -222,7 +223,64 @@ class DuplicatePair:
     first: Member
     second: Member
     score: int
-    reasons: tuple[str, ...]
+    rules: tuple[DuplicateRule, ...]  # the rules the two records meet
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        return tuple(str(rule.label) for rule in self.rules)
+
+
+RULES_BY_KEY = {rule.key: rule for rule in DUPLICATE_RULES}
+
+
+def scored_pair(first: Member, second: Member) -> DuplicatePair:
+    """The two records scored by every rule (a rule that finds no pairs alone still adds its weight)."""
+    matched = tuple(
+        rule
+        for rule in DUPLICATE_RULES
+        if (key := rule.key_of(first)) is not None and key == rule.key_of(second)
+    )
+    return DuplicatePair(first, second, sum(rule.weight for rule in matched), matched)
+
+
+def look_alike_groups(members: QuerySet[Member], rule: DuplicateRule) -> QuerySet:
+    """The keys ``rule`` gives to more than one (and at most LARGEST_GROUP) of ``members``, one GROUP BY."""
+    return (
+        _with_key(members, rule)
+        .order_by()
+        .values(*rule.fields)
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1, n__lte=LARGEST_GROUP)
+        .values_list(*rule.fields)
+    )
+
+
+def _with_key(members: QuerySet[Member], rule: DuplicateRule) -> QuerySet[Member]:
+    return members.exclude(**{f"{name}__isnull": True for name in rule.fields}).exclude(
+        **{name: "" for name in rule.fields if name in ("search_name", "phone", "email")}
+    )
+
+
+def pairs_in_groups(
+    members: QuerySet[Member], rule: DuplicateRule, keys: list[tuple], threshold: int = DUPLICATE_THRESHOLD
+) -> Iterator[DuplicatePair]:
+    """The pairs of records sharing one of ``keys`` under ``rule`` that reach ``threshold``, scored.
+
+    The records are found by the keys' first field (an index for names), then kept when their whole
+    key is one of ``keys``; a pair met by several rules comes once per rule that finds it."""
+    wanted = set(keys)
+    by_key: dict[tuple, list[Member]] = defaultdict(list)
+    firsts = {key[0] for key in keys}
+    for member in _with_key(members, rule).filter(**{f"{rule.fields[0]}__in": firsts}).select_related("unit"):
+        if (key := rule.key_of(member)) in wanted:
+            by_key[key].append(member)
+    for group in by_key.values():
+        for first, second in itertools.combinations(sorted(group, key=lambda m: m.pk), 2):
+            if (pair := scored_pair(first, second)).score >= threshold:
+                yield pair
+
+
+FINDING_RULES = tuple(rule for rule in DUPLICATE_RULES if rule.finds)
 
 
 def duplicate_candidates(
@@ -230,40 +288,17 @@ def duplicate_candidates(
 ) -> list[DuplicatePair]:
     """Pairs of records in ``members`` (already scoped) that may be the same person, best first.
 
-    Each rule finds its groups of look-alikes with one GROUP BY; every pair met in any group is then
-    scored by all the rules, and the pairs reaching ``threshold`` are returned.
+    Each rule finds its groups of look-alikes with one GROUP BY (at most GROUPS_PER_RULE of them: a whole
+    province is compared by a background scan, ``members.duplicate_scans``); every pair met in any group
+    is scored by all the rules, and the pairs reaching ``threshold`` are returned.
     """
     members = members.exclude(status=Status.MERGED)
-    pairs: dict[tuple[int, int], tuple[Member, Member]] = {}
-    for rule in (rule for rule in DUPLICATE_RULES if rule.finds):
-        nonempty = members.exclude(**{f"{name}__isnull": True for name in rule.fields}).exclude(
-            **{name: "" for name in rule.fields if name in ("search_name", "phone", "email")}
-        )
-        groups = list(
-            nonempty.order_by()
-            .values(*rule.fields)
-            .annotate(n=Count("pk"))
-            .filter(n__gt=1, n__lte=LARGEST_GROUP)
-            .values_list(*rule.fields)[:GROUPS_PER_RULE]
-        )
-        # The members of those groups, found by the groups' first field (an index for names), then kept
-        # when their whole key is a group's.
-        wanted = set(groups)
-        by_key: dict[tuple, list[Member]] = defaultdict(list)
+    pairs: dict[tuple[int, int], DuplicatePair] = {}
+    for rule in FINDING_RULES:
+        groups = list(look_alike_groups(members, rule)[:GROUPS_PER_RULE])
         for start in range(0, len(groups), KEYS_PER_QUERY):
-            firsts = {key[0] for key in groups[start : start + KEYS_PER_QUERY]}
-            for member in nonempty.filter(**{f"{rule.fields[0]}__in": firsts}).select_related("unit"):
-                if (key := rule.key_of(member)) in wanted:
-                    by_key[key].append(member)
-        for group in by_key.values():
-            for first, second in itertools.combinations(sorted(group, key=lambda m: m.pk), 2):
-                pairs[(first.pk, second.pk)] = (first, second)
-    found = []
-    for first, second in pairs.values():
-        matched = [
-            r for r in DUPLICATE_RULES if (key := r.key_of(first)) is not None and key == r.key_of(second)
-        ]
-        score = sum(rule.weight for rule in matched)
-        if score >= threshold:
-            found.append(DuplicatePair(first, second, score, tuple(str(rule.label) for rule in matched)))
-    return sorted(found, key=lambda pair: (-pair.score, pair.first.sort_key, pair.first.pk, pair.second.pk))
+            for pair in pairs_in_groups(members, rule, groups[start : start + KEYS_PER_QUERY], threshold):
+                pairs[(pair.first.pk, pair.second.pk)] = pair
+    return sorted(
+        pairs.values(), key=lambda pair: (-pair.score, pair.first.sort_key, pair.first.pk, pair.second.pk)
+    )

@@ -12,6 +12,7 @@ urlpatterns = [
     path("export/<int:pk>/", views.export_job, name="export_job"),
     path("export/<int:pk>/file/", views.export_file, name="export_file"),
     path("duplicates/", views.duplicates, name="duplicates"),
+    path("duplicates/scans/<int:pk>/", views.duplicate_scan, name="duplicate_scan"),
     path("imports/", views.import_list, name="imports"),
     path("imports/template/", views.import_template, name="import_template"),
     path("imports/<int:pk>/", views.import_detail, name="import"),

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from congdoan.accounts.models import Action
 from congdoan.accounts.scope import get_for, restrict
@@ -28,7 +28,7 @@ from congdoan.audit.models import PersonalDataAccess
 from congdoan.audit.services import log_personal_data_access
 from congdoan.core import jobs
 from congdoan.core.models import Job
-from congdoan.members import downloads, exports, import_steps, selectors
+from congdoan.members import downloads, duplicate_scans, exports, import_steps, selectors
 from congdoan.members.filtersets import MemberFilterSet
 from congdoan.members.forms import (
     AdmitForm,
@@ -47,7 +47,7 @@ from congdoan.members.forms import (
 from congdoan.members.imports import services as import_services
 from congdoan.members.imports import workbooks
 from congdoan.members.imports.models import ImportBatch, ImportRow
-from congdoan.members.models import MEMBER_STATES, Member, Status
+from congdoan.members.models import MEMBER_STATES, DuplicateScan, Member, Status
 from congdoan.members.tables import MemberTable
 from congdoan.units.forms import AsOfForm
 from congdoan.units.models import Level, Unit
@@ -525,40 +525,94 @@ def import_template(request):
 DUPLICATES_PAGE = 50
 
 
-@require_safe
-def duplicates(request):
-    """Records that may be the same person, by the weighted rules, in the user's scope (or a unit of it)."""
+def _duplicates_unit(request, data) -> tuple[MemberFilterSet, Unit | None]:
     # The unit picker of the list's filters, for the choice of a unit in scope.
     filterset = MemberFilterSet(
-        {"unit": request.GET.get("unit", "")}, queryset=Member.objects.none(), request=request
+        {"unit": data.get("unit", "")}, queryset=Member.objects.none(), request=request
     )
-    unit = filterset.form.cleaned_data.get("unit") if filterset.is_valid() else None
-    members = selectors.members_under(request.user, unit)
-    too_many = selectors.too_many_to_compare(members)
-    pairs = [] if too_many else selectors.duplicate_candidates(members)
+    return filterset, filterset.form.cleaned_data.get("unit") if filterset.is_valid() else None
+
+
+def _paged(rows, requested: str | None) -> ListPage:
+    """A page of ``rows`` (a list, or a queryset read a page at a time)."""
     try:
-        number = max(1, int(request.GET.get("page") or 1))
+        number = max(1, int(requested or 1))
     except ValueError:
         number = 1
     start = (number - 1) * DUPLICATES_PAGE
-    page = ListPage(
-        number=number,
-        rows=pairs[start : start + DUPLICATES_PAGE],
-        has_next=len(pairs) > start + DUPLICATES_PAGE,
-    )
+    shown = list(rows[start : start + DUPLICATES_PAGE + 1])
+    return ListPage(number=number, rows=shown[:DUPLICATES_PAGE], has_next=len(shown) > DUPLICATES_PAGE)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def duplicates(request):
+    """Records that may be the same person, by the weighted rules, in the user's scope (or a unit of it).
+
+    A scope too large to compare while the page waits is compared by a background scan (POST starts
+    one); the page then shows the unit's latest scan."""
+    if request.method == "POST":
+        return _start_duplicate_scan(request)
+    filterset, unit = _duplicates_unit(request, request.GET)
+    members = selectors.members_under(request.user, unit)
+    too_many = selectors.too_many_to_compare(members)
+    scanned_unit = (unit or request.user.unit) if too_many else None
+    scan = pending = None
+    if scanned_unit is not None:
+        scan = duplicate_scans.latest_scan(request.user, scanned_unit)
+        pending = duplicate_scans.pending_scan(request.user, scanned_unit)
+    if scan is not None:
+        pairs = duplicate_scans.shown_pairs(scan, request.user)
+        page = _paged(pairs, request.GET.get("page"))
+        page.rows = [duplicate_scans.as_pair(row) for row in page.rows]
+        total = pairs.count()
+    else:
+        pairs = [] if too_many else selectors.duplicate_candidates(members)
+        page, total = _paged(pairs, request.GET.get("page")), len(pairs)
     return render(
         request,
         "members/duplicates.html",
         {
             "filterset": filterset,
             "page": page,
-            "total": len(pairs),
+            "total": total,
             "rules": selectors.DUPLICATE_RULES,
             "threshold": selectors.DUPLICATE_THRESHOLD,
             "too_many": too_many and selectors.DUPLICATES_MAX_MEMBERS,
             "can_change": request.user.can(Action.CHANGE),
+            "scanned_unit": scanned_unit,
+            "scan": scan,
+            "pending": pending,
+            "pending_state": jobs.status(pending.job) if pending else None,
         },
     )
+
+
+def _start_duplicate_scan(request):
+    if not request.user.can(Action.CHANGE):
+        raise PermissionDenied(_("Your role does not allow this change."))
+    filterset, unit = _duplicates_unit(request, request.POST)
+    if not filterset.is_valid():
+        messages.error(request, _("Unit: choose a unit of your scope to compare."))
+        return redirect("members:duplicates")
+    unit = unit or request.user.unit
+    if unit is None:
+        messages.error(request, _("Unit: choose the unit whose members to compare."))
+        return redirect("members:duplicates")
+    duplicate_scans.start_scan(user=request.user, unit=unit)
+    return redirect(f"{reverse('members:duplicates')}?unit={unit.code}")
+
+
+@require_safe
+def duplicate_scan(request, pk: int):
+    """The progress of a background scan (htmx polls it); once it ends, the page reloads to show it."""
+    scan = get_for(DuplicateScan.objects.select_related("job", "unit"), request.user, Action.VIEW, pk=pk)
+    state = jobs.status(scan.job) if scan.job else None
+    response = render(
+        request, "members/_duplicate_scan_progress.html", {"pending": scan, "pending_state": state}
+    )
+    if scan.finished_at is not None:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 def merge(request, code: str, other_code: str):

@@ -1,6 +1,8 @@
-"""congdoan members export|template: member lists of a unit's subtree, and the import template."""
+"""congdoan members export|template|duplicates: member lists of a unit's subtree, the import template,
+and the possible duplicates of a unit's subtree."""
 
 import datetime
+import json
 import sys
 from pathlib import Path
 
@@ -10,12 +12,14 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from congdoan.accounts.models import User
+from congdoan.accounts.scope import restrict
 from congdoan.audit.context import change_context
 from congdoan.audit.models import PersonalDataAccess
 from congdoan.audit.services import log_personal_data_access
-from congdoan.members import exports
+from congdoan.members import duplicate_scans, exports
 from congdoan.members.imports.models import ImportBatch
 from congdoan.members.imports.workbooks import template
+from congdoan.members.models import DuplicateScan
 from congdoan.units.models import Unit
 
 
@@ -49,6 +53,13 @@ class Command(BaseCommand):
         blank.add_argument("--unit", required=True, help=_("code of the unit the list will belong to"))
         blank.add_argument("--mode", choices=ImportBatch.Mode.values, default=ImportBatch.Mode.ADD)
         blank.add_argument("--output", "-o", required=True, help=_("the .xlsx file to write"))
+        alike = actions.add_parser(
+            "duplicates",
+            help=_("compare the members of a unit's subtree and list possible duplicates (kept as its scan)"),
+        )
+        alike.add_argument("--unit", required=True, help=_("code of the unit whose subtree is compared"))
+        alike.add_argument("--user", help=_("act as this user, with their scope and rights"))
+        alike.add_argument("--format", choices=("json", "table"), default="table")
 
     def handle(self, *args, action, **options):
         try:
@@ -66,6 +77,9 @@ class Command(BaseCommand):
             actor = User.objects.filter(username=options["user"]).first()
             if actor is None:
                 raise CommandError(_("--user: no user is called «%(name)s».") % {"name": options["user"]})
+        if action == "duplicates":
+            self._duplicates(unit, actor, options["format"])
+            return
         full = options["full"]
         if full and not exports.may_export_personal_data(actor):
             raise CommandError(
@@ -107,6 +121,38 @@ class Command(BaseCommand):
             output.flush()
         self.stderr.write(
             _("%(count)s members exported.") % {"count": number_format(count, force_grouping=True)}
+        )
+
+    def _duplicates(self, unit: Unit, actor: User | None, format: str) -> None:
+        if actor is not None and not restrict(Unit.objects.filter(pk=unit.pk), actor).exists():
+            raise CommandError(
+                _("--unit: %(code)s is outside the scope of %(user)s.")
+                % {"code": unit.code, "user": actor.get_username()}
+            )
+        with change_context(user=actor):
+            scan = duplicate_scans.run_scan(DuplicateScan.objects.create(unit=unit, user=actor))
+        pairs = [duplicate_scans.as_pair(row) for row in duplicate_scans.shown_pairs(scan, actor)]
+        if format == "json":
+            rows = [
+                {
+                    "first": pair.first.code,
+                    "second": pair.second.code,
+                    "score": pair.score,
+                    "rules": [rule.key for rule in pair.rules],
+                    "reasons": list(pair.reasons),
+                }
+                for pair in pairs
+            ]
+            self.stdout.write(json.dumps({"unit": unit.code, "pairs": rows}, ensure_ascii=False, indent=2))
+        else:
+            for pair in pairs:
+                self.stdout.write(
+                    f"{pair.score:>4}  {pair.first.code:<14} {pair.first.full_name:<30} "
+                    f"{pair.second.code:<14} {pair.second.full_name:<30} {'; '.join(pair.reasons)}"
+                )
+        self.stderr.write(
+            _("%(count)s possible duplicate pairs in %(unit)s.")
+            % {"count": number_format(len(pairs), force_grouping=True), "unit": unit.code}
         )
 
 

@@ -57,10 +57,18 @@ def test_admissions_count_in_the_period_and_roll_up(small_tree):
     assert actuals(indicator="members", start=None, end=D(2024, 1, 1), unit_ids=[0])[0] == Actual(Decimal(0))
 
 
-@pytest.mark.parametrize("batch", [engine.BATCH, 1])  # 1: every list of ids read in many batches
-def test_a_merge_across_the_period_loses_no_history(small_tree, batch, monkeypatch):
+@pytest.mark.parametrize(
+    ("batch", "whole_window_from"),
+    [
+        (engine.BATCH, engine.WHOLE_WINDOW_FROM),
+        (1, engine.WHOLE_WINDOW_FROM),  # every list of ids read in many batches
+        (engine.BATCH, 0),  # every read of a window reads it whole
+    ],
+)
+def test_a_merge_across_the_period_loses_no_history(small_tree, batch, whole_window_from, monkeypatch):
     """a merges into c (another district) in 2025: a's 2024 facts count for c on the trees after."""
     monkeypatch.setattr(engine, "BATCH", batch)
+    monkeypatch.setattr(engine, "WHOLE_WINDOW_FROM", whole_window_from)
     t = small_tree
     join(t["a"], D(2024, 3, 1))
     join(t["a"], D(2024, 4, 1))

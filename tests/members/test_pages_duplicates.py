@@ -73,6 +73,7 @@ def test_the_duplicates_screen_is_scoped(twins, registry):
     first, second = twins
     page = client_for(registry, "officer").get(url("duplicates")).content.decode()
     assert first.code in page and second.code in page
+    assert "1988 · " in page and "1.988" not in page  # a year, not a number with a thousands separator
     assert first.code not in client_for(registry, "outsider").get(url("duplicates")).content.decode()
     chair = client_for(registry, "chair").get(url("duplicates")).content.decode()
     assert second.code not in chair  # KG-PQ-01 is outside the chair's union

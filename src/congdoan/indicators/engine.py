@@ -171,16 +171,21 @@ _VALUE_COLUMNS = ("window", "unit_id", "own_numerator", "own_denominator", "nume
 
 def _insert_rows(rows: Iterable[tuple]) -> None:
     """Store a window's rows (window id, unit id, own numerator and denominator, numerator, denominator)
-    with one executemany of plain tuples, in the caller's transaction: model instances through
-    bulk_create took 2.5 times a hand-written statement computing the whole window (BENCHMARKS.md)."""
+    as plain tuples in multi-row INSERTs, in the caller's transaction: bulk_create's model instances took
+    2.5 times a hand-written statement computing the whole window (BENCHMARKS.md), and an executemany
+    still costs PostgreSQL a statement a row."""
     meta = IndicatorValue._meta
     quote = connection.ops.quote_name
     columns = ", ".join(quote(meta.get_field(name).column) for name in _VALUE_COLUMNS)
-    statement = (
-        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(_VALUE_COLUMNS))})"
-    )
+    row = f"({', '.join(['%s'] * len(_VALUE_COLUMNS))})"
+    rows, per_statement = list(rows), max(1, BATCH // len(_VALUE_COLUMNS))  # BATCH bound parameters
     with connection.cursor() as cursor:
-        cursor.executemany(statement, list(rows))
+        for first in range(0, len(rows), per_statement):
+            batch = rows[first : first + per_statement]
+            cursor.execute(
+                f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {', '.join([row] * len(batch))}",
+                [value for values in batch for value in values],
+            )
 
 
 def window_for(

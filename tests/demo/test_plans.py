@@ -1,17 +1,18 @@
 """The demo's provinces at work on their seed programmes: every target shows progress, or visibly none."""
 
 import datetime
-from decimal import Decimal
 
 import pytest
 
-from congdoan.demo.builder import FOUNDING_WAVES, MERGE_CAMPAIGNS
+from congdoan.demo.builder import FOUNDING_WAVES, MERGE_CAMPAIGNS, REORGANISED_ON
 from congdoan.demo.members import ADMISSION_TARGETS, TARGET_REACHED
 from congdoan.demo.places import PROVINCES_BY_KEY
-from congdoan.demo.plans import ALLOCATED, REPORTINGS
+from congdoan.demo.plans import COUNTED_ON, REPORTINGS, SHARED_BY, SHARED_OUT
 from congdoan.plans.allocation import current_allocation
 from congdoan.plans.models import Programme, ReportedValue, Target
-from congdoan.plans.progress import programme_progress
+from congdoan.plans.progress import TargetSource, programme_progress
+from congdoan.units.models import UnitLink
+from congdoan.units.selectors import valid_on
 from tests.demo.sizes import SMALL
 
 D = datetime.date
@@ -91,14 +92,32 @@ def test_entered_figures_add_up_at_the_province(demo, db):
         assert yearly.exists() and all(f.denominator >= f.numerator for f in yearly)
 
 
-def test_the_admissions_target_is_shared_out_and_one_share_adopted(demo, db):
-    ref, indicator, base_on = ALLOCATED
-    target = Target.objects.get(programme__ref=ref, indicator=indicator)
+@pytest.mark.parametrize("ref", SHARED_OUT)
+def test_the_admissions_targets_of_2020_are_shared_among_the_units_of_2020(demo, db, ref):
+    target = Target.objects.select_related("programme__unit").get(programme__ref=ref, indicator=SHARED_BY)
     split = current_allocation(target)
-    assert split.base_on == base_on
-    shares = list(split.shares.all())
+    assert split.base_on == COUNTED_ON
+    shares = list(split.shares.select_related("unit__unit_type"))
     assert sum(share.value for share in shares) == target.value
-    adopted = Target.objects.get(allocated_from=target)
-    assert adopted.programme.parent == target.programme
-    assert adopted.value == next(s.value for s in shares if s.unit_id == adopted.programme.unit_id)
-    assert adopted.value > Decimal(0)
+    then = UnitLink.objects.filter(valid_on(COUNTED_ON), parent=target.programme.unit)
+    assert {share.unit_id for share in shares} == set(then.values_list("unit_id", flat=True))
+    districts = [share for share in shares if share.unit.unit_type.code == "ldld-huyen"]
+    assert len(districts) >= 2 and sum(share.value for share in districts) > 0
+    assert all(share.unit.dissolved_on == REORGANISED_ON for share in districts)
+    adopted = Target.objects.filter(allocated_from=target).select_related("programme__unit")
+    assert all(own.programme.unit.is_active for own in adopted)  # an ended unit adopts nothing
+    # the shares of the ended district unions still show on the progress pages
+    district = max(districts, key=lambda share: share.value)
+    rows = programme_progress(programme=target.programme, unit=district.unit, at=D(2020, 12, 31))
+    row = next(row for row in rows if row.target == target)
+    assert (row.target_value, row.target_source) == (district.value, TargetSource.ALLOCATED)
+
+
+def test_a_share_is_adopted_by_a_union_still_at_work(demo, db):
+    adopted = Target.objects.select_related("programme__unit", "allocated_from").get(
+        allocated_from__indicator=SHARED_BY, allocated_from__programme__ref=SHARED_OUT[0]
+    )
+    upper = adopted.allocated_from
+    share = current_allocation(upper).shares.get(unit=adopted.programme.unit)
+    assert adopted.programme.parent == upper.programme and adopted.value == share.value > 0
+    assert adopted.programme.unit.is_active

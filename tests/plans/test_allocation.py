@@ -7,6 +7,7 @@ from fractions import Fraction
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -28,8 +29,8 @@ from congdoan.plans.models import (
 from congdoan.plans.periods import PeriodKind
 from congdoan.plans.services import TargetSpec, update_target
 from congdoan.units import services as units
-from congdoan.units.models import Employer
-from tests.factories import decision, found
+from congdoan.units.models import Employer, Unit
+from tests.factories import decision, found, unit_type
 
 D = datetime.date
 ADMITTED_ON = D(2023, 6, 1)
@@ -88,6 +89,19 @@ def programme(tree):
     )
 
 
+def plan_of(unit, ref: str, year: int) -> Programme:
+    """A one-year plan of ``unit``, issued the year before."""
+    return Programme.objects.create(
+        ref=ref,
+        kind=DocumentKind.PLAN,
+        issuer_name=unit.name,
+        unit=unit,
+        issued_on=D(year - 1, 12, 1),
+        period_kind=PeriodKind.YEAR,
+        period_start=year,
+    )
+
+
 def add(programme, position: int, value: int, kind: str = TargetKind.COUNT, **extra) -> Target:
     return Target.objects.create(
         programme=programme,
@@ -128,13 +142,13 @@ def values(parts) -> dict[str, Decimal]:
 # ----------------------------------------------------------------------------------------- splitting
 
 
-def test_by_hand_the_active_children_of_today_take_part_and_must_sum_exactly(admitted, tree):
+def test_by_hand_the_units_under_it_when_the_period_began_take_part_and_must_sum_exactly(admitted, tree):
     parts = allocation.split(
         target=admitted,
         method=AllocationMethod.MANUAL,
         values={"KG-RG": Decimal(50), "KG-PQ": Decimal(30), "KG-HT": Decimal(20)},
     )
-    assert values(parts) == {"KG-HT": 20, "KG-PQ": 30, "KG-RG": 50}  # the ended KG-KH takes no part
+    assert values(parts) == {"KG-HT": 20, "KG-PQ": 30, "KG-RG": 50}  # KG-KH, ended in 2023, takes no part
     with pytest.raises(ValidationError) as error:
         allocation.split(target=admitted, method=AllocationMethod.MANUAL, values={"KG-RG": Decimal(99)})
     assert "99" in error.value.messages[0] and "100" in error.value.messages[0]
@@ -183,7 +197,7 @@ def test_in_proportion_to_workforce_rounds_by_largest_remainder(admitted, tree):
     assert sum(values(parts).values()) == admitted.value
 
 
-def test_in_proportion_to_last_years_result_of_the_indicator_regrouped_under_todays_tree(programme, tree):
+def test_in_proportion_to_last_years_result_of_the_indicator_under_each_child(programme, tree):
     on_records = add(programme, 3, 100, manual=False, indicator="members_admitted")
     admit(tree["a"], 3, on=D(2023, 3, 1))  # KG-RG, in 2023
     admit(tree["c"], 1, on=D(2023, 9, 1))  # KG-PQ, in 2023
@@ -220,18 +234,100 @@ def test_a_count_target_is_not_passed_down_as_a_percent(admitted):
     assert "method" in error.value.message_dict
 
 
-def test_a_unit_without_active_children_has_nothing_to_split(tree):
-    lonely = Programme.objects.create(
-        ref="KG-HT-CT-2024",
-        kind=DocumentKind.PLAN,
-        issuer_name="LĐLĐ huyện Hà Tiên",
-        unit=tree["ht"],
-        issued_on=D(2024, 1, 5),
-        period_kind=PeriodKind.YEAR,
-        period_start=2024,
-    )
+def test_a_unit_without_units_under_it_has_nothing_to_split(tree):
+    lonely = plan_of(tree["ht"], "KG-HT-CT-2024", 2024)
     with pytest.raises(ValidationError, match="Hà Tiên"):
         allocation.split(target=add(lonely, 1, 10), method=AllocationMethod.MANUAL, values={})
+
+
+# -------------------------------------------------------------------------------- the tree of its time
+
+
+def merge_rg_and_pq(tree, on: datetime.date) -> None:
+    """Rạch Giá and Phú Quốc merge into a new union KG-RGPQ from ``on``."""
+    merged = units.NewUnit(code="KG-RGPQ", name="Công đoàn Rạch Giá – Phú Quốc", unit_type=unit_type("upper"))
+    units.merge_units(
+        sources=[tree["rg"], tree["pq"]],
+        new_unit=merged,
+        new_parent=tree["kg"],
+        effective_on=on,
+        decision=decision(on - datetime.timedelta(days=10)),
+    )
+
+
+def reorganise_2025(tree) -> dict:
+    """On 01/07/2025 Rạch Giá and Phú Quốc merge into a new union, then Kiên Giang merges into An Giang."""
+    merge_rg_and_pq(tree, D(2025, 7, 1))
+    units.merge_units(
+        sources=[tree["kg"]], into=tree["ag"], effective_on=D(2025, 7, 1), decision=decision(D(2025, 6, 20))
+    )
+    return {code: Unit.objects.get(code=code) for code in ("KG", "KG-RG", "KG-PQ", "KG-HT", "KG-RGPQ")}
+
+
+@pytest.mark.parametrize(
+    ("period", "base_on", "day"),
+    [
+        ((PeriodKind.YEAR, 2024, None), None, D(2024, 1, 1)),  # a past period: its start
+        ((PeriodKind.YEAR, 2024, None), D(2024, 3, 1), D(2024, 3, 1)),  # members counted within it
+        ((PeriodKind.YEAR, 2024, None), D(2023, 12, 31), D(2024, 1, 1)),  # ... or outside it
+        ((PeriodKind.TERM, 2023, 2028), None, D(2023, 1, 1)),
+        ((PeriodKind.YEAR, 2030, None), None, "today"),  # still to come
+        ((PeriodKind.EVERY_YEAR, None, None), None, "this year"),
+    ],
+)
+def test_the_reference_day_is_the_periods_start_or_the_day_members_are_counted(
+    programme, period, base_on, day
+):
+    kind, start, end = period
+    Programme.objects.filter(pk=programme.pk).update(period_kind=kind, period_start=start, period_end=end)
+    target = add(Programme.objects.get(pk=programme.pk), 1, 100)
+    today = timezone.localdate()
+    expected = {"today": today, "this year": D(today.year, 1, 1)}.get(day, day)
+    assert allocation.reference_day(target, base_on) == expected
+
+
+def test_a_past_target_is_split_among_the_units_of_its_time_though_they_ended_since(admitted, tree):
+    admit(tree["a"], 4)  # under Rạch Giá, 2023
+    admit(tree["c"], 2)  # under Phú Quốc
+    admit(tree["d"], 5)  # An Giang's: not Kiên Giang's in 2024, though under An Giang today
+    now = reorganise_2025(tree)
+    assert now["KG"].dissolved_on == now["KG-RG"].dissolved_on == D(2025, 7, 1)
+    parts = allocation.split(target=admitted, method=AllocationMethod.MEMBERS, base_on=D(2024, 1, 1))
+    assert {p.unit.code: (p.base, p.value) for p in parts} == {
+        "KG-HT": (0, 0),
+        "KG-PQ": (2, 33),
+        "KG-RG": (4, 67),
+    }
+    by_hand = {"KG-RG": Decimal(50), "KG-PQ": Decimal(30), "KG-HT": Decimal(20)}
+    made = allocation.allocate(user=None, target=admitted, method=AllocationMethod.MANUAL, values=by_hand)
+    assert {s.unit.code: s.value for s in made.shares.all()} == by_hand
+    assert allocation.shares_of(admitted)[now["KG-RG"].pk] == 50  # an ended unit holds its share
+    with pytest.raises(ValidationError) as error:  # today's union was not there in 2024
+        allocation.split(target=admitted, method=AllocationMethod.MANUAL, values={"KG-RGPQ": Decimal(100)})
+    assert "KG-RGPQ" in error.value.message_dict and "01/01/2024" in error.value.message_dict["KG-RGPQ"][0]
+    # a target of a year still to come goes to the units under An Giang today, Kiên Giang's among them
+    coming = plan_of(tree["ag"], "AG-CT-2030", 2030)
+    later = allocation.split(
+        target=add(coming, 1, 10),
+        method=AllocationMethod.MANUAL,
+        values={"KG-RGPQ": Decimal(6), "KG-HT": Decimal(4)},
+    )
+    assert values(later) == {"AG-LX": 0, "KG-HT": 4, "KG-RGPQ": 6}
+
+
+def test_members_counted_before_the_period_go_to_the_units_that_took_them_over_at_its_start(admitted, tree):
+    admit(tree["a"], 4)  # Rạch Giá's
+    admit(tree["c"], 2)  # Phú Quốc's
+    admit(tree["b"], 1)  # Rạch Giá's too, moved to Hà Tiên when the year 2024 began
+    units.move_units(
+        units=[tree["b"]],
+        new_parent=tree["ht"],
+        effective_on=D(2024, 1, 1),
+        decision=decision(D(2023, 12, 20)),
+    )
+    merge_rg_and_pq(tree, D(2024, 1, 1))
+    parts = allocation.split(target=admitted, method=AllocationMethod.MEMBERS, base_on=D(2023, 12, 31))
+    assert {p.unit.code: (p.base, p.value) for p in parts} == {"KG-HT": (1, 14), "KG-RGPQ": (6, 86)}
 
 
 # ----------------------------------------------------------------------------------------- revisions
@@ -370,3 +466,13 @@ def test_the_unit_below_may_not_edit_the_upper_target_it_adopted(allocated, admi
         user=officer, target=own, spec=dataclasses.replace(TargetSpec.of(own), value=Decimal(55))
     )
     assert raised.value == 55 and raised.allocated_from == admitted
+
+
+def test_only_a_unit_active_today_adopts_its_share_of_a_past_target(allocated, admitted, tree):
+    now = reorganise_2025(tree)
+    with pytest.raises(ValidationError) as error:
+        allocation.adopt_share(user=None, share=allocated["KG-RG"])
+    assert "01/07/2025" in error.value.messages[0] and "Rạch Giá" in error.value.messages[0]
+    assert not Programme.objects.filter(unit=now["KG-RG"]).exists()
+    adopted = allocation.adopt_share(user=None, share=allocated["KG-HT"])  # moved under An Giang, active
+    assert (adopted.created, adopted.target.value, adopted.target.programme.unit) == (True, 20, now["KG-HT"])

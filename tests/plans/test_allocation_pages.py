@@ -12,7 +12,14 @@ from rest_framework.test import APIClient
 from congdoan.accounts.models import Role
 from congdoan.plans import allocation
 from congdoan.plans.models import Allocation, AllocationMethod, Programme, ReportedValue
-from tests.plans.test_allocation import add, admitted, informed, programme, tree  # noqa: F401 (fixtures)
+from tests.plans.test_allocation import (  # noqa: F401 (fixtures)
+    add,
+    admitted,
+    informed,
+    programme,
+    reorganise_2025,
+    tree,
+)
 
 D = datetime.date
 
@@ -94,6 +101,27 @@ def test_the_district_sees_its_share_and_adopts_it_once(admitted, officers, tree
     other = allocation.current_shares_for(officers["kg"]).get(unit=tree["pq"])
     assert client.post(f"/programmes/shares/{other.pk}/adopt/").status_code == 404
     assert not Programme.objects.filter(unit=tree["pq"]).exists()
+
+
+def test_a_past_target_splits_among_the_units_of_its_day_and_an_ended_unit_does_not_adopt(
+    admitted, tree, user_at
+):
+    now = reorganise_2025(tree)  # Kiên Giang and its districts ended on 01/07/2025
+    client = logged_in(user_at(tree["national"]))
+    url = f"/programmes/targets/{admitted.pk}/allocation/"
+    page = client.get(url).content.decode()
+    assert "01/01/2024" in page and 'name="KG-RG"' in page and 'name="KG-RGPQ"' not in page
+    done = client.post(url, {"method": "manual", "KG-RG": "60", "KG-PQ": "30", "KG-HT": "10"})
+    assert done.status_code == 302 and allocation.shares_of(admitted)[now["KG-RG"].pk] == 60
+    assert "01/07/2025" in client.get(url).content.decode()  # the ended units are marked so
+    shares = client.get("/programmes/shares/").content.decode()
+    ended = allocation.current_shares().get(unit=now["KG-RG"])
+    active = allocation.current_shares().get(unit=now["KG-HT"])
+    assert f"/programmes/shares/{ended.pk}/adopt/" not in shares
+    assert f"/programmes/shares/{active.pk}/adopt/" in shares
+    refused = client.post(f"/programmes/shares/{ended.pk}/adopt/", follow=True)
+    assert "01/07/2025" in refused.content.decode()
+    assert not Programme.objects.filter(unit=now["KG-RG"]).exists()
 
 
 def test_figures_are_entered_on_the_target_page_and_shown_entered_or_summed(informed, officers, tree):

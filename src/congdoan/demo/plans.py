@@ -5,10 +5,12 @@ Giang its conferences of 2020 (002 I.6), each district union of Điện Biên it
 collective agreement (000 I.4), and some grassroots unions of Lai Châu, each year from 2022, the workers
 informed of the resolution (001 II.1) and the members in cultural and sports activities (001 II.4). The
 upper levels read the sum. The other "nhập tay" targets stay without figures, as a province's do until
-someone reports them. Điện Biên then splits its admissions target (000 I.5) among the units under it in
-proportion to their members on 01/01/2020, and the largest share is adopted into its unit's own programme.
-(Kiên Giang's admissions, 002 I.1, cannot be shared so: a split goes to the units under the programme's
-unit in today's tree, and Kiên Giang and its district unions ended on 01/07/2025.)
+someone reports them. Điện Biên and Kiên Giang then split their admissions targets of 2020 (000 I.5,
+002 I.1) among the units that stood directly under them on 01/01/2020, mostly district unions, in
+proportion to their members that day. Those district unions ended on 01/07/2025: they keep their shares,
+which the progress pages show, but adopt none (only a unit active today adopts). In Điện Biên the
+largest share of a union still at work (a grassroots union directly under the province) is adopted into
+its own programme.
 
 All of it goes through the plans services (``reported.enter_figure``, ``allocation.allocate`` and
 ``adopt_share``) as the system, within the build's change context. The same seed gives the same figures.
@@ -24,13 +26,17 @@ from django.db.models import Count, Sum
 
 from congdoan.indicators.catalogue import active_memberships
 from congdoan.plans import allocation, reported
-from congdoan.plans.models import AllocationMethod, Target
+from congdoan.plans.models import AllocationMethod, AllocationShare, Target
 from congdoan.units.models import Employer, Level, Sector, Unit, UnitLink
 from congdoan.units.selectors import valid_on
 
 D = datetime.date
 ENTERPRISE_SECTORS = (Sector.STATE_ENTERPRISE, Sector.PRIVATE_ENTERPRISE, Sector.FDI)
-ALLOCATED = ("DB-579-CV-2019", "members_admitted", D(2020, 1, 1))  # programme, target's indicator, base day
+# The admissions targets split by members, and the day they are counted on (in the period: the day whose
+# units take part); a share of the first is adopted.
+SHARED_OUT = ("DB-579-CV-2019", "KG-NQ-2020")
+SHARED_BY = "members_admitted"
+COUNTED_ON = D(2020, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -192,24 +198,33 @@ def enter_figures(*, seed: int, scale: Mapping[str, float]) -> int:
 
 
 def share_admissions() -> Target:
-    """Split the admissions target among the units under its province by members, and adopt the largest
-    share of an upper-level union into its own programme; the adopted target."""
-    ref, indicator, base_on = ALLOCATED
-    target = Target.objects.select_related("programme__unit").get(programme__ref=ref, indicator=indicator)
-    split = allocation.allocate(
-        user=None,
-        target=target,
-        method=AllocationMethod.MEMBERS,
-        base_on=base_on,
-        note="Giao chỉ tiêu theo số đoàn viên ngày 01/01/2020.",
+    """Split each admissions target of ``SHARED_OUT`` among the units under its province on
+    ``COUNTED_ON``, in proportion to their members that day, and adopt the largest share of the first
+    split held by a union active today into its own programme; the adopted target."""
+    splits = []
+    for ref in SHARED_OUT:
+        target = Target.objects.select_related("programme__unit").get(programme__ref=ref, indicator=SHARED_BY)
+        splits.append(
+            allocation.allocate(
+                user=None,
+                target=target,
+                method=AllocationMethod.MEMBERS,
+                base_on=COUNTED_ON,
+                note="Giao chỉ tiêu theo số đoàn viên ngày 01/01/2020.",
+            )
+        )
+    # Kiên Giang's unions at work now stand under An Giang, whose programmes it would then count.
+    largest = (
+        AllocationShare.objects.filter(allocation=splits[0], unit__dissolved_on__isnull=True)
+        .select_related("unit", "allocation")
+        .order_by("-value", "unit__code")[:1]
+        .get()
     )
-    # A union above the grassroots (a commune's, today) adopts its share, as a district union would have.
-    largest = split.shares.filter(unit__unit_type__level=Level.UPPER).order_by("-value", "unit__code").first()
     return allocation.adopt_share(user=None, share=largest).target
 
 
 def work_on_programmes(*, seed: int, scale: Mapping[str, float]) -> int:
-    """Figures entered and the admissions target shared out (module docstring); the figures entered."""
+    """Figures entered and the admissions targets shared out (module docstring); the figures entered."""
     entered = enter_figures(seed=seed, scale=scale)
     share_admissions()
     return entered

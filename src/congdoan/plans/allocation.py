@@ -1,14 +1,18 @@
 """Splitting a target among the units directly under its programme's unit, and adopting a share below.
 
 Rules (a refusal says why, in Vietnamese):
-- The units that take part are the children of the programme's unit *as the tree stands today*, active
-  units only; a split that names any other unit is refused.
+- The units that take part are the units directly under the programme's unit *in the tree as it stood
+  on the reference day* (``reference_day``): the day a split "by members" counts them on when it lies in
+  the target's period, else the period's start when that has come, else today. A 2020 target is split
+  among the units that carried it out in 2020, ended since or not; a split naming any other unit is
+  refused.
 - A count target is split into whole numbers that add up *exactly* to the target: by hand, or in
-  proportion to a base (members on a date, the workforce of the employers in each child's subtree, or
-  last year's result of the target's indicator, regrouped under today's tree; "last year" is the year
-  before the target's period, or before this year for an "every year" target), rounded by the largest
-  remainder: every part is the exact proportional share rounded down or up, and the units with the
-  largest fractions get the units left over (ties: in the order of unit codes).
+  proportion to a base (members on a date, the workforce of the employers in each unit's subtree, or
+  last year's result of the target's indicator; "last year" is the year before the target's period, or
+  before this year for an "every year" target), each base read on its own day's tree and its units then
+  placed in the reference day's tree (``_per_child``), rounded by the largest remainder: every part is
+  the exact proportional share rounded down or up, and the units with the largest fractions get the
+  units left over (ties: in the order of unit codes).
 - A percent target is not split: a ratio at the upper level is the sum of numerators over the sum of
   denominators below, so every unit reaching the same percent is exactly what makes the upper level
   reach it; each unit gets the same percent, and no other split of a percent is accepted.
@@ -17,6 +21,7 @@ Rules (a refusal says why, in Vietnamese):
 - A unit adopts its share into its own programme: one programme filed under the unit, carrying out the
   upper programme, holds one target per upper target it took a share of (``Target.allocated_from``).
   Adopting again updates that target to the share in force and changes nothing when it already holds it.
+  Only a unit active today adopts: an ended unit keeps its share (progress pages still show it).
 """
 
 import datetime
@@ -27,8 +32,7 @@ from fractions import Fraction
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum
-from django.db.models.functions import Substr
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.formats import date_format, localize
 from django.utils.translation import gettext as _
@@ -38,7 +42,6 @@ from congdoan.accounts.scope import restrict
 from congdoan.audit.models import ObjectChange
 from congdoan.audit.services import log_many
 from congdoan.indicators import engine
-from congdoan.members.models import MEMBER_STATES, Membership
 from congdoan.plans.models import (
     CENTS,
     Allocation,
@@ -52,7 +55,7 @@ from congdoan.plans.models import (
 )
 from congdoan.plans.periods import PeriodKind
 from congdoan.plans.services import TargetSpec, check_may_edit
-from congdoan.units.models import PATH_STEP, Employer, Unit
+from congdoan.units.models import Employer, Unit, UnitLink
 from congdoan.units.selectors import valid_on
 
 REF_LENGTH = Programme._meta.get_field("ref").max_length
@@ -65,40 +68,98 @@ def _d(value: datetime.date) -> str:
 # ------------------------------------------------------------------------------------------- bases
 
 
-def children_today(unit: Unit) -> list[Unit]:
-    """The active units directly under ``unit`` in today's tree, in code order."""
-    return list(Unit.objects.active().filter(parent=unit).order_by("code"))
+def reference_day(target: Target, base_on: datetime.date | None = None) -> datetime.date:
+    """The day of the tree whose units a split of ``target`` goes to (see the module docstring).
 
-
-def _by_child(rows: QuerySet, parent: Unit, path_field: str, value: str) -> dict[str, int]:
-    """``value`` summed per child branch of ``parent``: grouped by the child's segment of the path."""
-    prefix = len(parent.path) + PATH_STEP
-    grouped = (
-        rows.filter(**{f"{path_field}__under": parent.path})
-        .exclude(**{path_field: parent.path})
-        .annotate(branch=Substr(path_field, 1, prefix))
-        .order_by()
-        .values("branch")
-        .annotate(total=value)
-        .values_list("branch", "total")
-    )
-    return {branch: total or 0 for branch, total in grouped}
-
-
-def member_bases(parent: Unit, children: list[Unit], on: datetime.date) -> dict[int, Decimal]:
-    """Members (active or suspended) on ``on`` in each child's subtree of today's tree."""
-    counted = _by_child(
-        Membership.objects.filter(valid_on(on), state__in=MEMBER_STATES), parent, "unit__path", Count("id")
-    )
-    return {child.pk: Decimal(counted.get(child.path, 0)) for child in children}
-
-
-def workforce_bases(parent: Unit, children: list[Unit]) -> dict[int, Decimal]:
-    """The workforce of the employers of the active units in each child's subtree of today's tree."""
+    ``base_on`` is the day a split by members counts them on: it sets the tree when it lies in the
+    target's period and has come. An "every year" target is split for the year in progress."""
     today = timezone.localdate()
-    employers = Employer.objects.filter(Q(unit__dissolved_on__isnull=True) | Q(unit__dissolved_on__gt=today))
-    counted = _by_child(employers, parent, "unit__path", Sum("workforce"))
-    return {child.pk: Decimal(counted.get(child.path, 0)) for child in children}
+    period = target.period
+    if period.kind == PeriodKind.EVERY_YEAR:
+        first = last = today.year
+    else:
+        first, last = period.first, period.last
+    start = datetime.date(first, 1, 1) if first is not None else None
+    end = datetime.date(last, 12, 31) if last is not None else None
+    if (
+        base_on is not None
+        and base_on <= today
+        and (start is None or start <= base_on)
+        and (end is None or base_on <= end)
+    ):
+        return base_on
+    if start is not None and start <= today:
+        return start
+    return today
+
+
+def children_on(unit: Unit, on: datetime.date) -> list[Unit]:
+    """The units directly under ``unit`` in the tree as it stood on ``on``, in code order."""
+    links = UnitLink.objects.filter(valid_on(on), parent=unit)
+    return list(Unit.objects.filter(pk__in=links.values("unit_id")).order_by("code"))
+
+
+def _under_on(parent: Unit, on: datetime.date) -> QuerySet[UnitLink]:
+    """The links of ``on`` in the subtree of ``parent`` as it stood then, ``parent`` left out."""
+    top = UnitLink.objects.filter(valid_on(on), unit=parent).values_list("path", flat=True).first()
+    if top is None:
+        return UnitLink.objects.none()
+    return UnitLink.objects.filter(valid_on(on), path__under=top).exclude(unit=parent)
+
+
+def _per_child(
+    own: Mapping[int, Decimal], parent: Unit, children: list[Unit], day: datetime.date
+) -> dict[int, Decimal]:
+    """Units' own values summed per child of ``parent`` in the tree of ``day``: each unit placed there by
+    the indicator engine (a unit ended by then in its successor's place); units placed elsewhere count
+    for no child."""
+    child_paths = dict(UnitLink.objects.filter(valid_on(day), parent=parent).values_list("path", "unit_id"))
+    totals = {child.pk: Decimal(0) for child in children}
+    if not child_paths:
+        return totals
+    width = len(next(iter(child_paths)))  # every child's path: its parent's and one step
+    places = engine.placements([pk for pk, value in own.items() if value], end=day, regroup_today=False)
+    for unit_id, path in places.items():
+        child = child_paths.get(path[:width])
+        if child in totals:
+            totals[child] += own[unit_id]
+    return totals
+
+
+def _own_on(
+    indicator: str, *, start: datetime.date | None, end: datetime.date, parent: Unit, day: datetime.date
+) -> dict[int, Decimal]:
+    """Each unit's own value of ``indicator`` over [start, end] on the tree of ``end`` (the engine's
+    subtree totals, less those of its children then), for the units under ``parent`` on ``end`` or on
+    ``day``: the base of a split on the tree of ``day``."""
+    then, later = _under_on(parent, end), _under_on(parent, day)
+    units = {*then.values_list("unit_id", flat=True), *later.values_list("unit_id", flat=True)}
+    parent_of = dict(
+        UnitLink.objects.filter(valid_on(end))
+        .filter(Q(parent__in=then.values("unit_id")) | Q(parent__in=later.values("unit_id")))
+        .values_list("unit_id", "parent_id")
+    )
+    found = engine.actuals(
+        indicator=indicator, start=start, end=end, unit_ids=units | parent_of.keys(), regroup_today=False
+    )
+    own = {unit: found[unit].numerator for unit in units}
+    for child, parent_id in parent_of.items():
+        own[parent_id] -= found[child].numerator
+    return own
+
+
+def member_bases(parent: Unit, children: list[Unit], on: datetime.date, day: datetime.date):
+    """Members (active or suspended) on ``on`` in each child's subtree of the tree of ``day``."""
+    own = _own_on("members", start=None, end=on, parent=parent, day=day)
+    return _per_child(own, parent, children, day)
+
+
+def workforce_bases(parent: Unit, children: list[Unit], day: datetime.date) -> dict[int, Decimal]:
+    """The workforce recorded for the employers of the units in each child's subtree of the tree of
+    ``day`` (a workforce has no history: today's figure of each unit that stood there then)."""
+    employers = Employer.objects.filter(unit__in=_under_on(parent, day).values("unit_id"))
+    own = employers.order_by().values("unit").annotate(total=Sum("workforce")).values_list("unit", "total")
+    return _per_child({unit: Decimal(total or 0) for unit, total in own}, parent, children, day)
 
 
 def base_year(target: Target) -> int:
@@ -109,17 +170,17 @@ def base_year(target: Target) -> int:
     return period.first - 1
 
 
-def last_year_bases(target: Target, children: list[Unit]) -> dict[int, Decimal]:
-    """Each child's result of the target's indicator in ``base_year``, its history under today's tree."""
+def last_year_bases(target: Target, children: list[Unit], day: datetime.date) -> dict[int, Decimal]:
+    """Each child's result of the target's indicator in ``base_year``, in the tree of ``day``."""
     year = base_year(target)
-    found = engine.actuals(
-        indicator=target.indicator,
+    own = _own_on(
+        target.indicator,
         start=datetime.date(year, 1, 1),
         end=datetime.date(year, 12, 31),
-        unit_ids=[child.pk for child in children],
-        regroup_today=True,
+        parent=target.programme.unit,
+        day=day,
     )
-    return {child.pk: found[child.pk].numerator for child in children}
+    return _per_child(own, target.programme.unit, children, day)
 
 
 def largest_remainder(total: int, bases: list[Decimal]) -> list[int]:
@@ -152,14 +213,16 @@ def _whole(value: Decimal) -> bool:
     return value == value.to_integral_value()
 
 
-def _bases(target: Target, method: str, children: list[Unit], base_on: datetime.date | None):
+def _bases(
+    target: Target, method: str, children: list[Unit], base_on: datetime.date | None, day: datetime.date
+):
     parent = target.programme.unit
     if method == AllocationMethod.MEMBERS:
         if base_on is None:
             raise ValidationError({"base_on": _("Choose the date on which members are counted.")})
         if base_on > timezone.localdate():
             raise ValidationError({"base_on": _("Members can be counted up to today, not on a later date.")})
-        bases = member_bases(parent, children, base_on)
+        bases = member_bases(parent, children, base_on, day)
         empty = _("The units under %(unit)s have no members on %(date)s: there is nothing to share by.") % {
             "unit": parent,
             "date": _d(base_on),
@@ -174,13 +237,13 @@ def _bases(target: Target, method: str, children: list[Unit], base_on: datetime.
                     )
                 }
             )
-        bases = last_year_bases(target, children)
+        bases = last_year_bases(target, children, day)
         empty = _("The units under %(unit)s had no result in %(year)s: there is nothing to share by.") % {
             "unit": parent,
             "year": base_year(target),
         }
     else:
-        bases = workforce_bases(parent, children)
+        bases = workforce_bases(parent, children, day)
         empty = _(
             "No workforce is recorded for the employers of the units under %(unit)s: nothing to share by."
         ) % {"unit": parent}
@@ -202,14 +265,15 @@ def split(
         raise ValidationError(
             _("This programme is filed under no unit: there are no units to split it among.")
         )
-    children = children_today(programme.unit)
-    if not children:
-        raise ValidationError(
-            _("%(unit)s has no active units directly under it to split the target among.")
-            % {"unit": programme.unit}
-        )
     if method not in AllocationMethod.values:
         raise ValidationError({"method": _("Unknown way of splitting.")})
+    day = reference_day(target, base_on if method == AllocationMethod.MEMBERS else None)
+    children = children_on(programme.unit, day)
+    if not children:
+        raise ValidationError(
+            _("%(unit)s had no units directly under it on %(date)s to split the target among.")
+            % {"unit": programme.unit, "date": _d(day)}
+        )
     if target.kind == TargetKind.PERCENT:
         if method != AllocationMethod.SAME_PERCENT:
             raise ValidationError(
@@ -226,8 +290,8 @@ def split(
     if not _whole(target.value):
         raise ValidationError({"method": _("A count target is a whole number; correct the target first.")})
     if method == AllocationMethod.MANUAL:
-        return _split_by_hand(target, children, values or {})
-    bases = _bases(target, method, children, base_on)
+        return _split_by_hand(target, children, values or {}, day)
+    bases = _bases(target, method, children, base_on, day)
     values_ = largest_remainder(int(target.value), [bases[child.pk] for child in children])
     return [
         Part(unit=child, value=Decimal(value), base=bases[child.pk])
@@ -235,13 +299,16 @@ def split(
     ]
 
 
-def _split_by_hand(target: Target, children: list[Unit], values: Mapping[str, Decimal]) -> list[Part]:
+def _split_by_hand(
+    target: Target, children: list[Unit], values: Mapping[str, Decimal], day: datetime.date
+) -> list[Part]:
     codes = {child.code for child in children}
     errors: dict[str, str] = {}
     for code in sorted(set(values) - codes):
-        errors[code] = _("%(code)s is not an active unit directly under %(unit)s.") % {
+        errors[code] = _("%(code)s was not a unit directly under %(unit)s on %(date)s.") % {
             "code": code,
             "unit": target.programme.unit,
+            "date": _d(day),
         }
     parts = []
     for child in children:
@@ -443,6 +510,15 @@ def adopt_share(*, user, share: AllocationShare) -> Adoption:
     """Put ``share`` into its unit's own programme (see the module docstring); refused for a share replaced
     by a newer split, and for a user who may not change the unit."""
     check_may_edit(user, share.unit)
+    ended = Unit.objects.filter(pk=share.unit_id).values_list("dissolved_on", flat=True).get()  # as it is now
+    if ended is not None and ended <= timezone.localdate():
+        raise ValidationError(
+            _(
+                "%(unit)s ended on %(date)s: only a unit active today adopts a share into its own "
+                "programme. Its share stays on the progress pages."
+            )
+            % {"unit": share.unit, "date": _d(ended)}
+        )
     allocation = share.allocation
     upper_target = (
         Target.objects.select_for_update(of=("self",))

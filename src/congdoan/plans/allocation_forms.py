@@ -20,7 +20,10 @@ class AllocationForm(ServiceErrors, forms.Form):
         label=_("Members counted on"),
         required=False,
         widget=DateInput,
-        help_text=_("For a split in proportion to members."),
+        help_text=_(
+            "For a split in proportion to members. A date within the target's period also sets the day "
+            "whose units take part."
+        ),
     )
     note = forms.CharField(label=_("Note"), required=False, widget=NOTE)
 

@@ -35,7 +35,8 @@ def target_allocation(request, pk: int):
     """The split in force with its sum check, the older revisions, and a form for a new split."""
     target = _target(request.user, pk)
     may_split = _may_change_programme(request.user, target)
-    children = allocation.children_today(target.programme.unit) if target.programme.unit else []
+    day = allocation.reference_day(target)
+    children = allocation.children_on(target.programme.unit, day) if target.programme.unit else []
     form = AllocationForm(request.POST or None, target=target, children=children) if may_split else None
     if request.method == "POST":
         check_may_edit(request.user, target.programme.unit)
@@ -69,6 +70,7 @@ def target_allocation(request, pk: int):
             "older": history[1:],
             "form": form,
             "children": children,
+            "day": day,
         },
     )
 

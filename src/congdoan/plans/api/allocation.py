@@ -70,7 +70,11 @@ class AllocationSerializer(serializers.ModelSerializer):
 class NewAllocationSerializer(serializers.Serializer):
     target = target_field(Action.CHANGE)
     method = serializers.ChoiceField(choices=AllocationMethod.choices)
-    base_on = serializers.DateField(required=False, allow_null=True, help_text="Ngày đếm đoàn viên")
+    base_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="Ngày đếm đoàn viên; nếu trong kỳ của chỉ tiêu, cũng là ngày lấy các đơn vị trực thuộc",
+    )
     note = serializers.CharField(required=False, allow_blank=True, default="")
     shares = serializers.DictField(
         child=serializers.DecimalField(max_digits=14, decimal_places=2),

@@ -199,13 +199,16 @@ def test_change_log_masks_personal_data_for_roles_that_may_not_see_it(small_tree
     from congdoan.accounts.models import Role
     from congdoan.audit.models import PERSONAL_MASK, ObjectChange
 
-    member = services.admit_member(member=new_member(id_number="091090001234", phone="0912345678"),
-                                   unit=small_tree["a"])
+    member = services.admit_member(
+        member=new_member(id_number="091090001234", phone="0912345678"), unit=small_tree["a"]
+    )
     change = ObjectChange.objects.for_object(member).filter(action="create").get()
-    viewer = django_user_model.objects.create_user("kg.viewer", password="x-long-password-1",
-                                                   unit=small_tree["kg"], role=Role.VIEWER)
-    officer = django_user_model.objects.create_user("kg.officer", password="x-long-password-1",
-                                                    unit=small_tree["kg"], role=Role.OFFICER)
+    viewer = django_user_model.objects.create_user(
+        "kg.viewer", password="x-long-password-1", unit=small_tree["kg"], role=Role.VIEWER
+    )
+    officer = django_user_model.objects.create_user(
+        "kg.officer", password="x-long-password-1", unit=small_tree["kg"], role=Role.OFFICER
+    )
     client.force_login(viewer)
     page = client.get(f"/changes/{change.pk}/").content.decode()
     api = client.get(f"/api/changes/{change.pk}/").json()

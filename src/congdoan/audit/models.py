@@ -52,7 +52,11 @@ class ObjectChange(models.Model):
 
     time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     user_name = models.CharField(_("user name"), max_length=150, blank=True)
@@ -62,8 +66,13 @@ class ObjectChange(models.Model):
     object_id = models.BigIntegerField(_("object id"))
     object_repr = models.CharField(_("object"), max_length=255)
     unit = models.ForeignKey(
-        "units.Unit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="changes", db_constraint=False,
+        "units.Unit",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="changes",
+        db_constraint=False,
     )
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
@@ -87,16 +96,22 @@ class ObjectChange(models.Model):
     def diff(self) -> list[tuple[str, object, object]]:
         """(field, before, after) for each field whose value changed."""
         before, after = self.before or {}, self.after or {}
-        return [(key, before.get(key), after.get(key))
-                for key in sorted(set(before) | set(after)) if before.get(key) != after.get(key)]
+        return [
+            (key, before.get(key), after.get(key))
+            for key in sorted(set(before) | set(after))
+            if before.get(key) != after.get(key)
+        ]
 
     def masked(self, hidden: frozenset[str]) -> "ObjectChange":
         """This change with the ``hidden`` fields' values replaced by a mask (an unsaved copy)."""
+
         def mask(data):
             if data is None:
                 return None
-            return {key: PERSONAL_MASK if key in hidden and value not in (None, "") else value
-                    for key, value in data.items()}
+            return {
+                key: PERSONAL_MASK if key in hidden and value not in (None, "") else value
+                for key, value in data.items()
+            }
 
         copy = ObjectChange(**{f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields})
         copy.before, copy.after = mask(self.before), mask(self.after)

@@ -10,8 +10,9 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
-def as_api_error(error: DjangoValidationError,
-                 rename: dict[str, str] | None = None) -> exceptions.ValidationError:
+def as_api_error(
+    error: DjangoValidationError, rename: dict[str, str] | None = None
+) -> exceptions.ValidationError:
     """The same messages, keyed by field, with Django's "__all__" under DRF's non-field key.
 
     ``rename`` maps a service's field names to the names the client sent (or to the non-field key).
@@ -49,8 +50,11 @@ class CleanModelSerializer(serializers.ModelSerializer):
             setattr(candidate, name, value)
         # Fields this serializer cannot set are not the client's to fix; uniqueness is checked by DRF.
         writable = {field.source for field in self.fields.values() if not field.read_only}
-        exclude = [f.name for f in model._meta.concrete_fields
-                   if f.name not in writable or f.name in self.clean_exclude]
+        exclude = [
+            f.name
+            for f in model._meta.concrete_fields
+            if f.name not in writable or f.name in self.clean_exclude
+        ]
         try:
             candidate.full_clean(exclude=exclude, validate_unique=False)
         except DjangoValidationError as error:

@@ -185,9 +185,7 @@ def check_id_number(raw: str, *, birth_year: int | None = None, gender: str | No
     if birth_year is not None and (
         int(number[4:6]) != birth_year % 100 or century != birth_year - birth_year % 100
     ):
-        raise ValueError(
-                _("The CCCD number does not match the birth year %(year)s.") % {"year": birth_year}
-            )
+        raise ValueError(_("The CCCD number does not match the birth year %(year)s.") % {"year": birth_year})
     if gender in {"male", "female"} and ("female" if century_gender % 2 else "male") != gender:
         raise ValueError(_("The CCCD number does not match the gender."))
     return IdCheck("cccd", number)

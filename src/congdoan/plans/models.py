@@ -600,7 +600,9 @@ class ReportedValue(ChangeLogged):
     )
     stands_on = models.DateField(_("figure as of"))
     numerator = models.DecimalField(_("figure"), max_digits=14, decimal_places=2)
-    denominator = models.DecimalField(_("denominator"), max_digits=14, decimal_places=2, null=True, blank=True)
+    denominator = models.DecimalField(
+        _("denominator"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     note = models.TextField(_("note"), blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

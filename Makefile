@@ -22,7 +22,7 @@ help:
 	@echo "make demo      create .venv, migrate the SQLite database, load the demo, serve http://127.0.0.1:$(PORT)"
 	@echo "               (another port: make demo PORT=8123)"
 	@echo "make test      the whole test suite on SQLite (PostgreSQL: DATABASE_URL=postgres://... make test)"
-	@echo "make lint      ruff check"
+	@echo "make lint      ruff check and ruff format --check"
 	@echo "make bench     every benchmark under bench/ (one: make bench BENCHMARKS=members_import BENCH_ARGS=--million)"
 	@echo "make messages  refresh the vi catalogue from the code (gettext tools needed), then compile it"
 	@echo "make venv      only create or update .venv from uv.lock"
@@ -48,6 +48,7 @@ test: venv
 
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 # A benchmark is a module of bench/ that runs as a script (`python -m bench.NAME`); the others are helpers.
 BENCHMARKS = $(basename $(notdir $(shell grep -l '^if __name__ == "__main__"' bench/*.py 2>/dev/null)))

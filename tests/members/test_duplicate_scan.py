@@ -70,7 +70,7 @@ def test_the_scan_finds_what_the_page_finds(
     client = client_for(registry, "officer")
     before = client.get(url("duplicates"))
     assert before.context["too_many"] == 3 and before.context["scanned_unit"] == small_tree["kg"]
-    assert before.context["scan"] is None and "Compare all in the background" in before.content.decode()
+    assert before.context["scan"] is None and "So sánh toàn bộ trong nền" in before.content.decode()
     done = run_from_page(client, django_capture_on_commit_callbacks)
     assert done.url == url("duplicates") + "?unit=KG"
     scan = DuplicateScan.objects.get()
@@ -119,12 +119,12 @@ def test_progress_while_it_runs_and_the_error_when_it_fails(look_alikes, registr
     client = client_for(registry, "officer")
     scan = duplicate_scans.start_scan(user=registry.world.users["officer"], unit=small_tree["kg"])  # queued
     page = client.get(url("duplicates"), {"unit": "KG"})
-    assert page.context["pending"] == scan and "Compare all in the background" not in page.content.decode()
+    assert page.context["pending"] == scan and "So sánh toàn bộ trong nền" not in page.content.decode()
     progress = client.get(url("duplicate_scan", pk=scan.pk), headers={"HX-Request": "true"})
     assert url("duplicate_scan", pk=scan.pk) in progress.content.decode() and "HX-Refresh" not in progress
     Job.objects.filter(pk=scan.job_id).update(state=Job.State.FAILED, error="Máy chủ dừng")
     failed = client.get(url("duplicates"), {"unit": "KG"}).content.decode()
-    assert "Máy chủ dừng" in failed and "Compare all in the background" in failed
+    assert "Máy chủ dừng" in failed and "So sánh toàn bộ trong nền" in failed
     duplicate_scans.run_scan(scan)
     assert client.get(url("duplicate_scan", pk=scan.pk))["HX-Refresh"] == "true"
 
@@ -159,5 +159,5 @@ def test_the_command_lists_the_pairs_as_json(look_alikes, registry, small_tree):
     table = io.StringIO()
     call_command("members", "duplicates", "--unit", "KG-RG-01", "--format", "table", stdout=table)
     assert look_alikes[2].code in table.getvalue() and look_alikes[0].code not in table.getvalue()
-    with pytest.raises(CommandError, match="outside the scope"):
+    with pytest.raises(CommandError, match="nằm ngoài phạm vi"):
         call_command("members", "duplicates", "--unit", "KG", "--user", "ag-officer", stdout=io.StringIO())

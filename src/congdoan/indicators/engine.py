@@ -39,7 +39,8 @@ ZERO = Decimal(0)
 Pair = tuple[Decimal, Decimal]  # numerator, denominator (0 for a count)
 # Ids per IN list: a whole country's units would pass SQLite's and PostgreSQL's limits on bound parameters.
 BATCH = 2000
-# From this many units asked, ``actuals`` reads the whole window rather than IN lists of their ids.
+# From this many units asked, ``actuals`` reads the whole window, and ``placements`` every link of the
+# day, rather than IN lists of their ids.
 WHOLE_WINDOW_FROM = 500
 # Applied change notes are kept this long, for the catch-up of windows computed meanwhile.
 KEEP_APPLIED = datetime.timedelta(hours=1)
@@ -95,12 +96,7 @@ def placements(unit_ids: Iterable[int], *, end: datetime.date, regroup_today: bo
     pending = wanted
     while pending:
         visited |= pending
-        for batch in batched(pending):
-            found.update(
-                UnitLink.objects.filter(unit__in=batch, valid_from__lte=end)
-                .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=end))
-                .values_list("unit_id", "path")
-            )
+        found.update(_paths_on(pending, end=end))
         unplaced = pending - found.keys()
         for batch in batched(unplaced):
             successions = (
@@ -127,6 +123,21 @@ def placements(unit_ids: Iterable[int], *, end: datetime.date, regroup_today: bo
         if current in found:
             places[unit] = found[current]
     return places
+
+
+def _paths_on(unit_ids: set[int], *, end: datetime.date) -> Iterator[tuple[int, str]]:
+    """(unit, path) of the links valid on ``end`` of those units that had one: for many units every link
+    of the day in one query (a scan beats IN lists of thousands of ids), else by IN lists."""
+    links = UnitLink.objects.filter(valid_from__lte=end).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gt=end)
+    )
+    if len(unit_ids) > WHOLE_WINDOW_FROM:
+        for unit_id, path in links.values_list("unit_id", "path"):
+            if unit_id in unit_ids:
+                yield unit_id, path
+        return
+    for batch in batched(unit_ids):
+        yield from links.filter(unit__in=batch).values_list("unit_id", "path")
 
 
 def roll_up(own: dict[int, Pair], places: dict[int, str]) -> dict[int, Pair]:
@@ -171,19 +182,27 @@ _VALUE_COLUMNS = ("window", "unit_id", "own_numerator", "own_denominator", "nume
 
 def _insert_rows(rows: Iterable[tuple]) -> None:
     """Store a window's rows (window id, unit id, own numerator and denominator, numerator, denominator)
-    as plain tuples in multi-row INSERTs, in the caller's transaction: bulk_create's model instances took
-    2.5 times a hand-written statement computing the whole window (BENCHMARKS.md), and an executemany
-    still costs PostgreSQL a statement a row."""
+    as plain tuples, in the caller's transaction: bulk_create's model instances took 2.5 times a
+    hand-written statement computing the whole window (BENCHMARKS.md). On PostgreSQL through COPY
+    (multi-row INSERTs cost about 20 µs a row there, every value bound into the statement's text on the
+    client, and an executemany a statement a row); on SQLite in multi-row INSERTs."""
     meta = IndicatorValue._meta
     quote = connection.ops.quote_name
+    table = quote(meta.db_table)
     columns = ", ".join(quote(meta.get_field(name).column) for name in _VALUE_COLUMNS)
-    row = f"({', '.join(['%s'] * len(_VALUE_COLUMNS))})"
-    rows, per_statement = list(rows), max(1, BATCH // len(_VALUE_COLUMNS))  # BATCH bound parameters
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # psycopg's own cursor under Django's wrapper: COPY is not part of the DB-API.
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for values in rows:
+                    copy.write_row(values)
+            return
+        row = f"({', '.join(['%s'] * len(_VALUE_COLUMNS))})"
+        rows, per_statement = list(rows), max(1, BATCH // len(_VALUE_COLUMNS))  # BATCH bound parameters
         for first in range(0, len(rows), per_statement):
             batch = rows[first : first + per_statement]
             cursor.execute(
-                f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {', '.join([row] * len(batch))}",
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(batch))}",
                 [value for values in batch for value in values],
             )
 

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from congdoan.accounts.models import Action
+from congdoan.plans.forms import RollUpQuery
 from congdoan.plans.models import AllocationMethod, TargetKind
 from congdoan.units.forms import DateInput, ServiceErrors, UnitField, scoped_units
 from congdoan.units.models import Unit
@@ -57,27 +58,16 @@ class AllocationForm(ServiceErrors, forms.Form):
         }
 
 
-class FiguresQuery(forms.Form):
+class FiguresQuery(RollUpQuery):
     """The day the figures page reads (empty: the end of the target's period) and the tree it adds along."""
 
-    at = forms.DateField(label=_("As of"), required=False, widget=DateInput)
-    tree = forms.ChoiceField(
-        label=_("Roll up along"),
-        required=False,
-        choices=[("then", _("the tree as it stood then")), ("today", _("today's tree"))],
-    )
+    field_order = ["at", "tree"]
 
-    def __init__(self, data=None):
-        super().__init__(data if data is not None else {})
-        self.is_valid()  # a value given wrong shows its error and counts as not given
+    at = forms.DateField(label=_("As of"), required=False, widget=DateInput)
 
     @property
     def day(self):
         return self.cleaned_data.get("at")
-
-    @property
-    def regroup_today(self) -> bool:
-        return self.cleaned_data.get("tree") == "today"
 
 
 class FigureForm(ServiceErrors, forms.Form):

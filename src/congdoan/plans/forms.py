@@ -218,3 +218,25 @@ PART_FORMS: dict[str, tuple[type[ProgrammePart], type[PartForm]]] = {
     "recipients": (Recipient, RecipientForm),
     "bases": (Basis, BasisForm),
 }
+
+
+TREE_THEN, TREE_TODAY = "then", "today"
+
+
+class RollUpQuery(forms.Form):
+    """A page's question of which tree figures add up along: as it stood on the day read (the default),
+    or today's. A value given wrong shows its error and counts as not given."""
+
+    tree = forms.ChoiceField(
+        label=_("Roll up along"),
+        required=False,
+        choices=[(TREE_THEN, _("the tree as it stood then")), (TREE_TODAY, _("today's tree"))],
+    )
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data if data is not None else {}, **kwargs)
+        self.is_valid()
+
+    @property
+    def regroup_today(self) -> bool:
+        return self.cleaned_data.get("tree") == TREE_TODAY

@@ -17,15 +17,17 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from congdoan.plans import progress
+from congdoan.plans.forms import TREE_TODAY, RollUpQuery
 from congdoan.plans.progress_exports import XLSX_TYPE, progress_workbook
 from congdoan.units.selectors import today
 
 DATE_INPUTS = ["%Y-%m-%d", "%d/%m/%Y"]
-TREE_THEN, TREE_TODAY = "then", "today"
 
 
-class ProgressQuery(forms.Form):
+class ProgressQuery(RollUpQuery):
     """What a progress page, its export, the API and the command line are asked: unit, day and tree."""
+
+    field_order = ["unit", "at", "tree"]
 
     unit = forms.CharField(label=gettext_lazy("Unit (code)"), required=False, max_length=40)
     at = forms.DateField(
@@ -34,26 +36,10 @@ class ProgressQuery(forms.Form):
         input_formats=DATE_INPUTS,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    tree = forms.ChoiceField(
-        label=gettext_lazy("Roll up along"),
-        required=False,
-        choices=[
-            (TREE_THEN, gettext_lazy("the tree as it stood then")),
-            (TREE_TODAY, gettext_lazy("today's tree")),
-        ],
-    )
-
-    def __init__(self, data=None, **kwargs):
-        super().__init__(data if data is not None else {}, **kwargs)
-        self.is_valid()  # a field given wrong is shown with its error and read as not given
 
     @property
     def on(self) -> datetime.date:
         return self.cleaned_data.get("at") or today()
-
-    @property
-    def regroup_today(self) -> bool:
-        return self.cleaned_data.get("tree") == TREE_TODAY
 
     @property
     def unit_code(self) -> str:

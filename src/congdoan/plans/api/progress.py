@@ -12,7 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from congdoan.plans import progress
-from congdoan.plans.progress_views import TREE_THEN, TREE_TODAY, ProgressQuery
+from congdoan.plans.forms import TREE_THEN, TREE_TODAY
+from congdoan.plans.progress_views import ProgressQuery
 
 
 @extend_schema_field(OpenApiTypes.NUMBER)

@@ -11,7 +11,8 @@ from tabulate import tabulate
 from congdoan.accounts.models import User
 from congdoan.plans import progress
 from congdoan.plans.api.progress import TargetProgressSerializer, target_rows
-from congdoan.plans.progress_views import TREE_THEN, TREE_TODAY, ProgressQuery
+from congdoan.plans.forms import TREE_THEN, TREE_TODAY
+from congdoan.plans.progress_views import ProgressQuery
 
 BAD_INPUT = 2  # the exit status for a programme, unit, user or date that cannot be read
 

@@ -44,11 +44,8 @@ class ObjectChangeQuerySet(models.QuerySet):
         return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
 
 
-class ObjectChange(models.Model):
-    class Action(models.TextChoices):
-        CREATE = "create", _("Created")
-        UPDATE = "update", _("Updated")
-        DELETE = "delete", _("Deleted")
+class Entry(models.Model):
+    """What the change log and the personal-data log share: who, when, in which request, on which object."""
 
     time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -61,10 +58,28 @@ class ObjectChange(models.Model):
     )
     user_name = models.CharField(_("user name"), max_length=150, blank=True)
     request_id = models.UUIDField(_("request id"), db_index=True)
-    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     object_id = models.BigIntegerField(_("object id"))
     object_repr = models.CharField(_("object"), max_length=255)
+
+    objects = ObjectChangeQuerySet.as_manager()
+
+    scope_path_field = "unit__path"
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.object_repr}"
+
+
+class ObjectChange(Entry):
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Updated")
+        DELETE = "delete", _("Deleted")
+
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     unit = models.ForeignKey(
         "units.Unit",
         verbose_name=_("unit"),
@@ -77,10 +92,6 @@ class ObjectChange(models.Model):
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
 
-    objects = ObjectChangeQuerySet.as_manager()
-
-    scope_path_field = "unit__path"
-
     class Meta:
         verbose_name = _("change")
         verbose_name_plural = _("changes")
@@ -89,9 +100,6 @@ class ObjectChange(models.Model):
             models.Index(fields=["content_type", "object_id"]),
             models.Index(fields=["unit", "time"]),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.get_action_display()} {self.object_repr}"
 
     def diff(self) -> list[tuple[str, object, object]]:
         """(field, before, after) for each field whose value changed."""
@@ -118,9 +126,10 @@ class ObjectChange(models.Model):
         return copy
 
 
-class PersonalDataAccess(models.Model):
+class PersonalDataAccess(Entry):
     """Someone saw or took out personal data in full (ID number, phone, birth date…): Decree 13/2023/NĐ-CP
-    asks that such processing be recorded. One row per opening of a full record or export of a full list."""
+    asks that such processing be recorded. One row per opening of a full record or export of a full list; its
+    object is the record opened (a member), or for a list the unit whose list it was."""
 
     class Action(models.TextChoices):
         VIEW = "view", _("Viewed")
@@ -128,22 +137,7 @@ class PersonalDataAccess(models.Model):
         EXPORT = "export", _("Exported")
         PRINT = "print", _("Printed")
 
-    time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    user_name = models.CharField(_("user name"), max_length=150, blank=True)
-    request_id = models.UUIDField(_("request id"), db_index=True)
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
-    # The record opened (a member), or for a list the unit whose list it was.
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    object_id = models.BigIntegerField(_("object id"))
-    object_repr = models.CharField(_("object"), max_length=255)
     unit = models.ForeignKey(
         "units.Unit",
         verbose_name=_("unit"),
@@ -156,15 +150,8 @@ class PersonalDataAccess(models.Model):
     reason = models.CharField(_("reason"), max_length=255, blank=True)
     detail = models.CharField(_("detail"), max_length=500, blank=True)  # format, rows, filters of an export
 
-    objects = ObjectChangeQuerySet.as_manager()
-
-    scope_path_field = "unit__path"
-
     class Meta:
         verbose_name = _("personal data access")
         verbose_name_plural = _("personal data accesses")
         ordering = ["-time", "-id"]
         indexes = [models.Index(fields=["content_type", "object_id", "time"])]
-
-    def __str__(self) -> str:
-        return f"{self.get_action_display()} {self.object_repr}"

@@ -19,7 +19,7 @@ class UserSerializer(CleanModelSerializer):
         action=Action.MANAGE_USERS,
         slug_field="code",
         queryset=Unit.objects.all(),
-        help_text="Mã đơn vị của người dùng",
+        help_text=_("Code of the user's unit"),
     )
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     password = serializers.CharField(
@@ -27,7 +27,7 @@ class UserSerializer(CleanModelSerializer):
         required=False,
         style={"input_type": "password"},
         trim_whitespace=False,
-        help_text="Bắt buộc khi tạo; khi sửa, bỏ trống để giữ mật khẩu cũ",
+        help_text=_("Required when creating; when editing, leave blank to keep the current password"),
     )
 
     clean_exclude = ("password",)
@@ -79,7 +79,7 @@ class UserSerializer(CleanModelSerializer):
 class MeSerializer(serializers.ModelSerializer):
     unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True, allow_null=True)
-    actions = serializers.SerializerMethodField(help_text="Những việc vai trò này được làm")
+    actions = serializers.SerializerMethodField(help_text=_("What this role may do"))
 
     class Meta:
         model = User
@@ -98,4 +98,4 @@ class TokenRequestSerializer(serializers.Serializer):
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(help_text="Gửi kèm mỗi yêu cầu: `Authorization: Token <token>`")
+    token = serializers.CharField(help_text=_("Send with every request: `Authorization: Token <token>`"))

@@ -1,6 +1,7 @@
 from django.contrib.auth import authenticate
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers
 from rest_framework.authtoken.models import Token
@@ -24,9 +25,9 @@ from congdoan.accounts.models import Action, User
 
 @extend_schema_view(
     list=extend_schema(
-        summary="Tài khoản người dùng", description="Chỉ quản trị viên; các tài khoản trong phạm vi."
+        summary=_("User accounts"), description=_("Administrators only; the accounts within their scope.")
     ),
-    create=extend_schema(summary="Tạo tài khoản"),
+    create=extend_schema(summary=_("Create an account")),
 )
 class UserViewSet(
     ScopedViewSetMixin,
@@ -36,7 +37,10 @@ class UserViewSet(
     mixins.UpdateModelMixin,
     GenericViewSet,
 ):
-    """Tài khoản trong phạm vi của quản trị viên. Tài khoản được khóa (`is_active=false`), không bị xóa."""
+    # The API docs and the browsable API show the docstring: through gettext, it reads in the user's language.
+    __doc__ = _(
+        "Accounts within the administrator's scope. An account is locked (`is_active=false`), never deleted."
+    )
 
     queryset = User.objects.select_related("unit")
     serializer_class = UserSerializer
@@ -45,9 +49,9 @@ class UserViewSet(
     lookup_value_regex = "[0-9]+"
 
 
-@extend_schema(summary="Người dùng hiện tại")
+@extend_schema(summary=_("Current user"))
 class MeView(RetrieveAPIView):
-    """Tài khoản đang đăng nhập: đơn vị, vai trò và những việc được làm."""
+    __doc__ = _("The signed-in account: its unit, its role and what it may do.")
 
     serializer_class = MeSerializer
 
@@ -56,15 +60,15 @@ class MeView(RetrieveAPIView):
 
 
 class TokenView(GenericAPIView):
-    """Đổi tên đăng nhập và mật khẩu lấy mã truy cập cho chương trình.
-
-    Tạm khóa sau nhiều lần đăng nhập sai, như trang đăng nhập.
-    """
+    __doc__ = _(
+        "Exchange a user name and password for an access token for a program.\n\n"
+        "Locked for a while after too many failed logins, as on the login page."
+    )
 
     serializer_class = TokenRequestSerializer
     permission_classes = [AllowAny]
 
-    @extend_schema(summary="Lấy mã truy cập (token)", responses=TokenSerializer)
+    @extend_schema(summary=_("Get an access token"), responses=TokenSerializer)
     def post(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)

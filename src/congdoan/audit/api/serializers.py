@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from congdoan.audit.models import ObjectChange
@@ -5,7 +6,7 @@ from congdoan.audit.selectors import as_seen_by
 
 
 class ObjectChangeSerializer(serializers.ModelSerializer):
-    model = serializers.SerializerMethodField(help_text="Loại đối tượng, dạng app.model")
+    model = serializers.SerializerMethodField(help_text=_("Object type, as app.model"))
     unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
     user = serializers.CharField(source="user_name", read_only=True)
 

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.viewsets import ReadOnlyModelViewSet
 
@@ -8,10 +9,13 @@ from congdoan.audit.models import ObjectChange
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Nhật ký thay đổi"), retrieve=extend_schema(summary="Một thay đổi")
+    list=extend_schema(summary=_("Change log")), retrieve=extend_schema(summary=_("One change"))
 )
 class ObjectChangeViewSet(ScopedViewSetMixin, ReadOnlyModelViewSet):
-    """Nhật ký thay đổi trong phạm vi của người dùng: ai sửa gì, lúc nào, trong yêu cầu nào, trước và sau."""
+    # The API docs and the browsable API show the docstring: through gettext, it reads in the user's language.
+    __doc__ = _(
+        "The change log within the user's scope: who changed what, when, in which request, before and after."
+    )
 
     queryset = ObjectChange.objects.select_related("content_type", "unit")
     serializer_class = ObjectChangeSerializer

@@ -199,6 +199,63 @@ def test_a_unit_merged_into_a_unit_merged_later_is_carried_up_both_in_todays_tre
     }
 
 
+@pytest.mark.parametrize("a_on", [D(2024, 6, 30), D(2024, 11, 30)], ids=["same-day", "later"])
+def test_a_figure_covered_by_a_merged_units_figure_is_not_counted_twice(founded, tree, a_on):
+    enter(founded, tree["rg"], D(2024, 6, 30), 7)  # the district's figure holds its CĐCS a and b
+    enter(founded, tree["a"], a_on, 3)  # even a later figure of a is already in the district's
+    enter(founded, tree["c"], D(2024, 6, 30), 5)
+    units.merge_units(
+        sources=[tree["rg"]], into=tree["pq"], effective_on=D(2025, 2, 1), decision=decision(D(2025, 1, 20))
+    )
+    assert rollup(founded, tree, "kg", "rg", "pq", "a") == {
+        "kg": (Actual(Decimal(12)), False),
+        "rg": (Actual(Decimal(7)), True),
+        "pq": (Actual(Decimal(5)), False),
+        "a": (Actual(Decimal(3)), True),
+    }
+    # Today a sits under Phú Quốc beside the ended district it came with: counted once, in the district's.
+    assert rollup(founded, tree, "kg", "pq", "a", regroup_today=True) == {
+        "kg": (Actual(Decimal(12)), False),
+        "pq": (Actual(Decimal(12)), False),
+        "a": (Actual(Decimal(3)), True),
+    }
+
+
+@pytest.mark.parametrize("regroup_today", [False, True])
+def test_a_unit_that_came_under_a_district_after_its_figure_is_added(founded, tree, regroup_today):
+    enter(founded, tree["rg"], D(2024, 6, 30), 7)
+    enter(founded, tree["a"], D(2024, 6, 30), 3)
+    units.move_units(
+        units=[tree["c"]],
+        new_parent=tree["rg"],
+        effective_on=D(2024, 9, 1),
+        decision=decision(D(2024, 8, 20)),
+    )
+    enter(founded, tree["c"], D(2024, 10, 1), 5)
+    assert rollup(founded, tree, "kg", "rg", regroup_today=regroup_today) == {
+        "kg": (Actual(Decimal(12)), False),
+        "rg": (Actual(Decimal(12)), True),  # its own figure, and c's who was not under it on 30/06
+    }
+
+
+@pytest.mark.parametrize("regroup_today", [False, True])
+def test_a_unit_that_left_a_district_after_its_figure_counts_once_above_both(founded, tree, regroup_today):
+    enter(founded, tree["rg"], D(2024, 6, 30), 7)  # holds a
+    units.move_units(
+        units=[tree["a"]],
+        new_parent=tree["pq"],
+        effective_on=D(2024, 9, 1),
+        decision=decision(D(2024, 8, 20)),
+    )
+    enter(founded, tree["a"], D(2024, 10, 1), 3)
+    enter(founded, tree["c"], D(2024, 10, 1), 5)
+    assert rollup(founded, tree, "kg", "rg", "pq", regroup_today=regroup_today) == {
+        "kg": (Actual(Decimal(12)), False),  # a is in Rạch Giá's figure already
+        "rg": (Actual(Decimal(7)), True),
+        "pq": (Actual(Decimal(8)), False),
+    }
+
+
 # ----------------------------------------------------------------------------------------- entering
 
 

@@ -11,13 +11,21 @@ Roll-up for a window [start, end] (``start`` None: from the beginning) — the r
 - A unit's own figure is the latest it entered with ``stands_on`` in the window.
 - The units that take part are those that stood in the tree on ``end``; a unit that ended before ``end``
   gives nothing (its successor reports for its people).
-- A unit's figure is its own figure if it entered one; else the sum of its children's figures
-  (recursively); with no figure of its own nor below it, it has none (never a silent zero). Counts add
-  up; ratios add numerators and denominators, never percents.
-- Children are those of the tree as it stood on ``end`` (``UnitLink``), or with ``regroup_today`` those
+- A figure stands for its unit's whole subtree as it stood on the figure's day (``stands_on``). A unit's
+  figure adds up the figures of the units in its subtree (itself included), each counted once: a figure
+  whose unit lay under another counted figure's unit on that other figure's day is already in it and is
+  not counted again (the covering figure wins). With no figure of its own nor below it, a unit has none
+  (never a silent zero). Counts add up; ratios add numerators and denominators, never percents.
+- The covering figure wins even when the covered one is later: the district's figure of March already
+  holds the people of its CĐCS, and we cannot take out their March part to put their June figure in.
+  A unit that came under the district after the district's day is not in its figure and is added.
+- Subtrees are those of the tree as it stood on ``end`` (``UnitLink``), or with ``regroup_today`` those
   of today's tree (``Unit.parent``). Regrouped, a unit that has ended since ``end`` is filed under its
-  successor; it is not a part of the successor but a predecessor, so its figure is added to the
-  successor's even when the successor entered its own.
+  successor; it was not a part of the successor on the successor's day but a predecessor, so its figure
+  is added to the successor's even when the successor entered its own — but a CĐCS that moved with it
+  to the successor is covered by the predecessor's figure and not counted twice.
+- So a unit's figure is not always the sum of its children's: a CĐCS that left district A for district
+  B after A's figure counts under B, yet once under their common parent, where A's figure covers it.
 """
 
 import datetime
@@ -196,6 +204,8 @@ class _Tree:
     children: dict[int, set[int]]  # parent id -> child ids
     carried: dict[int, set[int]]  # successor id -> ended units filed under it (regrouped only)
     taking_part: set[int]  # units with figures that stood in the tree on ``end``
+    places: dict[int, list[tuple[list[int], datetime.date, datetime.date | None]]]
+    # unit with figures -> its places over time: (the units above it, valid from, valid until)
 
 
 def _parents_on_path(path: str) -> dict[int, int]:
@@ -209,17 +219,28 @@ def _window_figures(measure: Target, start: datetime.date | None, end: datetime.
     return figures if start is None else figures.filter(stands_on__gte=start)
 
 
+def _places(figures: QuerySet) -> dict[int, list[tuple[list[int], datetime.date, datetime.date | None]]]:
+    """Every place in the tree, over time, of the units with figures: what each figure covers."""
+    links = UnitLink.objects.filter(unit_id__in=figures.values("unit_id"))
+    places = defaultdict(list)
+    for unit_id, path, valid_from, valid_to in links.values_list("unit_id", "path", "valid_from", "valid_to"):
+        places[unit_id].append((path_units(path)[:-1], valid_from, valid_to))
+    return places
+
+
 def _tree_on(end: datetime.date, figures: QuerySet) -> _Tree:
     """The paths, in the tree of ``end``, from the root down to each unit with figures: a unit without a
     figure below it has none, so the rest of the tree is not read. A path lists its unit's ancestors."""
-    links = UnitLink.objects.filter(valid_on(end), unit_id__in=figures.values("unit_id"))
+    places = _places(figures)
     children: dict[int, set[int]] = defaultdict(set)
     taking_part = set()
-    for unit_id, path in links.values_list("unit_id", "path"):
-        taking_part.add(unit_id)
-        for child, parent in _parents_on_path(path).items():
-            children[parent].add(child)
-    return _Tree(children=children, carried={}, taking_part=taking_part)
+    for unit_id, unit_places in places.items():
+        for above, valid_from, valid_to in unit_places:
+            if valid_from <= end and (valid_to is None or valid_to > end):
+                taking_part.add(unit_id)
+                for child, parent in zip([*above[1:], unit_id], above, strict=True):
+                    children[parent].add(child)
+    return _Tree(children=children, carried={}, taking_part=taking_part, places=places)
 
 
 def _tree_today(end: datetime.date, figures: QuerySet) -> _Tree:
@@ -239,7 +260,7 @@ def _tree_today(end: datetime.date, figures: QuerySet) -> _Tree:
         (carried if ended else children)[parent_id].add(unit_id)
         if unit_id in with_figures and founded_on <= end and (dissolved_on is None or dissolved_on > end):
             taking_part.add(unit_id)
-    return _Tree(children=children, carried=carried, taking_part=taking_part)
+    return _Tree(children=children, carried=carried, taking_part=taking_part, places=_places(figures))
 
 
 def _latest(figures: list[ReportedValue], units: set[int]) -> dict[int, ReportedValue]:
@@ -248,6 +269,42 @@ def _latest(figures: list[ReportedValue], units: set[int]) -> dict[int, Reported
         if figure.unit_id in units:
             latest[figure.unit_id] = figure
     return latest
+
+
+def _coverers(tree: _Tree, own: dict[int, ReportedValue]) -> dict[int, set[int]]:
+    """Unit -> the units with figures whose figure covers its own: it lay under them on their figure's day.
+    Two units each under the other on the other's day (a swap between two figures): the later figure
+    covers, so that one of them counts."""
+    covered_by: dict[int, set[int]] = defaultdict(set)
+    for unit_id in own:
+        for above, valid_from, valid_to in tree.places.get(unit_id, ()):
+            for upper in above:
+                figure = own.get(upper)
+                if (
+                    figure
+                    and valid_from <= figure.stands_on
+                    and (valid_to is None or figure.stands_on < valid_to)
+                ):
+                    covered_by[unit_id].add(upper)
+    key = {unit_id: (figure.stands_on, figure.pk) for unit_id, figure in own.items()}
+    for unit_id, uppers in covered_by.items():
+        uppers -= {
+            upper for upper in uppers if unit_id in covered_by.get(upper, ()) and key[upper] < key[unit_id]
+        }
+    return covered_by
+
+
+def _counted(units: set[int], covered_by: dict[int, set[int]]) -> set[int]:
+    """The units among ``units`` whose figures count: those no counted figure among them covers."""
+    decided: dict[int, bool] = {}
+
+    def counts(unit_id: int, seen: frozenset[int]) -> bool:
+        if unit_id not in decided:
+            uppers = sorted((covered_by.get(unit_id, set()) & units) - seen)
+            decided[unit_id] = not any(counts(upper, seen | {unit_id}) for upper in uppers)
+        return decided[unit_id]
+
+    return {unit_id for unit_id in sorted(units) if counts(unit_id, frozenset())}
 
 
 def _actual(figure: ReportedValue) -> Actual:
@@ -269,36 +326,36 @@ def rolled_up(
         return {}
     tree = (_tree_today if regroup_today else _tree_on)(end, in_window)
     own = _latest(figures, tree.taking_part)
-    memo: dict[int, Figure | None] = {}
+    covered_by = _coverers(tree, own)
 
-    def figure_of(unit_id: int) -> Figure | None:
-        if unit_id in memo:
-            return memo[unit_id]
-        parts = [f for child in tree.children.get(unit_id, ()) if (f := figure_of(child))]
-        carried = [f for child in tree.carried.get(unit_id, ()) if (f := figure_of(child))]
-        entered = own.get(unit_id)
-        if entered is not None:
-            result = Figure(actual=_actual(entered), entered=True, own=entered)
-        elif parts:
-            result = Figure(actual=_total(parts), entered=False)
-        else:
-            result = None
-        if carried:
-            result = Figure(
-                actual=_total(carried) + result.actual if result else _total(carried),
-                entered=result.entered if result else False,
-                own=result.own if result else None,
-            )
-        memo[unit_id] = result
-        return result
+    def with_figures_under(unit_id: int) -> set[int]:
+        found, stack = set(), [unit_id]
+        while stack:
+            current = stack.pop()
+            if current in own:
+                found.add(current)
+            stack += tree.children.get(current, ())
+            stack += tree.carried.get(current, ())
+        return found
 
-    return {unit_id: figure for unit_id in unit_ids if (figure := figure_of(unit_id)) is not None}
+    result = {}
+    for unit_id in unit_ids:
+        counted = _counted(with_figures_under(unit_id), covered_by)
+        if not counted:
+            continue
+        entered = own[unit_id] if unit_id in counted else None
+        result[unit_id] = Figure(
+            actual=_total([_actual(own[part]) for part in sorted(counted)]),
+            entered=entered is not None,
+            own=entered,
+        )
+    return result
 
 
-def _total(figures: list[Figure]) -> Actual:
-    total = figures[0].actual
-    for figure in figures[1:]:
-        total = total + figure.actual
+def _total(actuals: list[Actual]) -> Actual:
+    total = actuals[0]
+    for actual in actuals[1:]:
+        total = total + actual
     return total
 
 

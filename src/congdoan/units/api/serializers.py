@@ -55,7 +55,7 @@ def area_field() -> serializers.SlugRelatedField:
         queryset=Area.objects.all(),
         required=False,
         allow_null=True,
-        help_text="Mã địa bàn hành chính",
+        help_text=_("Administrative area code"),
     )
 
 
@@ -84,13 +84,13 @@ class UnitSerializer(serializers.ModelSerializer):
     level = serializers.CharField(source="unit_type.level", read_only=True)
     area = serializers.SlugRelatedField(slug_field="code", read_only=True)
     parent = serializers.SlugRelatedField(
-        slug_field="code", read_only=True, help_text="Mã đơn vị cấp trên (vào ngày `at` nếu có)"
+        slug_field="code", read_only=True, help_text=_("Parent unit code (on the date `at`, if given)")
     )
     parent_name = serializers.CharField(
         source="parent.name",
         read_only=True,
         allow_null=True,
-        help_text="Tên đơn vị cấp trên (vào ngày `at` nếu có)",
+        help_text=_("Parent unit name (on the date `at`, if given)"),
     )
     is_active = serializers.BooleanField(read_only=True)
 
@@ -152,7 +152,7 @@ class DecisionSerializer(CleanModelSerializer):
         Action.CHANGE,
         required=False,
         allow_null=True,
-        help_text="Mã đơn vị ban hành; bỏ trống: đơn vị của người dùng",
+        help_text=_("Code of the issuing unit; blank: the user's unit"),
     )
     issuer_name = serializers.CharField(source="issuer.name", read_only=True, allow_null=True)
     has_file = serializers.SerializerMethodField()
@@ -207,17 +207,17 @@ class SplitPartSerializer(NewUnitSerializer):
         many=True,
         required=False,
         default=list,
-        help_text="Mã các đơn vị trực thuộc chuyển sang đơn vị mới",
+        help_text=_("Codes of the units under it that move to the new unit"),
     )
 
 
 class UnitCreateSerializer(UnitSpecSerializer):
     """Founding a unit under a parent the user may reorganise (only a superuser founds a national unit)."""
 
-    parent = unit_field(Action.REORGANISE, allow_null=True, help_text="Mã đơn vị cấp trên")
+    parent = unit_field(Action.REORGANISE, allow_null=True, help_text=_("Parent code"))
     founded_on = serializers.DateField()
     decision = DecisionSerializer(
-        required=False, allow_null=True, default=None, help_text="Quyết định thành lập (nếu có)"
+        required=False, allow_null=True, default=None, help_text=_("Founding decision (if any)")
     )
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -268,7 +268,7 @@ class ReorganiseSerializer(serializers.Serializer):
 
 
 class UnitMoveSerializer(ReorganiseSerializer):
-    parent = unit_field(Action.REORGANISE, help_text="Mã đơn vị cấp trên mới")
+    parent = unit_field(Action.REORGANISE, help_text=_("New parent unit code"))
 
     service_fields = {"units": NON_FIELD}
 
@@ -282,13 +282,13 @@ class UnitMergeSerializer(ReorganiseSerializer):
         many=True,
         required=False,
         default=list,
-        help_text="Các đơn vị khác cùng hợp nhất với đơn vị này",
+        help_text=_("Other units merging together with this one"),
     )
-    into = optional_unit("Hợp nhất vào đơn vị đã có (mã)")
+    into = optional_unit(_("Merge into an existing unit (code)"))
     new_unit = NewUnitSerializer(
-        required=False, allow_null=True, default=None, help_text="Hoặc hợp nhất thành đơn vị mới"
+        required=False, allow_null=True, default=None, help_text=_("Or merge into a new unit")
     )
-    new_parent = optional_unit("Đơn vị cấp trên của đơn vị mới")
+    new_parent = optional_unit(_("Parent of the new unit"))
 
     service_fields = {"code": "new_unit", "name": "new_unit", "parent": "new_parent"}
 
@@ -299,7 +299,7 @@ class UnitMergeSerializer(ReorganiseSerializer):
 class UnitSplitSerializer(ReorganiseSerializer):
     parts = SplitPartSerializer(many=True)
     end_source = serializers.BooleanField(
-        default=True, help_text="Chia tách (đơn vị cũ chấm dứt) hay tách một phần"
+        default=True, help_text=_("Split (the old unit ends) or split off a part")
     )
 
     service_fields = {"source": NON_FIELD, "code": "parts", "name": "parts", "parent": "parts"}
@@ -319,11 +319,13 @@ class UnitRenameSerializer(ReorganiseSerializer):
 
 
 class UnitDissolveSerializer(ReorganiseSerializer):
-    successor = optional_unit("Đơn vị kế thừa (mã)")
-    children_to = optional_unit("Chuyển các đơn vị trực thuộc sang đơn vị này (mã)")
+    successor = optional_unit(_("Successor unit (code)"))
+    children_to = optional_unit(_("Move the units under it to this unit (code)"))
     members_to = optional_unit(
-        "CĐCS nhận các đoàn viên của CĐCS giải thể (mã); "
-        "bỏ trống: các đoàn viên kết thúc sinh hoạt do giải thể"
+        _(
+            "Grassroots union (code) that receives the members of the dissolved grassroots "
+            "union; blank: their membership ends because of the dissolution"
+        )
     )
 
     service_fields = {"unit": NON_FIELD, "to_unit": "members_to", "member": NON_FIELD}
@@ -356,7 +358,7 @@ class ReorganisationSerializer(serializers.ModelSerializer):
 
 class ParentLinkSerializer(serializers.ModelSerializer):
     parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    parent_name = serializers.SerializerMethodField(help_text="Tên đơn vị cấp trên vào ngày bắt đầu")
+    parent_name = serializers.SerializerMethodField(help_text=_("Parent unit name on the start date"))
     reorganisation = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:
@@ -378,16 +380,16 @@ class NameSerializer(serializers.ModelSerializer):
 
 
 class UnitHistorySerializer(serializers.Serializer):
-    parents = ParentLinkSerializer(many=True, help_text="Đơn vị cấp trên qua các thời kỳ")
-    names = NameSerializer(many=True, help_text="Tên gọi qua các thời kỳ")
-    reorganisations = ReorganisationSerializer(many=True, help_text="Các lần sắp xếp, tổ chức lại")
+    parents = ParentLinkSerializer(many=True, help_text=_("Parent units over time"))
+    names = NameSerializer(many=True, help_text=_("Names over time"))
+    reorganisations = ReorganisationSerializer(many=True, help_text=_("Reorganisations over time"))
 
 
 # ------------------------------------------------------------------------------------------ employers
 
 
 class EmployerSerializer(CleanModelSerializer):
-    unit = unit_field(Action.CHANGE, help_text="Mã công đoàn cơ sở")
+    unit = unit_field(Action.CHANGE, help_text=_("Grassroots union code"))
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     area = area_field()
 

@@ -31,7 +31,7 @@ ID = r"[0-9]+"
 AT = OpenApiParameter(
     "at",
     OpenApiTypes.DATE,
-    description="Ngày (YYYY-MM-DD hoặc dd/mm/yyyy): xem cây tổ chức như vào ngày đó",
+    description=_("Date (YYYY-MM-DD or dd/mm/yyyy): the organisation tree as it stood on that day"),
 )
 
 
@@ -41,14 +41,16 @@ class OnDateQuery(serializers.Serializer):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="Đơn vị công đoàn",
-        description="Các đơn vị trong phạm vi của người dùng. Với `at`: các đơn vị tồn tại vào ngày "
-        "đó, với tên, đơn vị cấp trên và cấp độ sâu vào ngày đó.",
+        summary=_("Trade union units"),
+        description=_(
+            "The units within the user's scope. With `at`: the units that existed on that day, "
+            "with their name, parent and depth on that day."
+        ),
     ),
-    retrieve=extend_schema(summary="Một đơn vị"),
-    create=extend_schema(summary="Thành lập đơn vị", responses={201: s.UnitSerializer}),
-    update=extend_schema(summary="Sửa thông tin liên hệ của đơn vị", responses=s.UnitSerializer),
-    partial_update=extend_schema(summary="Sửa một phần thông tin của đơn vị", responses=s.UnitSerializer),
+    retrieve=extend_schema(summary=_("One unit")),
+    create=extend_schema(summary=_("Found a unit"), responses={201: s.UnitSerializer}),
+    update=extend_schema(summary=_("Edit the unit's contact details"), responses=s.UnitSerializer),
+    partial_update=extend_schema(summary=_("Edit part of the unit's details"), responses=s.UnitSerializer),
 )
 class UnitViewSet(
     ScopedViewSetMixin,
@@ -57,11 +59,12 @@ class UnitViewSet(
     mixins.UpdateModelMixin,
     GenericViewSet,
 ):
-    """Đơn vị công đoàn trong phạm vi của người dùng.
-
-    Tên và đơn vị cấp trên chỉ thay đổi qua các thao tác sắp xếp (chuyển, hợp nhất, chia tách, đổi tên,
-    chấm dứt), mỗi thao tác kèm quyết định và ngày hiệu lực.
-    """
+    # The API docs and the browsable API show the docstring: through gettext, it reads in the user's language.
+    __doc__ = _(
+        "Trade union units within the user's scope.\n\n"
+        "Name and parent change only through reorganisations (move, merge, split, rename, "
+        "end), each with a decision and an effective date."
+    )
 
     queryset = Unit.objects.select_related("unit_type", "parent", "area")
     serializer_class = s.UnitSerializer
@@ -97,7 +100,9 @@ class UnitViewSet(
         links = selectors.links_on(user=request.user, on=on).filter(unit__in=filterset.qs).order_by("path")
         return self.get_paginated_response(self._as_on(self.paginate_queryset(links), on))
 
-    @extend_schema(summary="Các đơn vị trực thuộc", parameters=[AT], responses=s.UnitSerializer(many=True))
+    @extend_schema(
+        summary=_("Units directly under it"), parameters=[AT], responses=s.UnitSerializer(many=True)
+    )
     @action(detail=True, filter_backends=[])
     def children(self, request, code=None):
         unit = self.get_object()
@@ -120,7 +125,7 @@ class UnitViewSet(
             units, many=True, context={**self.get_serializer_context(), "tree_on": tree}
         ).data
 
-    @extend_schema(summary="Lịch sử của đơn vị", responses=s.UnitHistorySerializer)
+    @extend_schema(summary=_("History of the unit"), responses=s.UnitHistorySerializer)
     @action(detail=True)
     def history(self, request, code=None):
         unit = self.get_object()
@@ -148,41 +153,48 @@ class UnitViewSet(
         return Response(serializer.data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        summary="Chuyển đơn vị sang đơn vị cấp trên khác", responses={201: s.ReorganisationSerializer}
+        summary=_("Move the unit under another parent"), responses={201: s.ReorganisationSerializer}
     )
     @action(detail=True, methods=["post"])
     def move(self, request, code=None):
         return self._reorganise(request)
 
     @extend_schema(
-        summary="Hợp nhất, sáp nhập đơn vị",
+        summary=_("Merge or absorb units"),
         responses={201: s.ReorganisationSerializer},
-        description="Đơn vị này (cùng `sources`) hợp nhất vào `into`, hoặc thành đơn vị mới `new_unit` "
-        "dưới `new_parent`; các đơn vị trực thuộc chuyển sang đơn vị hợp nhất.",
+        description=_(
+            "This unit (with `sources`) merges into `into`, or into a new unit `new_unit` "
+            "under `new_parent`; the units under them move to the merged unit."
+        ),
     )
     @action(detail=True, methods=["post"])
     def merge(self, request, code=None):
         return self._reorganise(request)
 
-    @extend_schema(summary="Chia, tách đơn vị", responses={201: s.ReorganisationSerializer})
+    @extend_schema(summary=_("Split a unit"), responses={201: s.ReorganisationSerializer})
     @action(detail=True, methods=["post"])
     def split(self, request, code=None):
         return self._reorganise(request)
 
-    @extend_schema(summary="Đổi tên đơn vị", responses={201: s.ReorganisationSerializer})
+    @extend_schema(summary=_("Rename a unit"), responses={201: s.ReorganisationSerializer})
     @action(detail=True, methods=["post"])
     def rename(self, request, code=None):
         return self._reorganise(request)
 
-    @extend_schema(summary="Chấm dứt hoạt động, giải thể đơn vị", responses={201: s.ReorganisationSerializer})
+    @extend_schema(
+        summary=_("End a unit's activity, dissolve it"), responses={201: s.ReorganisationSerializer}
+    )
     @action(detail=True, methods=["post"])
     def dissolve(self, request, code=None):
         return self._reorganise(request)
 
 
-@extend_schema_view(list=extend_schema(summary="Loại đơn vị"))
+@extend_schema_view(list=extend_schema(summary=_("Unit types")))
 class UnitTypeViewSet(ProtectedDeleteMixin, ModelViewSet):
-    """Loại đơn vị dùng chung cho cả hệ thống: mọi người dùng được xem, chỉ quản trị hệ thống được sửa."""
+    __doc__ = _(
+        "Unit types shared by the whole system: every user may read them, only system "
+        "administrators change them."
+    )
 
     queryset = UnitType.objects.all()
     serializer_class = s.UnitTypeSerializer
@@ -191,9 +203,9 @@ class UnitTypeViewSet(ProtectedDeleteMixin, ModelViewSet):
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
 
 
-@extend_schema_view(list=extend_schema(summary="Đơn vị sử dụng lao động"))
+@extend_schema_view(list=extend_schema(summary=_("Employers")))
 class EmployerViewSet(ScopedViewSetMixin, ModelViewSet):
-    """Đơn vị sử dụng lao động mà công đoàn cơ sở bao phủ, trong phạm vi của người dùng."""
+    __doc__ = _("Employers covered by grassroots unions, within the user's scope.")
 
     queryset = Employer.objects.select_related("unit", "area")
     serializer_class = s.EmployerSerializer
@@ -202,7 +214,7 @@ class EmployerViewSet(ScopedViewSetMixin, ModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Quyết định"), create=extend_schema(summary="Ghi nhận quyết định")
+    list=extend_schema(summary=_("Decisions")), create=extend_schema(summary=_("Record a decision"))
 )
 class DecisionViewSet(
     ScopedViewSetMixin,
@@ -211,7 +223,9 @@ class DecisionViewSet(
     mixins.ListModelMixin,
     GenericViewSet,
 ):
-    """Quyết định làm căn cứ cho các thay đổi của cây tổ chức, theo đơn vị ban hành trong phạm vi."""
+    __doc__ = _(
+        "Decisions on which the changes of the organisation tree rest, by issuing unit within the scope."
+    )
 
     queryset = Decision.objects.select_related("issuer")
     serializer_class = s.DecisionSerializer
@@ -219,9 +233,9 @@ class DecisionViewSet(
     lookup_value_regex = ID
 
 
-@extend_schema_view(list=extend_schema(summary="Các lần sắp xếp, tổ chức lại"))
+@extend_schema_view(list=extend_schema(summary=_("Reorganisations over time")))
 class ReorganisationViewSet(ScopedViewSetMixin, ReadOnlyModelViewSet):
-    """Các lần thành lập, chuyển, hợp nhất, chia tách, đổi tên, chấm dứt đơn vị (chỉ đọc)."""
+    __doc__ = _("Foundings, moves, merges, splits, renamings and endings of units (read only).")
 
     queryset = Reorganisation.objects.select_related("decision__issuer", "unit").prefetch_related(
         "involved__unit"

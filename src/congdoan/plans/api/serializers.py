@@ -26,12 +26,14 @@ from congdoan.units.models import Unit
 
 
 def unit_code() -> serializers.SlugRelatedField:
-    return serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="Mã đơn vị")
+    return serializers.SlugRelatedField(slug_field="code", read_only=True, help_text=_("Unit code"))
 
 
 class TargetSerializer(serializers.ModelSerializer):
     value = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=False, read_only=True)
-    period = serializers.SerializerMethodField(help_text="Kỳ của chỉ tiêu (mặc định: kỳ của văn bản)")
+    period = serializers.SerializerMethodField(
+        help_text=_("Period of the target (default: the document's period)")
+    )
 
     class Meta:
         model = Target
@@ -111,7 +113,7 @@ def _visible_ref(serializer, programme: Programme | None) -> str | None:
 
 class BasisSerializer(serializers.ModelSerializer):
     programme = serializers.SerializerMethodField(
-        help_text="Mã văn bản trong hệ thống, nếu người dùng xem được"
+        help_text=_("Document code in the system, if the user can see it")
     )
 
     class Meta:
@@ -152,7 +154,9 @@ class ProgrammeSerializer(serializers.ModelSerializer):
 
 
 class ProgrammeDetailSerializer(ProgrammeSerializer):
-    parent = serializers.SerializerMethodField(help_text="Văn bản cấp trên mà văn bản này thực hiện")
+    parent = serializers.SerializerMethodField(
+        help_text=_("The upper-level document that this document carries out")
+    )
     bases = BasisSerializer(many=True, read_only=True)
     tasks = TaskSerializer(many=True, read_only=True)
     responsibilities = ResponsibilitySerializer(source="general_responsibilities", many=True, read_only=True)
@@ -213,19 +217,26 @@ class ProgrammeWriteSerializer(serializers.ModelSerializer):
     """A programme as a document; its parts are written through their own routes. ``ref`` is set once."""
 
     issuer = serializers.CharField(
-        source="issuer_name", max_length=255, help_text="Cơ quan ban hành, như ghi trên văn bản"
+        source="issuer_name", max_length=255, help_text=_("Issuing body, as written on the document")
     )
-    issuer_unit = optional_unit("Đơn vị ban hành trong hệ thống (mã), nếu có")
+    issuer_unit = optional_unit(_("Issuing unit in the system (code), if any"))
     unit = scoped_unit(
-        Action.CHANGE, "Đơn vị lưu văn bản (mã), trong phạm vi người dùng", required=False, allow_null=True
+        Action.CHANGE,
+        _("Unit the document is filed under (code), within the user's scope"),
+        required=False,
+        allow_null=True,
     )
     parent = VisibleProgrammeField(
-        required=False, allow_null=True, help_text="Văn bản cấp trên mà văn bản này thực hiện (mã)"
+        required=False,
+        allow_null=True,
+        help_text=_("The upper-level document that this document carries out (code)"),
     )
     themes = serializers.ListField(child=serializers.CharField(), required=False)
     qualitative_goals = serializers.ListField(child=serializers.CharField(), required=False)
     merge_rule = serializers.JSONField(
-        required=False, allow_null=True, help_text="Quy tắc ghép CĐCS nhỏ (văn bản 001)"
+        required=False,
+        allow_null=True,
+        help_text=_("Rule for merging small grassroots unions (document 001)"),
     )
 
     class Meta:
@@ -266,7 +277,7 @@ PART_API_FIELDS = ["id", "programme", "position"]
 class PartSerializer(serializers.ModelSerializer):
     """One part of a programme. ``programme`` is given when the part is added, and stays."""
 
-    programme = VisibleProgrammeField(help_text="Mã văn bản")
+    programme = VisibleProgrammeField(help_text=_("Document code"))
 
     class Meta:
         read_only_fields = ["id", "position"]
@@ -299,8 +310,8 @@ class TargetWriteSerializer(PartSerializer):
         model = Target
         fields = [*PART_API_FIELDS, *services.PART_FIELDS[Target]]
         extra_kwargs = {
-            "indicator": {"help_text": "Mã chỉ số trong danh mục; để trống khi nhập tay"},
-            "manual": {"help_text": "Nhập tay: chưa có số liệu nào cho ra chỉ tiêu này"},
+            "indicator": {"help_text": _("Indicator code in the catalogue; blank when entered by hand")},
+            "manual": {"help_text": _("Entered by hand: no data gives this target yet")},
         }
 
 
@@ -322,9 +333,9 @@ class ResponsibilityWriteSerializer(PartSerializer):
         queryset=Task.objects.none(),
         required=False,
         allow_null=True,
-        help_text="Nhiệm vụ (để trống: cả văn bản)",
+        help_text=_("Task (blank: the whole document)"),
     )
-    unit = optional_unit("Đơn vị chịu trách nhiệm (mã), nếu là một đơn vị trong hệ thống")
+    unit = optional_unit(_("Responsible unit (code), if it is a unit in the system"))
 
     class Meta(PartSerializer.Meta):
         model = Responsibility
@@ -343,7 +354,7 @@ class DeadlineWriteSerializer(PartSerializer):
 
 
 class RecipientWriteSerializer(PartSerializer):
-    unit = optional_unit("Đơn vị nhận (mã), nếu là một đơn vị trong hệ thống")
+    unit = optional_unit(_("Receiving unit (code), if it is a unit in the system"))
 
     class Meta(PartSerializer.Meta):
         model = Recipient
@@ -352,7 +363,7 @@ class RecipientWriteSerializer(PartSerializer):
 
 class BasisWriteSerializer(PartSerializer):
     document = VisibleProgrammeField(
-        required=False, allow_null=True, help_text="Văn bản căn cứ trong hệ thống (mã)"
+        required=False, allow_null=True, help_text=_("Basis document in the system (code)")
     )
 
     class Meta(PartSerializer.Meta):
@@ -361,4 +372,4 @@ class BasisWriteSerializer(PartSerializer):
 
 
 class MoveSerializer(serializers.Serializer):
-    position = serializers.IntegerField(min_value=1, help_text="Vị trí mới trong danh sách (1 là đầu tiên)")
+    position = serializers.IntegerField(min_value=1, help_text=_("New place in the list (1 is the first)"))

@@ -8,6 +8,7 @@ reason. Parts (targets, tasks, responsibilities, deadlines, recipients, bases) h
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -46,16 +47,21 @@ class VisibleMixin(ScopedViewSetMixin):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Chương trình, kế hoạch, văn bản chỉ đạo"),
-    retrieve=extend_schema(summary="Một văn bản với chỉ tiêu, nhiệm vụ, phân công, thời hạn, nơi nhận"),
-    create=extend_schema(summary="Nhập một văn bản", responses=s.ProgrammeDetailSerializer),
-    update=extend_schema(summary="Sửa một văn bản", responses=s.ProgrammeDetailSerializer),
-    partial_update=extend_schema(summary="Sửa một phần văn bản", responses=s.ProgrammeDetailSerializer),
-    destroy=extend_schema(summary="Xóa một văn bản cùng các phần của nó"),
+    list=extend_schema(summary=_("Programmes, plans, directing documents")),
+    retrieve=extend_schema(
+        summary=_("One document with its targets, tasks, assignments, deadlines and recipients")
+    ),
+    create=extend_schema(summary=_("Enter a document"), responses=s.ProgrammeDetailSerializer),
+    update=extend_schema(summary=_("Edit a document"), responses=s.ProgrammeDetailSerializer),
+    partial_update=extend_schema(summary=_("Edit part of a document"), responses=s.ProgrammeDetailSerializer),
+    destroy=extend_schema(summary=_("Delete a document with all its parts")),
 )
 class ProgrammeViewSet(VisibleMixin, ModelViewSet):
-    """Chương trình, kế hoạch, công văn, thông báo, nghị quyết, chỉ thị của đơn vị người dùng và các đơn vị
-    cấp dưới; văn bản của các đơn vị cấp trên chỉ được xem."""
+    # The API docs and the browsable API show the docstring: through gettext, it reads in the user's language.
+    __doc__ = _(
+        "Programmes, plans, official letters, notices, resolutions and directives of the "
+        "user's unit and the units below it; documents of the units above can only be read."
+    )
 
     queryset = Programme.objects.all()
     filterset_class = ProgrammeFilterSet
@@ -85,7 +91,7 @@ class ProgrammeViewSet(VisibleMixin, ModelViewSet):
 
 
 class PartFilterSet(django_filters.FilterSet):
-    programme = django_filters.CharFilter(label="Mã văn bản", field_name="programme__ref")
+    programme = django_filters.CharFilter(label=_("Document code"), field_name="programme__ref")
 
 
 class PartViewSet(VisibleMixin, ModelViewSet):
@@ -97,7 +103,7 @@ class PartViewSet(VisibleMixin, ModelViewSet):
     def perform_destroy(self, part):
         services.delete_part(user=self.request.user, part=part)
 
-    @extend_schema(summary="Đổi vị trí trong danh sách", request=s.MoveSerializer)
+    @extend_schema(summary=_("Change the place in the list"), request=s.MoveSerializer)
     @action(detail=True, methods=["post"])
     def move(self, request, pk=None):
         part = self.get_object()
@@ -108,25 +114,28 @@ class PartViewSet(VisibleMixin, ModelViewSet):
         return Response(self.get_serializer(part).data)
 
 
-@extend_schema_view(list=extend_schema(summary="Chỉ tiêu của các văn bản"))
+@extend_schema_view(list=extend_schema(summary=_("Targets of the documents")))
 class TargetViewSet(PartViewSet):
-    """Chỉ tiêu: số lượng hoặc tỷ lệ, theo một chỉ số trong danh mục hoặc nhập tay."""
+    __doc__ = _("Targets: a count or a rate, following an indicator of the catalogue or entered by hand.")
 
     queryset = Target.objects.all()
     serializer_class = s.TargetWriteSerializer
 
 
-@extend_schema_view(list=extend_schema(summary="Nhiệm vụ trọng tâm và giải pháp"))
+@extend_schema_view(list=extend_schema(summary=_("Key tasks and solutions")))
 class TaskViewSet(PartViewSet):
-    """Nhiệm vụ trọng tâm, giải pháp: thời hạn, tình trạng, kết quả."""
+    __doc__ = _("Key tasks and solutions: deadline, status, result.")
 
     queryset = Task.objects.all()
     serializer_class = s.TaskWriteSerializer
 
-    @extend_schema(summary="Cập nhật tình trạng và kết quả thực hiện", request=s.TaskProgressSerializer)
+    @extend_schema(
+        summary=_("Update the status and result"),
+        description=_("The document's unit and the unit assigned the task update its status and result."),
+        request=s.TaskProgressSerializer,
+    )
     @action(detail=True, methods=["post"])
     def progress(self, request, pk=None):
-        """Đơn vị của văn bản, và đơn vị được giao nhiệm vụ, cập nhật tình trạng và kết quả."""
         task = self.get_object()
         body = s.TaskProgressSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -134,33 +143,35 @@ class TaskViewSet(PartViewSet):
         return Response(self.get_serializer(task).data)
 
 
-@extend_schema_view(list=extend_schema(summary="Phân công thực hiện"))
+@extend_schema_view(list=extend_schema(summary=_("Who does what")))
 class ResponsibilityViewSet(PartViewSet):
-    """Ai làm gì: ban, cơ quan hoặc đơn vị chịu trách nhiệm, cho cả văn bản hoặc một nhiệm vụ."""
+    __doc__ = _(
+        "Who does what: the department, agency or unit responsible, for the whole document or for one task."
+    )
 
     queryset = Responsibility.objects.all()
     serializer_class = s.ResponsibilityWriteSerializer
 
 
-@extend_schema_view(list=extend_schema(summary="Thời hạn gửi báo cáo, dự thảo của cấp dưới"))
+@extend_schema_view(list=extend_schema(summary=_("Deadlines for reports and drafts from the units below")))
 class DeadlineViewSet(PartViewSet):
-    """Những gì đơn vị cấp dưới phải gửi, gửi ai, trước ngày nào, bằng cách nào."""
+    __doc__ = _("What the units below must send, to whom, by which day and how.")
 
     queryset = SubmissionDeadline.objects.all()
     serializer_class = s.DeadlineWriteSerializer
 
 
-@extend_schema_view(list=extend_schema(summary="Nơi nhận"))
+@extend_schema_view(list=extend_schema(summary=_("Recipients")))
 class RecipientViewSet(PartViewSet):
-    """Nơi nhận văn bản (Kính gửi, Nơi nhận), theo thứ tự."""
+    __doc__ = _("Recipients of the document (To, Recipients), in order.")
 
     queryset = Recipient.objects.all()
     serializer_class = s.RecipientWriteSerializer
 
 
-@extend_schema_view(list=extend_schema(summary="Căn cứ"))
+@extend_schema_view(list=extend_schema(summary=_("Basis")))
 class BasisViewSet(PartViewSet):
-    """Các văn bản mà văn bản này thực hiện (căn cứ)."""
+    __doc__ = _("The documents that this document carries out (its basis).")
 
     queryset = Basis.objects.all()
     serializer_class = s.BasisWriteSerializer

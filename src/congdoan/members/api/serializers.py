@@ -14,7 +14,7 @@ from congdoan.members.models import EventKind, Member, MemberEvent, Membership
 from congdoan.units.api.serializers import NON_FIELD, service_errors
 from congdoan.units.models import Employer, Level, Unit
 
-MASKED = "Che một phần: xem đầy đủ qua /members/{code}/personal/ (được ghi nhật ký)."
+MASKED = _("Partly masked: see it in full through /members/{code}/personal/ (logged).")
 
 
 def grassroots_field(**kwargs) -> ScopedRelatedField:
@@ -33,15 +33,21 @@ def grassroots_field(**kwargs) -> ScopedRelatedField:
 class MemberSerializer(serializers.ModelSerializer):
     """A member with personal data masked: ID number, phone and e-mail partly hidden, the birth year only."""
 
-    unit = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="Mã công đoàn cơ sở")
+    unit = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, help_text=_("Grassroots union code")
+    )
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     merged_into = serializers.SlugRelatedField(
-        slug_field="code", read_only=True, help_text="Hồ sơ trùng đã được gộp vào đoàn viên này (mã)"
+        slug_field="code",
+        read_only=True,
+        help_text=_("The duplicate record has been merged into this member (code)"),
     )
     id_number = serializers.SerializerMethodField(help_text=MASKED)
     phone = serializers.SerializerMethodField(help_text=MASKED)
     email = serializers.SerializerMethodField(help_text=MASKED)
-    birth_year = serializers.SerializerMethodField(help_text="Năm sinh (ngày sinh đầy đủ là dữ liệu cá nhân)")
+    birth_year = serializers.SerializerMethodField(
+        help_text=_("Year of birth (the full date of birth is personal data)")
+    )
 
     class Meta:
         model = Member
@@ -92,7 +98,7 @@ class MemberDataSerializer(serializers.ModelSerializer):
         queryset=Employer.objects.all(),
         required=False,
         allow_null=True,
-        help_text="Mã số đơn vị sử dụng lao động",
+        help_text=_("Employer id"),
     )
 
     class Meta:
@@ -115,7 +121,7 @@ class MemberDataSerializer(serializers.ModelSerializer):
 class AdmitSerializer(MemberDataSerializer):
     """Kết nạp: a new member of a grassroots union, from their union joining date."""
 
-    unit = grassroots_field(help_text="Mã công đoàn cơ sở")
+    unit = grassroots_field(help_text=_("Grassroots union code"))
     joined_on = serializers.DateField()
     decision_number = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
     decision_date = serializers.DateField(required=False, allow_null=True, default=None)
@@ -169,7 +175,7 @@ class MemberUpdateSerializer(MemberDataSerializer):
 class StepSerializer(serializers.Serializer):
     """One dated step of a member's life; ``save(member=…)`` calls its service (``step``)."""
 
-    on = serializers.DateField(help_text="Ngày (YYYY-MM-DD hoặc dd/mm/yyyy)")
+    on = serializers.DateField(help_text=_("Date (YYYY-MM-DD or dd/mm/yyyy)"))
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
     service_fields: dict[str, str] = {}
@@ -190,14 +196,14 @@ class DecisionFields(serializers.Serializer):
 
 class TransferSerializer(StepSerializer, DecisionFields):
     to_unit = grassroots_field(
-        required=False, allow_null=True, default=None, help_text="Chuyển đến CĐCS (mã)"
+        required=False, allow_null=True, default=None, help_text=_("Moving to grassroots union (code)")
     )
     to_outside = serializers.CharField(
         max_length=255,
         required=False,
         allow_blank=True,
         default="",
-        help_text="Hoặc công đoàn ngoài hệ thống",
+        help_text=_("Or a union outside the system"),
     )
 
     def step(self, member, data):
@@ -206,7 +212,7 @@ class TransferSerializer(StepSerializer, DecisionFields):
 
 class SuspendSerializer(StepSerializer, DecisionFields):
     until = serializers.DateField(
-        required=False, allow_null=True, default=None, help_text="Tạm dừng đến ngày"
+        required=False, allow_null=True, default=None, help_text=_("Suspended until")
     )
 
     service_fields = {"suspended_until": "until"}
@@ -231,15 +237,17 @@ class EndSerializer(StepSerializer, DecisionFields):
 
 
 class ReceiveSerializer(StepSerializer, DecisionFields):
-    unit = grassroots_field(help_text="Mã công đoàn cơ sở tiếp nhận")
-    from_outside = serializers.CharField(max_length=255, help_text="Công đoàn ngoài hệ thống chuyển đến")
+    unit = grassroots_field(help_text=_("Code of the receiving grassroots union"))
+    from_outside = serializers.CharField(
+        max_length=255, help_text=_("Union outside the system the member comes from")
+    )
 
     def step(self, member, data):
         return services.receive_member(member=member, **data)
 
 
 class ReadmitSerializer(StepSerializer, DecisionFields):
-    unit = grassroots_field(help_text="Mã công đoàn cơ sở kết nạp lại")
+    unit = grassroots_field(help_text=_("Code of the grassroots union that admits again"))
     decision_date = serializers.DateField(required=False, allow_null=True, default=None)
 
     def step(self, member, data):
@@ -252,13 +260,18 @@ class MemberMergeSerializer(StepSerializer):
     on = None
     note = None
     other = ScopedRelatedField(
-        action=Action.CHANGE, slug_field="code", queryset=Member.objects.all(), help_text="Mã hồ sơ trùng"
+        action=Action.CHANGE,
+        slug_field="code",
+        queryset=Member.objects.all(),
+        help_text=_("Code of the duplicate record"),
     )
     take = serializers.ListField(
         child=serializers.ChoiceField(choices=services.MERGE_FIELDS),
         required=False,
         default=list,
-        help_text="Các trường lấy giá trị từ hồ sơ trùng (trường trống luôn được bổ sung)",
+        help_text=_(
+            "Fields that take their value from the duplicate record (empty fields are always filled in)"
+        ),
     )
 
     def step(self, member, data):
@@ -314,8 +327,8 @@ class DuplicatePairSerializer(serializers.Serializer):
 class ImportBatchSerializer(serializers.ModelSerializer):
     unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
     created_by = serializers.CharField(source="created_by.username", read_only=True, allow_null=True)
-    columns = serializers.SerializerMethodField(help_text="Các cột đã nhận ra (tiêu đề trong tệp)")
-    job = serializers.PrimaryKeyRelatedField(read_only=True, help_text="Công việc nền đang đọc hoặc ghi")
+    columns = serializers.SerializerMethodField(help_text=_("Columns recognised (headers in the file)"))
+    job = serializers.PrimaryKeyRelatedField(read_only=True, help_text=_("Background job reading or writing"))
 
     class Meta:
         model = ImportBatch
@@ -355,12 +368,12 @@ class ImportBatchSerializer(serializers.ModelSerializer):
 
 
 class ImportUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="Danh sách .xlsx hoặc .csv")
+    file = serializers.FileField(help_text=_("List as .xlsx or .csv"))
     unit = ScopedRelatedField(
         action=Action.CHANGE,
         slug_field="code",
         queryset=Unit.objects.all(),
-        help_text="Mã đơn vị của danh sách",
+        help_text=_("Code of the list's unit"),
     )
     mode = serializers.ChoiceField(choices=ImportBatch.Mode.choices, default=ImportBatch.Mode.ADD)
 
@@ -373,7 +386,7 @@ class ImportErrorSerializer(serializers.Serializer):
 class ImportRowSerializer(serializers.ModelSerializer):
     errors = ImportErrorSerializer(many=True, read_only=True)
     member = serializers.SerializerMethodField(
-        help_text="Mã đoàn viên trong sổ mà dòng này trùng hoặc cập nhật"
+        help_text=_("Code of the member in the register that this row duplicates or updates")
     )
 
     class Meta:
@@ -399,13 +412,15 @@ class ImportRowSerializer(serializers.ModelSerializer):
 
 
 class DecideSerializer(serializers.Serializer):
-    rows = serializers.ListField(child=serializers.IntegerField(min_value=1), help_text="Số dòng trong Excel")
+    rows = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), help_text=_("Row numbers in Excel")
+    )
     decision = serializers.ChoiceField(choices=[c for c in ImportRow.Decision.choices if c[0]])
 
 
 class CommitSerializer(serializers.Serializer):
     skip_undecided = serializers.BooleanField(
-        default=False, help_text="Bỏ qua các dòng trùng chưa quyết định"
+        default=False, help_text=_("Skip the duplicate rows not decided yet")
     )
 
 

@@ -5,6 +5,7 @@ files, the cards issued, and the renewal campaign's coverage per unit. Thin hand
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -32,15 +33,17 @@ from congdoan.units.models import Unit
 from congdoan.units.selectors import children_on
 
 ID = r"[0-9]+"
-PDF = OpenApiResponse(OpenApiTypes.BINARY, description="Tệp PDF: mười thẻ trên một trang A4")
-XLSX = OpenApiResponse(OpenApiTypes.BINARY, description="Tệp .xlsx cho nơi in thẻ")
+PDF = OpenApiResponse(OpenApiTypes.BINARY, description=gettext_lazy("PDF file: ten cards on an A4 page"))
+XLSX = OpenApiResponse(OpenApiTypes.BINARY, description=gettext_lazy(".xlsx file for the card printer"))
 
 
 # ---------------------------------------------------------------------------------------- serializers
 
 
 class CardItemSerializer(serializers.Serializer):
-    member = serializers.CharField(source="member.code", read_only=True, help_text="Mã đoàn viên")
+    member = serializers.CharField(
+        source="member.code", read_only=True, help_text=gettext_lazy("Member code")
+    )
     full_name = serializers.CharField(source="member.full_name", read_only=True)
     reason = serializers.ChoiceField(choices=CardReason.choices, read_only=True)
     card_type = serializers.ChoiceField(choices=CardType.choices, read_only=True)
@@ -49,7 +52,9 @@ class CardItemSerializer(serializers.Serializer):
 
 
 class CardRequestSerializer(serializers.ModelSerializer):
-    unit = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="Mã công đoàn cơ sở")
+    unit = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, help_text=gettext_lazy("Grassroots union code")
+    )
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
@@ -79,18 +84,23 @@ class CardRequestSerializer(serializers.ModelSerializer):
 
 class CardWishSerializer(serializers.Serializer):
     member = ScopedRelatedField(
-        action=Action.CHANGE, slug_field="code", queryset=Member.objects.all(), help_text="Mã đoàn viên"
+        action=Action.CHANGE,
+        slug_field="code",
+        queryset=Member.objects.all(),
+        help_text=gettext_lazy("Member code"),
     )
     reason = serializers.ChoiceField(
-        choices=CardReason.choices, help_text="Cấp mới, cấp lại (mất, hỏng, đổi thông tin), đổi thẻ"
+        choices=CardReason.choices,
+        help_text=gettext_lazy("New card, replacement (lost, damaged, changed details), renewal"),
     )
     card_type = serializers.ChoiceField(choices=CardType.choices, default=CardType.REGULAR)
 
 
 class CardRequestCreateSerializer(serializers.Serializer):
-    """Đề nghị cấp thẻ của một CĐCS cho danh sách đoàn viên của mình."""
+    # The API docs show the docstring: through gettext, it reads in the user's language.
+    __doc__ = gettext_lazy("A grassroots union's request for cards for a list of its members.")
 
-    unit = grassroots_field(help_text="Mã công đoàn cơ sở")
+    unit = grassroots_field(help_text=gettext_lazy("Grassroots union code"))
     members = CardWishSerializer(many=True, allow_empty=False)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
@@ -107,24 +117,30 @@ class CardRequestCreateSerializer(serializers.Serializer):
 
 
 class RejectSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=500, help_text="Lý do không duyệt")
+    reason = serializers.CharField(max_length=500, help_text=gettext_lazy("Reason for rejecting"))
 
 
 class CardFaceSerializer(serializers.Serializer):
-    number = serializers.CharField(help_text="Số thẻ (đã cấp, hoặc sẽ cấp khi phát thẻ)")
+    number = serializers.CharField(
+        help_text=gettext_lazy("Card number (issued, or to be issued when the cards are handed out)")
+    )
     member_code = serializers.CharField()
     full_name = serializers.CharField()
-    unit_name = serializers.CharField(help_text="Công đoàn cơ sở")
+    unit_name = serializers.CharField(help_text=gettext_lazy("Grassroots union"))
     card_type = serializers.CharField()
     reason = serializers.CharField()
     issued_on = serializers.DateField()
 
 
 class CardBatchSerializer(serializers.ModelSerializer):
-    unit = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="Đơn vị in thẻ")
+    unit = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, help_text=gettext_lazy("Printed by")
+    )
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    cards = serializers.SerializerMethodField(help_text="Các thẻ của đợt in, như in trên thẻ")
+    cards = serializers.SerializerMethodField(
+        help_text=gettext_lazy("The cards of the batch, as printed on them")
+    )
 
     class Meta:
         model = CardPrintBatch
@@ -155,16 +171,24 @@ class ScopedRequests(serializers.PrimaryKeyRelatedField):
 
 
 class CardBatchCreateSerializer(serializers.Serializer):
-    """Một đợt in thẻ của công đoàn cấp trên, gồm các đề nghị đã duyệt của các CĐCS trực thuộc."""
+    __doc__ = gettext_lazy(
+        "A print batch of an upper-level union, made of the approved requests of the "
+        "grassroots unions under it."
+    )
 
-    unit = unit_field(Action.CHANGE, help_text="Mã đơn vị in thẻ (cấp trên của các CĐCS)")
+    unit = unit_field(
+        Action.CHANGE,
+        help_text=gettext_lazy("Code of the unit printing the cards (above the grassroots unions)"),
+    )
     requests = ScopedRequests(
         queryset=CardRequest.objects.all(),
         many=True,
         allow_empty=False,
-        help_text="Mã số các đề nghị đã duyệt",
+        help_text=gettext_lazy("Numbers of the approved requests"),
     )
-    issued_on = serializers.DateField(default=timezone.localdate, help_text="Ngày cấp in trên thẻ")
+    issued_on = serializers.DateField(
+        default=timezone.localdate, help_text=gettext_lazy("Date of issue printed on the cards")
+    )
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
     def create(self, validated_data):
@@ -185,19 +209,24 @@ class MemberCardSerializer(serializers.ModelSerializer):
 
 
 class CoverageSerializer(serializers.Serializer):
-    unit = serializers.CharField(help_text="Mã đơn vị")
+    unit = serializers.CharField(help_text=gettext_lazy("Unit code"))
     unit_name = serializers.CharField()
-    with_card = serializers.IntegerField(help_text="Đoàn viên có thẻ cấp từ ngày bắt đầu đợt đổi thẻ")
-    members = serializers.IntegerField(help_text="Đoàn viên của đơn vị và các đơn vị trực thuộc")
+    with_card = serializers.IntegerField(
+        help_text=gettext_lazy("Members with a card issued since the start of the renewal campaign")
+    )
+    members = serializers.IntegerField(help_text=gettext_lazy("Members of the unit and the units under it"))
     percent = serializers.FloatField(allow_null=True)
 
 
 class CoverageQuerySerializer(serializers.Serializer):
-    unit = serializers.CharField(required=False, help_text="Mã đơn vị (mặc định: đơn vị của người dùng)")
-    since = serializers.DateField(
-        required=False, help_text="Ngày bắt đầu đợt đổi thẻ (mặc định: 01/01 năm nay)"
+    unit = serializers.CharField(
+        required=False, help_text=gettext_lazy("Unit code (default: the user's unit)")
     )
-    at = serializers.DateField(required=False, help_text="Tính đến ngày (mặc định: hôm nay)")
+    since = serializers.DateField(
+        required=False,
+        help_text=gettext_lazy("Start date of the renewal campaign (default: 1 January this year)"),
+    )
+    at = serializers.DateField(required=False, help_text=gettext_lazy("As of date (default: today)"))
 
 
 # ------------------------------------------------------------------------------------------ viewsets
@@ -219,17 +248,21 @@ class WorkflowViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Đề nghị cấp thẻ đoàn viên"),
-    retrieve=extend_schema(summary="Một đề nghị cấp thẻ, với danh sách đoàn viên"),
+    list=extend_schema(summary=gettext_lazy("Member card requests")),
+    retrieve=extend_schema(summary=gettext_lazy("One card request, with its list of members")),
     create=extend_schema(
-        summary="CĐCS đề nghị cấp thẻ cho đoàn viên của mình",
+        summary=gettext_lazy("A grassroots union requests cards for its members"),
         request=CardRequestCreateSerializer,
         responses={201: CardRequestSerializer},
     ),
 )
 class CardRequestViewSet(WorkflowViewSet):
-    """Đề nghị cấp thẻ: CĐCS lập danh sách đoàn viên cần thẻ (cấp mới, cấp lại, đổi thẻ); công đoàn cấp trên
-    duyệt hoặc không duyệt (nêu lý do); CĐCS không tự duyệt đề nghị của mình."""
+    # The API docs and the browsable API show the docstring: through gettext, it reads in the user's language.
+    __doc__ = gettext_lazy(
+        "Card requests: a grassroots union lists the members who need a card (new card, "
+        "replacement, renewal); the upper-level union approves or rejects (giving the "
+        "reason); a grassroots union does not approve its own requests."
+    )
 
     queryset = CardRequest.objects.all()
     serializer_class = CardRequestSerializer
@@ -240,13 +273,20 @@ class CardRequestViewSet(WorkflowViewSet):
     def get_queryset(self):
         return cards.requests_for(self.request.user, self.read_action)
 
-    @extend_schema(summary="Cấp trên duyệt đề nghị", request=None, responses=CardRequestSerializer)
+    @extend_schema(
+        summary=gettext_lazy("The upper level approves the request"),
+        request=None,
+        responses=CardRequestSerializer,
+    )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         card_request = cards.approve_request(request=self.get_object(), user=request.user)
         return Response(CardRequestSerializer(card_request).data)
 
-    @extend_schema(summary="Cấp trên không duyệt đề nghị, nêu lý do", responses=CardRequestSerializer)
+    @extend_schema(
+        summary=gettext_lazy("The upper level rejects the request, giving the reason"),
+        responses=CardRequestSerializer,
+    )
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         card_request = self.get_object()
@@ -259,17 +299,20 @@ class CardRequestViewSet(WorkflowViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Các đợt in thẻ"),
-    retrieve=extend_schema(summary="Một đợt in thẻ, với các thẻ"),
+    list=extend_schema(summary=gettext_lazy("Print batches")),
+    retrieve=extend_schema(summary=gettext_lazy("One print batch, with its cards")),
     create=extend_schema(
-        summary="Lập đợt in thẻ từ các đề nghị đã duyệt",
+        summary=gettext_lazy("Prepare a print batch from approved requests"),
         request=CardBatchCreateSerializer,
         responses={201: CardBatchSerializer},
     ),
 )
 class CardBatchViewSet(WorkflowViewSet):
-    """Đợt in thẻ của công đoàn cấp trên: tệp PDF các thẻ, danh sách .xlsx cho nơi in; khi thẻ đã in và phát,
-    mỗi thẻ được ghi vào quá trình cấp thẻ của đoàn viên."""
+    __doc__ = gettext_lazy(
+        "Print batches of an upper-level union: a PDF file of the cards, an .xlsx list for "
+        "the printer; once the cards are printed and handed out, each card is recorded in "
+        "the member's card history."
+    )
 
     queryset = CardPrintBatch.objects.all()
     serializer_class = CardBatchSerializer
@@ -280,7 +323,7 @@ class CardBatchViewSet(WorkflowViewSet):
         return cards.batches_for(self.request.user, self.read_action)
 
     @extend_schema(
-        summary="Thẻ đã in và phát: ghi các thẻ vào hồ sơ đoàn viên",
+        summary=gettext_lazy("Cards printed and handed out: record the cards in the members' records"),
         request=None,
         responses=CardBatchSerializer,
     )
@@ -291,7 +334,7 @@ class CardBatchViewSet(WorkflowViewSet):
         batch.refresh_from_db()
         return Response(CardBatchSerializer(batch).data)
 
-    @extend_schema(summary="Các thẻ để in (PDF)", responses={200: PDF})
+    @extend_schema(summary=gettext_lazy("Cards to print (PDF)"), responses={200: PDF})
     @action(detail=True)
     def pdf(self, request, pk=None):
         batch = self.get_object()
@@ -299,7 +342,7 @@ class CardBatchViewSet(WorkflowViewSet):
         response["Content-Disposition"] = f'attachment; filename="{card_exports.file_stem(batch)}.pdf"'
         return response
 
-    @extend_schema(summary="Danh sách cho nơi in thẻ (.xlsx)", responses={200: XLSX})
+    @extend_schema(summary=gettext_lazy("List for the card printer (.xlsx)"), responses={200: XLSX})
     @action(detail=True)
     def xlsx(self, request, pk=None):
         batch = self.get_object()
@@ -310,14 +353,16 @@ class CardBatchViewSet(WorkflowViewSet):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="Thẻ đã cấp",
-        parameters=[OpenApiParameter("member", OpenApiTypes.STR, description="Mã đoàn viên")],
+        summary=gettext_lazy("Cards issued"),
+        parameters=[OpenApiParameter("member", OpenApiTypes.STR, description=gettext_lazy("Member code"))],
     ),
-    retrieve=extend_schema(summary="Một thẻ đã cấp"),
+    retrieve=extend_schema(summary=gettext_lazy("One card issued")),
 )
 class MemberCardViewSet(ScopedViewSetMixin, ReadOnlyModelViewSet):
-    """Quá trình cấp thẻ của đoàn viên trong phạm vi của người dùng: số thẻ, loại thẻ, ngày cấp, lý do, thẻ
-    được thay thế."""
+    __doc__ = gettext_lazy(
+        "The card history of the members within the user's scope: card number, card type, "
+        "date of issue, reason, the card replaced."
+    )
 
     queryset = MemberCard.objects.select_related("member", "replaces").order_by("-id")
     serializer_class = MemberCardSerializer
@@ -332,16 +377,21 @@ class MemberCardViewSet(ScopedViewSetMixin, ReadOnlyModelViewSet):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="Tiến độ đổi thẻ theo đơn vị",
-        description="Đơn vị được chọn và các đơn vị trực thuộc (theo cây tổ chức tại ngày `at`): số đoàn "
-        "viên có thẻ cấp từ ngày `since` đến ngày `at` trên tổng số đoàn viên của đơn vị và các đơn vị trực "
-        "thuộc.",
+        summary=gettext_lazy("Card renewal progress per unit"),
+        description=gettext_lazy(
+            "The chosen unit and the units under it (in the organisation tree on the date "
+            "`at`): the members with a card issued from `since` to `at` out of all members of "
+            "the unit and the units under it."
+        ),
         parameters=[CoverageQuerySerializer],
         responses=CoverageSerializer(many=True),
     )
 )
 class CardCoverageViewSet(GenericViewSet):
-    """Tiến độ đợt đổi thẻ đoàn viên: tử số và mẫu số theo từng đơn vị, cộng dồn theo cây."""
+    __doc__ = gettext_lazy(
+        "Progress of the member card renewal campaign: numerator and denominator per unit, "
+        "summed up the tree."
+    )
 
     queryset = Unit.objects.none()  # names the model for the schema; units are read through the scope
     serializer_class = CoverageSerializer

@@ -1,6 +1,6 @@
 """Possible duplicates over a unit too large to compare while a page waits (a province of 800,000).
 
-A scan runs the weighted rules of ``selectors.duplicate_candidates`` over every look-alike group of the
+A scan runs the weighted rules of ``selectors.candidate_pairs`` over every look-alike group of the
 unit, as a background job: each rule's groups are read from one GROUP BY as a stream, a few hundred keys
 at a time, and the pairs of each batch are written at once, so memory holds one batch of records, never
 the province. The pairs are kept as rows (``DuplicateScanPair``), not in the job's JSON result: a province
@@ -46,8 +46,8 @@ def run_scan(scan: DuplicateScan, job: Job | None = None) -> DuplicateScan:
                 [
                     DuplicateScanPair(
                         scan=scan,
-                        first=pair.first,
-                        second=pair.second,
+                        first_id=pair.first_id,
+                        second_id=pair.second_id,
                         score=pair.score,
                         rules=[rule.key for rule in pair.rules],
                     )

@@ -230,21 +230,36 @@ class DuplicatePair:
         return tuple(str(rule.label) for rule in self.rules)
 
 
+@dataclass(frozen=True)
+class Candidate:
+    """A pair found and scored from the two records' keys alone (``KEY_FIELDS``): what a screen counts and
+    orders; only the pairs it shows get their records (``with_records``)."""
+
+    first_id: int
+    second_id: int
+    score: int
+    rules: tuple[DuplicateRule, ...]
+
+
 RULES_BY_KEY = {rule.key: rule for rule in DUPLICATE_RULES}
+# What scoring reads of a record: every rule's fields, all in the index of the rules' fields (with the
+# status), so finding and scoring pairs reads no member row.
+KEY_FIELDS = ("pk", *dict.fromkeys(name for rule in DUPLICATE_RULES for name in rule.fields))
 
 
-def scored_pair(first: Member, second: Member) -> DuplicatePair:
-    """The two records scored by every rule (a rule that finds no pairs alone still adds its weight)."""
-    matched = tuple(
+def matched_rules(first, second) -> tuple[DuplicateRule, ...]:
+    """The rules two records (members, or rows holding ``KEY_FIELDS``) meet; a rule that finds no pairs
+    alone still adds its weight."""
+    return tuple(
         rule
         for rule in DUPLICATE_RULES
         if (key := rule.key_of(first)) is not None and key == rule.key_of(second)
     )
-    return DuplicatePair(first, second, sum(rule.weight for rule in matched), matched)
 
 
 def look_alike_groups(members: QuerySet[Member], rule: DuplicateRule) -> QuerySet:
-    """The keys ``rule`` gives to more than one (and at most LARGEST_GROUP) of ``members``, one GROUP BY."""
+    """The keys ``rule`` gives to more than one (and at most LARGEST_GROUP) of ``members``, one GROUP BY
+    (read from the index of the rules' fields, ``Member.Meta.indexes``, without touching the table)."""
     return (
         _with_key(members, rule)
         .order_by()
@@ -263,42 +278,70 @@ def _with_key(members: QuerySet[Member], rule: DuplicateRule) -> QuerySet[Member
 
 def pairs_in_groups(
     members: QuerySet[Member], rule: DuplicateRule, keys: list[tuple], threshold: int = DUPLICATE_THRESHOLD
-) -> Iterator[DuplicatePair]:
+) -> Iterator[Candidate]:
     """The pairs of records sharing one of ``keys`` under ``rule`` that reach ``threshold``, scored.
 
-    The records are found by the keys' first field (an index for names), then kept when their whole
-    key is one of ``keys``; a pair met by several rules comes once per rule that finds it."""
+    Only the records' keys are read (from the index): those whose key starts as one of ``keys`` does (a
+    few more than the groups), kept when their whole key is one of them. A pair met by several rules
+    comes once per rule that finds it."""
     wanted = set(keys)
-    by_key: dict[tuple, list[Member]] = defaultdict(list)
-    firsts = {key[0] for key in keys}
-    for member in _with_key(members, rule).filter(**{f"{rule.fields[0]}__in": firsts}).select_related("unit"):
-        if (key := rule.key_of(member)) in wanted:
-            by_key[key].append(member)
+    first_values = {f"{rule.fields[0]}__in": {key[0] for key in keys}}
+    by_key: dict[tuple, list] = defaultdict(list)
+    for record in members.filter(**first_values).order_by().values_list(*KEY_FIELDS, named=True):
+        if (key := rule.key_of(record)) in wanted:
+            by_key[key].append(record)
     for group in by_key.values():
-        for first, second in itertools.combinations(sorted(group, key=lambda m: m.pk), 2):
-            if (pair := scored_pair(first, second)).score >= threshold:
-                yield pair
+        for first, second in itertools.combinations(sorted(group, key=lambda record: record.pk), 2):
+            matched = matched_rules(first, second)
+            if (score := sum(rule.weight for rule in matched)) >= threshold:
+                yield Candidate(first.pk, second.pk, score, matched)
 
 
 FINDING_RULES = tuple(rule for rule in DUPLICATE_RULES if rule.finds)
 
 
-def duplicate_candidates(
-    members: QuerySet[Member], threshold: int = DUPLICATE_THRESHOLD
-) -> list[DuplicatePair]:
+def candidate_pairs(members: QuerySet[Member], threshold: int = DUPLICATE_THRESHOLD) -> list[Candidate]:
     """Pairs of records in ``members`` (already scoped) that may be the same person, best first.
 
     Each rule finds its groups of look-alikes with one GROUP BY (at most GROUPS_PER_RULE of them: a whole
     province is compared by a background scan, ``members.duplicate_scans``); every pair met in any group
-    is scored by all the rules, and the pairs reaching ``threshold`` are returned.
+    is scored by all the rules, and the pairs reaching ``threshold`` are returned, as keys and scores:
+    a screen shows a page of them (``with_records``).
     """
     members = members.exclude(status=Status.MERGED)
-    pairs: dict[tuple[int, int], DuplicatePair] = {}
+    pairs: dict[tuple[int, int], Candidate] = {}
     for rule in FINDING_RULES:
         groups = list(look_alike_groups(members, rule)[:GROUPS_PER_RULE])
         for start in range(0, len(groups), KEYS_PER_QUERY):
             for pair in pairs_in_groups(members, rule, groups[start : start + KEYS_PER_QUERY], threshold):
-                pairs[(pair.first.pk, pair.second.pk)] = pair
-    return sorted(
-        pairs.values(), key=lambda pair: (-pair.score, pair.first.sort_key, pair.first.pk, pair.second.pk)
+                pairs[(pair.first_id, pair.second_id)] = pair
+    sort_keys = dict(
+        Member.objects.filter(pk__in={first for first, _ in pairs}).order_by().values_list("pk", "sort_key")
     )
+    return sorted(
+        pairs.values(),
+        key=lambda pair: (-pair.score, sort_keys[pair.first_id], pair.first_id, pair.second_id),
+    )
+
+
+# What the duplicates screen shows of a record (``members/_duplicate_record.html``).
+SHOWN_FIELDS = ("code", "full_name", "birth_year", "status", "unit__name", "unit__short_name")
+
+
+def with_records(candidates: list[Candidate], fields: tuple[str, ...] | None = None) -> list[DuplicatePair]:
+    """The pairs with their two records (only ``fields`` of them when given), in the same order."""
+    records = Member.objects.select_related("unit").filter(
+        pk__in={pk for pair in candidates for pk in (pair.first_id, pair.second_id)}
+    )
+    by_pk = {member.pk: member for member in (records.only(*fields) if fields else records)}
+    return [
+        DuplicatePair(by_pk[pair.first_id], by_pk[pair.second_id], pair.score, pair.rules)
+        for pair in candidates
+    ]
+
+
+def duplicate_candidates(
+    members: QuerySet[Member], threshold: int = DUPLICATE_THRESHOLD, limit: int | None = None
+) -> list[DuplicatePair]:
+    """The first ``limit`` (default: all) of ``candidate_pairs``, with both records in full."""
+    return with_records(candidate_pairs(members, threshold)[:limit])

@@ -566,8 +566,10 @@ def duplicates(request):
         page.rows = [duplicate_scans.as_pair(row) for row in page.rows]
         total = pairs.count()
     else:
-        pairs = [] if too_many else selectors.duplicate_candidates(members)
+        # Every pair is found and scored from the records' keys; only the page's get their records.
+        pairs = [] if too_many else selectors.candidate_pairs(members)
         page, total = _paged(pairs, request.GET.get("page")), len(pairs)
+        page.rows = selectors.with_records(page.rows, selectors.SHOWN_FIELDS)
     return render(
         request,
         "members/duplicates.html",

@@ -4,6 +4,7 @@ filters and masking of the member pages."""
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -246,7 +247,7 @@ class MemberViewSet(
         members = selectors.members_under(request.user, unit)
         if selectors.too_many_to_compare(members):
             raise serializers.ValidationError({"unit": [too_many_message()]})
-        pairs = selectors.duplicate_candidates(members)[:DUPLICATES_SHOWN]
+        pairs = selectors.duplicate_candidates(members, limit=DUPLICATES_SHOWN)
         return Response(s.DuplicatePairSerializer(pairs, many=True).data)
 
     @extend_schema(

@@ -32,12 +32,14 @@ from congdoan.units.models import Unit
 CODE = r"[A-Za-z0-9][A-Za-z0-9._-]*"  # member codes are digits; anything else names nothing (404)
 ID = r"[0-9]+"
 DUPLICATES_SHOWN = 1000
-FILE = OpenApiResponse(OpenApiTypes.BINARY, description="Tệp .xlsx, .csv hoặc .json")
+FILE = OpenApiResponse(OpenApiTypes.BINARY, description=gettext_lazy(".xlsx, .csv or .json file"))
 SORT = OpenApiParameter(
     "sort",
     OpenApiTypes.STR,
     enum=["name", "-name", "code", "-code"],
-    description="Thứ tự: name (tên theo thứ tự tiếng Việt: tên, tên đệm, họ) hoặc code (mã đoàn viên)",
+    description=gettext_lazy(
+        "Order: name (name in Vietnamese order: given name, middle name, family name) or code (member code)"
+    ),
 )
 
 
@@ -82,16 +84,20 @@ class UncountedPagination(LimitOffsetPagination):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="Đoàn viên",
+        summary=gettext_lazy("Members"),
         parameters=[SORT],
-        description="Đoàn viên trong phạm vi của người dùng, đang sinh hoạt hoặc tạm dừng (status=all: mọi "
-        "trạng thái). Tìm `q` theo tên (có hoặc không dấu), số CCCD/CMND hay mã đoàn viên. Dữ liệu cá nhân "
-        "được che một phần.",
+        description=gettext_lazy(
+            "Members within the user's scope, active or suspended (status=all: every status). "
+            "Search `q` by name (with or without diacritics), CCCD/CMND number or member code. "
+            "Personal data are partly masked."
+        ),
     ),
-    retrieve=extend_schema(summary="Một đoàn viên (dữ liệu cá nhân che một phần)"),
-    create=extend_schema(summary="Kết nạp đoàn viên", responses={201: s.MemberSerializer}),
-    update=extend_schema(summary="Sửa thông tin đoàn viên", responses=s.MemberSerializer),
-    partial_update=extend_schema(summary="Sửa một phần thông tin đoàn viên", responses=s.MemberSerializer),
+    retrieve=extend_schema(summary=gettext_lazy("One member (personal data partly masked)")),
+    create=extend_schema(summary=gettext_lazy("Admit a member"), responses={201: s.MemberSerializer}),
+    update=extend_schema(summary=gettext_lazy("Correct a member's details"), responses=s.MemberSerializer),
+    partial_update=extend_schema(
+        summary=gettext_lazy("Correct part of a member's details"), responses=s.MemberSerializer
+    ),
 )
 class MemberViewSet(
     ScopedViewSetMixin,
@@ -101,9 +107,12 @@ class MemberViewSet(
     mixins.UpdateModelMixin,
     GenericViewSet,
 ):
-    """Sổ đoàn viên: danh sách, hồ sơ, kết nạp, sửa thông tin và các bước sinh hoạt (chuyển, tạm dừng, tiếp
-    tục, kết thúc, tiếp nhận, kết nạp lại, gộp hồ sơ trùng). Đơn vị, trạng thái và ngày vào công đoàn chỉ thay
-    đổi qua các bước đó."""
+    # The API docs and the browsable API show the docstring: through gettext, it reads in the user's language.
+    __doc__ = gettext_lazy(
+        "The member register: list, records, admission, corrections and the steps of "
+        "membership (transfer, suspend, resume, end, receive, admit again, merge duplicate "
+        "records). Unit, status and union joining date change only through those steps."
+    )
 
     queryset = Member.objects.select_related("unit", "merged_into")
     serializer_class = s.MemberSerializer
@@ -147,10 +156,15 @@ class MemberViewSet(
         super().perform_update(serializer)
 
     @extend_schema(
-        summary="Dữ liệu cá nhân đầy đủ của đoàn viên",
-        description="Số CCCD/CMND, điện thoại, e-mail, ngày sinh đầy đủ. Chỉ quản trị, cán bộ và chủ tịch "
-        "CĐCS của đoàn viên; mỗi lần xem được ghi lại (Nghị định 13/2023/NĐ-CP).",
-        parameters=[OpenApiParameter("reason", OpenApiTypes.STR, description="Lý do cần xem")],
+        summary=gettext_lazy("The member's full personal data"),
+        description=gettext_lazy(
+            "CCCD/CMND number, phone, e-mail, full date of birth. Only administrators, "
+            "officers and the chair of the member's grassroots union; every view is logged "
+            "(Decree 13/2023/NĐ-CP)."
+        ),
+        parameters=[
+            OpenApiParameter("reason", OpenApiTypes.STR, description=gettext_lazy("Why it must be seen"))
+        ],
         responses=s.PersonalDataSerializer,
     )
     @action(detail=True, filter_backends=[])
@@ -162,14 +176,15 @@ class MemberViewSet(
         return Response(s.PersonalDataSerializer(member).data)
 
     @extend_schema(
-        summary="Các sự kiện sinh hoạt của đoàn viên", responses=s.MemberEventSerializer(many=True)
+        summary=gettext_lazy("The member's membership events"), responses=s.MemberEventSerializer(many=True)
     )
     @action(detail=True, filter_backends=[], pagination_class=None)
     def events(self, request, code=None):
         return Response(s.MemberEventSerializer(selectors.events_of(self.get_object()), many=True).data)
 
     @extend_schema(
-        summary="Quá trình sinh hoạt (suy ra từ các sự kiện)", responses=s.MembershipSerializer(many=True)
+        summary=gettext_lazy("Membership history (derived from the events)"),
+        responses=s.MembershipSerializer(many=True),
     )
     @action(detail=True, filter_backends=[], pagination_class=None)
     def memberships(self, request, code=None):
@@ -186,41 +201,50 @@ class MemberViewSet(
         return Response(s.MemberSerializer(member, context=self.get_serializer_context()).data)
 
     @extend_schema(
-        summary="Chuyển sinh hoạt sang CĐCS khác (trong hoặc ngoài hệ thống)", responses=s.MemberSerializer
+        summary=gettext_lazy("Transfer to another grassroots union (inside or outside the system)"),
+        responses=s.MemberSerializer,
     )
     @action(detail=True, methods=["post"])
     def transfer(self, request, code=None):
         return self._step(request)
 
-    @extend_schema(summary="Tạm dừng sinh hoạt", responses=s.MemberSerializer)
+    @extend_schema(summary=gettext_lazy("Suspend"), responses=s.MemberSerializer)
     @action(detail=True, methods=["post"])
     def suspend(self, request, code=None):
         return self._step(request)
 
-    @extend_schema(summary="Tiếp tục sinh hoạt", responses=s.MemberSerializer)
+    @extend_schema(summary=gettext_lazy("Resume membership"), responses=s.MemberSerializer)
     @action(detail=True, methods=["post"])
     def resume(self, request, code=None):
         return self._step(request)
 
-    @extend_schema(summary="Kết thúc sinh hoạt: thôi, khai trừ, nghỉ hưu, mất", responses=s.MemberSerializer)
+    @extend_schema(
+        summary=gettext_lazy("End membership: leaving, expulsion, retirement, death"),
+        responses=s.MemberSerializer,
+    )
     @action(detail=True, methods=["post"])
     def end(self, request, code=None):
         return self._step(request)
 
-    @extend_schema(summary="Tiếp nhận đoàn viên chuyển đến từ ngoài hệ thống", responses=s.MemberSerializer)
+    @extend_schema(
+        summary=gettext_lazy("Receive a member transferred in from outside the system"),
+        responses=s.MemberSerializer,
+    )
     @action(detail=True, methods=["post"])
     def receive(self, request, code=None):
         return self._step(request)
 
-    @extend_schema(summary="Kết nạp lại", responses=s.MemberSerializer)
+    @extend_schema(summary=gettext_lazy("Admit again"), responses=s.MemberSerializer)
     @action(detail=True, methods=["post"])
     def readmit(self, request, code=None):
         return self._step(request)
 
     @extend_schema(
-        summary="Gộp hồ sơ trùng vào đoàn viên này",
-        description="Sự kiện của cả hai hồ sơ được giữ; hồ sơ trùng được đánh dấu đã gộp và trỏ về "
-        "hồ sơ này.",
+        summary=gettext_lazy("Merge a duplicate record into this member"),
+        description=gettext_lazy(
+            "The events of both records are kept; the duplicate record is marked as merged and "
+            "points to this one."
+        ),
         responses=s.MemberSerializer,
     )
     @action(detail=True, methods=["post"])
@@ -228,11 +252,14 @@ class MemberViewSet(
         return self._step(request)
 
     @extend_schema(
-        summary="Các cặp hồ sơ có thể trùng",
-        description="Theo các quy tắc có trọng số; các cặp đạt ngưỡng, cặp chắc chắn nhất trước "
-        "(tối đa 1.000).",
+        summary=gettext_lazy("Pairs of records that may be duplicates"),
+        description=gettext_lazy(
+            "By weighted rules; the pairs that reach the threshold, the most certain first (at most 1,000)."
+        ),
         parameters=[
-            OpenApiParameter("unit", OpenApiTypes.STR, description="Mã đơn vị (cả các đơn vị trực thuộc)")
+            OpenApiParameter(
+                "unit", OpenApiTypes.STR, description=gettext_lazy("Unit code (with the units under it)")
+            )
         ],
         responses=s.DuplicatePairSerializer(many=True),
     )
@@ -251,10 +278,13 @@ class MemberViewSet(
         return Response(s.DuplicatePairSerializer(pairs, many=True).data)
 
     @extend_schema(
-        summary="Xuất danh sách đã lọc",
-        description="Cùng bộ lọc với danh sách. `full=true`: kèm dữ liệu cá nhân đầy đủ (chỉ quản trị và cán "
-        "bộ; được ghi nhật ký). Danh sách dài hơn 20.000 người được ghi bằng công việc nền: trả về 202 và "
-        "mã công việc (`/member-jobs/{id}/`).",
+        summary=gettext_lazy("Export the filtered list"),
+        description=gettext_lazy(
+            "Same filters as the list. `full=true`: with the full personal data "
+            "(administrators and officers only; logged). A list longer than 20,000 people is "
+            "written by a background job: the answer is 202 with the job "
+            "(`/member-jobs/{id}/`)."
+        ),
         parameters=[
             OpenApiParameter(
                 "file_format", OpenApiTypes.STR, enum=list(downloads.CONTENT_TYPES), default="xlsx"
@@ -286,12 +316,15 @@ class MemberViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Sự kiện sinh hoạt của đoàn viên"),
-    retrieve=extend_schema(summary="Một sự kiện"),
+    list=extend_schema(summary=gettext_lazy("Membership events of members")),
+    retrieve=extend_schema(summary=gettext_lazy("One event")),
 )
 class MemberEventViewSet(ScopedViewSetMixin, ReadOnlyModelViewSet):
-    """Các sự kiện (kết nạp, chuyển đi/đến, tạm dừng, tiếp tục, thôi, khai trừ, nghỉ hưu, mất…) xảy ra ở các
-    đơn vị trong phạm vi của người dùng. Chỉ đọc: sự kiện được ghi qua các bước của đoàn viên."""
+    __doc__ = gettext_lazy(
+        "The events (admission, transfer out/in, suspension, resumption, leaving, "
+        "expulsion, retirement, death…) that happened in the units within the user's "
+        "scope. Read only: events are recorded through the member's steps."
+    )
 
     # Newest recorded first: the primary key orders them without sorting a province's events.
     queryset = MemberEvent.objects.select_related("member", "unit", "other_unit").order_by("-id")
@@ -302,12 +335,13 @@ class MemberEventViewSet(ScopedViewSetMixin, ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Các lần nhập danh sách đoàn viên"),
-    retrieve=extend_schema(summary="Một lần nhập: trạng thái và số dòng"),
+    list=extend_schema(summary=gettext_lazy("Imports of member lists")),
+    retrieve=extend_schema(summary=gettext_lazy("One import: its state and row counts")),
     create=extend_schema(
-        summary="Tải lên danh sách để nhập",
-        description="Tệp được đọc bằng công việc nền; theo dõi `/member-imports/{id}/job/`, rồi xem "
-        "từng dòng.",
+        summary=gettext_lazy("Upload a list to import"),
+        description=gettext_lazy(
+            "The file is read by a background job; follow `/member-imports/{id}/job/`, then look at each row."
+        ),
         request={"multipart/form-data": s.ImportUploadSerializer},
         responses={201: s.ImportBatchSerializer},
     ),
@@ -319,8 +353,11 @@ class ImportBatchViewSet(
     mixins.CreateModelMixin,
     GenericViewSet,
 ):
-    """Nhập danh sách đoàn viên theo từng bước: tải lên → xem trước từng dòng (lỗi, trùng) → quyết định các
-    dòng trùng → ghi vào sổ. Chỉ người được sửa đoàn viên của đơn vị."""
+    __doc__ = gettext_lazy(
+        "Importing a list of members step by step: upload → preview each row (errors, "
+        "duplicates) → decide on the duplicate rows → write into the register. Only for "
+        "users who may edit the unit's members."
+    )
 
     queryset = ImportBatch.objects.select_related("unit", "created_by", "job")
     serializer_class = s.ImportBatchSerializer
@@ -345,7 +382,7 @@ class ImportBatchViewSet(
         return Response(s.ImportBatchSerializer(batch).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        summary="Các dòng của lần nhập",
+        summary=gettext_lazy("Rows of the import"),
         parameters=[OpenApiParameter("status", OpenApiTypes.STR, enum=ImportRow.Status.values)],
         responses=s.ImportRowSerializer(many=True),
     )
@@ -363,7 +400,9 @@ class ImportBatchViewSet(
             s.ImportRowSerializer(page, many=True, context={"batch": batch}).data
         )
 
-    @extend_schema(summary="Quyết định về các dòng có thể trùng", responses=s.DecidedSerializer)
+    @extend_schema(
+        summary=gettext_lazy("Decide on the rows that may be duplicates"), responses=s.DecidedSerializer
+    )
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
         batch = self.get_object()
@@ -372,7 +411,10 @@ class ImportBatchViewSet(
         count = import_services.decide(batch=batch, user=request.user, **serializer.validated_data)
         return Response({"decided": count})
 
-    @extend_schema(summary="Ghi các dòng hợp lệ vào sổ (công việc nền)", responses={202: s.JobSerializer})
+    @extend_schema(
+        summary=gettext_lazy("Write the valid rows into the register (background job)"),
+        responses={202: s.JobSerializer},
+    )
     @action(detail=True, methods=["post"])
     def commit(self, request, pk=None):
         batch = self.get_object()
@@ -383,13 +425,17 @@ class ImportBatchViewSet(
         )
         return Response(jobs.status(job), status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(summary="Bỏ lần nhập (không ghi gì)", request=None, responses=s.ImportBatchSerializer)
+    @extend_schema(
+        summary=gettext_lazy("Discard the import (nothing is written)"),
+        request=None,
+        responses=s.ImportBatchSerializer,
+    )
     @action(detail=True, methods=["post"])
     def discard(self, request, pk=None):
         batch = import_services.discard_batch(batch=self.get_object(), user=request.user)
         return Response(s.ImportBatchSerializer(batch).data)
 
-    @extend_schema(summary="Tiến độ đọc hoặc ghi", responses=s.JobSerializer)
+    @extend_schema(summary=gettext_lazy("Progress of reading or writing"), responses=s.JobSerializer)
     @action(detail=True)
     def job(self, request, pk=None):
         batch = self.get_object()
@@ -397,7 +443,10 @@ class ImportBatchViewSet(
             raise exceptions.NotFound(_("No background job for this import."))
         return Response(jobs.status(batch.job))
 
-    @extend_schema(summary="Các dòng cần sửa (.xlsx), để sửa rồi tải lên lại", responses={200: FILE})
+    @extend_schema(
+        summary=gettext_lazy("The rows to correct (.xlsx), to correct and upload again"),
+        responses={200: FILE},
+    )
     @action(detail=True)
     def errors(self, request, pk=None):
         batch = self.get_object()
@@ -406,9 +455,9 @@ class ImportBatchViewSet(
         )
 
     @extend_schema(
-        summary="Mẫu danh sách để điền (.xlsx)",
+        summary=gettext_lazy("List template to fill in (.xlsx)"),
         parameters=[
-            OpenApiParameter("unit", OpenApiTypes.STR, required=True, description="Mã đơn vị"),
+            OpenApiParameter("unit", OpenApiTypes.STR, required=True, description=gettext_lazy("Unit code")),
             OpenApiParameter("mode", OpenApiTypes.STR, enum=ImportBatch.Mode.values),
         ],
         responses={200: FILE},
@@ -430,9 +479,14 @@ class ImportBatchViewSet(
         )
 
 
-@extend_schema_view(retrieve=extend_schema(summary="Một công việc nền của người dùng (xuất danh sách)"))
+@extend_schema_view(
+    retrieve=extend_schema(summary=gettext_lazy("One background job of the user (exporting a list)"))
+)
 class MemberJobViewSet(mixins.RetrieveModelMixin, GenericViewSet):
-    """Công việc xuất danh sách đoàn viên của chính người dùng: tiến độ, rồi tải tệp (xóa sau khi tải)."""
+    __doc__ = gettext_lazy(
+        "The user's own jobs exporting member lists: progress, then download the file "
+        "(deleted after the download)."
+    )
 
     serializer_class = s.JobSerializer
     lookup_value_regex = ID
@@ -445,7 +499,7 @@ class MemberJobViewSet(mixins.RetrieveModelMixin, GenericViewSet):
     def retrieve(self, request, pk=None):
         return Response(jobs.status(self.get_object()))
 
-    @extend_schema(summary="Tải tệp danh sách đã xuất", responses={200: FILE})
+    @extend_schema(summary=gettext_lazy("Download the exported list file"), responses={200: FILE})
     @action(detail=True)
     def file(self, request, pk=None):
         return downloads.job_file_response(self.get_object())

@@ -16,8 +16,12 @@ Rules (a refusal says why, in Vietnamese):
 - A percent target is not split: a ratio at the upper level is the sum of numerators over the sum of
   denominators below, so every unit reaching the same percent is exactly what makes the upper level
   reach it; each unit gets the same percent, and no other split of a percent is accepted.
-- Every split is a new revision (who, when, method, base, note, its parts); the latest is in force and
-  the older ones stay readable. Only a user who may change the programme splits its targets.
+- Every split is a new revision (who, when, method, base, note, its parts, and the reference day it was
+  split on, ``units_on``: a later change of the target's period does not change what it meant); the latest
+  is in force and the older ones stay readable. Only a user who may change the programme splits its
+  targets. The sum check also sets the shares' units against the units under the programme's unit on
+  that stored day, as the tree reads now: a decision recorded later with an earlier date shows there,
+  and a unit that was not under it that day does not adopt its share.
 - A unit adopts its share into its own programme: one programme filed under the unit, carrying out the
   upper programme, holds one target per upper target it took a share of (``Target.allocated_from``).
   Adopting again updates that target to the share in force and changes nothing when it already holds it.
@@ -91,6 +95,11 @@ def reference_day(target: Target, base_on: datetime.date | None = None) -> datet
     if start is not None and start <= today:
         return start
     return today
+
+
+def _units_day(target: Target, method: str, base_on: datetime.date | None) -> datetime.date:
+    """The reference day of a split of ``target`` by ``method`` (only a split by members has a say)."""
+    return reference_day(target, base_on if method == AllocationMethod.MEMBERS else None)
 
 
 def children_on(unit: Unit, on: datetime.date) -> list[Unit]:
@@ -267,7 +276,7 @@ def split(
         )
     if method not in AllocationMethod.values:
         raise ValidationError({"method": _("Unknown way of splitting.")})
-    day = reference_day(target, base_on if method == AllocationMethod.MEMBERS else None)
+    day = _units_day(target, method, base_on)
     children = children_on(programme.unit, day)
     if not children:
         raise ValidationError(
@@ -329,6 +338,9 @@ def _split_by_hand(
 class SumCheck:
     allocated: Decimal
     target: Decimal
+    # Against the tree of the split's day as it reads now (a decision recorded later may correct it):
+    missing: tuple[Unit, ...] = ()  # units directly under the programme's unit that day, without a share
+    outside: tuple[Unit, ...] = ()  # units with a share that were not directly under it that day
 
     @property
     def difference(self) -> Decimal:
@@ -387,6 +399,7 @@ def allocate(
         revision=last + 1,
         method=method,
         base_on=_base_on(target, method, base_on),
+        units_on=_units_day(target, method, base_on),
         total=target.value,
         note=note.strip(),
         created_by=user,
@@ -432,9 +445,17 @@ def revisions(target: Target) -> list[Allocation]:
 
 
 def sum_check(target: Target, allocation: Allocation) -> SumCheck:
-    """What the split in force gives against the target's value today (a later change of the target shows)."""
+    """What the split in force gives against the target's value today (a later change of the target shows),
+    and its units against those under the programme's unit on the split's own day (``units_on``)."""
+    shared = [share.unit for share in allocation.shares.all()]
+    home = target.programme.unit
+    standing = children_on(home, allocation.units_on) if home is not None else []
+    standing_ids, shared_ids = {unit.pk for unit in standing}, {unit.pk for unit in shared}
     return SumCheck(
-        allocated=sum((share.value for share in allocation.shares.all()), Decimal(0)), target=target.value
+        allocated=sum((share.value for share in allocation.shares.all()), Decimal(0)),
+        target=target.value,
+        missing=tuple(unit for unit in standing if unit.pk not in shared_ids),
+        outside=tuple(unit for unit in shared if unit.pk not in standing_ids),
     )
 
 
@@ -528,6 +549,17 @@ def adopt_share(*, user, share: AllocationShare) -> Adoption:
     if current_allocation(upper_target).pk != allocation.pk:
         raise ValidationError(
             _("A newer split of this target replaced this share: adopt the share in force.")
+        )
+    standing = UnitLink.objects.filter(
+        valid_on(allocation.units_on), parent=upper_target.programme.unit_id, unit=share.unit_id
+    )
+    if not standing.exists():
+        raise ValidationError(
+            _(
+                "%(unit)s was not directly under %(home)s on %(date)s, the day whose units this split is "
+                "among: the tree of that day was corrected after the split. Split the target again."
+            )
+            % {"unit": share.unit, "home": upper_target.programme.unit, "date": _d(allocation.units_on)}
         )
     programme = _own_programme(upper_target.programme, share.unit)
     spec = asdict(TargetSpec.of(upper_target)) | {"value": share.value}

@@ -519,6 +519,8 @@ class Allocation(ChangeLogged):
 
     Revisions are never changed: a new split is a new revision, and the latest one is in force. ``total``
     is the target's value when the split was made, so a later change of the target shows as a difference.
+    ``units_on`` is the day whose units it is split among (``allocation.reference_day`` when it was made),
+    kept so that a later change of the target's period or of the rule does not change what it meant.
     """
 
     target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="allocations")
@@ -529,6 +531,12 @@ class Allocation(ChangeLogged):
         null=True,
         blank=True,
         help_text=_("Members: that day; last year's result: its end."),
+    )
+    units_on = models.DateField(
+        _("units as they stood on"),
+        help_text=_(
+            "The day of the tree whose units directly under the programme's unit the split is among."
+        ),
     )
     total = models.DecimalField(_("target value"), max_digits=14, decimal_places=2)
     note = models.TextField(_("note"), blank=True)
@@ -554,6 +562,12 @@ class Allocation(ChangeLogged):
 
     def __str__(self) -> str:
         return f"{self.target} ({self.revision})"
+
+    @property
+    def made_by(self) -> str:
+        """Who made the split, as a page names them ("—" for a command's split or a removed account)."""
+        user = self.created_by
+        return (user.get_full_name() or user.username) if user is not None else "—"
 
     @property
     def audit_unit_id(self) -> int | None:

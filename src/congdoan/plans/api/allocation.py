@@ -3,6 +3,7 @@ the pages (``congdoan.plans.allocation`` and ``congdoan.plans.reported``)."""
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
@@ -49,6 +50,12 @@ class AllocationSerializer(serializers.ModelSerializer):
     target = serializers.PrimaryKeyRelatedField(read_only=True)
     total = serializers.DecimalField(**AMOUNT, read_only=True, help_text="Chỉ tiêu khi phân bổ")
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    units_on = serializers.DateField(
+        read_only=True,
+        help_text=gettext_lazy(
+            "The day of the tree whose units directly under the programme's unit it is among"
+        ),
+    )
     shares = ShareSerializer(many=True, read_only=True)
 
     class Meta:
@@ -59,6 +66,7 @@ class AllocationSerializer(serializers.ModelSerializer):
             "revision",
             "method",
             "base_on",
+            "units_on",
             "total",
             "note",
             "created_by",

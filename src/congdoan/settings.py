@@ -202,8 +202,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "congdoan API",
-    "DESCRIPTION": (
-        "API của hệ thống quản lý công tác công đoàn. Mọi truy vấn giới hạn trong cây đơn vị của người dùng."
+    "DESCRIPTION": _(
+        "The API of the trade union work management system. Every query is limited to the user's unit tree."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

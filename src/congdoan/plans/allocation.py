@@ -29,7 +29,8 @@ Rules (a refusal says why, in Vietnamese):
 """
 
 import datetime
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -428,10 +429,16 @@ def current_allocation(target: Target) -> Allocation | None:
 
 def shares_of(target: Target) -> dict[int, Decimal]:
     """unit id -> the value allocated to it by the split in force (empty when the target was never split)."""
-    current = current_allocation(target)
-    if current is None:
-        return {}
-    return dict(current.shares.values_list("unit_id", "value"))
+    return shares_by_target([target]).get(target.pk, {})
+
+
+def shares_by_target(targets: Iterable[Target]) -> dict[int, dict[int, Decimal]]:
+    """target id -> ``shares_of`` that target, for many targets in one query (the progress pages)."""
+    found: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    rows = current_shares().filter(allocation__target__in=list(targets)).order_by()
+    for target_id, unit_id, value in rows.values_list("allocation__target_id", "unit_id", "value"):
+        found[target_id][unit_id] = value
+    return dict(found)
 
 
 def revisions(target: Target) -> list[Allocation]:

@@ -37,23 +37,6 @@ if __package__ in (None, ""):  # run as a file (bench/members_import.py): make `
 from bench.document import README, write_block
 
 SECTION = "Member registry (bench/members_import.py, bench/members_list.py)"
-COLUMNS = [
-    "STT",
-    "Họ và tên",
-    "Ngày sinh",
-    "Giới tính",
-    "Dân tộc",
-    "Tôn giáo",
-    "Số CCCD",
-    "Điện thoại",
-    "Email",
-    "Trình độ chuyên môn",
-    "Chức vụ công đoàn",
-    "Nghề nghiệp",
-    "Ngày vào CĐ",
-    "Đảng viên",
-    "Mã CĐCS",
-]
 UNITS = 50
 OCCUPATIONS = [
     "Công nhân may",
@@ -111,6 +94,8 @@ def _cells(person: dict) -> list:
 
 def write_file(path: Path, count: int) -> Path:
     """An .xlsx (title rows, a totals line) or a UTF-8 CSV, as a province would send them."""
+    from tests.members.listfiles import PROVINCIAL_HEADERS
+
     if path.exists():
         return path
     partial = path.with_suffix(path.suffix + ".part")
@@ -119,7 +104,7 @@ def write_file(path: Path, count: int) -> Path:
 
         with open(partial, "w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
-            writer.writerow(COLUMNS)
+            writer.writerow(PROVINCIAL_HEADERS)
             for person in people(count):
                 row = _cells(person)
                 row[2], row[12] = row[2].strftime("%d/%m/%Y"), row[12].strftime("%d/%m/%Y")
@@ -132,7 +117,7 @@ def write_file(path: Path, count: int) -> Path:
         sheet = workbook.create_sheet("Danh sách")
         sheet.append(["LIÊN ĐOÀN LAO ĐỘNG TỈNH — DANH SÁCH ĐOÀN VIÊN"])
         sheet.append([])
-        sheet.append(COLUMNS)
+        sheet.append(PROVINCIAL_HEADERS)
         for person in people(count):
             cells = _cells(person)
             for position in (2, 12):
@@ -189,7 +174,13 @@ def child_import(path: Path) -> dict:
     done = time.perf_counter()
     if batch.file_error:
         raise SystemExit(batch.file_error)
+    from django.db import connection
+
+    database = Path(connection.settings_dict["NAME"]) if connection.vendor == "sqlite" else None
     return {
+        # The file keeps its largest size (nothing truncates it): what the one commit transaction needed.
+        "wal_mb": database and Path(f"{database}-wal").stat().st_size / 2**20,
+        "db_mb": database and database.stat().st_size / 2**20,
         "seconds": done - started,
         "cpu_s": time.process_time() - cpu,
         "read_s": read - started,
@@ -516,9 +507,10 @@ def markdown(results: list[dict], arguments: str) -> str:
         f"`.venv/bin/python -m bench.members_import {arguments}`.",
         "",
         "| db | rows | file | reader alone s / peak MB | import s (read + commit) | import CPU s "
-        "| import peak MB | import rows/s | raw members rows/s | ratio (CPU) | raw all rows/s | ratio "
+        "| import peak MB | SQLite WAL / database MB | import rows/s | raw members rows/s | ratio (CPU) "
+        "| raw all rows/s | ratio "
         "| bulk_create members rows/s (CPU s, raw's) | load |",
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         read, imported = r["read"], r.get("import")
@@ -536,6 +528,7 @@ def markdown(results: list[dict], arguments: str) -> str:
                 f"{imported['seconds']:.0f} ({imported['read_s']:.0f} + {imported['commit_s']:.0f})",
                 f"{imported['cpu_s']:.0f}",
                 f"{imported['maxrss_mb']:.0f}",
+                f"{imported['wal_mb']:,.0f} / {imported['db_mb']:,.0f}" if imported.get("wal_mb") else "—",
                 f"{rate:,.0f}",
                 f"{raw:,.0f}",
                 f"{rate / raw:.1%} ({r['raw']['cpu_s'] / imported['cpu_s']:.1%})",
@@ -545,7 +538,7 @@ def markdown(results: list[dict], arguments: str) -> str:
                 f"{r['raw']['cpu_s']:.1f})",
             ]
         else:
-            cells += ["—"] * 9
+            cells += ["—"] * 10
         cells.append(f"{r['load']:.1f}")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -608,7 +601,8 @@ def _report(result: dict) -> None:
         line += (
             f" | import {imported['seconds']:7.1f} s (read {imported['read_s']:.1f} + commit "
             f"{imported['commit_s']:.1f}, cpu {imported['cpu_s']:.1f}) {rate:7,.0f} rows/s, peak "
-            f"{imported['maxrss_mb']:4.0f} MB | bulk_create members "
+            f"{imported['maxrss_mb']:4.0f} MB, WAL {imported.get('wal_mb') or 0:,.0f} MB "
+            "| bulk_create members "
             f"{result['bulk']['rows'] / result['bulk']['seconds']:8,.0f} rows/s | raw members "
             f"{raw_rate:8,.0f} rows/s: ratio "
             f"{rate / raw_rate:5.1%} (cpu {cpu_ratio:5.1%}) | "

@@ -26,6 +26,24 @@ HEADERS = [
     "Ngày vào CĐ",
     "Chức vụ công đoàn",
 ]
+# The columns of a provincial list as the benchmarks write it: every kind of cell a member row may hold.
+PROVINCIAL_HEADERS = [
+    "STT",
+    "Họ và tên",
+    "Ngày sinh",
+    "Giới tính",
+    "Dân tộc",
+    "Tôn giáo",
+    "Số CCCD",
+    "Điện thoại",
+    "Email",
+    "Trình độ chuyên môn",
+    "Chức vụ công đoàn",
+    "Nghề nghiệp",
+    "Ngày vào CĐ",
+    "Đảng viên",
+    "Mã CĐCS",
+]
 
 
 def xlsx(

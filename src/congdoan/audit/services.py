@@ -1,12 +1,17 @@
 """Writing the change log. Signals call these for ordinary saves; bulk services call ``log_many``."""
 
+import json
 from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection
 from django.dispatch import Signal
+from django.utils import timezone
 
 from congdoan.audit.context import current
 from congdoan.audit.models import ChangeLogged, ObjectChange, PersonalDataAccess
+from congdoan.core.db import insert_rows
 
 # Sent by ``log_many`` with ``action`` and ``objects``: bulk writes skip the model signals, and what
 # derives from the records (the indicators) learns of them here.
@@ -50,6 +55,41 @@ def log_many(
     ObjectChange.objects.bulk_create(rows, batch_size=1000)
     bulk_logged.send(sender=ObjectChange, action=action, objects=objects)
     return len(rows)
+
+
+def log_rows(
+    *,
+    action: str,
+    model: type[ChangeLogged],
+    rows: Iterable[tuple[int, int | None, str, dict]],
+    announce: Iterable[ChangeLogged] = (),
+) -> int:
+    """``log_many`` for rows written in SQL without model instances (the member import): each row is
+    (object id, unit id, repr, snapshot after), the snapshot as ``audit_snapshot`` makes it. Receivers of
+    ``bulk_logged`` learn of the write from ``announce``: instances carrying what they read (for member
+    events their units and dates), which may stand for many rows."""
+    context = current()
+    user = context.user
+    prepared = {
+        name: ObjectChange._meta.get_field(name).get_db_prep_save(value, connection)
+        for name, value in (("time", timezone.now()), ("request_id", context.request_id))
+    }
+    fixed = (
+        prepared["time"],
+        user.pk if user else None,
+        user.get_username() if user else "",
+        prepared["request_id"],
+        str(action),  # plain text: psycopg's COPY writes an Enum by its name
+        ContentType.objects.get_for_model(model, for_concrete_model=True).pk,
+    )
+    written = [
+        (*fixed, object_id, text[:255], unit_id, json.dumps(after, cls=DjangoJSONEncoder, ensure_ascii=False))
+        for object_id, unit_id, text, after in rows
+    ]
+    columns = ["time", "user", "user_name", "request_id", "action", "content_type", "object_id"]
+    insert_rows(ObjectChange, [*columns, "object_repr", "unit", "after"], written)
+    bulk_logged.send(sender=ObjectChange, action=action, objects=list(announce))
+    return len(written)
 
 
 def log_personal_data_access(

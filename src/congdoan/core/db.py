@@ -1,6 +1,6 @@
 """Database helpers that make SQLite and PostgreSQL answer alike."""
 
-from django.db import models
+from django.db import connection, models, transaction
 from django.db.backends.signals import connection_created
 from django.db.models.functions import Collate
 from django.dispatch import receiver
@@ -45,3 +45,21 @@ class Under(models.Lookup):
             *lhs_params,
             *rhs_params,
         ]
+
+
+def insert_rows(model: type[models.Model], columns: list[str], rows) -> None:
+    """INSERT plain tuples (values ready for the database, in ``columns`` order) into ``model``'s table: for
+    bulk writers that would otherwise make a model instance a row (imports, the change log of bulk writes).
+    On PostgreSQL through COPY, on SQLite one prepared statement for all rows; in the caller's transaction,
+    or in one of its own (in autocommit SQLite would commit each row on its own)."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    names = ", ".join(quote(model._meta.get_field(name).column) for name in columns)
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # psycopg's own cursor under Django's wrapper: COPY is not part of the DB-API.
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for values in rows:
+                    copy.write_row(values)
+            return
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})", rows)

@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, Min
+from django.db.models import Count, Exists, Min, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from congdoan.members.identity import ETHNIC_CHOICES
@@ -94,6 +94,21 @@ def mark_file_duplicates(batch: ImportBatch) -> None:
                     reason=reason % {"row": group["first"]},
                 )
             )
+
+
+def may_meet_registry() -> Q:
+    """Staged rows that may meet a registry member (a superset, for ``classify`` to judge): those naming a
+    member code, or sharing an ID number, or a folded name, birth year and unit with a member. In add mode
+    any other row is new, so a list of new people is judged by the database without loading its rows."""
+    return (
+        ~Q(member_code="")
+        | Exists(Member.objects.filter(id_number=OuterRef("id_number")))
+        | Exists(
+            Member.objects.filter(
+                search_name=OuterRef("search_name"), birth_year=OuterRef("birth_year"), unit=OuterRef("unit")
+            )
+        )
+    )
 
 
 def classify(batch: ImportBatch, rows: list[ImportRow]) -> dict[int, Verdict]:

@@ -17,8 +17,11 @@ checked again against the registry; if anything changed since the preview the co
 preview refreshed, so what is written is exactly what was previewed.
 """
 
+import datetime
+import functools
 import hashlib
 import itertools
+import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -33,9 +36,10 @@ from congdoan.accounts.models import Action
 from congdoan.accounts.scope import restrict
 from congdoan.audit.context import change_context
 from congdoan.audit.models import ObjectChange
-from congdoan.audit.services import log_many
+from congdoan.audit.services import log_many, log_rows
 from congdoan.core import jobs
-from congdoan.core.text import fold
+from congdoan.core.db import insert_rows
+from congdoan.core.text import fold, person_collation_key
 from congdoan.members import services as member_services
 from congdoan.members.imports import legacy
 from congdoan.members.imports.fields import BY_NAME
@@ -46,19 +50,21 @@ from congdoan.members.imports.matching import (
     judge_update,
     link_members,
     mark_file_duplicates,
+    may_meet_registry,
     save_verdicts,
 )
 from congdoan.members.imports.models import ImportBatch, ImportRow
 from congdoan.members.imports.reading import ENCODING_NAMES, FileRefused, open_table
 from congdoan.members.imports.rows import (
+    MEMBER_FIELDS,
+    ParsedRow,
     UnitIndex,
     birth_year,
-    build_member,
     clean_cell,
     parse_row,
     person_key,
 )
-from congdoan.members.models import Member, MemberEvent, Membership, Status
+from congdoan.members.models import EventKind, Member, MemberEvent, Membership, Status
 from congdoan.units.models import Unit
 
 CHUNK = 2000
@@ -240,35 +246,51 @@ def _stage(batch: ImportBatch, progress) -> None:
                 break
             if kind != RowKind.DATA:
                 continue
-            parsed = parse_row(number, cells, layout, units=units, mode=batch.mode)
-            staged.append(
-                ImportRow(
-                    batch=batch,
-                    row_number=number,
-                    values=parsed.values,
-                    data=parsed.data,
-                    errors=parsed.errors,
-                    status=RowStatus.ERROR if parsed.errors else RowStatus.NEW,
-                    parsed_ok=not parsed.errors,
-                    unit=parsed.unit,
-                    id_number=parsed.data.get("id_number", "")[:20] if not parsed.errors else "",
-                    person_key=""
-                    if parsed.errors
-                    else person_key(parsed.data, parsed.unit and parsed.unit.pk),
-                    search_name=fold(parsed.data.get("full_name", ""))[:120],
-                    birth_year=birth_year(parsed.data),
-                    member_code=parsed.data.get("code", "")[:20],
-                )
-            )
+            staged.append(_staged_row(batch, parse_row(number, cells, layout, units=units, mode=batch.mode)))
             if len(staged) >= CHUNK:
-                ImportRow.objects.bulk_create(staged)
+                insert_rows(ImportRow, _STAGED_COLUMNS, staged)
                 staged.clear()
                 progress(*table.progress(), _("Reading the file"))
-        ImportRow.objects.bulk_create(staged)
+        insert_rows(ImportRow, _STAGED_COLUMNS, staged)
         progress(*table.progress(), _("Reading the file"))
     finally:
         table.close()
     batch.save(update_fields=["notices"])
+
+
+# Every column of a staged row, for rows written as plain tuples (a model instance a row cost more than
+# parsing it); the verdict's columns start empty, as the model's defaults have them.
+_STAGED_COLUMNS = [
+    *("batch", "row_number", "status", "values", "data", "errors", "parsed_ok", "id_number"),
+    *("person_key", "search_name", "birth_year", "member_code", "unit", "reason", "changes", "decision"),
+]
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _staged_row(batch: ImportBatch, parsed: ParsedRow) -> tuple:
+    ok, data = not parsed.errors, parsed.data
+    unit_id = parsed.unit.pk if parsed.unit else None
+    return (
+        batch.pk,
+        parsed.number,
+        str(RowStatus.NEW if ok else RowStatus.ERROR),  # plain text: psycopg writes an Enum by its name
+        _json(parsed.values),
+        _json(data),
+        _json(parsed.errors),
+        ok,
+        data.get("id_number", "")[:20] if ok else "",
+        person_key(data, unit_id) if ok else "",
+        fold(data.get("full_name", ""))[:120],
+        birth_year(data),
+        data.get("code", "")[:20],
+        unit_id,
+        "",
+        "{}",
+        "",
+    )
 
 
 def _refresh_statistics() -> None:
@@ -282,17 +304,20 @@ def _refresh_statistics() -> None:
 
 
 def _chunks(queryset, size: int = CHUNK):
-    """Rows of ``queryset`` in primary-key order, a chunk at a time (keyset pages: flat memory)."""
+    """Rows of ``queryset`` (instances, or tuples of a values_list led by the primary key) in primary-key
+    order, a chunk at a time (keyset pages: flat memory)."""
     last = 0
     while chunk := list(queryset.filter(pk__gt=last).order_by("pk")[:size]):
         yield chunk
-        last = chunk[-1].pk
+        last = chunk[-1][0] if isinstance(chunk[-1], tuple) else chunk[-1].pk
 
 
 def _classify_all(batch: ImportBatch, progress) -> None:
     _refresh_statistics()
     mark_file_duplicates(batch)
     pending = batch.rows.filter(status=RowStatus.NEW, duplicate_of__isnull=True)
+    if batch.mode == ImportBatch.Mode.ADD:
+        pending = pending.filter(may_meet_registry())  # the others stay new, as staged
     total, done = pending.count(), 0
     for chunk in _chunks(pending):
         save_verdicts(classify(batch, chunk))
@@ -403,9 +428,12 @@ def _write(batch: ImportBatch, progress) -> tuple[int, int]:
         Q(status=RowStatus.UPDATE) | Q(status=RowStatus.DUPLICATE, decision=Decision.UPDATE)
     )
     total, done = to_create.count() + to_update.count(), 0
-    units: dict[int, Unit] = {}
-    for chunk in _chunks(to_create):
+    # Rows that meet no registry member stay new whatever else they hold: only the others are judged
+    # again (a duplicate whose member has gone meets none and is judged too, to be found stale).
+    for chunk in _chunks(to_create.filter(may_meet_registry() | Q(status=RowStatus.DUPLICATE))):
         _check_unchanged_since_preview(batch, chunk)
+    units: dict[int, Unit] = {}
+    for chunk in _chunks(to_create.values_list("pk", "data", "unit_id", "search_name", "birth_year")):
         _create_members(chunk, units)
         done += len(chunk)
         progress(done, total, _("Writing to the registry"))
@@ -437,29 +465,112 @@ def _check_unchanged_since_preview(batch: ImportBatch, chunk: list[ImportRow]) -
             raise StalePreview(_("row %(row)s") % {"row": row.row_number})
 
 
-def _create_members(chunk: list[ImportRow], units: dict[int, Unit]) -> None:
-    """admit_member for a chunk of rows at once: members with new codes, their first event and membership."""
-    missing = {row.unit_id for row in chunk} - set(units)
+# Names repeat a great deal in a list (Nguyễn Thị Hương…), and their sort keys cost more than the rest
+# of a member row: kept for the most recent names, a bounded memory.
+_sort_key = functools.lru_cache(maxsize=8192)(person_collation_key)
+
+
+@functools.cache
+def _member_defaults() -> dict:
+    """A new member's columns (attnames) as ``Member()`` fills them before the row's data."""
+    return {f.attname: f.get_default() for f in Member._meta.concrete_fields if not f.primary_key}
+
+
+@functools.cache
+def _event_defaults() -> dict:
+    return {f.attname: f.get_default() for f in MemberEvent._meta.concrete_fields if not f.primary_key}
+
+
+def _create_members(chunk: list[tuple], units: dict[int, Unit]) -> None:
+    """admit_member for a chunk of staged rows (id, data, unit id, folded name, birth year) at once, as
+    plain tuples: the members with new codes, their first events and memberships, the change log.
+
+    The staged data is the finished member (checked, the ID number in its canonical form, the name
+    normalised and folded at staging); only the sort key is computed here, once. The rows written are
+    those ``build_member`` + ``bulk_create`` wrote (tests/members/test_import_writes.py compares them
+    with ``admit_member``'s)."""
+    missing = {unit_id for _pk, _data, unit_id, _name, _year in chunk} - set(units)
     units.update(Unit.objects.in_bulk(list(missing)))
+    codes = member_services.allocate_codes(len(chunk))
     members = []
-    for row, code in zip(chunk, member_services.allocate_codes(len(chunk)), strict=True):
-        member = build_member(row.data, units[row.unit_id])
-        member.code, member.status = code, Status.ACTIVE
-        member.set_derived_fields()
-        members.append(member)
-    Member.objects.bulk_create(members)
-    events, memberships = [], []
-    for member in members:
-        kind, on = member_services.admission_step(joined_on=member.joined_on, unit=units[member.unit_id])
-        events.append(MemberEvent(member=member, kind=kind, on=on, unit_id=member.unit_id))
-        memberships.append(
-            Membership(member=member, unit_id=member.unit_id, state=Status.ACTIVE, valid_from=on)
+    for (_pk, data, unit_id, search_name, year), code in zip(chunk, codes, strict=True):
+        member = {**_member_defaults(), **{k: v for k, v in data.items() if k in MEMBER_FIELDS}}
+        member.update(
+            code=code,
+            unit_id=unit_id,
+            status=str(Status.ACTIVE),
+            search_name=search_name,
+            sort_key=_sort_key(member["full_name"]),
+            birth_year=year,
         )
-    MemberEvent.objects.bulk_create(events)
-    Membership.objects.bulk_create(memberships)
-    log_many(action=ObjectChange.Action.CREATE, objects=members)
-    log_many(action=ObjectChange.Action.CREATE, objects=events)
-    link_members({row.pk: member.pk for row, member in zip(chunk, members, strict=True)})
+        members.append(member)
+    columns = list(_member_defaults())
+    insert_rows(Member, columns, [tuple(m[c] for c in columns) for m in members])
+    ids = dict(Member.objects.filter(code__range=(codes[0], codes[-1])).values_list("code", "id"))
+    created_at = timezone.now()
+    events, memberships, earliest = [], [], {}
+    for member in members:
+        member["id"] = member_id = ids[member["code"]]
+        unit_id = member["unit_id"]
+        kind, on = member_services.admission_step(
+            joined_on=datetime.date.fromisoformat(member["joined_on"]), unit=units[unit_id]
+        )
+        events.append(
+            {
+                **_event_defaults(),
+                "member_id": member_id,
+                "kind": str(kind),
+                "on": on.isoformat(),
+                "unit_id": unit_id,
+            }
+        )
+        memberships.append((member_id, unit_id, str(Status.ACTIVE), on.isoformat()))
+        earliest[unit_id] = min(on, earliest.get(unit_id, on))
+    event_columns = list(_event_defaults())
+    stored_at = MemberEvent._meta.get_field("created_at").get_db_prep_save(created_at, connection)
+    insert_rows(
+        MemberEvent,
+        event_columns,
+        [tuple(stored_at if c == "created_at" else e[c] for c in event_columns) for e in events],
+    )
+    insert_rows(Membership, ["member", "unit", "state", "valid_from"], memberships)
+    event_ids = dict(
+        MemberEvent.objects.filter(member__code__range=(codes[0], codes[-1])).values_list("member_id", "id")
+    )
+    log_rows(
+        action=ObjectChange.Action.CREATE,
+        model=Member,
+        rows=(
+            (m["id"], m["unit_id"], f"{m['full_name']} ({m['code']})", _snapshot(Member, m)) for m in members
+        ),
+    )
+    labels = {kind: str(EventKind(kind).label) for kind in EventKind.values}
+    log_rows(
+        action=ObjectChange.Action.CREATE,
+        model=MemberEvent,
+        rows=(
+            (
+                event_ids[e["member_id"]],
+                e["unit_id"],
+                f"{labels[e['kind']]} {datetime.date.fromisoformat(e['on']):%d/%m/%Y}",
+                _snapshot(MemberEvent, {**e, "id": event_ids[e["member_id"]], "created_at": created_at}),
+            )
+            for e in events
+        ),
+        # The indicators read an event's unit and date: the earliest of each unit says all of it.
+        announce=[MemberEvent(unit_id=unit_id, on=on) for unit_id, on in earliest.items()],
+    )
+    link_members({pk: ids[code] for (pk, *_rest), code in zip(chunk, codes, strict=True)})
+
+
+def _snapshot(model, values: dict) -> dict:
+    """``audit_snapshot`` of a row held as {attname: value}: its fields less the model's ``audit_exclude``."""
+    return {name: values[name] for name in _logged_columns(model)}
+
+
+@functools.cache
+def _logged_columns(model) -> tuple[str, ...]:
+    return tuple(f.attname for f in model._meta.concrete_fields if f.name not in model.audit_exclude)
 
 
 def _update_members(batch: ImportBatch, chunk: list[ImportRow]) -> None:

@@ -1,0 +1,90 @@
+"""The import's commit writes plain rows in bulk (``imports.services._create_members``): they must be the rows
+``admit_member`` writes for the same checked data: the member, its first event and membership interval,
+the change log of both, and the indicators' notice of the new events."""
+
+import datetime
+
+import pytest
+from django.db import transaction
+
+from congdoan.audit.context import change_context
+from congdoan.audit.models import ObjectChange
+from congdoan.indicators.models import PendingChange
+from congdoan.members import services as member_services
+from congdoan.members.imports import services
+from congdoan.members.imports.rows import build_member
+from congdoan.members.models import Member, MemberEvent, Membership
+from tests.members import listfiles
+
+D = datetime.date
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english", "media")]
+
+
+def people(units) -> list[list]:
+    """Every column filled on one row; a birth year only, a member who joined before the union existed
+    (registered on its founding), capitals and a nine-digit CMND on others; two grassroots unions."""
+    a, b = units["a"].code, units["b"].code
+    return [
+        [1, "Nguyễn Thị Thu Hà", "17/03/1995", "Nữ", "Kinh", "Không", listfiles.cccd(1995, "female", 1),
+         "0912345678", "Ha.Nguyen@Example.vn", "Đại học", "Chủ tịch", "Giáo viên", "01/09/2020", "x", a],
+        [2, "LÊ VĂN CƯỜNG", "1980", "Nam", "Khmer", "Phật giáo", "", "", "", "", "", "", "15/06/2010", "", a],
+        [3, "Trần Minh Tâm", "02/02/1988", "Nam", "", "", "123456789", "", "", "Trung cấp", "Tổ trưởng",
+         "Kế toán", "05/05/2021", "", b],
+    ]  # fmt: skip
+
+
+def rows_of(member: Member) -> dict:
+    """What the registry holds of ``member``, less what differs between any two writes (ids, code, times)."""
+    event = MemberEvent.objects.get(member=member)
+    changes = ObjectChange.objects.filter(object_id__in=[member.pk, event.pk], action="create")
+    logged = {change.content_type.model: change for change in changes}
+    volatile = {"id", "code", "member_id", "created_at"}
+
+    def columns(model, **lookup):
+        return {k: v for k, v in model.objects.filter(**lookup).values().get().items() if k not in volatile}
+
+    return {
+        "member": columns(Member, pk=member.pk),
+        "event": columns(MemberEvent, pk=event.pk),
+        "membership": columns(Membership, member=member),
+        "member log": (
+            logged["member"].unit_id,
+            logged["member"].object_repr == str(member),
+            logged["member"].before,
+            {k: v for k, v in logged["member"].after.items() if k not in volatile},
+            logged["member"].after["id"] == member.pk and logged["member"].after["code"] == member.code,
+        ),
+        "event log": (
+            logged["memberevent"].unit_id,
+            logged["memberevent"].object_repr,
+            {k: v for k, v in logged["memberevent"].after.items() if k not in volatile},
+            logged["memberevent"].after["member_id"] == member.pk,
+        ),
+    }
+
+
+def test_the_commit_writes_what_admit_member_writes(small_tree, tmp_path):
+    path = listfiles.csv_file(tmp_path / "ds.csv", people(small_tree), headers=listfiles.PROVINCIAL_HEADERS)
+    batch = services.read_batch(batch=services.create_batch(file=path, unit=small_tree["kg"]))
+    assert (batch.rows_new, batch.rows_error) == (3, 0)
+    staged = list(batch.rows.select_related("unit").order_by("row_number"))
+    expected, noticed = {}, set()
+    for row in staged:  # the services' own rows, undone after reading them
+        with transaction.atomic(), change_context():
+            member = member_services.admit_member(member=build_member(row.data, row.unit), unit=row.unit)
+            expected[row.row_number] = rows_of(member)
+            noticed |= set(PendingChange.objects.values_list("unit_id", "since", "reads"))
+            transaction.set_rollback(True)
+
+    services.commit_batch(batch=batch)
+
+    for row in batch.rows.order_by("row_number"):
+        assert rows_of(row.member) == expected[row.row_number], row.row_number
+    earliest = {}
+    for unit_id, since, reads in noticed:
+        earliest[unit_id, reads] = min(since, earliest.get((unit_id, reads), since))
+    assert {(u, s, r) for (u, r), s in earliest.items()} == set(
+        PendingChange.objects.values_list("unit_id", "since", "reads")
+    )
+    names = {"Nguyễn Thị Thu Hà", "Lê Văn Cường", "Trần Minh Tâm"}
+    assert set(Member.objects.values_list("full_name", flat=True)) == names

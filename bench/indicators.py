@@ -462,6 +462,8 @@ def load_programmes(user) -> None:
 @dataclass
 class WindowRow:
     indicator: str
+    values: dict  # the indicator's parameters
+    queries: int  # by the engine, from scratch
     start: D | None
     end: D
     units: int  # units with a value
@@ -474,14 +476,16 @@ class WindowRow:
         return self.engine_ms / self.raw_ms
 
     @property
-    def writing(self) -> float:
-        """The window computed and stored, less its GROUP BYs, placing and roll-up: writing its rows."""
+    def storing(self) -> float:
+        """The window computed and stored, less its GROUP BYs, placing and roll-up: looking the window up,
+        creating it, writing its rows, the catch-up and the transaction."""
         parts = self.parts
         return parts["whole window"] - parts["GROUP BY"] - parts["placing"] - parts["roll-up"]
 
     @property
-    def reading(self) -> float:
-        """The rest of the engine's time: ``actuals`` reading the stored rows back for every unit."""
+    def answering(self) -> float:
+        """The rest of the engine's time: ``actuals`` making the answer for every unit (reading the
+        stored rows back only if the window was not computed by this call)."""
         return self.engine_ms - self.parts["whole window"]
 
 
@@ -507,18 +511,21 @@ class Report:
     loads: list[float] = field(default_factory=list)
 
 
-def seed_windows(on: D) -> list[tuple[str, D | None, D]]:
-    """Each window (indicator, start, end) the seed targets read on ``on``, as the progress page asks."""
+def seed_windows(on: D) -> list[tuple[str, D | None, D, dict]]:
+    """Each window (indicator, start, end, parameters) the seed targets read on ``on``, as the progress
+    page asks."""
     from congdoan.indicators import catalogue
     from congdoan.plans.models import Target
-    from congdoan.plans.progress import window
+    from congdoan.plans.progress import indicator_values, window
 
     found = {}
-    for target in Target.objects.filter(manual=False).exclude(indicator="").order_by("pk"):
+    targets = Target.objects.filter(manual=False).exclude(indicator="").select_related("programme")
+    for target in targets.order_by("pk"):
         span = window(target, on)
         indicator = catalogue.get(target.indicator)
-        found.setdefault((indicator.code, indicator.window_start(span.start), span.at), None)
-    return list(found)
+        values = tuple(indicator.values(indicator_values(target)).items())
+        found.setdefault((indicator.code, indicator.window_start(span.start), span.at, values), None)
+    return [(code, start, end, dict(values)) for code, start, end, values in found]
 
 
 def _day(value: D) -> object:
@@ -527,12 +534,12 @@ def _day(value: D) -> object:
     return connection.ops.adapt_datefield_value(value)
 
 
-def _own_sql(indicator: str, start: D | None, end: D) -> tuple[str, list]:
+def _own_sql(indicator: str, start: D | None, end: D, values: dict) -> tuple[str, list]:
     """The facts of one indicator as (unit_id, numerator, denominator) rows, GROUP BY unit, by hand."""
     first, last = _day(start or D.min), _day(end)
     members_on = (
         "SELECT unit_id FROM members_membership WHERE state IN ('active', 'suspended') AND valid_from <= %s "
-        "AND (valid_to IS NULL OR valid_to > %s) GROUP BY unit_id HAVING COUNT(*) >= 10"
+        "AND (valid_to IS NULL OR valid_to > %s) GROUP BY unit_id HAVING COUNT(*) >= %s"
     )
     standing = "u.founded_on <= %s AND (u.dissolved_on IS NULL OR u.dissolved_on > %s)"
     founded = (
@@ -565,7 +572,7 @@ def _own_sql(indicator: str, start: D | None, end: D) -> tuple[str, list]:
         )
     if indicator == "small_grassroots_merged_pct":
         small = f"t.level = 'grassroots' AND {standing} AND u.id NOT IN ({members_on})"  # at the start
-        small_params = [first, first, first, first]
+        small_params = [first, first, first, first, values["small_below_members"]]
         return (
             "SELECT unit_id, SUM(n), SUM(d) FROM ("
             "SELECT ru.unit_id, COUNT(*) n, 0 d FROM units_reorganisationunit ru JOIN units_reorganisation r "
@@ -579,14 +586,14 @@ def _own_sql(indicator: str, start: D | None, end: D) -> tuple[str, list]:
     raise SystemExit(f"no hand-written baseline for the indicator {indicator}")
 
 
-def baseline(indicator: str, start: D | None, end: D) -> dict[int, tuple]:
+def baseline(indicator: str, start: D | None, end: D, values: dict) -> dict[int, tuple]:
     """One statement: the facts grouped per unit, each unit placed in the tree of ``end`` (its own link
     then, or its primary successor's), rolled up to every unit on the path by the path's prefixes."""
     from django.db import connection
 
     from congdoan.units.models import PATH_STEP
 
-    own, params = _own_sql(indicator, start, end)
+    own, params = _own_sql(indicator, start, end, values)
     day = _day(end)
 
     def valid(alias: str) -> str:
@@ -609,7 +616,7 @@ def baseline(indicator: str, start: D | None, end: D) -> dict[int, tuple]:
         return {unit: (numerator, denominator) for unit, numerator, denominator in cursor.fetchall()}
 
 
-def _engine_parts(indicator: str, start: D | None, end: D) -> dict[str, float]:
+def _engine_parts(indicator: str, start: D | None, end: D, values: dict) -> dict[str, float]:
     """The engine's steps for one window, timed one by one (the same calls ``compute_window`` makes)."""
     from congdoan.indicators import catalogue, engine
     from congdoan.indicators.models import IndicatorWindow
@@ -617,7 +624,7 @@ def _engine_parts(indicator: str, start: D | None, end: D) -> dict[str, float]:
     found = catalogue.get(indicator)
     parts = {}
     clock = time.perf_counter()
-    own = engine.own_values(found, start=start, end=end)
+    own = engine.own_values(found, start=start, end=end, values=values)
     parts["GROUP BY"] = time.perf_counter() - clock
     clock = time.perf_counter()
     places = engine.placements(own, end=end, regroup_today=False)
@@ -627,7 +634,7 @@ def _engine_parts(indicator: str, start: D | None, end: D) -> dict[str, float]:
     parts["roll-up"] = time.perf_counter() - clock
     IndicatorWindow.objects.all().delete()
     clock = time.perf_counter()
-    engine.window_for(found, start=start, end=end, regroup_today=False)
+    engine.window_for(found, start=start, end=end, regroup_today=False, values=values)
     parts["whole window"] = time.perf_counter() - clock
     return {name: seconds * 1000 for name, seconds in parts.items()}
 
@@ -637,13 +644,13 @@ def measure_windows(report: Report) -> None:
     from congdoan.indicators.models import IndicatorWindow
 
     unit_ids = report.province.unit_ids
-    for indicator, start, end in seed_windows(READ_ON):
+    for indicator, start, end, values in seed_windows(READ_ON):
 
-        def by_engine(indicator=indicator, start=start, end=end):
-            return engine.actuals(indicator=indicator, start=start, end=end, unit_ids=unit_ids)
+        def by_engine(indicator=indicator, start=start, end=end, values=values):
+            return engine.actuals(indicator=indicator, start=start, end=end, unit_ids=unit_ids, values=values)
 
-        def by_hand(indicator=indicator, start=start, end=end):
-            return baseline(indicator, start, end)
+        def by_hand(indicator=indicator, start=start, end=end, values=values):
+            return baseline(indicator, start, end, values)
 
         engine_times, raw_times, parts = [], [], defaultdict(list)
         for repeat in range(report.repeats + 1):  # the first of each is a warm-up
@@ -657,7 +664,7 @@ def measure_windows(report: Report) -> None:
             if repeat:
                 engine_times.append(engine_ms)
                 raw_times.append(raw_ms)
-                for name, ms in _engine_parts(indicator, start, end).items():
+                for name, ms in _engine_parts(indicator, start, end, values).items():
                     parts[name].append(ms)
             report.loads.append(_load())
         for unit in unit_ids:
@@ -666,9 +673,12 @@ def measure_windows(report: Report) -> None:
             assert actual.numerator == numerator and (actual.denominator or 0) == denominator, (
                 f"{indicator} {start}–{end}, unit {unit}: engine {actual}, by hand {numerator}/{denominator}"
             )
+        IndicatorWindow.objects.all().delete()
         report.windows.append(
             WindowRow(
                 indicator=indicator,
+                values=values,
+                queries=_queries(by_engine),
                 start=start,
                 end=end,
                 units=sum(1 for unit in unit_ids if expected.get(unit, (0, 0)) != (0, 0)),
@@ -868,24 +878,32 @@ def markdown(report: Report, command: str) -> str:
         f"**1. Every window of the seed targets, from scratch** (medians of {report.repeats}; every unit's "
         "value checked against the hand-written statement):",
         "",
-        "| indicator | period | units with a value | engine ms | hand-written SQL ms | ratio "
-        "| GROUP BYs ms | placing ms | roll-up ms | writing rows ms | reading back ms |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| indicator | period | units with a value | engine ms | queries | hand-written SQL ms | ratio "
+        "| GROUP BYs ms | placing ms | roll-up ms | storing ms | answering ms |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
+
+    def named(row: WindowRow) -> str:
+        given = ", ".join(f"{name} = {value}" for name, value in row.values.items())
+        return f"{row.indicator} ({given})" if given else row.indicator
+
     lines += [
-        f"| {row.indicator} | {period(row.start, row.end)} | {row.units:,} | {row.engine_ms:.1f} "
-        f"| {row.raw_ms:.1f} | {row.ratio:.2f} | {row.parts['GROUP BY']:.1f} | {row.parts['placing']:.1f} "
-        f"| {row.parts['roll-up']:.1f} | {row.writing:.1f} | {row.reading:.1f} |"
+        f"| {named(row)} | {period(row.start, row.end)} | {row.units:,} | {row.engine_ms:.1f} "
+        f"| {row.queries} | {row.raw_ms:.1f} | {row.ratio:.2f} | {row.parts['GROUP BY']:.1f} "
+        f"| {row.parts['placing']:.1f} | {row.parts['roll-up']:.1f} | {row.storing:.1f} "
+        f"| {row.answering:.1f} |"
         for row in report.windows
     ]
     lines += [
-        f"| **all {len(report.windows)} windows** | | | {engine_total:.1f} | {raw_total:.1f} "
+        f"| **all {len(report.windows)} windows** | | | {engine_total:.1f} | | {raw_total:.1f} "
         f"| **{engine_total / raw_total:.2f}** | | | | | |",
         "",
         "Where the engine's time goes, each step timed apart (the same calls `compute_window` makes): the "
         "measures' GROUP BYs (`own_values`), placing the units with values in the tree of the window's end "
-        "(`placements`), the roll-up in Python (`roll_up`), writing the window's rows (the rest of "
-        "`window_for`), and `actuals` reading them back for every unit (the rest of the engine's time).",
+        "(`placements`), the roll-up in Python (`roll_up`), storing the window (the rest of `window_for`: "
+        "looking it up, creating it, writing its rows, the catch-up, the transaction), and `actuals` making "
+        "the answer for every unit (the rest of the engine's time). Queries: the engine's statements for "
+        "one window from scratch (transaction statements included).",
         "",
         "**2–3. Event to dashboard, and the progress pages** (ms; baselines in the same run, in turn):",
         "",

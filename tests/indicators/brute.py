@@ -18,6 +18,7 @@ EXIT_KINDS = {"leave", "expel", "retire", "deceased", "dissolution"}
 ENTERPRISES = {"soe", "private", "fdi"}
 PERCENT = {"small_grassroots_merged_pct", "unionisation_pct", "members_with_new_card_pct"}
 STOCKS = {"members", "female_members", "grassroots_unions", "unionisation_pct"}
+SMALL_BELOW = 10  # a small union's members, unless the indicator is given another threshold
 
 
 class Facts:
@@ -128,14 +129,14 @@ class Facts:
             and self.grassroots(r.unit_id)
         ]
 
-    def small_at(self, day: datetime.date) -> list[int]:
+    def small_at(self, day: datetime.date, below: int) -> list[int]:
         sizes = defaultdict(int)
         for unit_id in self.members_on(day):
             sizes[unit_id] += 1
-        return [u for u in self.units if self.grassroots(u) and self.active(u, day) and sizes[u] < 10]
+        return [u for u in self.units if self.grassroots(u) and self.active(u, day) and sizes[u] < below]
 
-    def own(self, indicator: str, start, end) -> list[tuple[int, int, int]]:
-        """(unit, numerator, denominator) for each fact."""
+    def own(self, indicator: str, start, end, given: dict) -> list[tuple[int, int, int]]:
+        """(unit, numerator, denominator) for each fact (``given``: the indicator's parameters)."""
         within = lambda day: (start is None or start <= day) and day <= end  # noqa: E731
         if indicator == "members_admitted":
             return [(e.unit_id, 1, 0) for e in self.events if e.kind == "admit" and within(e.on)]
@@ -161,7 +162,7 @@ class Facts:
                 if self.units[u].sector in ENTERPRISES and self.workforce[u] >= 25
             ]
         if indicator == "small_grassroots_merged_pct":
-            small = self.small_at(start or datetime.date.min)
+            small = self.small_at(start or datetime.date.min, given.get("small_below_members", SMALL_BELOW))
             merged = {
                 role.unit_id
                 for role in self.roles
@@ -185,10 +186,12 @@ class Facts:
             ]
         raise KeyError(indicator)
 
-    def values(self, indicator: str, start, end, regroup_today: bool = False) -> dict[int, Decimal | None]:
+    def values(
+        self, indicator: str, start, end, regroup_today: bool = False, given: dict | None = None
+    ) -> dict[int, Decimal | None]:
         """Every unit's value: a count, or a percent (None for 0 of 0)."""
         numerators, denominators = defaultdict(int), defaultdict(int)
-        for unit_id, numerator, denominator in self.own(indicator, start, end):
+        for unit_id, numerator, denominator in self.own(indicator, start, end, given or {}):
             for holder in self.chain(unit_id, end, regroup_today):
                 numerators[holder] += numerator
                 denominators[holder] += denominator

@@ -7,13 +7,19 @@ period [start, end]; stock indicators read the state on the period's end.
 
 Sources and filters say which facts they read (``MEMBERS``, ``EMPLOYERS``, ``TREE``), so that a change
 to those facts refreshes only the indicators that read them.
+
+Some indicators take parameters (``Parameter``): a number a programme may set in its own rules (the
+threshold of a "small" union in a merge rule), with a default. A filter holds the parameter where it
+would hold the number; the indicator's name and definition show the value used.
 """
 
 import datetime
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from congdoan.members.cards import holding_card
@@ -45,6 +51,24 @@ def active_memberships(on: datetime.date) -> QuerySet:
     return Membership.objects.filter(state__in=MEMBER_STATES, valid_from__lte=on).filter(
         Q(valid_to__isnull=True) | Q(valid_to__gt=on)
     )
+
+
+# ------------------------------------------------------------------------------------------- parameters
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A whole number an indicator takes, named as in the programme's rules that may set it."""
+
+    name: str
+    default: int
+
+
+Values = Mapping[str, int]  # parameter name -> value
+
+
+def _value(number: "int | Parameter", values: Values) -> int:
+    return values[number.name] if isinstance(number, Parameter) else number
 
 
 # ---------------------------------------------------------------------------------------------- sources
@@ -130,8 +154,9 @@ class Filter(ABC):
     reads: frozenset[str] = frozenset()
 
     @abstractmethod
-    def q(self, prefix: str, start: datetime.date | None, end: datetime.date) -> Q:
-        """The condition, with the facts' unit reached through ``prefix``."""
+    def q(self, prefix: str, start: datetime.date | None, end: datetime.date, values: Values) -> Q:
+        """The condition, with the facts' unit reached through ``prefix`` (``values``: the indicator's
+        parameters)."""
 
 
 @dataclass(frozen=True)
@@ -140,7 +165,7 @@ class Where(Filter):
 
     condition: Q = field(default_factory=Q)
 
-    def q(self, prefix, start, end):
+    def q(self, prefix, start, end, values):
         return self.condition
 
 
@@ -149,7 +174,7 @@ class AtLevel(Filter):
     level: str = Level.GRASSROOTS
     reads: frozenset[str] = frozenset({TREE})
 
-    def q(self, prefix, start, end):
+    def q(self, prefix, start, end, values):
         return Q(**{_unit(prefix, "unit_type__level"): self.level})
 
 
@@ -158,7 +183,7 @@ class InSectors(Filter):
     sectors: tuple[str, ...] = ()
     reads: frozenset[str] = frozenset({TREE})
 
-    def q(self, prefix, start, end):
+    def q(self, prefix, start, end, values):
         return Q(**{_unit(prefix, "sector__in"): self.sectors})
 
 
@@ -169,7 +194,7 @@ class WorkforceAtLeast(Filter):
     workers: int = 0
     reads: frozenset[str] = frozenset({EMPLOYERS})
 
-    def q(self, prefix, start, end):
+    def q(self, prefix, start, end, values):
         large = (
             Employer.objects.values("unit").annotate(total=Sum("workforce")).filter(total__gte=self.workers)
         )
@@ -180,16 +205,16 @@ class WorkforceAtLeast(Filter):
 class MembersBelow(Filter):
     """The union had fewer than ``members`` members on the period's start or end (none counts too)."""
 
-    members: int = 0
+    members: int | Parameter = 0
     day: str = END
     reads: frozenset[str] = frozenset({MEMBERS})
 
-    def q(self, prefix, start, end):
+    def q(self, prefix, start, end, values):
         larger = (
             active_memberships(_on(self.day, start, end))
             .values("unit")
             .annotate(total=Count("id"))
-            .filter(total__gte=self.members)
+            .filter(total__gte=_value(self.members, values))
         )
         return ~Q(**{_unit(prefix, "pk__in"): larger.values("unit")})
 
@@ -199,7 +224,7 @@ class ActiveOn(Filter):
     day: str = END
     reads: frozenset[str] = frozenset({TREE})
 
-    def q(self, prefix, start, end):
+    def q(self, prefix, start, end, values):
         return Q(**{_unit(prefix, "pk__in"): Unit.objects.active_on(_on(self.day, start, end)).values("pk")})
 
 
@@ -209,7 +234,7 @@ class HoldingCardIssuedInPeriod(Filter):
 
     reads: frozenset[str] = frozenset({MEMBERS})
 
-    def q(self, prefix, start, end):
+    def q(self, prefix, start, end, values):
         return holding_card(start or datetime.date.min, end)
 
 
@@ -229,11 +254,13 @@ class Measure:
     def reads(self) -> frozenset[str]:
         return self.source.reads.union(*(f.reads for f in self.filters))
 
-    def per_unit(self, *, start: datetime.date | None, end: datetime.date, unit_ids=None) -> dict[int, int]:
+    def per_unit(
+        self, *, start: datetime.date | None, end: datetime.date, values: Values, unit_ids=None
+    ) -> dict[int, int]:
         """The measure for each unit with facts (only ``unit_ids`` if given), in one GROUP BY."""
         facts = self.source.facts(start, end, _on(self.day, start, end))
         for one in self.filters:
-            facts = facts.filter(one.q(self.source.unit_prefix, start, end))
+            facts = facts.filter(one.q(self.source.unit_prefix, start, end, values))
         if unit_ids is not None:
             facts = facts.filter(**{f"{self.source.unit_field}__in": list(unit_ids)})
         value = Sum(self.total) if self.total else Count("pk")
@@ -241,14 +268,43 @@ class Measure:
         return {row[self.source.unit_field]: row["value"] for row in rows if row["value"]}
 
 
+def _filled(template: str, values: Values) -> str:
+    return str(template) % values if values else str(template)
+
+
+_filled_lazy = lazy(_filled, str)
+
+
 @dataclass(frozen=True)
 class Indicator:
     code: str
-    name: str
-    definition: str
+    name_text: str  # with %(parameter)s where a parameter's value goes
+    definition_text: str
     semantics: str  # FLOW or STOCK
     numerator: Measure
     denominator: Measure | None = None  # a ratio, shown in percent
+    parameters: tuple[Parameter, ...] = ()
+
+    def values(self, given: Values | None = None) -> dict[str, int]:
+        """Every parameter's value: as given (a programme's rules, which may hold other entries too),
+        else its default."""
+        given = given or {}
+        return {parameter.name: given.get(parameter.name, parameter.default) for parameter in self.parameters}
+
+    def name_for(self, given: Values | None = None) -> str:
+        return _filled_lazy(self.name_text, self.values(given))
+
+    def definition_for(self, given: Values | None = None) -> str:
+        return _filled_lazy(self.definition_text, self.values(given))
+
+    @property
+    def name(self) -> str:
+        """The name with the parameters' defaults (translated when shown)."""
+        return self.name_for()
+
+    @property
+    def definition(self) -> str:
+        return self.definition_for()
 
     @property
     def kind(self) -> str:
@@ -265,20 +321,21 @@ class Indicator:
 
 GRASSROOTS = AtLevel(level=Level.GRASSROOTS)
 ADMITTED = Measure(MEMBER_EVENTS, (Where(condition=Q(kind=EventKind.ADMIT)),))
-SMALL_AT_START = (GRASSROOTS, ActiveOn(day=START), MembersBelow(members=10, day=START))
+SMALL_BELOW = Parameter("small_below_members", 10)  # the key of a programme's merge rule
+SMALL_AT_START = (GRASSROOTS, ActiveOn(day=START), MembersBelow(members=SMALL_BELOW, day=START))
 
 _INDICATORS = [
     Indicator(
         code="members_admitted",
-        name=_("Members admitted"),
-        definition=_("Members admitted (kết nạp) in the period, counted where they were admitted."),
+        name_text=_("Members admitted"),
+        definition_text=_("Members admitted (kết nạp) in the period, counted where they were admitted."),
         semantics=FLOW,
         numerator=ADMITTED,
     ),
     Indicator(
         code="members",
-        name=_("Members"),
-        definition=_(
+        name_text=_("Members"),
+        definition_text=_(
             "Members on the registry at the end of the period: active or suspended, counted in the "
             "grassroots union they belong to."
         ),
@@ -287,8 +344,8 @@ _INDICATORS = [
     ),
     Indicator(
         code="female_members",
-        name=_("Female members"),
-        definition=_("Female members (active or suspended) at the end of the period."),
+        name_text=_("Female members"),
+        definition_text=_("Female members (active or suspended) at the end of the period."),
         semantics=STOCK,
         numerator=Measure(
             MEMBERSHIPS, (Where(condition=Q(member__gender=Gender.FEMALE), reads=frozenset({MEMBERS})),)
@@ -296,8 +353,8 @@ _INDICATORS = [
     ),
     Indicator(
         code="members_exited",
-        name=_("Members who left the union"),
-        definition=_(
+        name_text=_("Members who left the union"),
+        definition_text=_(
             "Memberships ended in the period: left, expelled, retired, deceased, ended with their grassroots "
             "union, or transferred to a union outside the system."
         ),
@@ -306,15 +363,15 @@ _INDICATORS = [
     ),
     Indicator(
         code="grassroots_unions",
-        name=_("Grassroots unions"),
-        definition=_("Grassroots unions (CĐCS) standing at the end of the period."),
+        name_text=_("Grassroots unions"),
+        definition_text=_("Grassroots unions (CĐCS) standing at the end of the period."),
         semantics=STOCK,
         numerator=Measure(UNITS, (GRASSROOTS,)),
     ),
     Indicator(
         code="grassroots_founded",
-        name=_("Grassroots unions founded"),
-        definition=_(
+        name_text=_("Grassroots unions founded"),
+        definition_text=_(
             "Grassroots unions founded in the period; a union born of a merge or a split is not a new one."
         ),
         semantics=FLOW,
@@ -322,8 +379,8 @@ _INDICATORS = [
     ),
     Indicator(
         code="enterprise_grassroots_founded_25",
-        name=_("Grassroots unions founded in enterprises of 25 workers or more"),
-        definition=_(
+        name_text=_("Grassroots unions founded in enterprises of 25 workers or more"),
+        definition_text=_(
             "Grassroots unions founded in the period in state-owned, non-state or foreign-invested "
             "enterprises whose employers together employ at least 25 workers."
         ),
@@ -334,19 +391,20 @@ _INDICATORS = [
     ),
     Indicator(
         code="small_grassroots_merged_pct",
-        name=_("Grassroots unions under 10 members merged"),
-        definition=_(
-            "Of the grassroots unions standing with fewer than 10 members at the start of the period, the "
-            "share ended by a merge within the period."
+        name_text=_("Grassroots unions under %(small_below_members)s members merged"),
+        definition_text=_(
+            "Of the grassroots unions standing with fewer than %(small_below_members)s members at the start "
+            "of the period, the share ended by a merge within the period."
         ),
         semantics=FLOW,
         numerator=Measure(MERGED_AWAY, SMALL_AT_START),
         denominator=Measure(UNITS, SMALL_AT_START, day=START),
+        parameters=(SMALL_BELOW,),
     ),
     Indicator(
         code="members_with_new_card_pct",
-        name=_("Members holding a card issued in the period"),
-        definition=_(
+        name_text=_("Members holding a card issued in the period"),
+        definition_text=_(
             "Members at the end of the period holding a member card issued within the period (the card "
             "renewal campaign, đổi thẻ), out of all members then."
         ),
@@ -356,8 +414,8 @@ _INDICATORS = [
     ),
     Indicator(
         code="unionisation_pct",
-        name=_("Unionisation rate"),
-        definition=_(
+        name_text=_("Unionisation rate"),
+        definition_text=_(
             "Members at the end of the period, out of the workforce of the employers of the grassroots "
             "unions standing then."
         ),

@@ -1,11 +1,11 @@
 """Indicator values per unit and period, rolled up the tree, materialised and kept fresh.
 
-A *window* is one indicator over one period on one tree: the tree as it stood on the period's end, or
-today's tree (``regroup_today``). Computing a window runs each measure's GROUP BY once (own values per
-unit), places every unit with facts in the tree, and adds its own values to itself and its ancestors
-(a pass over at most one row per unit). A unit that had ended before the period's end counts for its
-successor as of that day (the primary one first), or, ended without one, for its last parent: a
-reorganisation loses no history.
+A *window* is one indicator, with its parameters' values, over one period on one tree: the tree as it
+stood on the period's end, or today's tree (``regroup_today``). Computing a window runs each measure's
+GROUP BY once (own values per unit), places every unit with facts in the tree, and adds its own values
+to itself and its ancestors (a pass over at most one row per unit). A unit that had ended before the
+period's end counts for its successor as of that day (the primary one first), or, ended without one,
+for its last parent: a reorganisation loses no history.
 
 Freshness: when facts of unit X change from date D on (``refresh_units``), only X's own values are
 recomputed, in the stored windows ending on or after D of the indicators that read such facts, and
@@ -30,7 +30,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from congdoan.indicators import catalogue
-from congdoan.indicators.catalogue import Indicator
+from congdoan.indicators.catalogue import Indicator, Values
 from congdoan.indicators.models import IndicatorValue, IndicatorWindow, PendingChange
 from congdoan.indicators.values import Actual
 from congdoan.units.models import PATH_STEP, Succession, Unit, UnitLink
@@ -58,12 +58,21 @@ def batched(ids: Iterable[int]) -> Iterator[list[int]]:
 
 
 def own_values(
-    indicator: Indicator, *, start: datetime.date | None, end: datetime.date, unit_ids=None
+    indicator: Indicator,
+    *,
+    start: datetime.date | None,
+    end: datetime.date,
+    values: Values | None = None,
+    unit_ids=None,
 ) -> dict[int, Pair]:
-    """Each unit's own numerator and denominator: the facts that belong to the unit itself."""
+    """Each unit's own numerator and denominator: the facts that belong to the unit itself (``values``:
+    the indicator's parameters, defaults for those missing)."""
+    values = indicator.values(values)
     own: dict[int, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
     for index, measure in enumerate(m for m in (indicator.numerator, indicator.denominator) if m):
-        for unit_id, value in measure.per_unit(start=start, end=end, unit_ids=unit_ids).items():
+        for unit_id, value in measure.per_unit(
+            start=start, end=end, values=values, unit_ids=unit_ids
+        ).items():
             own[unit_id][index] += Decimal(value)
     return {unit_id: (pair[0], pair[1]) for unit_id, pair in own.items()}
 
@@ -156,25 +165,45 @@ def roll_up(own: dict[int, Pair], places: dict[int, str]) -> dict[int, Pair]:
 # --------------------------------------------------------------------------------------------- windows
 
 
-def _window_lookup(indicator: Indicator, start, end, regroup_today) -> dict:
+def parameters_key(values: Values) -> str:
+    """A window's parameters as stored, part of its key: "name=value" in the names' order, "," between."""
+    return ",".join(f"{name}={value}" for name, value in sorted(values.items()))
+
+
+def window_values(window: IndicatorWindow) -> dict[str, int]:
+    """The parameters' values a window was computed with."""
+    pairs = (item.split("=") for item in window.parameters.split(",") if item)
+    return {name: int(value) for name, value in pairs}
+
+
+def _window_lookup(indicator: Indicator, start, end, regroup_today, values: Values | None) -> dict:
     return dict(
-        indicator=indicator.code, start=indicator.window_start(start), end=end, regroup_today=regroup_today
+        indicator=indicator.code,
+        parameters=parameters_key(indicator.values(values)),
+        start=indicator.window_start(start),
+        end=end,
+        regroup_today=regroup_today,
     )
 
 
-def compute_window(window: IndicatorWindow) -> None:
-    """(Re)compute every row of a window: one GROUP BY per measure, then the roll-up."""
+def compute_window(window: IndicatorWindow, *, new: bool = False) -> dict[int, Pair]:
+    """(Re)compute every row of a window: one GROUP BY per measure, then the roll-up. Returns the rolled
+    values it stored, so that a reader of a window just computed need not read them back. A ``new``
+    window has no rows to delete, and was created as computed and fresh."""
     indicator = catalogue.get(window.indicator)
-    own = own_values(indicator, start=window.start, end=window.end)
+    own = own_values(indicator, start=window.start, end=window.end, values=window_values(window))
     places = placements(own, end=window.end, regroup_today=window.regroup_today)
     rolled = roll_up(own, places)
-    window.values.all().delete()
+    if not new:
+        window.values.all().delete()
     _insert_rows(
         (window.pk, unit_id, *own.get(unit_id, (ZERO, ZERO)), *rolled.get(unit_id, (ZERO, ZERO)))
         for unit_id in own.keys() | rolled.keys()
     )
-    window.computed_at, window.stale = timezone.now(), False
-    window.save(update_fields=["computed_at", "stale"])
+    if not new:
+        window.computed_at, window.stale = timezone.now(), False
+        window.save(update_fields=["computed_at", "stale"])
+    return rolled
 
 
 _VALUE_COLUMNS = ("window", "unit_id", "own_numerator", "own_denominator", "numerator", "denominator")
@@ -208,29 +237,38 @@ def _insert_rows(rows: Iterable[tuple]) -> None:
 
 
 def window_for(
-    indicator: Indicator, *, start: datetime.date | None, end: datetime.date, regroup_today: bool
-) -> IndicatorWindow:
-    """The stored window, computed first if it is missing or stale."""
-    lookup = _window_lookup(indicator, start, end, regroup_today)
+    indicator: Indicator,
+    *,
+    start: datetime.date | None,
+    end: datetime.date,
+    regroup_today: bool,
+    values: Values | None = None,
+) -> tuple[IndicatorWindow, dict[int, Pair] | None]:
+    """The stored window, computed first if it is missing or stale; with its rolled values when they were
+    just computed (and no catch-up changed them since), else None: read them from the window's rows."""
+    lookup = _window_lookup(indicator, start, end, regroup_today, values)
     window = IndicatorWindow.objects.filter(**lookup).first()
     begun = timezone.now()
+    rolled = None
     if window is None:
         try:
             with transaction.atomic():
                 window = IndicatorWindow.objects.create(**lookup, computed_at=begun)
-                compute_window(window)
+                rolled = compute_window(window, new=True)
         except IntegrityError:  # another request computed it meanwhile
-            return IndicatorWindow.objects.get(**lookup)
+            window = IndicatorWindow.objects.get(**lookup)
     elif window.stale:
         with transaction.atomic():
             window = IndicatorWindow.objects.select_for_update().get(pk=window.pk)
-            if not window.stale:
-                return window
-            compute_window(window)
-    else:
-        return window
-    catch_up(window, since=begun)
-    return window
+            if window.stale:  # else another request recomputed it meanwhile
+                rolled = compute_window(window)
+    if rolled is None:
+        # A stored window, brought up to date with the changes noted so far. A window just computed
+        # takes them in its catch-up instead (one query less), and leaves them to the next reader of
+        # the others.
+        apply_pending()
+        return window, None
+    return window, None if catch_up(window, since=begun) else rolled
 
 
 def actuals(
@@ -240,19 +278,21 @@ def actuals(
     end: datetime.date,
     unit_ids: Collection[int],
     regroup_today: bool = False,
+    values: Values | None = None,
 ) -> dict[int, Actual]:
     """For each unit: its subtree's value, the tree as it stood on `end` (or today's tree when
     regroup_today). Flow indicators count what happened in [start, end]; stock indicators read the state
-    on `end` (start ignored). Reads materialised results; computes and stores what is missing. Units with
-    nothing get Actual(0) / Actual(0, 0)."""
+    on `end` (start ignored). ``values``: the indicator's parameters (a programme's rules; defaults for
+    those missing). Reads materialised results; computes and stores what is missing. Units with nothing
+    get Actual(0) / Actual(0, 0)."""
     found = catalogue.get(indicator)
-    apply_pending()
-    window = window_for(found, start=start, end=end, regroup_today=regroup_today)
-    stored = {
-        unit_id: (numerator, denominator)
-        for rows in _stored_rows(window, unit_ids)
-        for unit_id, numerator, denominator in rows.values_list("unit_id", "numerator", "denominator")
-    }
+    window, stored = window_for(found, start=start, end=end, regroup_today=regroup_today, values=values)
+    if stored is None:
+        stored = {
+            unit_id: (numerator, denominator)
+            for rows in _stored_rows(window, unit_ids)
+            for unit_id, numerator, denominator in rows.values_list("unit_id", "numerator", "denominator")
+        }
     ratio = found.denominator is not None
     result = {}
     for unit_id in unit_ids:
@@ -333,9 +373,9 @@ def _by_kind(notes) -> dict[str, dict[int, datetime.date | None]]:
     return by_kind
 
 
-def catch_up(window: IndicatorWindow, *, since: datetime.datetime) -> None:
+def catch_up(window: IndicatorWindow, *, since: datetime.datetime) -> bool:
     """Refresh, in a window just computed from ``since`` on, the units of the changes applied meanwhile
-    (their writers could not see the window yet) or still waiting."""
+    (their writers could not see the window yet) or still waiting; whether there were any."""
     notes = PendingChange.objects.filter(
         Q(applied_at=None) | Q(applied_at__gte=since - CLOCK_MARGIN)
     ).values_list("pk", "unit_id", "since", "reads")
@@ -350,6 +390,7 @@ def catch_up(window: IndicatorWindow, *, since: datetime.datetime) -> None:
     for batch in batched(sorted(units)):
         with transaction.atomic():
             _refresh_window_units(window, batch)
+    return bool(units)
 
 
 def refresh_units(*, changes: dict[int, datetime.date | None], reads: str) -> None:
@@ -372,7 +413,9 @@ def _refresh_window_units(window: IndicatorWindow, unit_ids: list[int]) -> None:
     if window.stale:
         return
     indicator = catalogue.get(window.indicator)
-    fresh = own_values(indicator, start=window.start, end=window.end, unit_ids=unit_ids)
+    fresh = own_values(
+        indicator, start=window.start, end=window.end, values=window_values(window), unit_ids=unit_ids
+    )
     stored = {
         unit_id: (numerator, denominator)
         for unit_id, numerator, denominator in window.values.filter(unit_id__in=unit_ids).values_list(

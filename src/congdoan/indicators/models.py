@@ -12,6 +12,8 @@ from django.db.models import Q
 
 class IndicatorWindow(models.Model):
     indicator = models.CharField(max_length=80)
+    # The indicator's parameters' values, "name=value" joined by "," (engine.parameters_key); "" for none.
+    parameters = models.CharField(max_length=200, blank=True, default="")
     start = models.DateField(null=True, blank=True)  # None: from the beginning (and always for stocks)
     end = models.DateField()
     regroup_today = models.BooleanField(default=False)
@@ -22,12 +24,12 @@ class IndicatorWindow(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["indicator", "start", "end", "regroup_today"],
+                fields=["indicator", "parameters", "start", "end", "regroup_today"],
                 condition=Q(start__isnull=False),
                 name="indicator_window_once",
             ),
             models.UniqueConstraint(
-                fields=["indicator", "end", "regroup_today"],
+                fields=["indicator", "parameters", "end", "regroup_today"],
                 condition=Q(start__isnull=True),
                 name="indicator_window_once_open",
             ),
@@ -35,7 +37,9 @@ class IndicatorWindow(models.Model):
         indexes = [models.Index(fields=["end"])]
 
     def __str__(self) -> str:
-        return f"{self.indicator} {self.start or '…'} – {self.end}{' (today)' if self.regroup_today else ''}"
+        parameters = f" ({self.parameters})" if self.parameters else ""
+        today = " (today)" if self.regroup_today else ""
+        return f"{self.indicator}{parameters} {self.start or '…'} – {self.end}{today}"
 
 
 class IndicatorValue(models.Model):

@@ -202,8 +202,24 @@ def figures(
             target=target, start=start, end=end, unit_ids=unit_ids, regroup_today=regroup_today
         )
     return engine.actuals(
-        indicator=target.indicator, start=start, end=end, unit_ids=unit_ids, regroup_today=regroup_today
+        indicator=target.indicator,
+        start=start,
+        end=end,
+        unit_ids=unit_ids,
+        regroup_today=regroup_today,
+        values=indicator_values(target),
     )
+
+
+def indicator_values(target: Target) -> dict | None:
+    """The parameters the target's indicator takes from the target's programme: its merge rule sets the
+    threshold of a small union (the indicator's default where there is none)."""
+    return target.programme.merge_rule
+
+
+def indicator_definition(target: Target) -> str:
+    """The definition of the indicator the target follows, with the values of its parameters."""
+    return catalogue.get(target.indicator).definition_for(indicator_values(target))
 
 
 # ------------------------------------------------------------------------------------------ progress

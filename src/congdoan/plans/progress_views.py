@@ -160,6 +160,7 @@ def target_progress(request, ref: str, pk: int):
         bars=bar_chart(drill.children),
         trend=trend_chart(drill.own, points),
         points=points,
+        definition=None if target.manual else progress.indicator_definition(target),
     )
     return render(request, "plans/progress/target.html", context)
 

@@ -13,7 +13,6 @@ import itertools
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from congdoan.accounts.scope import restrict
 from congdoan.core import jobs
@@ -34,11 +33,10 @@ def scan_members(user, unit: Unit) -> QuerySet[Member]:
 def run_scan(scan: DuplicateScan, job: Job | None = None) -> DuplicateScan:
     """Compare the members of the scan's unit and store the pairs reaching the threshold."""
     members = scan_members(scan.user, scan.unit).exclude(status=Status.MERGED)
-    jobs.report(job, 0, 0, _("Counting look-alike groups"), force=True)
-    total = sum(selectors.look_alike_groups(members, rule).count() for rule in selectors.FINDING_RULES)
-    done = 0
-    for rule in selectors.FINDING_RULES:
-        jobs.report(job, done, total, str(rule.label).capitalize())
+    # Progress counts the rules done: counting the groups beforehand would read the province twice.
+    total = len(selectors.FINDING_RULES)
+    for done, rule in enumerate(selectors.FINDING_RULES):
+        jobs.report(job, done, total, str(rule.label).capitalize(), force=True)
         keys = selectors.look_alike_groups(members, rule).iterator(chunk_size=selectors.KEYS_PER_QUERY)
         while batch := list(itertools.islice(keys, selectors.KEYS_PER_QUERY)):
             # A pair met by an earlier rule is already stored: the unique constraint keeps it once.
@@ -55,8 +53,7 @@ def run_scan(scan: DuplicateScan, job: Job | None = None) -> DuplicateScan:
                 ],
                 ignore_conflicts=True,
             )
-            done += len(batch)
-            jobs.report(job, done, total)
+    jobs.report(job, total, total, force=True)
     scan.pair_count = scan.pairs.count()
     scan.finished_at = timezone.now()
     scan.save(update_fields=["pair_count", "finished_at"])

@@ -17,10 +17,11 @@ line, who sees everything (as ``congdoan programmes list`` does).
 
 import calendar
 import datetime
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.formats import localize
 from django.utils.translation import gettext as _
@@ -29,14 +30,16 @@ from django.utils.translation import gettext_lazy
 from congdoan.accounts.models import Action
 from congdoan.accounts.scope import get_for, restrict
 from congdoan.indicators import catalogue, engine
+from congdoan.indicators.engine import ZERO
+from congdoan.indicators.models import IndicatorValue, IndicatorWindow
 from congdoan.indicators.values import HUNDRED, Actual
-from congdoan.plans.allocation import shares_of
-from congdoan.plans.models import Comparator, Programme, Target, TargetKind
+from congdoan.plans.allocation import shares_by_target
+from congdoan.plans.models import Comparator, Programme, ReportedValue, Target, TargetKind
 from congdoan.plans.periods import Period, PeriodKind
 from congdoan.plans.reported import reported_actuals
 from congdoan.plans.selectors import visible
-from congdoan.units.models import PATH_STEP, Unit, UnitLink
-from congdoan.units.selectors import names_on, today, valid_on
+from congdoan.units.models import PATH_STEP, Unit, UnitLink, UnitName
+from congdoan.units.selectors import today, valid_on
 
 SIGNS = {Comparator.AT_LEAST: "≥", Comparator.ABOVE: ">", Comparator.EXACTLY: "="}
 # A target behind its pace by at most this share of the pace is amber rather than red.
@@ -193,22 +196,134 @@ def is_flow(target: Target) -> bool:
     return catalogue.get(target.indicator).semantics == catalogue.FLOW
 
 
-def figures(
-    target: Target, *, start: datetime.date, end: datetime.date, unit_ids: list[int], regroup_today: bool
-) -> dict[int, Actual]:
-    """Each unit's actual (its subtree rolled up) from the engine or the entered values; absent: none."""
-    if target.manual:
-        return reported_actuals(
-            target=target, start=start, end=end, unit_ids=unit_ids, regroup_today=regroup_today
-        )
-    return engine.actuals(
-        indicator=target.indicator,
-        start=start,
-        end=end,
-        unit_ids=unit_ids,
-        regroup_today=regroup_today,
-        values=indicator_values(target),
+@dataclass(frozen=True)
+class Reading:
+    """A target's figures over the days [start, end]."""
+
+    target: Target
+    start: datetime.date
+    end: datetime.date
+
+
+def read_figures(
+    readings: list[Reading], *, unit_ids: Collection[int], regroup_today: bool
+) -> list[dict[int, Actual]]:
+    """For each reading, each unit's actual (its subtree rolled up) from the engine or the entered values;
+    absent: none. However many readings (targets, month ends) and units, the engine's windows are read
+    together and one query tells which targets entered by hand have figures to roll up."""
+    unit_ids = list(dict.fromkeys(unit_ids))
+    computed = _computed(
+        [reading for reading in readings if not reading.target.manual], unit_ids, regroup_today
     )
+    entered = _entered([reading for reading in readings if reading.target.manual], unit_ids, regroup_today)
+    return [(entered if reading.target.manual else computed)[reading] for reading in readings]
+
+
+def _computed(
+    readings: list[Reading], unit_ids: list[int], regroup_today: bool
+) -> dict[Reading, dict[int, Actual]]:
+    """What ``engine.actuals`` gives each reading, in three queries for all of them when their windows are
+    stored and fresh (the pending changes, the windows, their rows); a missing or stale window is
+    computed by ``engine.window_for``, as ``actuals`` would."""
+    if not readings:
+        return {}
+    engine.apply_pending()
+    keys = {}  # reading -> its window's key: indicator, parameters, start, end
+    for reading in readings:
+        indicator = catalogue.get(reading.target.indicator)
+        parameters = engine.parameters_key(indicator.values(indicator_values(reading.target)))
+        keys[reading] = (indicator.code, parameters, indicator.window_start(reading.start), reading.end)
+    stored = IndicatorWindow.objects.filter(
+        regroup_today=regroup_today,
+        indicator__in={key[0] for key in keys.values()},
+        end__in={key[3] for key in keys.values()},
+        stale=False,
+    )
+    windows = {(w.indicator, w.parameters, w.start, w.end): w for w in stored}
+    rows: dict[int, dict[int, tuple[Decimal, Decimal]]] = {}  # window id -> unit id -> its rolled pair
+    for reading, key in keys.items():
+        if key not in windows:
+            indicator = catalogue.get(key[0])
+            windows[key], rolled = engine.window_for(
+                indicator,
+                start=key[2],
+                end=key[3],
+                regroup_today=regroup_today,
+                values=indicator_values(reading.target),
+            )
+            if rolled is not None:
+                rows[windows[key].pk] = rolled
+    unread = {windows[key].pk for key in keys.values()} - rows.keys()
+    rows.update({pk: {} for pk in unread})
+    for batch in engine.batched(unit_ids):
+        values = IndicatorValue.objects.filter(window__in=unread, unit_id__in=batch)
+        for window_id, unit_id, numerator, denominator in values.values_list(
+            "window_id", "unit_id", "numerator", "denominator"
+        ):
+            rows[window_id][unit_id] = (numerator, denominator)
+    found = {}
+    for reading, key in keys.items():
+        window_rows = rows[windows[key].pk]
+        ratio = catalogue.get(key[0]).denominator is not None
+        found[reading] = {unit_id: _actual(window_rows.get(unit_id), ratio) for unit_id in unit_ids}
+    return found
+
+
+def _actual(pair: tuple[Decimal, Decimal] | None, ratio: bool) -> Actual:
+    """A window's stored pair as ``engine.actuals`` gives it: nothing stored is 0 (0 of 0)."""
+    numerator, denominator = pair or (ZERO, ZERO)
+    return Actual(engine._whole(numerator), engine._whole(denominator) if ratio else None)
+
+
+def _measures(targets: list[Target]) -> dict[int, int]:
+    """target id -> the id of the target whose figures it reads (``reported.measure_of``, for many targets
+    in one query a step up their chains of adopted shares)."""
+    measure = {target.pk: target.pk for target in targets}
+    climbing = {target.pk: target.allocated_from_id for target in targets if target.allocated_from_id}
+    seen = {pk: {pk} for pk in climbing}
+    while climbing:
+        above = dict(Target.objects.filter(pk__in=set(climbing.values())).values_list("pk", "allocated_from"))
+        for pk, step in list(climbing.items()):
+            measure[pk] = step
+            seen[pk].add(step)
+            if above.get(step) is None or above[step] in seen[pk]:
+                del climbing[pk]
+            else:
+                climbing[pk] = above[step]
+    return measure
+
+
+def _entered(
+    readings: list[Reading], unit_ids: list[int], regroup_today: bool
+) -> dict[Reading, dict[int, Actual]]:
+    """What ``reported_actuals`` gives each reading; those without a figure in their window (most, on a
+    programme's page) are told by one query and read no further."""
+    if not readings:
+        return {}
+    readings = list(dict.fromkeys(readings))
+    measures = _measures([reading.target for reading in readings])
+    counts = {
+        f"reading_{index}": Count(
+            "pk",
+            filter=Q(
+                target=measures[reading.target.pk], stands_on__gte=reading.start, stands_on__lte=reading.end
+            ),
+        )
+        for index, reading in enumerate(readings)
+    }
+    having = ReportedValue.objects.filter(target__in=set(measures.values())).aggregate(**counts)
+    return {
+        reading: reported_actuals(
+            target=reading.target,
+            start=reading.start,
+            end=reading.end,
+            unit_ids=unit_ids,
+            regroup_today=regroup_today,
+        )
+        if having[f"reading_{index}"]
+        else {}
+        for index, reading in enumerate(readings)
+    }
 
 
 def indicator_values(target: Target) -> dict | None:
@@ -297,27 +412,62 @@ def tree_day(win: Window, regroup_today: bool) -> datetime.date:
     return today() if regroup_today else win.at
 
 
-def progress_of(
-    target: Target,
-    units: list[Unit],
-    *,
-    at: datetime.date,
-    regroup_today: bool = False,
-    reference: Unit | None = None,
-) -> list[Progress]:
-    """The progress of ``target`` for each of ``units`` (one read of the figures for all of them).
+def names_on_days(unit_ids: Collection[int], days: Collection[datetime.date]) -> dict[datetime.date, dict]:
+    """day -> unit id -> the name the unit bore that day (``names_on`` for several days in one query)."""
+    names: dict[datetime.date, dict[int, str]] = {day: {} for day in days}
+    if not days:
+        return names
+    for batch in engine.batched(unit_ids):
+        rows = UnitName.objects.filter(unit_id__in=batch, valid_from__lte=max(days)).order_by(
+            "unit_id", "valid_from"
+        )
+        for unit_id, valid_from, name in rows.values_list("unit_id", "valid_from", "name"):
+            for day, named in names.items():
+                if valid_from <= day:
+                    named[unit_id] = name  # the latest that began on or before the day wins
+    return names
 
-    ``reference`` is the unit whose actual a unit without a target of its own is a share of.
-    """
-    win = window(target, at)
-    asked = [unit.pk for unit in units] + ([reference.pk] if reference is not None else [])
-    found = figures(target, start=win.start, end=win.at, unit_ids=asked, regroup_today=regroup_today)
-    shares = shares_of(target)
-    names = names_on(unit_ids=asked, on=tree_day(win, regroup_today))
+
+@dataclass(frozen=True)
+class Ask:
+    """The progress of ``target`` for each of ``units``; ``reference`` is the unit whose actual a unit
+    without a target of its own is a share of."""
+
+    target: Target
+    units: list[Unit]
+    reference: Unit | None = None
+
+
+def progress_for(asks: list[Ask], *, at: datetime.date, regroup_today: bool = False) -> list[list[Progress]]:
+    """The rows each ask asks for, the figures, shares and names of all of them read at once: the queries
+    do not grow with the targets, the units or the days read."""
+    windows = {ask.target: window(ask.target, at) for ask in asks}
+    unit_ids = {unit.pk for ask in asks for unit in ask.units}
+    unit_ids |= {ask.reference.pk for ask in asks if ask.reference is not None}
+    readings = [Reading(ask.target, windows[ask.target].start, windows[ask.target].at) for ask in asks]
+    found = read_figures(readings, unit_ids=unit_ids, regroup_today=regroup_today)
+    shares = shares_by_target(windows)
+    names = names_on_days(unit_ids, {tree_day(win, regroup_today) for win in windows.values()})
+    return [
+        _rows(
+            ask,
+            win=windows[ask.target],
+            found=figures,
+            shares=shares.get(ask.target.pk, {}),
+            names=names[tree_day(windows[ask.target], regroup_today)],
+        )
+        for ask, figures in zip(asks, found, strict=True)
+    ]
+
+
+def _rows(
+    ask: Ask, *, win: Window, found: dict[int, Actual], shares: dict[int, Decimal], names: dict[int, str]
+) -> list[Progress]:
+    target = ask.target
     flow = is_flow(target)
-    whole = found.get(reference.pk) if reference is not None else None
+    whole = found.get(ask.reference.pk) if ask.reference is not None else None
     rows = []
-    for unit in units:
+    for unit in ask.units:
         actual = found.get(unit.pk)
         target_value, source = _target_for(target, unit, shares)
         share = None
@@ -327,7 +477,7 @@ def progress_of(
             Progress(
                 target=target,
                 unit=unit,
-                name=names[unit.pk].name if unit.pk in names else unit.name,
+                name=names.get(unit.pk, unit.name),
                 window=win,
                 actual=actual,
                 target_value=target_value,
@@ -418,24 +568,37 @@ def total_holder(programme: Programme, unit: Unit) -> Unit | None:
     return programme.unit if programme.unit_id is not None and programme.unit_id != unit.pk else None
 
 
+def targets_of(programme: Programme) -> list[Target]:
+    """The programme's targets, each knowing its programme (no query per target)."""
+    targets = list(programme.targets.all())
+    for target in targets:
+        target.programme = programme
+    return targets
+
+
 def programme_progress(
     *, programme: Programme, unit: Unit, at: datetime.date, regroup_today: bool = False
 ) -> list[Progress]:
     """Every target of ``programme`` for ``unit``; a count without its own target is shown as a share of
     the programme unit's actual."""
-    rows = []
-    for target in programme.targets.all():
-        target.programme = programme  # the targets' programme is this one: no query per target
-        rows += progress_of(
-            target, [unit], at=at, regroup_today=regroup_today, reference=total_holder(programme, unit)
-        )
-    return rows
+    reference = total_holder(programme, unit)
+    asks = [Ask(target, [unit], reference) for target in targets_of(programme)]
+    return [row for rows in progress_for(asks, at=at, regroup_today=regroup_today) for row in rows]
 
 
-def children(*, user, unit: Unit, on: datetime.date) -> list[Unit]:
-    """The units directly under ``unit`` in the tree of ``on``, within the scope, by code."""
-    links = UnitLink.objects.filter(valid_on(on), parent=unit).select_related("unit", "unit__unit_type")
-    return [link.unit for link in _scoped(links, user, "unit__path").order_by("unit__code")]
+def children(*, user, unit: Unit, days: Collection[datetime.date]) -> dict[datetime.date, list[Unit]]:
+    """day -> the units directly under ``unit`` in the tree of that day, within the scope, by code (one
+    query for all the days)."""
+    on_any = Q(pk__in=[])
+    for day in days:
+        on_any |= valid_on(day)
+    links = UnitLink.objects.filter(on_any, parent=unit).select_related("unit", "unit__unit_type")
+    below: dict[datetime.date, list[Unit]] = {day: [] for day in days}
+    for link in _scoped(links, user, "unit__path").order_by("unit__code"):
+        for day, units in below.items():
+            if link.valid_from <= day and (link.valid_to is None or day < link.valid_to):
+                units.append(link.unit)
+    return below
 
 
 @dataclass(frozen=True)
@@ -444,18 +607,21 @@ class DrillDown:
     children: list[Progress]
 
 
-def drill_down(
-    *, user, target: Target, unit: Unit, at: datetime.date, regroup_today: bool = False
-) -> DrillDown:
-    """The target for ``unit`` (as on the programme's page) and for each unit directly under it (each
-    child's share being of ``unit``)."""
-    day = tree_day(window(target, at), regroup_today)
-    below = children(user=user, unit=unit, on=day)
-    [own] = progress_of(
-        target, [unit], at=at, regroup_today=regroup_today, reference=total_holder(target.programme, unit)
-    )
-    rest = progress_of(target, below, at=at, regroup_today=regroup_today, reference=unit) if below else []
-    return DrillDown(own=own, children=rest)
+def drill_downs(
+    *, user, targets: list[Target], unit: Unit, at: datetime.date, regroup_today: bool = False
+) -> list[DrillDown]:
+    """Each target for ``unit`` (as on the programme's page) and for each unit directly under it (each
+    child's share being of ``unit``); the units under it read once for each day their tree is read on."""
+    days = {target: tree_day(window(target, at), regroup_today) for target in targets}
+    below = children(user=user, unit=unit, days=set(days.values()))
+    asks = []
+    for target in targets:
+        asks += [
+            Ask(target, [unit], total_holder(target.programme, unit)),
+            Ask(target, below[days[target]], unit),
+        ]
+    rows = progress_for(asks, at=at, regroup_today=regroup_today)
+    return [DrillDown(own=own, children=rest) for [own], rest in zip(rows[::2], rows[1::2], strict=True)]
 
 
 @dataclass(frozen=True)
@@ -469,11 +635,13 @@ def trend(*, target: Target, unit: Unit, at: datetime.date, regroup_today: bool 
     win = window(target, at)
     if not win.started:
         return []
+    days = month_ends(win)
+    readings = [Reading(target, win.start, day) for day in days]
     points = []
-    for day in month_ends(win):
-        actual = figures(
-            target, start=win.start, end=day, unit_ids=[unit.pk], regroup_today=regroup_today
-        ).get(unit.pk)
+    for day, found in zip(
+        days, read_figures(readings, unit_ids=[unit.pk], regroup_today=regroup_today), strict=True
+    ):
+        actual = found.get(unit.pk)
         points.append(TrendPoint(day=day, value=actual.value if actual is not None else None))
     return points
 
@@ -497,10 +665,10 @@ def live_targets(*, user, unit: Unit, on: datetime.date | None = None) -> list[P
         .prefetch_related("targets")
         .order_by("-unit__depth", "-issued_on", "ref")
     )
-    rows = []
-    for programme in programmes:
-        for target in programme.targets.all():
-            target.programme = programme
-            if target.period.covers(Period(PeriodKind.YEAR, year, year)):
-                rows += progress_of(target, [unit], at=on, reference=total_holder(programme, unit))
-    return rows
+    asks = [
+        Ask(target, [unit], total_holder(programme, unit))
+        for programme in programmes
+        for target in targets_of(programme)
+        if target.period.covers(Period(PeriodKind.YEAR, year, year))
+    ]
+    return [row for rows in progress_for(asks, at=on) for row in rows]

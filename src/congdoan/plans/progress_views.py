@@ -148,8 +148,12 @@ def target_progress(request, ref: str, pk: int):
     target = progress.target_of(request.user, ref, pk)
     query = ProgressQuery(request.GET)
     context = _context(request, target.programme, query)
-    drill = progress.drill_down(
-        user=request.user, target=target, unit=context["unit"], at=query.on, regroup_today=query.regroup_today
+    [drill] = progress.drill_downs(
+        user=request.user,
+        targets=[target],
+        unit=context["unit"],
+        at=query.on,
+        regroup_today=query.regroup_today,
     )
     points = progress.trend(
         target=target, unit=context["unit"], at=query.on, regroup_today=query.regroup_today
@@ -170,12 +174,13 @@ def progress_export(request, ref: str):
     programme = progress.programme_of(request.user, ref)
     query = ProgressQuery(request.GET)
     unit = progress.unit_for(request.user, programme, query.unit_code, query.on)
-    drills = [
-        progress.drill_down(
-            user=request.user, target=target, unit=unit, at=query.on, regroup_today=query.regroup_today
-        )
-        for target in programme.targets.all()
-    ]
+    drills = progress.drill_downs(
+        user=request.user,
+        targets=progress.targets_of(programme),
+        unit=unit,
+        at=query.on,
+        regroup_today=query.regroup_today,
+    )
     content = progress_workbook(programme=programme, unit=unit, on=query.on, drills=drills)
     response = HttpResponse(content, content_type=XLSX_TYPE)
     name = f"tien-do-{programme.ref}-{unit.code}-{query.on.isoformat()}.xlsx"

@@ -123,12 +123,13 @@ def target_rows(
 ) -> list[progress.DrillDown]:
     """Each target of the programme for ``unit``; ``children`` None unless asked for."""
     if with_children:
-        return [
-            progress.drill_down(
-                user=user, target=target, unit=unit, at=query.on, regroup_today=query.regroup_today
-            )
-            for target in programme.targets.all()
-        ]
+        return progress.drill_downs(
+            user=user,
+            targets=progress.targets_of(programme),
+            unit=unit,
+            at=query.on,
+            regroup_today=query.regroup_today,
+        )
     rows = progress.programme_progress(
         programme=programme, unit=unit, at=query.on, regroup_today=query.regroup_today
     )

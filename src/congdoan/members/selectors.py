@@ -8,12 +8,11 @@ is that CĐCS), never a read-only viewer.
 
 import itertools
 import re
-from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Aggregate, CharField, Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -257,41 +256,53 @@ def matched_rules(first, second) -> tuple[DuplicateRule, ...]:
     )
 
 
+class GroupIds(Aggregate):
+    """The ids of a group's records, comma-separated (``string_agg`` on PostgreSQL)."""
+
+    function = "GROUP_CONCAT"
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler, connection, function="STRING_AGG", template="%(function)s((%(expressions)s)::text, ',')"
+        )
+
+
 def look_alike_groups(members: QuerySet[Member], rule: DuplicateRule) -> QuerySet:
-    """The keys ``rule`` gives to more than one (and at most LARGEST_GROUP) of ``members``, one GROUP BY
-    (read from the index of the rules' fields, ``Member.Meta.indexes``, without touching the table)."""
+    """The groups of more than one (and at most LARGEST_GROUP) of ``members`` sharing a key of ``rule``, as
+    rows of the key's fields and the records' ids: one GROUP BY, read from the index of the rules' fields
+    (``Member.Meta.indexes``) without touching the table."""
     return (
         _with_key(members, rule)
         .order_by()
         .values(*rule.fields)
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), ids=GroupIds("pk"))
         .filter(n__gt=1, n__lte=LARGEST_GROUP)
-        .values_list(*rule.fields)
+        .values_list(*rule.fields, "ids")
     )
 
 
 def _with_key(members: QuerySet[Member], rule: DuplicateRule) -> QuerySet[Member]:
-    return members.exclude(**{f"{name}__isnull": True for name in rule.fields}).exclude(
-        **{name: "" for name in rule.fields if name in ("search_name", "phone", "email")}
-    )
+    # Each field present: one filter of all (an exclude of all would keep a record missing only one).
+    present = members.filter(**{f"{name}__isnull": False for name in rule.fields})
+    for name in set(rule.fields) & {"search_name", "phone", "email"}:
+        present = present.exclude(**{name: ""})
+    return present
 
 
-def pairs_in_groups(
-    members: QuerySet[Member], rule: DuplicateRule, keys: list[tuple], threshold: int = DUPLICATE_THRESHOLD
-) -> Iterator[Candidate]:
-    """The pairs of records sharing one of ``keys`` under ``rule`` that reach ``threshold``, scored.
-
-    Only the records' keys are read (from the index): those whose key starts as one of ``keys`` does (a
-    few more than the groups), kept when their whole key is one of them. A pair met by several rules
+def pairs_in_groups(groups: list[tuple], threshold: int = DUPLICATE_THRESHOLD) -> Iterator[Candidate]:
+    """The pairs of records within each of ``groups`` (rows of ``look_alike_groups``) that reach
+    ``threshold``, scored by every rule from the records' keys, read by id. A pair met by several rules
     comes once per rule that finds it."""
-    wanted = set(keys)
-    first_values = {f"{rule.fields[0]}__in": {key[0] for key in keys}}
-    by_key: dict[tuple, list] = defaultdict(list)
-    for record in members.filter(**first_values).order_by().values_list(*KEY_FIELDS, named=True):
-        if (key := rule.key_of(record)) in wanted:
-            by_key[key].append(record)
-    for group in by_key.values():
-        for first, second in itertools.combinations(sorted(group, key=lambda record: record.pk), 2):
+    id_groups = [sorted(int(pk) for pk in group[-1].split(",")) for group in groups]
+    records = {
+        record.pk: record
+        for record in Member.objects.filter(pk__in={pk for ids in id_groups for pk in ids})
+        .order_by()
+        .values_list(*KEY_FIELDS, named=True)
+    }
+    for ids in id_groups:
+        for first, second in itertools.combinations([records[pk] for pk in ids if pk in records], 2):
             matched = matched_rules(first, second)
             if (score := sum(rule.weight for rule in matched)) >= threshold:
                 yield Candidate(first.pk, second.pk, score, matched)
@@ -313,7 +324,7 @@ def candidate_pairs(members: QuerySet[Member], threshold: int = DUPLICATE_THRESH
     for rule in FINDING_RULES:
         groups = list(look_alike_groups(members, rule)[:GROUPS_PER_RULE])
         for start in range(0, len(groups), KEYS_PER_QUERY):
-            for pair in pairs_in_groups(members, rule, groups[start : start + KEYS_PER_QUERY], threshold):
+            for pair in pairs_in_groups(groups[start : start + KEYS_PER_QUERY], threshold):
                 pairs[(pair.first_id, pair.second_id)] = pair
     sort_keys = dict(
         Member.objects.filter(pk__in={first for first, _ in pairs}).order_by().values_list("pk", "sort_key")

@@ -204,12 +204,12 @@ DUPLICATE_RULES = (
     DuplicateRule("email", gettext_lazy("same e-mail"), ("email",), 30),
 )
 DUPLICATE_THRESHOLD = 50
-GROUPS_PER_RULE = 2000  # the largest groups of look-alikes a screen considers per rule
-KEYS_PER_QUERY = 500  # look-alike groups fetched per query
+KEYS_PER_QUERY = 500  # look-alike groups whose records are read per query
 LARGEST_GROUP = 20  # more records than this sharing a phone or a name is a shared number, not a person
 
 
-# Comparing a whole province of 800,000 takes minutes on SQLite: a screen compares a unit at most this big.
+# The time of a comparison grows with the members compared: a screen compares a unit at most this big
+# while the page waits (BENCHMARKS.md, "Duplicates"); a larger one is compared by a background scan.
 DUPLICATES_MAX_MEMBERS = 200_000
 
 
@@ -314,21 +314,23 @@ FINDING_RULES = tuple(rule for rule in DUPLICATE_RULES if rule.finds)
 def candidate_pairs(members: QuerySet[Member], threshold: int = DUPLICATE_THRESHOLD) -> list[Candidate]:
     """Pairs of records in ``members`` (already scoped) that may be the same person, best first.
 
-    Each rule finds its groups of look-alikes with one GROUP BY (at most GROUPS_PER_RULE of them: a whole
-    province is compared by a background scan, ``members.duplicate_scans``); every pair met in any group
-    is scored by all the rules, and the pairs reaching ``threshold`` are returned, as keys and scores:
-    a screen shows a page of them (``with_records``).
+    Each rule finds its groups of look-alikes with one GROUP BY (a unit larger than a page may compare
+    is compared by a background scan, ``members.duplicate_scans``); every pair met in any group is
+    scored by all the rules, and the pairs reaching ``threshold`` are returned, as ids and scores: a
+    screen shows a page of them (``with_records``).
     """
     members = members.exclude(status=Status.MERGED)
     pairs: dict[tuple[int, int], Candidate] = {}
     for rule in FINDING_RULES:
-        groups = list(look_alike_groups(members, rule)[:GROUPS_PER_RULE])
+        groups = list(look_alike_groups(members, rule))
         for start in range(0, len(groups), KEYS_PER_QUERY):
             for pair in pairs_in_groups(groups[start : start + KEYS_PER_QUERY], threshold):
                 pairs[(pair.first_id, pair.second_id)] = pair
-    sort_keys = dict(
-        Member.objects.filter(pk__in={first for first, _ in pairs}).order_by().values_list("pk", "sort_key")
-    )
+    firsts = sorted({first for first, _ in pairs})
+    sort_keys = {}
+    for start in range(0, len(firsts), KEYS_PER_QUERY):  # the order: the first record's name
+        chunk = firsts[start : start + KEYS_PER_QUERY]
+        sort_keys.update(Member.objects.filter(pk__in=chunk).order_by().values_list("pk", "sort_key"))
     return sorted(
         pairs.values(),
         key=lambda pair: (-pair.score, sort_keys[pair.first_id], pair.first_id, pair.second_id),

@@ -260,12 +260,12 @@ def _check_person(row: ParsedRow, layout: Layout) -> None:
         data["party_member"] = True
 
 
-def person_key(data: dict, unit_id: int | None) -> str:
+def person_key(data: dict, unit_id: int | None, folded_name: str) -> str:
     """Folded name | birth | unit: the same person twice, by the issue's rule, when the key repeats."""
     birth = data.get("birth_date") or data.get("birth_year")
-    if not data.get("full_name") or not birth or unit_id is None:
+    if not folded_name or not birth or unit_id is None:
         return ""
-    return f"{fold(data['full_name'])}|{birth}|{unit_id}"[:250]
+    return f"{folded_name}|{birth}|{unit_id}"[:250]
 
 
 def birth_year(data: dict) -> int | None:

@@ -273,6 +273,7 @@ def _json(value) -> str:
 def _staged_row(batch: ImportBatch, parsed: ParsedRow) -> tuple:
     ok, data = not parsed.errors, parsed.data
     unit_id = parsed.unit.pk if parsed.unit else None
+    folded = fold(data.get("full_name", ""))
     return (
         batch.pk,
         parsed.number,
@@ -282,8 +283,8 @@ def _staged_row(batch: ImportBatch, parsed: ParsedRow) -> tuple:
         _json(parsed.errors),
         ok,
         data.get("id_number", "")[:20] if ok else "",
-        person_key(data, unit_id) if ok else "",
-        fold(data.get("full_name", ""))[:120],
+        person_key(data, unit_id, folded) if ok else "",
+        folded[:120],
         birth_year(data),
         data.get("code", "")[:20],
         unit_id,

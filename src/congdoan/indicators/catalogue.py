@@ -22,6 +22,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from congdoan.indicators import statements
 from congdoan.members.cards import holding_card
 from congdoan.members.models import MEMBER_STATES, EventKind, Gender, MemberEvent, Membership
 from congdoan.plans.models import TargetKind
@@ -254,18 +255,32 @@ class Measure:
     def reads(self) -> frozenset[str]:
         return self.source.reads.union(*(f.reads for f in self.filters))
 
-    def per_unit(
-        self, *, start: datetime.date | None, end: datetime.date, values: Values, unit_ids=None
-    ) -> dict[int, int]:
-        """The measure for each unit with facts (only ``unit_ids`` if given), in one GROUP BY."""
+    def grouped(
+        self, start: datetime.date | None, end: datetime.date, values: Values, unit_ids=None
+    ) -> QuerySet:
+        """The measure's GROUP BY: a row (unit id, value) for each unit with facts."""
         facts = self.source.facts(start, end, _on(self.day, start, end))
         for one in self.filters:
             facts = facts.filter(one.q(self.source.unit_prefix, start, end, values))
         if unit_ids is not None:
             facts = facts.filter(**{f"{self.source.unit_field}__in": list(unit_ids)})
         value = Sum(self.total) if self.total else Count("pk")
-        rows = facts.order_by().values(self.source.unit_field).annotate(value=value)
-        return {row[self.source.unit_field]: row["value"] for row in rows if row["value"]}
+        return facts.order_by().values(self.source.unit_field).annotate(value=value)
+
+    def per_unit(
+        self, *, start: datetime.date | None, end: datetime.date, values: Values, unit_ids=None
+    ) -> dict[int, int]:
+        """The measure for each unit with facts (only ``unit_ids`` if given), in one GROUP BY."""
+        if unit_ids is None:  # a whole window: its shape's statement, compiled once
+            rows = statements.grouped_rows(
+                lambda first, last: self.grouped(first, last, values),
+                shape=(self, tuple(sorted(values.items()))),
+                start=start,
+                end=end,
+            )
+        else:
+            rows = self.grouped(start, end, values, unit_ids).values_list(self.source.unit_field, "value")
+        return {unit_id: value for unit_id, value in rows if value}
 
 
 def _filled(template: str, values: Values) -> str:

@@ -294,10 +294,11 @@ def actuals(
             for unit_id, numerator, denominator in rows.values_list("unit_id", "numerator", "denominator")
         }
     ratio = found.denominator is not None
-    result = {}
-    for unit_id in unit_ids:
-        numerator, denominator = stored.get(unit_id, (ZERO, ZERO))
-        result[unit_id] = Actual(_whole(numerator), _whole(denominator) if ratio else None)
+    # Most units of a window have nothing: they share one answer.
+    result = dict.fromkeys(unit_ids, Actual(ZERO, ZERO if ratio else None))
+    for unit_id, (numerator, denominator) in stored.items():
+        if unit_id in result:
+            result[unit_id] = Actual(_whole(numerator), _whole(denominator) if ratio else None)
     return result
 
 

@@ -21,5 +21,8 @@ def test_the_api_lists_and_shows_indicators(small_tree):
     assert [row["code"] for row in listed] == [i.code for i in catalogue.all_indicators()]
     shown = client.get("/api/indicators/small_grassroots_merged_pct/").json()
     assert (shown["kind"], shown["semantics"]) == ("percent", "flow")
+    assert shown["parameters"] == {"small_below_members": 10}
+    assert "10" in shown["definition"]  # the threshold used, in whichever language the API speaks
+    assert client.get("/api/indicators/members/").json()["parameters"] == {}
     assert client.get("/api/indicators/nobody_knows/").status_code == 404
     assert client_for(None).get("/api/indicators/").status_code in (401, 403)

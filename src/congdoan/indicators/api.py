@@ -19,6 +19,11 @@ class IndicatorSerializer(serializers.Serializer):
     semantics = serializers.ChoiceField(
         choices=[(catalogue.FLOW, _("In the period")), (catalogue.STOCK, _("At the period's end"))]
     )
+    parameters = serializers.DictField(
+        child=serializers.IntegerField(),
+        source="values",
+        help_text=_("The numbers the indicator takes from a programme's rules, with their defaults."),
+    )
 
 
 class IndicatorViewSet(viewsets.ViewSet):

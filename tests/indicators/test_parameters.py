@@ -105,6 +105,27 @@ def test_a_programme_with_its_own_threshold_gets_the_indicator_it_asks_for(merge
     values = progress.indicator_values(target)
     got = actuals(indicator=SMALL, unit_ids=[t["kg"].pk], values=values, **YEAR_2024)
     assert got[t["kg"].pk] == Actual(Decimal(1), Decimal(3))
+    # A district's programme carrying it out, with no rule of its own, counts what the province counts.
+    district = Programme.objects.create(
+        ref="KG-RG-KH-2024",
+        kind=DocumentKind.PLAN,
+        issuer_name="Liên đoàn Lao động thành phố Rạch Giá",
+        unit=t["rg"],
+        issued_on=D(2024, 1, 5),
+        period_kind=PeriodKind.YEAR,
+        period_start=2024,
+        period_end=2024,
+        parent=programme,
+    )
+    share = Target.objects.create(
+        programme=district,
+        position=1,
+        text=target.text,
+        value=Decimal(80),
+        kind=TargetKind.PERCENT,
+        indicator=SMALL,
+    )
+    assert progress.indicator_values(share)["small_below_members"] == 15
     officer = User.objects.create_user(username="officer-kg", unit=t["kg"], role=Role.OFFICER)
     client = Client()
     client.force_login(officer)

@@ -328,8 +328,16 @@ def _entered(
 
 def indicator_values(target: Target) -> dict | None:
     """The parameters the target's indicator takes from the target's programme: its merge rule sets the
-    threshold of a small union (the indicator's default where there is none)."""
-    return target.programme.merge_rule
+    threshold of a small union; a programme without one follows the programme it carries out, up the
+    chain (a district's share of a province's target counts what the province counts); with none, the
+    indicator's defaults."""
+    if target.manual or not catalogue.get(target.indicator).parameters:
+        return None
+    programme, seen = target.programme, set()
+    while programme.merge_rule is None and programme.parent_id is not None and programme.pk not in seen:
+        seen.add(programme.pk)
+        programme = programme.parent
+    return programme.merge_rule
 
 
 def indicator_definition(target: Target) -> str:

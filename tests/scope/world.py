@@ -58,7 +58,10 @@ def disjoint_ids() -> None:
 
 
 def make_employer(unit: Unit, label: str) -> None:
-    Employer.objects.create(unit=unit, name=f"Công ty Cao su {label}", workforce=300, female_workforce=120)
+    employer = Employer.objects.create(
+        unit=unit, name=f"Công ty Cao su {label}", workforce=300, female_workforce=120
+    )
+    services.record_workforce(employer=employer, on=ON, workforce=280, female_workforce=110)
 
 
 def make_decision_and_reorganisation(unit: Unit, label: str) -> None:

@@ -44,6 +44,7 @@ WORKERS_PER_GRASSROOTS = 71
 MIN_WORKFORCE = 5  # a grassroots union needs five members or workers to be founded
 MIN_PROVINCE_MEMBERS = 1_000
 SUBUNIT_WORKFORCE = 600  # grassroots unions this large have sub-units (công đoàn bộ phận)
+FOUNDING_SHARE = 0.85  # an employer's workforce when its union was founded, of the later count
 SMALL_WORKFORCE = 10  # "ghép" merges grassroots unions below this size
 UNIONS_PER_MERGE = 120  # one "ghép" merge for about this many grassroots unions, at least one a province
 COMMUNE_UNION_MIN = 3  # a commune with fewer grassroots unions is hosted by the union of the district seat
@@ -635,6 +636,15 @@ def _workforce(plan: GrassrootsPlan) -> int:
     return plan.employer.workforce if plan.employer else 0
 
 
+def _founding_workforce(province: Province, plan: GrassrootsPlan) -> int:
+    """The workforce counted when the union was founded: fewer people then (``FOUNDING_SHARE`` of the
+    later count), though never fewer than a union needs, nor than the founding wave counting it asks."""
+    wave = FOUNDING_WAVES.get(province.key)
+    floor = wave.min_workforce if wave is not None and wave.counts(plan) else MIN_WORKFORCE
+    workforce = plan.employer.workforce
+    return max(min(workforce, floor), round(workforce * FOUNDING_SHARE))
+
+
 def _counted_on(plan: GrassrootsPlan) -> datetime.date:
     """When the employer's workforce was counted: the end of 2024, or the last year-end before it closed."""
     last_day = D(2024, 12, 31)
@@ -857,6 +867,14 @@ class DemoBuilder:
         )
         if plan.employer:
             self._add_employer(plan.unit, plan.employer, area, counted_on=_counted_on(plan))
+            if plan.founded_on < _counted_on(plan):
+                workforce = _founding_workforce(province, plan)
+                services.record_workforce(
+                    employer=plan.employer.record,
+                    on=plan.founded_on,
+                    workforce=workforce,
+                    female_workforce=round(workforce * plan.employer.female_share),
+                )
         for index, name in enumerate(plan.subunits, start=1):
             self._found(
                 code=f"{plan.unit.code}-BP{index}",

@@ -26,7 +26,15 @@ from congdoan.indicators import statements
 from congdoan.members.cards import holding_card
 from congdoan.members.models import MEMBER_STATES, EventKind, Gender, MemberEvent, Membership
 from congdoan.plans.models import TargetKind
-from congdoan.units.models import Employer, Level, Reorganisation, ReorganisationUnit, Sector, Unit
+from congdoan.units.models import (
+    Employer,
+    Level,
+    Reorganisation,
+    ReorganisationUnit,
+    Sector,
+    Unit,
+    workforce_standing_on,
+)
 
 FLOW, STOCK = "flow", "stock"
 START, END = "start", "end"  # the day of the period a stock measure or a filter reads
@@ -133,10 +141,12 @@ class Units(Source):
 
 
 class Employers(Source):
-    """The employers of the unions standing on the day read."""
+    """The employers of the unions standing on the day read, with ``standing_workforce``: their workforce
+    as counted on or before that day (the latest figure), else their own, today's."""
 
     def facts(self, start, end, on):
-        return Employer.objects.filter(unit__in=Unit.objects.active_on(on))
+        employers = Employer.objects.filter(unit__in=Unit.objects.active_on(on))
+        return employers.annotate(standing_workforce=workforce_standing_on(on))
 
 
 MEMBER_EVENTS = MemberEvents("unit_id", "unit", frozenset({MEMBERS}))
@@ -190,14 +200,18 @@ class InSectors(Filter):
 
 @dataclass(frozen=True)
 class WorkforceAtLeast(Filter):
-    """The union's employers together employ at least ``workers`` people."""
+    """The union's employers together employ at least ``workers`` people, as counted on the period's end
+    (``Employers``: the latest figure then, else today's)."""
 
     workers: int = 0
     reads: frozenset[str] = frozenset({EMPLOYERS})
 
     def q(self, prefix, start, end, values):
         large = (
-            Employer.objects.values("unit").annotate(total=Sum("workforce")).filter(total__gte=self.workers)
+            Employer.objects.annotate(standing=workforce_standing_on(end))
+            .values("unit")
+            .annotate(total=Sum("standing"))
+            .filter(total__gte=self.workers)
         )
         return Q(**{_unit(prefix, "pk__in"): large.values("unit")})
 
@@ -397,7 +411,8 @@ _INDICATORS = [
         name_text=_("Grassroots unions founded in enterprises of 25 workers or more"),
         definition_text=_(
             "Grassroots unions founded in the period in state-owned, non-state or foreign-invested "
-            "enterprises whose employers together employ at least 25 workers."
+            "enterprises whose employers together employ at least 25 workers, as counted on the period's "
+            "end (an employer's latest workforce figure then; with none that early, its figure of today)."
         ),
         semantics=FLOW,
         numerator=Measure(
@@ -432,11 +447,12 @@ _INDICATORS = [
         name_text=_("Unionisation rate"),
         definition_text=_(
             "Members at the end of the period, out of the workforce of the employers of the grassroots "
-            "unions standing then."
+            "unions standing then (an employer's latest workforce figure then; with none that early, its "
+            "figure of today)."
         ),
         semantics=STOCK,
         numerator=Measure(MEMBERSHIPS),
-        denominator=Measure(EMPLOYERS_SOURCE, total="workforce"),
+        denominator=Measure(EMPLOYERS_SOURCE, total="standing_workforce"),
     ),
 ]
 _BY_CODE = {indicator.code: indicator for indicator in _INDICATORS}

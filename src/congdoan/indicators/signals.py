@@ -5,8 +5,9 @@ date on); a membership interval deleted, which every replay of a member's events
 its start); a member's own data saved (every unit they belonged to, at any date); a member card issued
 (every unit they belonged to, from the day it was issued); and the same facts
 written in bulk, which reach us through ``audit.services.bulk_logged``. Employers: their union, at any
-date. Units: a change of type or sector, at any date. Reorganisations: the tree moved, so the windows
-it touches are marked stale (``engine.mark_stale``).
+date; a dated workforce figure: the employer's union, from its day on. Units: a change of type or sector,
+at any date. Reorganisations: the tree moved, so the windows it touches are marked stale
+(``engine.mark_stale``).
 """
 
 from collections.abc import Iterable
@@ -19,7 +20,7 @@ from congdoan.audit.services import bulk_logged
 from congdoan.indicators import engine
 from congdoan.indicators.catalogue import EMPLOYERS, MEMBERS, TREE
 from congdoan.members.models import Member, MemberCard, MemberEvent, Membership
-from congdoan.units.models import Employer, Reorganisation, Unit
+from congdoan.units.models import Employer, EmployerWorkforce, Reorganisation, Unit
 
 # What the catalogue reads of each row, besides the facts themselves: a save that changes none of it
 # changes no indicator (a phone number corrected, a unit's address).
@@ -127,6 +128,14 @@ def _employer_written(sender, instance: Employer, **kwargs) -> None:
     if _facts_changed(instance) or kwargs.get("signal") is post_delete:
         units = {instance.unit_id, before[0] if before else instance.unit_id}
         engine.note_changes(changes=dict.fromkeys(units), reads=EMPLOYERS)
+
+
+@receiver(post_save, sender=EmployerWorkforce)
+@receiver(post_delete, sender=EmployerWorkforce)
+def _workforce_figure_written(sender, instance: EmployerWorkforce, **kwargs) -> None:
+    unit_id = Employer.objects.filter(pk=instance.employer_id).values_list("unit_id", flat=True).first()
+    if unit_id is not None:  # else the employer is gone, which its own receiver notes
+        engine.note_changes(changes={unit_id: instance.on}, reads=EMPLOYERS)
 
 
 @receiver(post_save, sender=Unit)

@@ -60,7 +60,7 @@ from congdoan.plans.models import (
 )
 from congdoan.plans.periods import PeriodKind
 from congdoan.plans.services import TargetSpec, check_may_edit
-from congdoan.units.models import Employer, Unit, UnitLink
+from congdoan.units.models import Employer, Unit, UnitLink, workforce_standing_on
 from congdoan.units.selectors import valid_on
 
 REF_LENGTH = Programme._meta.get_field("ref").max_length
@@ -165,10 +165,11 @@ def member_bases(parent: Unit, children: list[Unit], on: datetime.date, day: dat
 
 
 def workforce_bases(parent: Unit, children: list[Unit], day: datetime.date) -> dict[int, Decimal]:
-    """The workforce recorded for the employers of the units in each child's subtree of the tree of
-    ``day`` (a workforce has no history: today's figure of each unit that stood there then)."""
+    """The workforce of the employers of the units in each child's subtree of the tree of ``day``, as
+    counted then (each employer's latest figure on or before ``day``, else its figure of today)."""
     employers = Employer.objects.filter(unit__in=_under_on(parent, day).values("unit_id"))
-    own = employers.order_by().values("unit").annotate(total=Sum("workforce")).values_list("unit", "total")
+    standing = employers.annotate(standing=workforce_standing_on(day)).order_by().values("unit")
+    own = standing.annotate(total=Sum("standing")).values_list("unit", "total")
     return _per_child({unit: Decimal(total or 0) for unit, total in own}, parent, children, day)
 
 

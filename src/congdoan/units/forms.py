@@ -167,9 +167,16 @@ class EmployerForm(forms.ModelForm):
         fields = ["name", "tax_code", "sector", "area", "workforce", "female_workforce", "workforce_on"]
         widgets = {"workforce_on": DateInput}
 
+    WORKFORCE_FIELDS = ("workforce", "female_workforce", "workforce_on")
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = areas_to_choose(self.instance.area_id)
+        if self.instance.pk and self.instance.workforce_figures.exists():
+            # The latest dated figure: changed by recording a figure, so the history stays whole.
+            for name in self.WORKFORCE_FIELDS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("The latest figure recorded below; record a new one there.")
 
 
 # ------------------------------------------------------------------------------------------ decisions
@@ -188,6 +195,14 @@ class ServiceErrors:
         for key, messages in error.message_dict.items():
             name = self.service_fields.get(key, key)
             self.add_error(name if name in self.fields else None, messages)
+
+
+class WorkforceForm(ServiceErrors, forms.Form):
+    """An employer's workforce as counted on a day (``services.record_workforce``)."""
+
+    on = forms.DateField(label=_("Counted on"), widget=DateInput)
+    workforce = forms.IntegerField(label=_("Workforce"), min_value=0)
+    female_workforce = forms.IntegerField(label=_("Female workforce"), min_value=0, initial=0)
 
 
 class DecisionForm(ServiceErrors, forms.Form):

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -223,6 +224,50 @@ class Employer(ChangeLogged):
     def clean(self):
         if self.female_workforce > self.workforce:
             raise ValidationError({"female_workforce": _("Female workforce cannot exceed the workforce.")})
+
+
+class EmployerWorkforce(ChangeLogged):
+    """An employer's workforce as counted on a day: its history, which past periods read.
+
+    The employer's own ``workforce`` fields hold the latest of these (``services.record_workforce`` keeps
+    them in step); an employer with no figure recorded has only those. ``workforce_standing_on`` gives the
+    figure a day reads."""
+
+    employer = models.ForeignKey(
+        Employer, verbose_name=_("employer"), on_delete=models.CASCADE, related_name="workforce_figures"
+    )
+    on = models.DateField(_("counted on"))
+    workforce = models.PositiveIntegerField(_("workforce"))
+    female_workforce = models.PositiveIntegerField(_("female workforce"), default=0)
+
+    scope_path_field = "employer__unit__path"
+
+    class Meta:
+        verbose_name = _("workforce figure")
+        verbose_name_plural = _("workforce figures")
+        ordering = ["employer", "-on"]
+        constraints = [
+            models.UniqueConstraint(fields=["employer", "on"], name="units_employerworkforce_one_a_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employer} ({self.on:%d/%m/%Y}): {self.workforce}"
+
+    @property
+    def audit_unit_id(self) -> int | None:
+        return self.employer.unit_id
+
+    def clean(self):
+        counted = self.workforce is not None and self.female_workforce is not None
+        if counted and self.female_workforce > self.workforce:
+            raise ValidationError({"female_workforce": _("Female workforce cannot exceed the workforce.")})
+
+
+def workforce_standing_on(on: datetime.date, field: str = "workforce") -> Coalesce:
+    """An employer's ``field`` ("workforce" or "female_workforce") standing on ``on``, for an annotation:
+    the latest figure counted on or before that day, else the employer's own (today's) figure."""
+    latest = EmployerWorkforce.objects.filter(employer=models.OuterRef("pk"), on__lte=on).order_by("-on")
+    return Coalesce(models.Subquery(latest.values(field)[:1]), models.F(field))
 
 
 class Decision(ChangeLogged):

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Substr
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -26,6 +27,8 @@ from congdoan.units.models import (
     LEVEL_RANK,
     Area,
     Decision,
+    Employer,
+    EmployerWorkforce,
     Level,
     Reorganisation,
     ReorganisationUnit,
@@ -642,3 +645,68 @@ def _active_children(unit: Unit) -> list[Unit]:
         .select_related("unit_type")
         .order_by("code")
     )
+
+
+# ------------------------------------------------------------------------------- employers' workforce
+
+
+def _keep_latest(employer: Employer) -> None:
+    """The employer's own workforce fields are its latest figure (left as they are with no figure)."""
+    latest = employer.workforce_figures.order_by("-on").first()
+    if latest is None:
+        return
+    now = (latest.workforce, latest.female_workforce, latest.on)
+    if (employer.workforce, employer.female_workforce, employer.workforce_on) != now:
+        employer.workforce, employer.female_workforce, employer.workforce_on = now
+        employer.full_clean()
+        employer.save()
+
+
+@transaction.atomic
+def record_workforce(
+    *,
+    employer: Employer,
+    on: datetime.date | None,
+    workforce: int | None,
+    female_workforce: int | None = 0,
+) -> EmployerWorkforce:
+    """Record the employer's workforce as counted on ``on`` (again for a day: replaces that day's figure);
+    the employer's own fields follow when it is the latest.
+
+    The first figure of an employer that had one of its own before the history began (the workforce
+    typed on its page) keeps that one in the history first, on the day it was counted, or today when
+    it bears no date (what it stood for until now: today's figure), so an older figure recorded first
+    does not replace it."""
+    if on is None:
+        raise ValidationError({"on": _("Give the day the workforce was counted.")})
+    if on > timezone.localdate():
+        raise ValidationError({"on": _("A workforce is counted up to today, not on a later day.")})
+    employer = Employer.objects.select_for_update().get(pk=employer.pk)
+    counted_before = employer.workforce or employer.workforce_on is not None
+    if counted_before and not employer.workforce_figures.exists():
+        kept_on = employer.workforce_on or timezone.localdate()
+        if kept_on != on:
+            kept = EmployerWorkforce(
+                employer=employer,
+                on=kept_on,
+                workforce=employer.workforce,
+                female_workforce=employer.female_workforce,
+            )
+            kept.full_clean()
+            kept.save()
+    figure = EmployerWorkforce.objects.filter(employer=employer, on=on).first() or EmployerWorkforce(
+        employer=employer, on=on
+    )
+    figure.workforce, figure.female_workforce = workforce, female_workforce or 0
+    figure.full_clean()
+    figure.save()
+    _keep_latest(employer)
+    return figure
+
+
+@transaction.atomic
+def remove_workforce(*, figure: EmployerWorkforce) -> None:
+    """Remove a figure recorded in error; the employer's own fields follow the latest one left."""
+    employer = Employer.objects.select_for_update().get(pk=figure.employer_id)
+    figure.delete()
+    _keep_latest(employer)

@@ -26,7 +26,7 @@ from congdoan.accounts.scope import get_for, restrict
 from congdoan.audit.models import ObjectChange
 from congdoan.core.db import vi_order
 from congdoan.core.text import sort_key
-from congdoan.units import selectors
+from congdoan.units import selectors, services
 from congdoan.units.filtersets import DecisionFilterSet, EmployerFilterSet, UnitFilterSet
 from congdoan.units.forms import (
     MAX_SPLIT_PARTS,
@@ -39,6 +39,7 @@ from congdoan.units.forms import (
     RenameForm,
     SplitForm,
     UnitEditForm,
+    WorkforceForm,
 )
 from congdoan.units.models import Decision, Employer, Level, Reorganisation, Unit
 from congdoan.units.tables import DecisionTable, EmployerTable, UnitTable
@@ -304,7 +305,39 @@ def employer_form(request, code: str | None = None, pk: int | None = None):
         form.save()
         messages.success(request, _("The employer %(name)s was saved.") % {"name": employer.name})
         return redirect(unit)
-    return render(request, "units/employer_form.html", {"form": form, "unit": unit, "employer": employer})
+    context = {"form": form, "unit": unit, "employer": employer}
+    if employer.pk:
+        context |= _workforce_context(employer, WorkforceForm())
+    return render(request, "units/employer_form.html", context)
+
+
+def _workforce_context(employer: Employer, form: WorkforceForm) -> dict:
+    return {"employer": employer, "workforce_form": form, "figures": employer.workforce_figures.all()}
+
+
+def employer_workforce(request, pk: int):
+    """Record an employer's workforce as counted on a day: inline on the employer's page (htmx swaps the
+    history and the form back, errors included), or as a page of its own."""
+    employer = get_for(Employer.objects.select_related("unit"), request.user, Action.CHANGE, pk=pk)
+    form = WorkforceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_workforce(employer=employer, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            if not request.htmx:  # inline, the new row of the history says it
+                day = date_format(form.cleaned_data["on"], "SHORT_DATE_FORMAT")
+                messages.success(
+                    request,
+                    _("The workforce of %(name)s on %(date)s was recorded.")
+                    % {"name": employer.name, "date": day},
+                )
+                return redirect("units:employer_edit", pk=employer.pk)
+            form = WorkforceForm()
+    employer.refresh_from_db()
+    template = "units/_workforce.html" if request.htmx else "units/employer_workforce.html"
+    return render(request, template, _workforce_context(employer, form))
 
 
 def employer_delete(request, pk: int):

@@ -19,6 +19,7 @@ from congdoan.units.models import (
     Area,
     Decision,
     Employer,
+    EmployerWorkforce,
     Reorganisation,
     ReorganisationUnit,
     Unit,
@@ -408,3 +409,43 @@ class EmployerSerializer(CleanModelSerializer):
             "workforce_on",
         ]
         extra_kwargs = {"female_workforce": {"help_text": _("Cannot exceed the workforce.")}}
+
+    WORKFORCE_FIELDS = ("workforce", "female_workforce", "workforce_on")
+
+    def validate(self, attrs):
+        employer = self.instance
+        if employer is not None and employer.workforce_figures.exists():
+            # The latest dated figure: changed by recording one, so the history stays whole.
+            changed = [
+                name
+                for name in self.WORKFORCE_FIELDS
+                if name in attrs and attrs[name] != getattr(employer, name)
+            ]
+            if changed:
+                message = _(
+                    "This employer keeps its workforce over time: record a dated figure through "
+                    "/api/employer-workforce/."
+                )
+                raise serializers.ValidationError({name: [message] for name in changed})
+        return super().validate(attrs)
+
+
+class EmployerWorkforceSerializer(serializers.ModelSerializer):
+    employer = ScopedRelatedField(
+        slug_field="id", queryset=Employer.objects.all(), action=Action.CHANGE, help_text=_("Employer id")
+    )
+    employer_name = serializers.CharField(source="employer.name", read_only=True)
+
+    class Meta:
+        model = EmployerWorkforce
+        fields = ["id", "employer", "employer_name", "on", "workforce", "female_workforce"]
+        # Recording a day again replaces its figure (``services.record_workforce``), not a duplicate.
+        validators = []
+        extra_kwargs = {
+            "on": {"help_text": _("The day the workforce was counted (up to today)")},
+            "female_workforce": {"help_text": _("Cannot exceed the workforce.")},
+        }
+
+    def create(self, validated_data):
+        with service_errors({}):
+            return services.record_workforce(**validated_data)

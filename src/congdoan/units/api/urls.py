@@ -6,6 +6,7 @@ router = SimpleRouter()
 router.register("units", views.UnitViewSet, basename="unit")
 router.register("unit-types", views.UnitTypeViewSet, basename="unit-type")
 router.register("employers", views.EmployerViewSet, basename="employer")
+router.register("employer-workforce", views.EmployerWorkforceViewSet, basename="employer-workforce")
 router.register("decisions", views.DecisionViewSet, basename="decision")
 router.register("reorganisations", views.ReorganisationViewSet, basename="reorganisation")
 

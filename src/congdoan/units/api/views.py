@@ -15,7 +15,7 @@ from rest_framework.viewsets import GenericViewSet, ModelViewSet, ReadOnlyModelV
 from congdoan.accounts.api.scoped import ProtectedDeleteMixin, ScopedViewSetMixin, SuperuserWrites
 from congdoan.accounts.models import Action
 from congdoan.accounts.permissions import RolePermission
-from congdoan.units import selectors
+from congdoan.units import selectors, services
 from congdoan.units.api import serializers as s
 from congdoan.units.filtersets import (
     DecisionFilterSet,
@@ -23,7 +23,7 @@ from congdoan.units.filtersets import (
     ReorganisationFilterSet,
     UnitOnDateFilterSet,
 )
-from congdoan.units.models import Decision, Employer, Reorganisation, Unit, UnitType
+from congdoan.units.models import Decision, Employer, EmployerWorkforce, Reorganisation, Unit, UnitType
 
 UNIT_CODE = r"[A-Za-z0-9][A-Za-z0-9._-]*"
 ID = r"[0-9]+"
@@ -211,6 +211,37 @@ class EmployerViewSet(ScopedViewSetMixin, ModelViewSet):
     serializer_class = s.EmployerSerializer
     filterset_class = EmployerFilterSet
     lookup_value_regex = ID
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("Employers' workforce over time")),
+    create=extend_schema(summary=_("Record an employer's workforce as counted on a day")),
+    destroy=extend_schema(summary=_("Remove a workforce figure recorded in error")),
+)
+class EmployerWorkforceViewSet(
+    ScopedViewSetMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.ListModelMixin,
+    mixins.DestroyModelMixin,
+    GenericViewSet,
+):
+    __doc__ = _(
+        "Dated workforce figures of the employers within the user's scope: past periods read the figure "
+        "counted on or before their day. Recording a day again replaces its figure; the employer's own "
+        "workforce follows the latest."
+    )
+
+    queryset = EmployerWorkforce.objects.select_related("employer")
+    serializer_class = s.EmployerWorkforceSerializer
+    filterset_fields = ["employer"]
+    lookup_value_regex = ID
+
+    def base_queryset(self):
+        return self.queryset.order_by("employer", "-on")
+
+    def perform_destroy(self, instance):
+        services.remove_workforce(figure=instance)
 
 
 @extend_schema_view(

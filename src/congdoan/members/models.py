@@ -142,10 +142,11 @@ class Member(ChangeLogged):
         indexes = [
             models.Index(fields=["unit", "status"]),
             models.Index(fields=["search_name", "birth_year"]),
-            # Every field of the duplicate rules (``selectors.DUPLICATE_RULES``) under the unit: a unit's
-            # look-alikes are grouped and scored from this index alone, without reading member rows.
+            # Every field of the duplicate rules (``selectors.DUPLICATE_RULES``) under the unit, and the
+            # id (which SQLite's indexes hold anyway, PostgreSQL's not): a unit's look-alikes are grouped
+            # from this index alone, without reading member rows.
             models.Index(
-                fields=["unit", "search_name", "birth_year", "birth_date", "phone", "email", "status"],
+                fields=["unit", "search_name", "birth_year", "birth_date", "phone", "email", "status", "id"],
                 name="member_duplicate_keys",
             ),
         ]

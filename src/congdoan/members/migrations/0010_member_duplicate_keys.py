@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="member",
             index=models.Index(
-                fields=["unit", "search_name", "birth_year", "birth_date", "phone", "email", "status"],
+                fields=["unit", "search_name", "birth_year", "birth_date", "phone", "email", "status", "id"],
                 name="member_duplicate_keys",
             ),
         ),

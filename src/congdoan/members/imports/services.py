@@ -9,12 +9,23 @@
 Memory stays flat: rows are read, checked and staged a chunk at a time, and duplicates are found with SQL
 over the staged rows rather than with sets held in memory.
 
+Each row's Python work is done once, at staging: the row is parsed and checked with the registry's rules,
+and what is staged (the data with its ID number in canonical form, the folded name, the birth year) is the
+finished member less its code and sort key. Staged rows, and at the commit the members, their first
+events and memberships and the change log, are written as plain tuples (``core.db.insert_rows``: COPY on
+PostgreSQL), not as model instances. Rows of an added list that meet no registry member (no member code,
+ID number, or name + birth year + unit in common) are left new by one SQL query instead of being loaded
+and judged one by one.
+
 The commit is ONE transaction for the whole batch: a list is in the registry entirely or not at all, so an
 interrupted commit (a crash, a restart) leaves nothing to repair. On SQLite that transaction holds the
 write lock while it runs (about as long as the preview took to stage the same rows); resumable chunks
-would release it sooner but would show other users half a list. Inside the transaction each chunk is
-checked again against the registry; if anything changed since the preview the commit is undone and the
-preview refreshed, so what is written is exactly what was previewed.
+would release it sooner but would show other users half a list. SQLite's write-ahead log grows to hold
+every page the transaction writes, about the size of the rows written (300 MB for 100,000 members with
+their events, memberships and change log, ~3 GB for 1,000,000: BENCHMARKS.md); it is reused afterwards.
+Before anything is written the rows that may meet a registry member are judged again; if anything changed
+since the preview the commit is undone and the preview refreshed, so what is written is exactly what was
+previewed.
 """
 
 import datetime

@@ -13,6 +13,7 @@ from django import forms
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.formats import date_format
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
@@ -45,9 +46,10 @@ class ProgressQuery(RollUpQuery):
     def unit_code(self) -> str:
         return self.cleaned_data.get("unit") or ""
 
-    @property
+    @cached_property
     def tail(self) -> str:
-        """The day and tree of this view as a query string, to follow a unit's code in links."""
+        """The day and tree of this view as a query string, to follow a unit's code in links (once: a
+        page of a province's districts writes it in every row)."""
         return urlencode({"at": self.on.isoformat(), **({"tree": TREE_TODAY} if self.regroup_today else {})})
 
 

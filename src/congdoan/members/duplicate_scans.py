@@ -49,7 +49,7 @@ def run_scan(scan: DuplicateScan, job: Job | None = None) -> DuplicateScan:
                         score=pair.score,
                         rules=[rule.key for rule in pair.rules],
                     )
-                    for pair in selectors.pairs_in_groups(batch)
+                    for pair in selectors.pairs_in_groups(members, rule, batch)
                 ],
                 ignore_conflicts=True,
             )

@@ -8,11 +8,12 @@ is that CĐCS), never a read-only viewer.
 
 import itertools
 import re
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Aggregate, CharField, Count, F, Q, QuerySet
+from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -256,29 +257,19 @@ def matched_rules(first, second) -> tuple[DuplicateRule, ...]:
     )
 
 
-class GroupIds(Aggregate):
-    """The ids of a group's records, comma-separated (``string_agg`` on PostgreSQL)."""
-
-    function = "GROUP_CONCAT"
-    output_field = CharField()
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(
-            compiler, connection, function="STRING_AGG", template="%(function)s((%(expressions)s)::text, ',')"
-        )
-
-
 def look_alike_groups(members: QuerySet[Member], rule: DuplicateRule) -> QuerySet:
     """The groups of more than one (and at most LARGEST_GROUP) of ``members`` sharing a key of ``rule``, as
-    rows of the key's fields and the records' ids: one GROUP BY, read from the index of the rules' fields
-    (``Member.Meta.indexes``) without touching the table."""
+    rows of the key's fields, the group's size and its lowest and highest id (all the ids of a pair, the
+    most groups): one GROUP BY, read from the index of the rules' fields (``Member.Meta.indexes``) without
+    touching the table. Two small aggregates, not a list of ids: PostgreSQL then keeps every group of a
+    union of 100,000 in memory."""
     return (
         _with_key(members, rule)
         .order_by()
         .values(*rule.fields)
-        .annotate(n=Count("pk"), ids=GroupIds("pk"))
+        .annotate(n=Count("pk"), low=Min("pk"), high=Max("pk"))
         .filter(n__gt=1, n__lte=LARGEST_GROUP)
-        .values_list(*rule.fields, "ids")
+        .values_list(*rule.fields, "n", "low", "high")
     )
 
 
@@ -290,17 +281,29 @@ def _with_key(members: QuerySet[Member], rule: DuplicateRule) -> QuerySet[Member
     return present
 
 
-def pairs_in_groups(groups: list[tuple], threshold: int = DUPLICATE_THRESHOLD) -> Iterator[Candidate]:
-    """The pairs of records within each of ``groups`` (rows of ``look_alike_groups``) that reach
-    ``threshold``, scored by every rule from the records' keys, read by id. A pair met by several rules
-    comes once per rule that finds it."""
-    id_groups = [sorted(int(pk) for pk in group[-1].split(",")) for group in groups]
+def pairs_in_groups(
+    members: QuerySet[Member], rule: DuplicateRule, groups: list[tuple], threshold: int = DUPLICATE_THRESHOLD
+) -> Iterator[Candidate]:
+    """The pairs of records within each of ``groups`` (rows of ``look_alike_groups`` of ``members``) that
+    reach ``threshold``, scored by every rule from the records' keys. The two records of a pair are read
+    by id; those of a larger group by its key's first field (a few more, kept when their whole key is the
+    group's). A pair met by several rules comes once per rule that finds it."""
+    width = len(rule.fields)
+    id_groups = [[low, high] for *_, size, low, high in groups if size == 2]
     records = {
         record.pk: record
         for record in Member.objects.filter(pk__in={pk for ids in id_groups for pk in ids})
         .order_by()
         .values_list(*KEY_FIELDS, named=True)
     }
+    if larger := {tuple(group[:width]) for group in groups if group[width] > 2}:
+        by_key: dict[tuple, list[int]] = defaultdict(list)
+        first_values = {f"{rule.fields[0]}__in": {key[0] for key in larger}}
+        for record in members.filter(**first_values).order_by().values_list(*KEY_FIELDS, named=True):
+            if (key := rule.key_of(record)) in larger:
+                by_key[key].append(record.pk)
+                records[record.pk] = record
+        id_groups += [sorted(ids) for ids in by_key.values()]
     for ids in id_groups:
         for first, second in itertools.combinations([records[pk] for pk in ids if pk in records], 2):
             matched = matched_rules(first, second)
@@ -324,7 +327,7 @@ def candidate_pairs(members: QuerySet[Member], threshold: int = DUPLICATE_THRESH
     for rule in FINDING_RULES:
         groups = list(look_alike_groups(members, rule))
         for start in range(0, len(groups), KEYS_PER_QUERY):
-            for pair in pairs_in_groups(groups[start : start + KEYS_PER_QUERY], threshold):
+            for pair in pairs_in_groups(members, rule, groups[start : start + KEYS_PER_QUERY], threshold):
                 pairs[(pair.first_id, pair.second_id)] = pair
     firsts = sorted({first for first, _ in pairs})
     sort_keys = {}

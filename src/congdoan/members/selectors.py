@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Max, Min, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -258,18 +258,17 @@ def matched_rules(first, second) -> tuple[DuplicateRule, ...]:
 
 
 def look_alike_groups(members: QuerySet[Member], rule: DuplicateRule) -> QuerySet:
-    """The groups of more than one (and at most LARGEST_GROUP) of ``members`` sharing a key of ``rule``, as
-    rows of the key's fields, the group's size and its lowest and highest id (all the ids of a pair, the
-    most groups): one GROUP BY, read from the index of the rules' fields (``Member.Meta.indexes``) without
-    touching the table. Two small aggregates, not a list of ids: PostgreSQL then keeps every group of a
-    union of 100,000 in memory."""
+    """The keys ``rule`` gives to more than one (and at most LARGEST_GROUP) of ``members``: one GROUP BY,
+    read from the index of the rules' fields (``Member.Meta.indexes``) without touching the table. Only
+    the count: an aggregate of the ids too (their lowest and highest, or their list) costs every one of a
+    union's 100,000 keys more than reading the few groups' records by key afterwards."""
     return (
         _with_key(members, rule)
         .order_by()
         .values(*rule.fields)
-        .annotate(n=Count("pk"), low=Min("pk"), high=Max("pk"))
+        .annotate(n=Count("pk"))
         .filter(n__gt=1, n__lte=LARGEST_GROUP)
-        .values_list(*rule.fields, "n", "low", "high")
+        .values_list(*rule.fields)
     )
 
 
@@ -282,30 +281,22 @@ def _with_key(members: QuerySet[Member], rule: DuplicateRule) -> QuerySet[Member
 
 
 def pairs_in_groups(
-    members: QuerySet[Member], rule: DuplicateRule, groups: list[tuple], threshold: int = DUPLICATE_THRESHOLD
+    members: QuerySet[Member], rule: DuplicateRule, keys: list[tuple], threshold: int = DUPLICATE_THRESHOLD
 ) -> Iterator[Candidate]:
-    """The pairs of records within each of ``groups`` (rows of ``look_alike_groups`` of ``members``) that
-    reach ``threshold``, scored by every rule from the records' keys. The two records of a pair are read
-    by id; those of a larger group by its key's first field (a few more, kept when their whole key is the
-    group's). A pair met by several rules comes once per rule that finds it."""
-    width = len(rule.fields)
-    id_groups = [[low, high] for *_, size, low, high in groups if size == 2]
-    records = {
-        record.pk: record
-        for record in Member.objects.filter(pk__in={pk for ids in id_groups for pk in ids})
-        .order_by()
-        .values_list(*KEY_FIELDS, named=True)
-    }
-    if larger := {tuple(group[:width]) for group in groups if group[width] > 2}:
-        by_key: dict[tuple, list[int]] = defaultdict(list)
-        first_values = {f"{rule.fields[0]}__in": {key[0] for key in larger}}
-        for record in members.filter(**first_values).order_by().values_list(*KEY_FIELDS, named=True):
-            if (key := rule.key_of(record)) in larger:
-                by_key[key].append(record.pk)
-                records[record.pk] = record
-        id_groups += [sorted(ids) for ids in by_key.values()]
-    for ids in id_groups:
-        for first, second in itertools.combinations([records[pk] for pk in ids if pk in records], 2):
+    """The pairs of records of ``members`` sharing one of ``keys`` under ``rule`` that reach
+    ``threshold``, scored by every rule from the records' keys.
+
+    Only the records' keys are read, from the index: those whose key starts as one of ``keys`` does (a
+    few more than the groups), kept when their whole key is one of them. A pair met by several rules
+    comes once per rule that finds it."""
+    wanted = set(keys)
+    first_values = {f"{rule.fields[0]}__in": {key[0] for key in keys}}
+    by_key: dict[tuple, list] = defaultdict(list)
+    for record in members.filter(**first_values).order_by().values_list(*KEY_FIELDS, named=True):
+        if (key := rule.key_of(record)) in wanted:
+            by_key[key].append(record)
+    for group in by_key.values():
+        for first, second in itertools.combinations(sorted(group, key=lambda record: record.pk), 2):
             matched = matched_rules(first, second)
             if (score := sum(rule.weight for rule in matched)) >= threshold:
                 yield Candidate(first.pk, second.pk, score, matched)

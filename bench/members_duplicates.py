@@ -30,7 +30,6 @@ import resource
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -39,6 +38,7 @@ if __package__ in (None, ""):
 
 from bench.document import README, write_block
 from bench.members_import import SECTION
+from bench.members_list import province_arguments, use_database
 
 INDEX = "member_duplicate_keys"
 
@@ -281,12 +281,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--members", type=int, default=100_000)
-    parser.add_argument("--repeats", type=int, default=20)
+    province_arguments(parser)
     parser.add_argument("--insert", type=int, default=50_000, help="members inserted to time the index")
-    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--var", help="keep the SQLite database in this folder, and reuse it when run again")
-    parser.add_argument("--no-write", action="store_true", help="print only; leave BENCHMARKS.md alone")
     parser.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "congdoan.settings")
@@ -294,15 +290,7 @@ def main() -> None:
         print(json.dumps(CHILDREN[args.child]()))
         return
     with contextlib.ExitStack() as stack:
-        var = args.var or stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-duplicates."))
-        os.environ["CONGDOAN_VAR"] = var
-        if args.db == "postgres":
-            from bench import pg
-
-            server = stack.enter_context(pg.cluster())
-            os.environ["DATABASE_URL"] = pg.create_database(server, "bench_members_duplicates")
-        else:
-            os.environ["DATABASE_URL"] = f"sqlite:///{var}/bench.sqlite3"
+        use_database(stack, args, "bench-members-duplicates")
         text = run(args)
         print("\n" + text)
         if not args.no_write:

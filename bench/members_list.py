@@ -287,27 +287,38 @@ def markdown(heading: str, results: list[Measured]) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+def province_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of the benchmarks run on this province (this one and ``bench.members_duplicates``)."""
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--var", help="keep the SQLite database in this folder, and reuse it when run again")
     parser.add_argument("--no-write", action="store_true", help="print only; leave BENCHMARKS.md alone")
+
+
+def use_database(stack: contextlib.ExitStack, args: argparse.Namespace, name: str) -> None:
+    """Point Django at the run's database: a new one on a throwaway PostgreSQL cluster (removed when
+    ``stack`` closes), or an SQLite file in --var (a temporary folder unless given)."""
+    var = args.var or stack.enter_context(tempfile.TemporaryDirectory(prefix=f"{name}."))
+    os.environ["CONGDOAN_VAR"] = var
+    if args.db == "postgres":
+        from bench import pg
+
+        server = stack.enter_context(pg.cluster())
+        os.environ["DATABASE_URL"] = pg.create_database(server, name.replace("-", "_"))
+    else:
+        os.environ["DATABASE_URL"] = f"sqlite:///{var}/bench.sqlite3"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    province_arguments(parser)
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "congdoan.settings")
     with contextlib.ExitStack() as stack:
-        var = args.var or stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-members-list."))
-        os.environ["CONGDOAN_VAR"] = var
-        if args.db == "postgres":
-            from bench import pg
-
-            server = stack.enter_context(pg.cluster())
-            os.environ["DATABASE_URL"] = pg.create_database(server, "bench_members_list")
-        else:
-            os.environ["DATABASE_URL"] = f"sqlite:///{var}/bench.sqlite3"
+        use_database(stack, args, "bench-members-list")
         heading, results = run(args.members, args.repeats)
         text = markdown(heading, results)
         print("\n" + text)

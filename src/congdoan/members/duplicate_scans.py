@@ -53,6 +53,7 @@ def run_scan(scan: DuplicateScan, job: Job | None = None) -> DuplicateScan:
                 ],
                 ignore_conflicts=True,
             )
+            jobs.report(job, done, total)  # a heartbeat now and then while a rule's batches run
     jobs.report(job, total, total, force=True)
     scan.pair_count = scan.pairs.count()
     scan.finished_at = timezone.now()

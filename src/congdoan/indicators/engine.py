@@ -22,7 +22,8 @@ A refresh recomputes a unit's own value and adds the difference, so doing it twi
 
 import datetime
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
@@ -247,7 +248,21 @@ def window_for(
     """The stored window, computed first if it is missing or stale; with its rolled values when they were
     just computed (and no catch-up changed them since), else None: read them from the window's rows."""
     lookup = _window_lookup(indicator, start, end, regroup_today, values)
-    window = IndicatorWindow.objects.filter(**lookup).first()
+    window, rolled, computed = _computed_if_needed(lookup, IndicatorWindow.objects.filter(**lookup).first())
+    if not computed:
+        # A stored window, brought up to date with the changes noted so far. A window just computed
+        # takes them in its catch-up instead (one query less), and leaves them to the next reader of
+        # the others.
+        apply_pending()
+    return window, rolled
+
+
+def _computed_if_needed(
+    lookup: dict, window: IndicatorWindow | None
+) -> tuple[IndicatorWindow, dict[int, Pair] | None, bool]:
+    """The window of ``lookup`` (``window``: as found stored, None if missing), computed if it is missing
+    or stale; with its rolled values when they were just computed and no catch-up changed them since,
+    and whether it was computed here (so caught up with the changes noted so far)."""
     begun = timezone.now()
     rolled = None
     if window is None:
@@ -263,12 +278,19 @@ def window_for(
             if window.stale:  # else another request recomputed it meanwhile
                 rolled = compute_window(window)
     if rolled is None:
-        # A stored window, brought up to date with the changes noted so far. A window just computed
-        # takes them in its catch-up instead (one query less), and leaves them to the next reader of
-        # the others.
-        apply_pending()
-        return window, None
-    return window, None if catch_up(window, since=begun) else rolled
+        return window, None, False
+    return window, None if catch_up(window, since=begun) else rolled, True
+
+
+@dataclass(frozen=True)
+class WindowRead:
+    """One window to read: an indicator over [start, end] with its parameters' ``values`` (a programme's
+    rules; defaults for those missing)."""
+
+    indicator: str
+    start: datetime.date | None
+    end: datetime.date
+    values: Values | None = None
 
 
 def actuals(
@@ -285,31 +307,77 @@ def actuals(
     on `end` (start ignored). ``values``: the indicator's parameters (a programme's rules; defaults for
     those missing). Reads materialised results; computes and stores what is missing. Units with nothing
     get Actual(0) / Actual(0, 0)."""
-    found = catalogue.get(indicator)
-    window, stored = window_for(found, start=start, end=end, regroup_today=regroup_today, values=values)
-    if stored is None:
-        stored = {
-            unit_id: (numerator, denominator)
-            for rows in _stored_rows(window, unit_ids)
-            for unit_id, numerator, denominator in rows.values_list("unit_id", "numerator", "denominator")
-        }
-    ratio = found.denominator is not None
-    # Most units of a window have nothing: they share one answer.
-    result = dict.fromkeys(unit_ids, Actual(ZERO, ZERO if ratio else None))
-    for unit_id, (numerator, denominator) in stored.items():
-        if unit_id in result:
-            result[unit_id] = Actual(_whole(numerator), _whole(denominator) if ratio else None)
-    return result
+    [found] = actuals_many(
+        [WindowRead(indicator=indicator, start=start, end=end, values=values)],
+        unit_ids=unit_ids,
+        regroup_today=regroup_today,
+    )
+    return found
 
 
-def _stored_rows(window: IndicatorWindow, unit_ids: Collection[int]) -> Iterator:
-    """The window's rows to read for ``unit_ids``: for many units the whole window in one query (a scan
-    by window id beats IN lists of thousands of ids; the caller picks its units), else by IN lists."""
+def actuals_many(
+    reads: Sequence[WindowRead], *, unit_ids: Collection[int], regroup_today: bool = False
+) -> list[dict[int, Actual]]:
+    """What ``actuals`` gives for each of ``reads`` (in their order), however many: one query brings the
+    stored windows up to date, one finds those of ``reads``, and one reads their rows for ``unit_ids``
+    (for many units the whole windows: a scan by window id beats IN lists of thousands of ids). A missing
+    or stale window is computed first, and its rows are not read back."""
+    if not reads:
+        return []
+    # First, so that the windows computed here have no changes to catch up with (most pages read windows
+    # already stored, and would apply them anyway).
+    apply_pending()
+    unit_ids = list(dict.fromkeys(unit_ids))
+    indicators = [catalogue.get(read.indicator) for read in reads]
+    lookups = [
+        _window_lookup(indicator, read.start, read.end, regroup_today, read.values)
+        for indicator, read in zip(indicators, reads, strict=True)
+    ]
+    keys = [(lookup["indicator"], lookup["parameters"], lookup["start"], lookup["end"]) for lookup in lookups]
+    stored = IndicatorWindow.objects.filter(
+        regroup_today=regroup_today,
+        indicator__in={lookup["indicator"] for lookup in lookups},
+        end__in={lookup["end"] for lookup in lookups},
+    )
+    windows = {(w.indicator, w.parameters, w.start, w.end): w for w in stored}
+    rows: dict[int, dict[int, Pair]] = {}  # window id -> unit id -> its rolled pair
+    for key, lookup in zip(keys, lookups, strict=True):
+        window = windows.get(key)
+        if window is None or window.stale:
+            windows[key], rolled, _computed = _computed_if_needed(lookup, window)
+            if rolled is not None:
+                rows[windows[key].pk] = rolled
+    unread = {windows[key].pk for key in keys} - rows.keys()
+    rows.update({pk: {} for pk in unread})
+    for values in _stored_rows(unread, unit_ids):
+        for window_id, unit_id, numerator, denominator in values.values_list(
+            "window_id", "unit_id", "numerator", "denominator"
+        ):
+            rows[window_id][unit_id] = (numerator, denominator)
+    found = []
+    for indicator, key in zip(indicators, keys, strict=True):
+        window_rows = rows[windows[key].pk]
+        ratio = indicator.denominator is not None
+        # Most units of a window have nothing: they share one answer.
+        result = dict.fromkeys(unit_ids, Actual(ZERO, ZERO if ratio else None))
+        for unit_id, (numerator, denominator) in window_rows.items():
+            if unit_id in result:
+                result[unit_id] = Actual(_whole(numerator), _whole(denominator) if ratio else None)
+        found.append(result)
+    return found
+
+
+def _stored_rows(window_ids: Collection[int], unit_ids: Collection[int]) -> Iterator:
+    """The windows' rows to read for ``unit_ids``: for many units the whole windows in one query (a scan by
+    window id beats IN lists of thousands of ids; the caller picks its units), else by IN lists."""
+    if not window_ids:
+        return
+    rows = IndicatorValue.objects.filter(window__in=window_ids)
     if len(unit_ids) > WHOLE_WINDOW_FROM:
-        yield window.values.all()
+        yield rows
         return
     for batch in batched(unit_ids):
-        yield window.values.filter(unit_id__in=batch)
+        yield rows.filter(unit_id__in=batch)
 
 
 def _whole(number: Decimal) -> Decimal:

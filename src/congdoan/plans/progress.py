@@ -30,8 +30,6 @@ from django.utils.translation import gettext_lazy
 from congdoan.accounts.models import Action
 from congdoan.accounts.scope import get_for, restrict
 from congdoan.indicators import catalogue, engine
-from congdoan.indicators.engine import ZERO
-from congdoan.indicators.models import IndicatorValue, IndicatorWindow
 from congdoan.indicators.values import HUNDRED, Actual
 from congdoan.plans.allocation import shares_by_target
 from congdoan.plans.models import Comparator, Programme, ReportedValue, Target, TargetKind
@@ -222,57 +220,18 @@ def read_figures(
 def _computed(
     readings: list[Reading], unit_ids: list[int], regroup_today: bool
 ) -> dict[Reading, dict[int, Actual]]:
-    """What ``engine.actuals`` gives each reading, in three queries for all of them when their windows are
-    stored and fresh (the pending changes, the windows, their rows); a missing or stale window is
-    computed by ``engine.window_for``, as ``actuals`` would."""
-    if not readings:
-        return {}
-    engine.apply_pending()
-    keys = {}  # reading -> its window's key: indicator, parameters, start, end
-    for reading in readings:
-        indicator = catalogue.get(reading.target.indicator)
-        parameters = engine.parameters_key(indicator.values(indicator_values(reading.target)))
-        keys[reading] = (indicator.code, parameters, indicator.window_start(reading.start), reading.end)
-    stored = IndicatorWindow.objects.filter(
-        regroup_today=regroup_today,
-        indicator__in={key[0] for key in keys.values()},
-        end__in={key[3] for key in keys.values()},
-        stale=False,
-    )
-    windows = {(w.indicator, w.parameters, w.start, w.end): w for w in stored}
-    rows: dict[int, dict[int, tuple[Decimal, Decimal]]] = {}  # window id -> unit id -> its rolled pair
-    for reading, key in keys.items():
-        if key not in windows:
-            indicator = catalogue.get(key[0])
-            windows[key], rolled = engine.window_for(
-                indicator,
-                start=key[2],
-                end=key[3],
-                regroup_today=regroup_today,
-                values=indicator_values(reading.target),
-            )
-            if rolled is not None:
-                rows[windows[key].pk] = rolled
-    unread = {windows[key].pk for key in keys.values()} - rows.keys()
-    rows.update({pk: {} for pk in unread})
-    for batch in engine.batched(unit_ids):
-        values = IndicatorValue.objects.filter(window__in=unread, unit_id__in=batch)
-        for window_id, unit_id, numerator, denominator in values.values_list(
-            "window_id", "unit_id", "numerator", "denominator"
-        ):
-            rows[window_id][unit_id] = (numerator, denominator)
-    found = {}
-    for reading, key in keys.items():
-        window_rows = rows[windows[key].pk]
-        ratio = catalogue.get(key[0]).denominator is not None
-        found[reading] = {unit_id: _actual(window_rows.get(unit_id), ratio) for unit_id in unit_ids}
-    return found
-
-
-def _actual(pair: tuple[Decimal, Decimal] | None, ratio: bool) -> Actual:
-    """A window's stored pair as ``engine.actuals`` gives it: nothing stored is 0 (0 of 0)."""
-    numerator, denominator = pair or (ZERO, ZERO)
-    return Actual(engine._whole(numerator), engine._whole(denominator) if ratio else None)
+    """What ``engine.actuals`` gives each reading, all read together (``engine.actuals_many``)."""
+    reads = [
+        engine.WindowRead(
+            indicator=reading.target.indicator,
+            start=reading.start,
+            end=reading.end,
+            values=indicator_values(reading.target),
+        )
+        for reading in readings
+    ]
+    found = engine.actuals_many(reads, unit_ids=unit_ids, regroup_today=regroup_today)
+    return dict(zip(readings, found, strict=True))
 
 
 def _measures(targets: list[Target]) -> dict[int, int]:

@@ -182,6 +182,23 @@ def test_more_month_ends_make_no_more_queries(kien_giang):
     )
 
 
+def test_more_month_ends_of_an_entered_target_make_no_more_queries(kien_giang):
+    """The trend of a target entered by hand, with figures in several months: March's page reads three
+    month ends with figures, November's eleven; the figures and the tree are read once for all of them."""
+    manual, province = kien_giang["manual"], kien_giang["province"]
+    for month, unit in ((1, province), (2, province.children.order_by("code").first()), (3, province)):
+        enter_figure(
+            user=kien_giang["officer"],
+            target=manual,
+            unit=unit,
+            stands_on=datetime.date(2020, month, 10),
+            numerator=Decimal(month),
+        )
+    assert queries(target_page(kien_giang, "manual", at="2020-11-30")) == queries(
+        target_page(kien_giang, "manual", at="2020-03-31")
+    )
+
+
 def test_the_rows_are_those_each_target_reads_alone(kien_giang):
     """Read together, each target gives what it gives read alone (the batching mixes nothing up)."""
     grow(kien_giang)

@@ -15,7 +15,7 @@ from congdoan.indicators.values import Actual
 from congdoan.plans import allocation
 from congdoan.plans.models import AllocationMethod, DocumentKind, Programme, ReportedValue, Target, TargetKind
 from congdoan.plans.periods import PeriodKind
-from congdoan.plans.reported import enter_figure, figures_for, reported_actuals, rolled_up
+from congdoan.plans.reported import enter_figure, figures_for, reported_actuals, rolled_up, rolled_up_on_days
 from congdoan.units import services as units
 from congdoan.units.models import Unit, UnitLink
 from tests.factories import decision
@@ -254,6 +254,34 @@ def test_a_unit_that_left_a_district_after_its_figure_counts_once_above_both(fou
         "rg": (Actual(Decimal(7)), True),
         "pq": (Actual(Decimal(8)), False),
     }
+
+
+@pytest.mark.parametrize("regroup_today", [False, True])
+def test_month_ends_read_together_roll_up_as_each_read_alone(founded, tree, regroup_today):
+    """A trend reads the figures and the tree once for all its month ends: each end still rolls up only
+    the figures by then, along its own day's tree (moves, a merge and covering figures along the year)."""
+    enter(founded, tree["a"], D(2024, 3, 10), 3)
+    enter(founded, tree["rg"], D(2024, 6, 30), 7)  # holds a and b
+    reorganised = decision(D(2024, 8, 20))
+    units.move_units(
+        units=[tree["c"]], new_parent=tree["rg"], effective_on=D(2024, 9, 1), decision=reorganised
+    )
+    enter(founded, tree["c"], D(2024, 10, 1), 5)
+    units.merge_units(sources=[tree["a"]], into=tree["b"], effective_on=D(2024, 11, 1), decision=reorganised)
+    enter(founded, tree["b"], D(2024, 11, 15), 4)
+    ends = [D(2024, month, 1) - datetime.timedelta(days=1) for month in range(2, 13)] + [YEAR_END]
+    ids = [tree[code].pk for code in ("kg", "rg", "pq", "a", "b", "c")]
+    together = rolled_up_on_days(
+        target=founded, start=YEAR_START, ends=ends, unit_ids=ids, regroup_today=regroup_today
+    )
+    for end in ends:
+        alone = rolled_up(
+            target=founded, start=YEAR_START, end=end, unit_ids=ids, regroup_today=regroup_today
+        )
+        assert together[end] == alone, end
+    assert together[D(2024, 1, 31)] == {}
+    # rg's 7 covers a and b (under it on 30/06), c came under it later: 7 + 5.
+    assert together[YEAR_END][tree["kg"].pk].actual == Actual(Decimal(12))
 
 
 # ----------------------------------------------------------------------------------------- entering

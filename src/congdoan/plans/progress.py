@@ -17,6 +17,7 @@ line, who sees everything (as ``congdoan programmes list`` does).
 
 import calendar
 import datetime
+from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
@@ -34,7 +35,7 @@ from congdoan.indicators.values import HUNDRED, Actual
 from congdoan.plans.allocation import shares_by_target
 from congdoan.plans.models import Comparator, Programme, ReportedValue, Target, TargetKind
 from congdoan.plans.periods import Period, PeriodKind
-from congdoan.plans.reported import reported_actuals
+from congdoan.plans.reported import rolled_up_on_days
 from congdoan.plans.selectors import visible
 from congdoan.units.models import PATH_STEP, Unit, UnitLink, UnitName
 from congdoan.units.selectors import today, valid_on
@@ -271,18 +272,19 @@ def _entered(
         for index, reading in enumerate(readings)
     }
     having = ReportedValue.objects.filter(target__in=set(measures.values())).aggregate(**counts)
-    return {
-        reading: reported_actuals(
-            target=reading.target,
-            start=reading.start,
-            end=reading.end,
-            unit_ids=unit_ids,
-            regroup_today=regroup_today,
+    # The readings with figures of one target from one day (a trend's month ends) are read together.
+    ends: dict[tuple[Target, datetime.date], list[datetime.date]] = defaultdict(list)
+    for index, reading in enumerate(readings):
+        if having[f"reading_{index}"]:
+            ends[reading.target, reading.start].append(reading.end)
+    found = {}
+    for (target, start), days in ends.items():
+        by_end = rolled_up_on_days(
+            target=target, start=start, ends=days, unit_ids=unit_ids, regroup_today=regroup_today
         )
-        if having[f"reading_{index}"]
-        else {}
-        for index, reading in enumerate(readings)
-    }
+        for end, figures in by_end.items():
+            found[Reading(target, start, end)] = {unit: figure.actual for unit, figure in figures.items()}
+    return {reading: found.get(reading, {}) for reading in readings}
 
 
 def indicator_values(target: Target) -> dict | None:

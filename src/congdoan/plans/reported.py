@@ -228,10 +228,22 @@ def _places(figures: QuerySet) -> dict[int, list[tuple[list[int], datetime.date,
     return places
 
 
-def _tree_on(end: datetime.date, figures: QuerySet) -> _Tree:
+def _trees(
+    ends: Collection[datetime.date], figures: QuerySet, regroup_today: bool
+) -> dict[datetime.date, _Tree]:
+    """end -> the tree its figures roll up along, the tree read once for all the ends: those of the units
+    with ``figures`` (in the window of the latest end; the units without a figure by an earlier end are
+    left out of that end's roll-up by its figures, not by its tree)."""
+    places = _places(figures)
+    if not regroup_today:
+        return {end: _tree_on(end, places) for end in ends}
+    with_figures, rows = _units_today(figures)
+    return {end: _tree_today(end, with_figures, rows, places) for end in ends}
+
+
+def _tree_on(end: datetime.date, places: dict) -> _Tree:
     """The paths, in the tree of ``end``, from the root down to each unit with figures: a unit without a
     figure below it has none, so the rest of the tree is not read. A path lists its unit's ancestors."""
-    places = _places(figures)
     children: dict[int, set[int]] = defaultdict(set)
     taking_part = set()
     for unit_id, unit_places in places.items():
@@ -243,14 +255,21 @@ def _tree_on(end: datetime.date, figures: QuerySet) -> _Tree:
     return _Tree(children=children, carried={}, taking_part=taking_part, places=places)
 
 
-def _tree_today(end: datetime.date, figures: QuerySet) -> _Tree:
-    """As ``_tree_on`` in today's tree, where an ended unit is carried by the unit it is filed under."""
-    columns = ("pk", "parent_id", "path", "founded_on", "dissolved_on")
-    rows = list(Unit.objects.filter(pk__in=figures.values("unit_id")).values_list(*columns))
+_TODAY_COLUMNS = ("pk", "parent_id", "path", "founded_on", "dissolved_on")
+
+
+def _units_today(figures: QuerySet) -> tuple[set[int], list[tuple]]:
+    """The units with figures, and today's rows (``_TODAY_COLUMNS``) of them and of the units above them."""
+    rows = list(Unit.objects.filter(pk__in=figures.values("unit_id")).values_list(*_TODAY_COLUMNS))
     with_figures = {row[0] for row in rows}
     above = {parent for row in rows for parent in _parents_on_path(row[2]).values()} - with_figures
     for batch in batched(above):
-        rows += Unit.objects.filter(pk__in=batch).values_list(*columns)
+        rows += Unit.objects.filter(pk__in=batch).values_list(*_TODAY_COLUMNS)
+    return with_figures, rows
+
+
+def _tree_today(end: datetime.date, with_figures: set[int], rows: list[tuple], places: dict) -> _Tree:
+    """As ``_tree_on`` in today's tree, where an ended unit is carried by the unit it is filed under."""
     today = timezone.localdate()
     children: dict[int, set[int]] = defaultdict(set)
     carried: dict[int, set[int]] = defaultdict(set)
@@ -260,7 +279,7 @@ def _tree_today(end: datetime.date, figures: QuerySet) -> _Tree:
         (carried if ended else children)[parent_id].add(unit_id)
         if unit_id in with_figures and founded_on <= end and (dissolved_on is None or dissolved_on > end):
             taking_part.add(unit_id)
-    return _Tree(children=children, carried=carried, taking_part=taking_part, places=_places(figures))
+    return _Tree(children=children, carried=carried, taking_part=taking_part, places=places)
 
 
 def _latest(figures: list[ReportedValue], units: set[int]) -> dict[int, ReportedValue]:
@@ -320,11 +339,36 @@ def rolled_up(
     regroup_today: bool = False,
 ) -> dict[int, Figure]:
     """Each of ``unit_ids`` with a figure in the window: its own, or summed from below (module docstring)."""
-    in_window = _window_figures(measure_of(target), start, end)
+    return rolled_up_on_days(
+        target=target, start=start, ends=[end], unit_ids=unit_ids, regroup_today=regroup_today
+    )[end]
+
+
+def rolled_up_on_days(
+    *,
+    target: Target,
+    start: datetime.date | None,
+    ends: Collection[datetime.date],
+    unit_ids: Collection[int],
+    regroup_today: bool = False,
+) -> dict[datetime.date, dict[int, Figure]]:
+    """end -> what ``rolled_up`` gives for the window [start, end], for several ends (a trend's month ends)
+    in the queries of one: the figures and the tree are read once, each end rolled up from them."""
+    if not ends:
+        return {}
+    in_window = _window_figures(measure_of(target), start, max(ends))
     figures = list(in_window.order_by("unit_id", "stands_on", "pk"))
     if not figures:  # many targets entered by hand have no figure yet: no tree to read
-        return {}
-    tree = (_tree_today if regroup_today else _tree_on)(end, in_window)
+        return {end: {} for end in ends}
+    trees = _trees(ends, in_window, regroup_today)
+    return {
+        end: _rolled_up_on([figure for figure in figures if figure.stands_on <= end], trees[end], unit_ids)
+        for end in ends
+    }
+
+
+def _rolled_up_on(figures: list[ReportedValue], tree: _Tree, unit_ids: Collection[int]) -> dict[int, Figure]:
+    """Each of ``unit_ids`` with a figure among ``figures`` (one window's), rolled up along ``tree``."""
     own = _latest(figures, tree.taking_part)
     covered_by = _coverers(tree, own)
 

@@ -420,10 +420,11 @@ def measure(kind: str, argument: str, database_url: str, var: Path, profile: Pat
     output = subprocess.run(
         [sys.executable, "-m", "bench.members_import", "--child", kind, argument],
         env=env,
-        check=True,
         capture_output=True,
         text=True,
     )
+    if output.returncode:  # the child's own traceback, not only its exit status
+        raise SystemExit(f"{kind} {argument} failed:\n{output.stderr[-4000:]}")
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 

@@ -5,6 +5,7 @@ The serializers here also give the command line its JSON (``congdoan progress --
 
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers
@@ -28,17 +29,19 @@ class Number(serializers.Field):
 
 
 class WindowSerializer(serializers.Serializer):
-    label = serializers.CharField(help_text="Kỳ của chỉ tiêu")
-    start = serializers.DateField(help_text="Ngày đầu của kỳ đang xét")
-    end = serializers.DateField(help_text="Ngày cuối của kỳ đang xét")
-    at = serializers.DateField(help_text="Ngày tính số liệu (ngày hỏi, giới hạn trong kỳ)")
-    elapsed = Number(help_text="Phần của kỳ đã trôi qua, từ 0 đến 1")
+    label = serializers.CharField(help_text=_("Period of the target"))
+    start = serializers.DateField(help_text=_("First day of the period considered"))
+    end = serializers.DateField(help_text=_("Last day of the period considered"))
+    at = serializers.DateField(
+        help_text=_("Date the figures are counted on (the date asked, kept within the period)")
+    )
+    elapsed = Number(help_text=_("Share of the period gone by, from 0 to 1"))
 
 
 class UnitProgressSerializer(serializers.Serializer):
-    unit = serializers.CharField(source="unit.code", help_text="Mã đơn vị")
-    unit_name = serializers.CharField(source="name", help_text="Tên đơn vị tại ngày của cây đơn vị")
-    target_for_unit = Number(source="target_value", help_text="Chỉ tiêu của đơn vị (null: không có)")
+    unit = serializers.CharField(source="unit.code", help_text=_("Unit code"))
+    unit_name = serializers.CharField(source="name", help_text=_("Unit name on the date of the unit tree"))
+    target_for_unit = Number(source="target_value", help_text=_("The unit's target (null: none)"))
     target_source = serializers.ChoiceField(
         choices=[
             progress.TargetSource.PROGRAMME,
@@ -46,38 +49,46 @@ class UnitProgressSerializer(serializers.Serializer):
             progress.TargetSource.RATE,
             progress.TargetSource.NONE,
         ],
-        help_text="programme: chỉ tiêu của văn bản; allocated: phần được giao; rate: tỷ lệ áp dụng cho mọi "
-        "đơn vị; none: không có chỉ tiêu riêng",
+        help_text=_(
+            "programme: the document's target; allocated: the share given; rate: a rate that "
+            "applies to every unit; none: no target of its own"
+        ),
     )
-    has_figures = serializers.BooleanField(help_text="false: chưa có số liệu (không phải số 0)")
-    actual = Number(source="value", help_text="Số thực hiện, hoặc tỷ lệ % (null: chưa có số liệu hoặc 0/0)")
-    numerator = Number(help_text="Tử số (chỉ tiêu tỷ lệ) hoặc số đếm")
-    denominator = Number(help_text="Mẫu số (chỉ tiêu tỷ lệ)")
-    percent = Number(source="verdict.percent", help_text="Thực hiện / chỉ tiêu, %")
-    met = serializers.BooleanField(source="verdict.met", allow_null=True, help_text="Đạt theo phép so sánh")
-    expected = Number(source="verdict.expected", help_text="Mức cần có đến ngày tính theo tiến độ")
-    pace = Number(source="verdict.pace", help_text="Thực hiện / mức cần có, %")
+    has_figures = serializers.BooleanField(help_text=_("false: no figures yet (not the number 0)"))
+    actual = Number(source="value", help_text=_("Actual figure, or rate in % (null: no figures yet, or 0/0)"))
+    numerator = Number(help_text=_("Numerator (rate targets) or count"))
+    denominator = Number(help_text=_("Denominator (rate targets)"))
+    percent = Number(source="verdict.percent", help_text=_("Actual / target, %"))
+    met = serializers.BooleanField(
+        source="verdict.met", allow_null=True, help_text=_("Met according to the comparison")
+    )
+    expected = Number(
+        source="verdict.expected", help_text=_("Level expected by the counting date at an even pace")
+    )
+    pace = Number(source="verdict.pace", help_text=_("Actual / expected level, %"))
     light = serializers.ChoiceField(
         source="verdict.light",
         allow_null=True,
         choices=[progress.Light.GREEN, progress.Light.AMBER, progress.Light.RED, progress.Light.GREY],
-        help_text="Đèn: green đạt/đúng tiến độ, amber chậm ≤ 20%, red chậm hơn, grey chưa có số liệu",
+        help_text=_(
+            "Light: green met/on pace, amber behind by ≤ 20%, red further behind, grey no figures yet"
+        ),
     )
     share = Number(
-        help_text="Tỷ trọng trong số thực hiện của đơn vị cấp trên, % (khi không có chỉ tiêu riêng)"
+        help_text=_("Share of the parent unit's actual figure, % (when there is no target of its own)")
     )
 
 
 class TargetProgressSerializer(UnitProgressSerializer):
     """One target for the unit (``own`` of a drill-down), with the units under it when asked."""
 
-    ref = serializers.CharField(source="target.ref", help_text="Mục của văn bản")
+    ref = serializers.CharField(source="target.ref", help_text=_("Item of the document"))
     text = serializers.CharField(source="target.text")
-    value = Number(source="target.value", help_text="Chỉ tiêu của văn bản")
-    kind = serializers.CharField(source="target.kind", help_text="count hoặc percent")
-    comparator = serializers.CharField(source="target.comparator", help_text=">=, > hoặc =")
-    indicator = serializers.SerializerMethodField(help_text="Mã chỉ số (null: nhập tay)")
-    manual = serializers.BooleanField(source="target.manual", help_text="Nhập tay")
+    value = Number(source="target.value", help_text=_("Target of the document"))
+    kind = serializers.CharField(source="target.kind", help_text=_("count or percent"))
+    comparator = serializers.CharField(source="target.comparator", help_text=_(">=, > or ="))
+    indicator = serializers.SerializerMethodField(help_text=_("Indicator code (null: entered by hand)"))
+    manual = serializers.BooleanField(source="target.manual", help_text=_("Entered by hand"))
     period = serializers.SerializerMethodField()
 
     def get_indicator(self, row) -> str | None:
@@ -106,15 +117,15 @@ class TargetProgressSerializer(UnitProgressSerializer):
 class TargetProgressWithChildrenSerializer(TargetProgressSerializer):
     """For the schema: what ``children=true`` adds to each target."""
 
-    children = UnitProgressSerializer(many=True, required=False, help_text="Các đơn vị trực thuộc")
+    children = UnitProgressSerializer(many=True, required=False, help_text=_("Units under it"))
 
 
 class ProgrammeProgressSerializer(serializers.Serializer):
-    programme = serializers.CharField(help_text="Mã văn bản")
-    unit = serializers.CharField(help_text="Mã đơn vị")
+    programme = serializers.CharField(help_text=_("Document code"))
+    unit = serializers.CharField(help_text=_("Unit code"))
     unit_name = serializers.CharField()
-    at = serializers.DateField(help_text="Ngày hỏi")
-    tree = serializers.ChoiceField(choices=[TREE_THEN, TREE_TODAY], help_text="Cây đơn vị dùng để cộng dồn")
+    at = serializers.DateField(help_text=_("Date asked"))
+    tree = serializers.ChoiceField(choices=[TREE_THEN, TREE_TODAY], help_text=_("Unit tree used to sum up"))
     targets = TargetProgressWithChildrenSerializer(many=True)
 
 
@@ -137,20 +148,23 @@ def target_rows(
 
 
 class ProgrammeProgressView(APIView):
-    """Tiến độ thực hiện các chỉ tiêu của một văn bản tại một đơn vị (và các đơn vị trực thuộc)."""
+    # The API docs and the browsable API show the docstring: through gettext, it reads in the user's language.
+    __doc__ = _("Progress of a document's targets at a unit (and the units under it).")
 
     @extend_schema(
-        summary="Tiến độ chỉ tiêu của văn bản tại một đơn vị",
+        summary=_("Progress of the document's targets at a unit"),
         parameters=[
-            OpenApiParameter("unit", str, description="Mã đơn vị (mặc định: đơn vị nhận văn bản)"),
-            OpenApiParameter("at", OpenApiTypes.DATE, description="Ngày tính (mặc định: hôm nay)"),
+            OpenApiParameter(
+                "unit", str, description=_("Unit code (default: the unit that received the document)")
+            ),
+            OpenApiParameter("at", OpenApiTypes.DATE, description=_("Counting date (default: today)")),
             OpenApiParameter(
                 "tree",
                 str,
                 enum=[TREE_THEN, TREE_TODAY],
-                description="then: cây đơn vị tại ngày tính (mặc định); today: cây đơn vị hôm nay",
+                description=_("then: the unit tree on the counting date (default); today: today's unit tree"),
             ),
-            OpenApiParameter("children", bool, description="Kèm số liệu các đơn vị trực thuộc"),
+            OpenApiParameter("children", bool, description=_("With the figures of the units under it")),
         ],
         responses=ProgrammeProgressSerializer,
     )

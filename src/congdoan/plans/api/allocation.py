@@ -24,22 +24,31 @@ AMOUNT = dict(max_digits=14, decimal_places=2, coerce_to_string=False)
 
 def target_field(action_: str) -> ScopedRelatedField:
     return ScopedRelatedField(
-        slug_field="id", queryset=Target.objects.all(), action=action_, help_text="Mã số (id) của chỉ tiêu"
+        slug_field="id",
+        queryset=Target.objects.all(),
+        action=action_,
+        help_text=gettext_lazy("Target number (id)"),
     )
 
 
 def unit_field(**kwargs) -> ScopedRelatedField:
-    return ScopedRelatedField(slug_field="code", queryset=Unit.objects.all(), help_text="Mã đơn vị", **kwargs)
+    return ScopedRelatedField(
+        slug_field="code", queryset=Unit.objects.all(), help_text=gettext_lazy("Unit code"), **kwargs
+    )
 
 
 # ------------------------------------------------------------------------------------------- splits
 
 
 class ShareSerializer(serializers.ModelSerializer):
-    unit = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="Mã đơn vị")
+    unit = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, help_text=gettext_lazy("Unit code")
+    )
     unit_name = serializers.CharField(source="unit.name", read_only=True)
-    base = serializers.DecimalField(**AMOUNT, read_only=True, allow_null=True, help_text="Cơ sở phân bổ")
-    value = serializers.DecimalField(**AMOUNT, read_only=True, help_text="Phần được giao")
+    base = serializers.DecimalField(
+        **AMOUNT, read_only=True, allow_null=True, help_text=gettext_lazy("Base of the allocation")
+    )
+    value = serializers.DecimalField(**AMOUNT, read_only=True, help_text=gettext_lazy("Share"))
 
     class Meta:
         model = AllocationShare
@@ -48,7 +57,9 @@ class ShareSerializer(serializers.ModelSerializer):
 
 class AllocationSerializer(serializers.ModelSerializer):
     target = serializers.PrimaryKeyRelatedField(read_only=True)
-    total = serializers.DecimalField(**AMOUNT, read_only=True, help_text="Chỉ tiêu khi phân bổ")
+    total = serializers.DecimalField(
+        **AMOUNT, read_only=True, help_text=gettext_lazy("Target when allocated")
+    )
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     units_on = serializers.DateField(
         read_only=True,
@@ -81,22 +92,27 @@ class NewAllocationSerializer(serializers.Serializer):
     base_on = serializers.DateField(
         required=False,
         allow_null=True,
-        help_text="Ngày đếm đoàn viên; nếu trong kỳ của chỉ tiêu, cũng là ngày lấy các đơn vị trực thuộc",
+        help_text=gettext_lazy(
+            "Date the members are counted on; within the target's period, also the date the "
+            "units under it are taken on"
+        ),
     )
     note = serializers.CharField(required=False, allow_blank=True, default="")
     shares = serializers.DictField(
         child=serializers.DecimalField(max_digits=14, decimal_places=2),
         required=False,
         default=dict,
-        help_text="Phân bổ thủ công: mã đơn vị → phần được giao",
+        help_text=gettext_lazy("Allocation by hand: unit code → share"),
     )
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Các lần phân bổ chỉ tiêu cho đơn vị cấp dưới (mới nhất trước)"),
-    retrieve=extend_schema(summary="Một lần phân bổ với phần của từng đơn vị"),
+    list=extend_schema(summary=gettext_lazy("Allocations of targets to the units below (newest first)")),
+    retrieve=extend_schema(summary=gettext_lazy("One allocation with the share of each unit")),
     create=extend_schema(
-        summary="Phân bổ lại một chỉ tiêu", request=NewAllocationSerializer, responses=AllocationSerializer
+        summary=gettext_lazy("Allocate a target again"),
+        request=NewAllocationSerializer,
+        responses=AllocationSerializer,
     ),
 )
 class AllocationViewSet(
@@ -106,7 +122,10 @@ class AllocationViewSet(
     mixins.CreateModelMixin,
     GenericViewSet,
 ):
-    """Phân bổ chỉ tiêu cho các đơn vị trực thuộc: mỗi lần phân bổ là một phiên bản, giữ lịch sử."""
+    # The API docs and the browsable API show the docstring: through gettext, it reads in the user's language.
+    __doc__ = gettext_lazy(
+        "Sharing out targets among the units under it: each allocation is a revision, the history is kept."
+    )
 
     queryset = Allocation.objects.all()
     serializer_class = AllocationSerializer
@@ -141,7 +160,7 @@ class AllocationViewSet(
 
 class CurrentShareSerializer(ShareSerializer):
     target = serializers.IntegerField(
-        source="allocation.target_id", read_only=True, help_text="Chỉ tiêu cấp trên"
+        source="allocation.target_id", read_only=True, help_text=gettext_lazy("Upper-level target")
     )
     target_text = serializers.CharField(source="allocation.target.text", read_only=True)
     programme = serializers.CharField(source="allocation.target.programme.ref", read_only=True)
@@ -152,23 +171,30 @@ class CurrentShareSerializer(ShareSerializer):
 
 
 class AdoptionSerializer(serializers.Serializer):
-    programme = serializers.CharField(source="target.programme.ref", help_text="Văn bản của đơn vị")
-    target = serializers.IntegerField(source="target.pk", help_text="Chỉ tiêu của đơn vị")
+    programme = serializers.CharField(
+        source="target.programme.ref", help_text=gettext_lazy("The unit's document")
+    )
+    target = serializers.IntegerField(source="target.pk", help_text=gettext_lazy("Target for the unit"))
     created = serializers.BooleanField()
-    changed = serializers.BooleanField(help_text="false: đơn vị đã nhận đúng phần này trước đó")
+    changed = serializers.BooleanField(
+        help_text=gettext_lazy("false: the unit had already taken this very share")
+    )
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Phần chỉ tiêu đang có hiệu lực giao cho các đơn vị trong phạm vi"),
-    retrieve=extend_schema(summary="Một phần chỉ tiêu được giao"),
+    list=extend_schema(summary=gettext_lazy("Target shares in force given to the units within the scope")),
+    retrieve=extend_schema(summary=gettext_lazy("One target share")),
     adopt=extend_schema(
-        summary="Đơn vị nhận phần được giao vào chương trình của mình",
+        summary=gettext_lazy("The unit takes the share into its own programme"),
         request=None,
         responses=AdoptionSerializer,
     ),
 )
 class ShareViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, GenericViewSet):
-    """Phần chỉ tiêu cấp trên giao cho đơn vị; đơn vị nhận (adopt) vào chương trình của mình."""
+    __doc__ = gettext_lazy(
+        "The share of an upper-level target given to a unit; the unit takes it (adopt) "
+        "into its own programme."
+    )
 
     queryset = AllocationShare.objects.all()
     serializer_class = CurrentShareSerializer
@@ -218,7 +244,10 @@ class RollUpSerializer(serializers.Serializer):
     unit = serializers.CharField(source="unit.code")
     unit_name = serializers.CharField(source="unit.name")
     entered = serializers.BooleanField(
-        allow_null=True, help_text="true: số đơn vị tự nhập; false: cộng từ cấp dưới; null: chưa có"
+        allow_null=True,
+        help_text=gettext_lazy(
+            "true: entered by the unit itself; false: summed from the units below; null: none yet"
+        ),
     )
     numerator = serializers.DecimalField(**AMOUNT, allow_null=True)
     denominator = serializers.DecimalField(**AMOUNT, allow_null=True)
@@ -226,17 +255,25 @@ class RollUpSerializer(serializers.Serializer):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Số liệu nhập tay của các đơn vị trong phạm vi"),
-    retrieve=extend_schema(summary="Một số liệu nhập tay"),
-    create=extend_schema(summary="Nhập (hoặc sửa) số liệu của một đơn vị tại một ngày"),
+    list=extend_schema(summary=gettext_lazy("Figures entered by hand by the units within the scope")),
+    retrieve=extend_schema(summary=gettext_lazy("One figure entered by hand")),
+    create=extend_schema(summary=gettext_lazy("Enter (or correct) a unit's figure on a date")),
     rollup=extend_schema(
-        summary="Số liệu của đơn vị cấp văn bản và các đơn vị trực thuộc: tự nhập hoặc cộng từ cấp dưới",
+        summary=gettext_lazy(
+            "Figures of the document's unit and the units under it: entered by the unit or summed from below"
+        ),
         parameters=[
-            OpenApiParameter("target", OpenApiTypes.INT, required=True, description="Mã số chỉ tiêu"),
             OpenApiParameter(
-                "at", OpenApiTypes.DATE, description="Ngày tính (mặc định: cuối kỳ hoặc hôm nay)"
+                "target", OpenApiTypes.INT, required=True, description=gettext_lazy("Target number")
             ),
-            OpenApiParameter("tree", OpenApiTypes.STR, enum=["then", "today"], description="Cây đơn vị"),
+            OpenApiParameter(
+                "at",
+                OpenApiTypes.DATE,
+                description=gettext_lazy("Counting date (default: end of the period, or today)"),
+            ),
+            OpenApiParameter(
+                "tree", OpenApiTypes.STR, enum=["then", "today"], description=gettext_lazy("Unit tree")
+            ),
         ],
         responses=RollUpSerializer(many=True),
     ),
@@ -248,7 +285,10 @@ class ReportedValueViewSet(
     mixins.CreateModelMixin,
     GenericViewSet,
 ):
-    """Số liệu nhập tay cho chỉ tiêu không tính được từ hồ sơ (đếm, hoặc tử số và mẫu số)."""
+    __doc__ = gettext_lazy(
+        "Figures entered by hand for targets that the records cannot give (a count, or a "
+        "numerator and a denominator)."
+    )
 
     queryset = ReportedValue.objects.all()
     serializer_class = ReportedValueSerializer

@@ -26,10 +26,11 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from congdoan.core.db import insert_rows
 from congdoan.indicators import catalogue
 from congdoan.indicators.catalogue import Indicator, Values
 from congdoan.indicators.models import IndicatorValue, IndicatorWindow, PendingChange
@@ -187,6 +188,9 @@ def _window_lookup(indicator: Indicator, start, end, regroup_today, values: Valu
     )
 
 
+_VALUE_COLUMNS = ["window", "unit_id", "own_numerator", "own_denominator", "numerator", "denominator"]
+
+
 def compute_window(window: IndicatorWindow, *, new: bool = False) -> dict[int, Pair]:
     """(Re)compute every row of a window: one GROUP BY per measure, then the roll-up. Returns the rolled
     values it stored, so that a reader of a window just computed need not read them back. A ``new``
@@ -197,44 +201,20 @@ def compute_window(window: IndicatorWindow, *, new: bool = False) -> dict[int, P
     rolled = roll_up(own, places)
     if not new:
         window.values.all().delete()
-    _insert_rows(
-        (window.pk, unit_id, *own.get(unit_id, (ZERO, ZERO)), *rolled.get(unit_id, (ZERO, ZERO)))
-        for unit_id in own.keys() | rolled.keys()
+    # Plain tuples: bulk_create's model instances took 2.5 times a hand-written statement computing the
+    # whole window (BENCHMARKS.md).
+    insert_rows(
+        IndicatorValue,
+        _VALUE_COLUMNS,
+        (
+            (window.pk, unit_id, *own.get(unit_id, (ZERO, ZERO)), *rolled.get(unit_id, (ZERO, ZERO)))
+            for unit_id in own.keys() | rolled.keys()
+        ),
     )
     if not new:
         window.computed_at, window.stale = timezone.now(), False
         window.save(update_fields=["computed_at", "stale"])
     return rolled
-
-
-_VALUE_COLUMNS = ("window", "unit_id", "own_numerator", "own_denominator", "numerator", "denominator")
-
-
-def _insert_rows(rows: Iterable[tuple]) -> None:
-    """Store a window's rows (window id, unit id, own numerator and denominator, numerator, denominator)
-    as plain tuples, in the caller's transaction: bulk_create's model instances took 2.5 times a
-    hand-written statement computing the whole window (BENCHMARKS.md). On PostgreSQL through COPY
-    (multi-row INSERTs cost about 20 µs a row there, every value bound into the statement's text on the
-    client, and an executemany a statement a row); on SQLite in multi-row INSERTs."""
-    meta = IndicatorValue._meta
-    quote = connection.ops.quote_name
-    table = quote(meta.db_table)
-    columns = ", ".join(quote(meta.get_field(name).column) for name in _VALUE_COLUMNS)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # psycopg's own cursor under Django's wrapper: COPY is not part of the DB-API.
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for values in rows:
-                    copy.write_row(values)
-            return
-        row = f"({', '.join(['%s'] * len(_VALUE_COLUMNS))})"
-        rows, per_statement = list(rows), max(1, BATCH // len(_VALUE_COLUMNS))  # BATCH bound parameters
-        for first in range(0, len(rows), per_statement):
-            batch = rows[first : first + per_statement]
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * len(batch))}",
-                [value for values in batch for value in values],
-            )
 
 
 def window_for(

@@ -237,3 +237,47 @@ def test_the_api_records_lists_and_removes_figures_within_scope(employer, tree, 
     assert refused.status_code == 400 and "employer" in refused.json()
     assert district.delete(f"/api/employer-workforce/{made.json()['id']}/").status_code == 204
     assert not EmployerWorkforce.objects.exists()
+
+
+def test_the_employers_page_removes_a_figure_recorded_in_error_after_confirming(employer, tree, user_at):
+    record(employer, D(2020, 12, 31), 45, 20)
+    wrong = record(employer, D(2023, 12, 31), 6000, 25)
+    client = Client()
+    client.force_login(user_at(tree["rg"]))
+    page_url = reverse("units:employer_edit", args=[employer.pk])
+    remove_url = reverse("units:employer_workforce_remove", args=[wrong.pk])
+    page = client.get(page_url).content.decode()
+    assert f'hx-post="{remove_url}"' in page and "hx-confirm" in page
+    # Without JavaScript the button's post asks first: nothing is removed until it is confirmed.
+    asked = client.post(remove_url)
+    assert asked.status_code == 200 and 'name="confirm"' in asked.content.decode()
+    assert "31/12/2023" in asked.content.decode() and EmployerWorkforce.objects.filter(pk=wrong.pk).exists()
+    inline = client.post(remove_url, {"confirm": "1"}, headers={"HX-Request": "true"})
+    box = inline.content.decode()
+    assert inline.status_code == 200 and 'id="workforce-box"' in box
+    assert "31/12/2023" not in box and "31/12/2020" in box
+    assert history(employer) == [(D(2020, 12, 31), 45, 20)]
+    assert own(employer) == (45, 20, D(2020, 12, 31))  # the employer's own figure follows the latest left
+    removed = ObjectChange.objects.for_object(wrong).get(action=ObjectChange.Action.DELETE)
+    assert removed.user.unit == tree["rg"] and removed.before["workforce"] == 6000
+    # A plain post goes back to the employer's page, saying what was removed.
+    last = employer.workforce_figures.get()
+    plain = client.post(reverse("units:employer_workforce_remove", args=[last.pk]), {"confirm": "1"})
+    assert plain.status_code == 302 and plain["Location"] == page_url
+    assert not EmployerWorkforce.objects.exists()
+    assert client.post(remove_url, {"confirm": "1"}).status_code == 404  # gone already
+
+
+@pytest.mark.parametrize(("role", "unit", "status"), [("viewer", "rg", 403), ("officer", "pq", 404)])
+def test_a_figure_is_removed_only_by_those_who_may_change_its_employer(
+    employer, tree, user_at, role, unit, status
+):
+    figure = record(employer, D(2020, 12, 31), 45, 20)
+    client = Client()
+    client.force_login(user_at(tree[unit], role))
+    remove_url = reverse("units:employer_workforce_remove", args=[figure.pk])
+    # A viewer is shown no button: the employer's page, the only one holding it, is not theirs to open.
+    assert client.get(reverse("units:employer_edit", args=[employer.pk])).status_code == status
+    assert client.get(remove_url).status_code == status
+    assert client.post(remove_url, {"confirm": "1"}, headers={"HX-Request": "true"}).status_code == status
+    assert history(employer) == [(D(2020, 12, 31), 45, 20)]

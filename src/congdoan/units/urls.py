@@ -13,6 +13,11 @@ urlpatterns = [
     path("employers/<int:pk>/", views.employer_form, name="employer_edit"),
     path("employers/<int:pk>/delete/", views.employer_delete, name="employer_delete"),
     path("employers/<int:pk>/workforce/", views.employer_workforce, name="employer_workforce"),
+    path(
+        "employers/workforce/<int:pk>/remove/",
+        views.employer_workforce_remove,
+        name="employer_workforce_remove",
+    ),
     path("decisions/", views.decision_list, name="decisions"),
     path("decisions/new/", views.decision_create, name="decision_create"),
     path("decisions/<int:pk>/file/", views.decision_file, name="decision_file"),

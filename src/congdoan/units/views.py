@@ -41,7 +41,7 @@ from congdoan.units.forms import (
     UnitEditForm,
     WorkforceForm,
 )
-from congdoan.units.models import Decision, Employer, Level, Reorganisation, Unit
+from congdoan.units.models import Decision, Employer, EmployerWorkforce, Level, Reorganisation, Unit
 from congdoan.units.tables import DecisionTable, EmployerTable, UnitTable
 
 PAGE_SIZE = 50
@@ -338,6 +338,28 @@ def employer_workforce(request, pk: int):
     employer.refresh_from_db()
     template = "units/_workforce.html" if request.htmx else "units/employer_workforce.html"
     return render(request, template, _workforce_context(employer, form))
+
+
+def employer_workforce_remove(request, pk: int):
+    """Remove a workforce figure recorded in error. Inline, htmx has asked to confirm and swaps the box
+    back without the row; a plain POST without ``confirm`` (no JavaScript) shows a confirmation page
+    first, then goes back to the employer's page."""
+    figure = get_for(
+        EmployerWorkforce.objects.select_related("employer__unit"), request.user, Action.CHANGE, pk=pk
+    )
+    employer = figure.employer
+    if request.method != "POST" or "confirm" not in request.POST:
+        return render(request, "units/employer_workforce_remove.html", {"figure": figure})
+    services.remove_workforce(figure=figure)
+    if request.htmx:
+        employer.refresh_from_db()
+        return render(request, "units/_workforce.html", _workforce_context(employer, WorkforceForm()))
+    day = date_format(figure.on, "SHORT_DATE_FORMAT")
+    messages.success(
+        request,
+        _("The workforce of %(name)s on %(date)s was removed.") % {"name": employer.name, "date": day},
+    )
+    return redirect("units:employer_edit", pk=employer.pk)
 
 
 def employer_delete(request, pk: int):

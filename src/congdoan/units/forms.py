@@ -176,7 +176,10 @@ class EmployerForm(forms.ModelForm):
             # The latest dated figure: changed by recording a figure, so the history stays whole.
             for name in self.WORKFORCE_FIELDS:
                 self.fields[name].disabled = True
-                self.fields[name].help_text = _("The latest figure recorded below; record a new one there.")
+            # Said once, under the last of the three, rather than three times over on a phone.
+            self.fields["workforce_on"].help_text = _(
+                "The latest figure recorded below; record a new one there."
+            )
 
 
 # ------------------------------------------------------------------------------------------ decisions
@@ -203,6 +206,12 @@ class WorkforceForm(ServiceErrors, forms.Form):
     on = forms.DateField(label=_("Counted on"), widget=DateInput)
     workforce = forms.IntegerField(label=_("Workforce"), min_value=0)
     female_workforce = forms.IntegerField(label=_("Female workforce"), min_value=0, initial=0)
+
+    def __init__(self, *args, **kwargs):
+        # Shown on the employer's page beside EmployerForm, which has a workforce field too: ids of its own,
+        # so each label points at its own input.
+        kwargs.setdefault("auto_id", "id_figure_%s")
+        super().__init__(*args, **kwargs)
 
 
 class DecisionForm(ServiceErrors, forms.Form):

@@ -135,3 +135,6 @@ def test_a_programme_with_its_own_threshold_gets_the_indicator_it_asks_for(merge
     definition = str(page.context["definition"])
     assert "15" in definition and "10" not in definition
     assert definition in page.content.decode()
+    # The page's head names the indicator with the same threshold, not its code nor the default.
+    assert "15" in share.indicator_name and "10" not in share.indicator_name
+    assert f'<span title="{SMALL}">{target.indicator_name}</span>' in page.content.decode()

@@ -354,6 +354,18 @@ class Target(ProgrammePart):
         return {}
 
     @property
+    def indicator_name(self) -> str:
+        """The name of the indicator followed, with the thresholds its programme sets (as its definition on
+        the progress page reads them); the code if the catalogue has no such indicator."""
+        if indicators_registry.lookup(self.indicator) is None:
+            return self.indicator
+        # Imported when asked: progress reads this module, and the catalogue registers itself at start.
+        from congdoan.indicators import catalogue
+        from congdoan.plans.progress import indicator_values
+
+        return str(catalogue.get(self.indicator).name_for(indicator_values(self)))
+
+    @property
     def requirement(self) -> str:
         """The target as a person reads it: ≥ 70%, ≥ 5.821, = 100%."""
         sign = {Comparator.AT_LEAST: "≥", Comparator.ABOVE: ">", Comparator.EXACTLY: "="}[self.comparator]

@@ -11,8 +11,10 @@ window; the share of the window elapsed on it sets the pace a flow count should 
 against ``target * elapsed``), while stock and percent targets compare the current value with the target.
 
 Roll-up follows the tree as it stood on the last day read (the default) or today's tree (``regroup_today``),
-as the engine does. Everything goes through the user's scope; ``user`` None is the operator of the command
-line, who sees everything (as ``congdoan programmes list`` does).
+as the engine does. A unit's allocated target follows the same tree: its own share and the shares of the
+units that ended into it by then (a merge, a split: their records count for it), so the actual and the
+target cover the same units. Everything goes through the user's scope; ``user`` None is the operator of
+the command line, who sees everything (as ``congdoan programmes list`` does).
 """
 
 import calendar
@@ -22,7 +24,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.formats import localize
 from django.utils.translation import gettext as _
@@ -37,7 +39,7 @@ from congdoan.plans.models import Comparator, Programme, ReportedValue, Target, 
 from congdoan.plans.periods import Period, PeriodKind
 from congdoan.plans.reported import rolled_up_on_days
 from congdoan.plans.selectors import visible
-from congdoan.units.models import PATH_STEP, Unit, UnitLink, UnitName
+from congdoan.units.models import PATH_STEP, Succession, Unit, UnitLink, UnitName
 from congdoan.units.selectors import today, valid_on
 
 SIGNS = {Comparator.AT_LEAST: "≥", Comparator.ABOVE: ">", Comparator.EXACTLY: "="}
@@ -64,7 +66,7 @@ class TargetSource:
     """Where the value a unit must reach comes from."""
 
     PROGRAMME = "programme"  # the unit the programme is filed under: the programme's value
-    ALLOCATED = "allocated"  # a share allocated to this unit
+    ALLOCATED = "allocated"  # a share allocated to this unit, with those of the units ended into it
     RATE = "rate"  # a percent target holds for every unit under the programme
     NONE = "none"  # a count no one allocated to this unit: only its share of the total is shown
 
@@ -381,6 +383,55 @@ def tree_day(win: Window, regroup_today: bool) -> datetime.date:
     return today() if regroup_today else win.at
 
 
+Chains = dict[int, list[tuple[datetime.date, int]]]  # predecessor -> (effective on, successor), primary first
+
+
+def successions_from(unit_ids: Collection[int], *, until: datetime.date) -> Chains:
+    """The successions effective by ``until`` along which ``unit_ids`` ended into other units, in one query:
+    every unit such a chain runs through lies on the unit's path in today's tree (an ended unit is filed
+    under its primary successor, and follows it when it ends or moves in turn)."""
+    if not unit_ids:
+        return {}
+    along = Unit.objects.filter(pk__in=list(unit_ids), path__under=OuterRef("predecessor__path"))
+    rows = (
+        Succession.objects.filter(Exists(along), effective_on__lte=until)
+        .order_by("predecessor", "-primary", "id")
+        .values_list("predecessor_id", "effective_on", "successor_id")
+    )
+    chains: Chains = defaultdict(list)
+    for predecessor, effective_on, successor in rows:
+        chains[predecessor].append((effective_on, successor))
+    return chains
+
+
+def sitting_at(unit_id: int, chains: Chains, day: datetime.date) -> list[int]:
+    """The unit and those it had ended into by ``day``, along the successions the engine places an ended
+    unit's records by (the primary successor first): the units whose figures include its records."""
+    found = [unit_id]
+    while True:
+        successor = next((heir for on, heir in chains.get(found[-1], ()) if on <= day), None)
+        if successor is None or successor in found:
+            return found
+        found.append(successor)
+
+
+def allocated_targets(windows: dict[Target, Window], regroup_today: bool) -> dict[int, dict[int, Decimal]]:
+    """target id -> unit id -> what the unit must reach by the split in force: its own share and the shares
+    of the units that ended into it by the day whose tree is read (their records roll up into its actual)."""
+    shares = shares_by_target(windows)
+    days = {target.pk: tree_day(win, regroup_today) for target, win in windows.items()}
+    held = {unit_id for by_unit in shares.values() for unit_id in by_unit}
+    chains = successions_from(held, until=max(days.values(), default=datetime.date.min))
+    targets: dict[int, dict[int, Decimal]] = {}
+    for target_id, by_unit in shares.items():
+        totals: dict[int, Decimal] = defaultdict(Decimal)
+        for unit_id, value in by_unit.items():
+            for holder in sitting_at(unit_id, chains, days[target_id]):
+                totals[holder] += value
+        targets[target_id] = dict(totals)
+    return targets
+
+
 def names_on_days(unit_ids: Collection[int], days: Collection[datetime.date]) -> dict[datetime.date, dict]:
     """day -> unit id -> the name the unit bore that day (``names_on`` for several days in one query)."""
     names: dict[datetime.date, dict[int, str]] = {day: {} for day in days}
@@ -415,7 +466,7 @@ def progress_for(asks: list[Ask], *, at: datetime.date, regroup_today: bool = Fa
     unit_ids |= {ask.reference.pk for ask in asks if ask.reference is not None}
     readings = [Reading(ask.target, windows[ask.target].start, windows[ask.target].at) for ask in asks]
     found = read_figures(readings, unit_ids=unit_ids, regroup_today=regroup_today)
-    shares = shares_by_target(windows)
+    shares = allocated_targets(windows, regroup_today)
     names = names_on_days(unit_ids, {tree_day(win, regroup_today) for win in windows.values()})
     return [
         _rows(

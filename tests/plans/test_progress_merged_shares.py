@@ -1,0 +1,139 @@
+"""The target of a unit that absorbed another: its own share and the shares of the units that ended into
+it, on the tree whose roll-up puts their records into its actual (today's, or the period's end once the
+merge had happened by then); before the merge, on the tree of that day, nothing changes.
+
+The world: Kiên Giang's 2024 plan to admit 100 members, split by hand 60 to Rạch Giá's district union
+and 40 to Phú Quốc's; two members admitted under Rạch Giá and three under Phú Quốc in spring 2024.
+"""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from congdoan.members import services as members
+from congdoan.members.models import Gender, Member
+from congdoan.plans import allocation, progress
+from congdoan.plans.models import AllocationMethod, DocumentKind, Programme, Target, TargetKind
+from congdoan.plans.periods import PeriodKind
+from congdoan.units import services as units
+from congdoan.units.models import Unit
+from tests.factories import decision, found, unit_type
+
+D = datetime.date
+MID_2024, END_2024 = D(2024, 6, 30), D(2024, 12, 31)
+MERGED_ON = D(2024, 10, 1)
+
+
+@pytest.fixture
+def plan(small_tree):
+    programme = Programme.objects.create(
+        ref="KG-KH-2024",
+        kind=DocumentKind.PLAN,
+        issuer_name=small_tree["kg"].name,
+        unit=small_tree["kg"],
+        issued_on=D(2023, 12, 1),
+        period_kind=PeriodKind.YEAR,
+        period_start=2024,
+    )
+    target = Target.objects.create(
+        programme=programme,
+        position=1,
+        ref="I.1",
+        text="Kết nạp 100 đoàn viên mới",
+        value=Decimal(100),
+        kind=TargetKind.COUNT,
+        indicator="members_admitted",
+    )
+    allocation.allocate(
+        user=None,
+        target=target,
+        method=AllocationMethod.MANUAL,
+        values={"KG-RG": Decimal(60), "KG-PQ": Decimal(40)},
+    )
+    for number, (unit, day) in enumerate([("a", 3), ("b", 4), ("c", 5), ("c", 6), ("c", 7)], start=1):
+        joined = D(2024, 3, day)
+        member = Member(full_name=f"Danh Văn {number}", gender=Gender.MALE, birth_year=1990, joined_on=joined)
+        members.admit_member(member=member, unit=small_tree[unit], on=joined)
+    return target
+
+
+def merge(sources, *, into=None, code=None, on=MERGED_ON) -> Unit:
+    """Merge ``sources`` into ``into``, or into a new district union ``code`` under Kiên Giang."""
+    new_unit = None
+    if into is None:
+        new_unit = units.NewUnit(code=code, name=f"Liên đoàn Lao động {code}", unit_type=unit_type("upper"))
+    units.merge_units(
+        sources=sources,
+        into=into,
+        new_unit=new_unit,
+        new_parent=None if into else sources[0].parent,
+        effective_on=on,
+        decision=decision(on - datetime.timedelta(days=10)),
+    )
+    return into or Unit.objects.get(code=code)
+
+
+def rows(target, units_, *, at, regroup_today=False) -> dict[str, tuple]:
+    """code -> (actual, target, where the target comes from) for each unit."""
+    [found] = progress.progress_for([progress.Ask(target, units_)], at=at, regroup_today=regroup_today)
+    return {row.unit.code: (row.value, row.target_value, row.target_source) for row in found}
+
+
+ALLOCATED = progress.TargetSource.ALLOCATED
+
+
+def test_a_union_that_absorbed_another_after_the_split_is_set_both_shares(plan, small_tree):
+    rg, pq = small_tree["rg"], small_tree["pq"]
+    merge([pq], into=rg)
+    # Before the merge, on the tree of that day: each its own share, each its own records.
+    assert rows(plan, [rg, pq], at=MID_2024) == {
+        "KG-RG": (2, Decimal(60), ALLOCATED),
+        "KG-PQ": (3, Decimal(40), ALLOCATED),
+    }
+    # The same day on today's tree, and the year's end (merged by then): Rạch Giá counts Phú Quốc's
+    # admissions, and is set Phú Quốc's share with its own.
+    for at, regroup_today in ((MID_2024, True), (END_2024, False), (END_2024, True)):
+        assert rows(plan, [rg], at=at, regroup_today=regroup_today) == {
+            "KG-RG": (5, Decimal(100), ALLOCATED)
+        }, (at, regroup_today)
+    # Phú Quốc's own line keeps its share: on today's tree it still holds its records.
+    assert rows(plan, [pq], at=MID_2024, regroup_today=True)["KG-PQ"][1:] == (Decimal(40), ALLOCATED)
+
+
+def test_a_new_union_formed_by_a_merge_is_set_the_shares_of_those_it_replaced(plan, small_tree):
+    rg, pq = small_tree["rg"], small_tree["pq"]
+    merged = merge([rg, pq], code="KG-RGPQ")
+    assert rows(plan, [merged], at=END_2024) == {"KG-RGPQ": (5, Decimal(100), ALLOCATED)}
+    assert rows(plan, [merged], at=MID_2024, regroup_today=True) == {"KG-RGPQ": (5, Decimal(100), ALLOCATED)}
+    # On the tree of mid-2024 it did not stand yet: no figures, no share.
+    assert rows(plan, [merged], at=MID_2024)["KG-RGPQ"][1:] == (None, progress.TargetSource.NONE)
+    # The province's drill-down at the year's end: the merged union alone, set the whole split.
+    [drill] = progress.drill_downs(user=None, targets=[plan], unit=small_tree["kg"], at=END_2024)
+    assert [(row.unit.code, row.value, row.target_value) for row in drill.children] == [
+        ("KG-RGPQ", 5, Decimal(100))
+    ]
+
+
+def test_the_shares_follow_a_chain_of_merges_as_far_as_the_tree_read(plan, small_tree):
+    rg, pq = small_tree["rg"], small_tree["pq"]
+    city = found("Liên đoàn Lao động thành phố Hà Tiên", "upper", small_tree["kg"], code="KG-HT")
+    merge([pq], into=rg)
+    merge([rg], into=city, on=D(2025, 3, 1))
+    # At the end of 2024 Rạch Giá had absorbed Phú Quốc and not yet been merged itself; Hà Tiên, given
+    # no share, has none.
+    assert rows(plan, [rg, city], at=END_2024) == {
+        "KG-RG": (5, Decimal(100), ALLOCATED),
+        "KG-HT": (0, None, progress.TargetSource.NONE),
+    }
+    # Today both have ended into Hà Tiên's union, which holds their records and their shares.
+    assert rows(plan, [city], at=END_2024, regroup_today=True) == {"KG-HT": (5, Decimal(100), ALLOCATED)}
+
+
+def test_without_a_merge_by_the_day_read_the_shares_are_the_units_own(plan, small_tree):
+    rg, pq = small_tree["rg"], small_tree["pq"]
+    expected = {"KG-RG": (2, Decimal(60), ALLOCATED), "KG-PQ": (3, Decimal(40), ALLOCATED)}
+    for regroup_today in (False, True):
+        assert rows(plan, [rg, pq], at=END_2024, regroup_today=regroup_today) == expected
+    merge([pq], into=rg, on=D(2025, 1, 1))  # after the period: its end's tree still splits them
+    assert rows(plan, [rg, pq], at=END_2024) == expected

@@ -63,10 +63,11 @@ def _d(value: datetime.date) -> str:
     return date_format(value, "SHORT_DATE_FORMAT")
 
 
-def check_person(member: Member) -> None:
-    """Rules on a member's own data, raised as ValidationError keyed by field."""
+def check_person(member: Member, *, today: datetime.date | None = None) -> None:
+    """Rules on a member's own data, raised as ValidationError keyed by field. ``today`` saves checks of
+    many rows at once from asking the time zone each time (6 µs, most of a row's check)."""
     errors: dict[str, str] = {}
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     if member.birth_date and member.birth_date > today:
         errors["birth_date"] = _("The date of birth is in the future.")
     if member.birth_year and member.birth_year > today.year:

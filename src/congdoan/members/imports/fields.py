@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+from django.core.validators import EmailValidator
 from django.utils.translation import gettext as _
 from openpyxl.utils.datetime import from_excel
 
@@ -25,14 +25,20 @@ from congdoan.members.services import is_valid_code
 INJECTION_LEADS = ("=", "+", "-", "@", "\t", "\r")
 
 
+_HINTS = re.compile(r"\([^)]*\)|\[[^\]]*\]|\*")
+_NOT_KEY = re.compile(r"[^a-z0-9/]+")
+
+
+@functools.lru_cache(maxsize=4096)  # lists repeat the same few words in the columns of labels
 def _key(text: str) -> str:
     """Folded, punctuation-free form of a header or a label: "Ngày vào CĐ (*)" -> "ngay vao cd"."""
-    text = re.sub(r"\([^)]*\)|\[[^\]]*\]|\*", " ", text)
-    return " ".join(re.sub(r"[^a-z0-9/]+", " ", fold(text)).split())
+    return " ".join(_NOT_KEY.sub(" ", fold(_HINTS.sub(" ", text))).split())
 
 
 def display(value) -> str:
     """A cell as the user would read it, for messages and the error report."""
+    if value.__class__ is str:
+        return value
     if value is None:
         return ""
     if isinstance(value, datetime.datetime):
@@ -50,7 +56,7 @@ def display(value) -> str:
 
 
 def _text(value) -> str:
-    if isinstance(value, str):
+    if value.__class__ is str:
         return value
     return display(value)
 
@@ -84,6 +90,8 @@ def parse_name(value) -> str:
 
 _DMY = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})$")
 _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_YEAR = re.compile(r"\d{4}")
+_SERIAL = re.compile(r"\d{5}")
 
 
 def _real_date(year: int, month: int, day: int, text: str) -> datetime.date:
@@ -109,20 +117,24 @@ def parse_date_or_year(value, *, allow_year: bool) -> datetime.date | int:
         if allow_year and float(value).is_integer() and 1800 <= value <= 2200:
             return int(value)
         return _serial(value)
-    text = _text(value).strip()
+    return _date_text(_text(value).strip(), allow_year)
+
+
+@functools.lru_cache(maxsize=32768)  # a list of any size holds a few thousand distinct dates
+def _date_text(text: str, allow_year: bool) -> datetime.date | int:
     if match := _DMY.match(text):
         day, month, year = map(int, match.groups())
         return _real_date(year, month, day, text)
     if match := _YMD.match(text):
         year, month, day = map(int, match.groups())
         return _real_date(year, month, day, text)
-    if re.fullmatch(r"\d{4}", text):
+    if _YEAR.fullmatch(text):
         if allow_year:
             return int(text)
         raise ValueError(
             _("%(value)s is only a year; a full date dd/mm/yyyy is needed here.") % {"value": text}
         )
-    if re.fullmatch(r"\d{5}", text):
+    if _SERIAL.fullmatch(text):
         return _serial(int(text))
     raise ValueError(_("“%(value)s” cannot be read as a date; write it as dd/mm/yyyy.") % {"value": text})
 
@@ -139,6 +151,11 @@ def parse_birth(value) -> datetime.date | int:
     return birth
 
 
+_ID_SEPARATORS = re.compile(r"[\s.\-]")
+_PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
+_PHONE = re.compile(r"0\d{9,10}")
+
+
 def parse_id_number(value) -> str:
     """A CCCD/CMND's digits; a number cell lost its leading zeros (all CCCD start with 0): put them back."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -150,19 +167,19 @@ def parse_id_number(value) -> str:
         elif len(digits) == 8:
             digits = digits.zfill(9)
         return digits
-    return re.sub(r"[\s.\-]", "", _text(value))
+    return _ID_SEPARATORS.sub("", _text(value))
 
 
 def parse_phone(value) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         text = "0" + str(int(value)) if len(str(int(value))) in (9, 10) else str(int(value))
     else:
-        text = re.sub(r"[\s.\-()]", "", _text(value))
+        text = _PHONE_SEPARATORS.sub("", _text(value))
         if text.startswith("+84"):
             text = "0" + text[3:]
         elif text.startswith("84") and len(text) == 11:
             text = "0" + text[2:]
-    if not re.fullmatch(r"0\d{9,10}", text):
+    if not _PHONE.fullmatch(text):
         raise ValueError(
             _("“%(value)s” is not a Vietnamese phone number (10 digits starting with 0).")
             % {"value": _text(value)}
@@ -170,10 +187,24 @@ def parse_phone(value) -> str:
     return text
 
 
+class _EmailValidator(EmailValidator):
+    """Django's e-mail check with its domain verdicts kept: a list's addresses share a few domains, and
+    the domain's pattern is most of the check's cost."""
+
+    __hash__ = object.__hash__  # for the cache: the one validator of the process, hashed by identity
+
+    @functools.lru_cache(maxsize=1024)  # noqa: B019 (one validator for the process: nothing to free)
+    def validate_domain_part(self, domain_part: str) -> bool:
+        return super().validate_domain_part(domain_part)
+
+
+_validate_email = _EmailValidator()
+
+
 def parse_email(value) -> str:
     text = _text(value).strip().lower()
     try:
-        validate_email(text)
+        _validate_email(text)
     except ValidationError:
         raise ValueError(_("“%(value)s” is not an e-mail address.") % {"value": text}) from None
     return text

@@ -1,6 +1,7 @@
 """Finding the header of a real list (title rows above it, two-row headers, a numbering row under it) and
 telling data rows from blank lines, section headings and the totals line at the bottom."""
 
+import functools
 import itertools
 import re
 from collections.abc import Iterator
@@ -42,12 +43,16 @@ class Layout:
     ignored: list[str] = field(default_factory=list)  # known columns the registry does not keep
     unknown: list[str] = field(default_factory=list)  # headers not recognised
 
+    @functools.cached_property
+    def indexes(self) -> list[int]:
+        return [c.index for c in self.columns]
+
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.field.name == name), None)
 
 
 def _text(value) -> str:
-    if isinstance(value, str):
+    if value.__class__ is str:
         return value.strip()
     return display(value).strip() if value is not None else ""
 
@@ -171,8 +176,8 @@ class RowKind:
 
 def row_kind(cells: list, layout: Layout) -> str:
     """What a row is, from its cleaned cells: a member's data, a blank line, a section heading, the totals."""
-    texts = [_text(cells[c.index]) if c.index < len(cells) else "" for c in layout.columns]
-    filled = [t for t in texts if t]
+    width = len(cells)
+    filled = [text for index in layout.indexes if index < width and (text := _text(cells[index]))]
     first = next((text for v in cells if v is not None and (text := _text(v))), "")
     totals = first[:1] in "TtCc" and bool(_TOTALS.match(fold(first))) if first else False
     if not filled:

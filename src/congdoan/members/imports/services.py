@@ -69,10 +69,10 @@ from congdoan.members.imports.reading import ENCODING_NAMES, FileRefused, open_t
 from congdoan.members.imports.rows import (
     MEMBER_FIELDS,
     ParsedRow,
+    RowParser,
     UnitIndex,
     birth_year,
-    clean_cell,
-    parse_row,
+    clean_cells,
     person_key,
 )
 from congdoan.members.models import EventKind, Member, MemberEvent, Membership, Status
@@ -247,8 +247,9 @@ def _stage(batch: ImportBatch, progress) -> None:
         scheme = _legacy_scheme(batch, layout, sample)
         batch.save()
         staged = []
+        parse_row = RowParser(layout, units=units, mode=batch.mode)
         for number, cells in itertools.chain(sample, data):
-            cells = [clean_cell(v, scheme) for v in cells]
+            cells = clean_cells(cells, scheme)
             kind = row_kind(cells, layout)
             if kind == RowKind.TOTALS:
                 batch.notices.append(
@@ -257,7 +258,7 @@ def _stage(batch: ImportBatch, progress) -> None:
                 break
             if kind != RowKind.DATA:
                 continue
-            staged.append(_staged_row(batch, parse_row(number, cells, layout, units=units, mode=batch.mode)))
+            staged.append(_staged_row(batch, parse_row(number, cells)))
             if len(staged) >= CHUNK:
                 insert_rows(ImportRow, _STAGED_COLUMNS, staged)
                 staged.clear()
@@ -277,21 +278,24 @@ _STAGED_COLUMNS = [
 ]
 
 
-def _json(value) -> str:
-    return json.dumps(value, ensure_ascii=False)
+# One encoder for every staged value: json.dumps with an option builds a new encoder for each call.
+_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
+_folded_name = functools.lru_cache(maxsize=8192)(fold)  # a list repeats its common names
 
 
 def _staged_row(batch: ImportBatch, parsed: ParsedRow) -> tuple:
     ok, data = not parsed.errors, parsed.data
     unit_id = parsed.unit.pk if parsed.unit else None
-    folded = fold(data.get("full_name", ""))
+    folded = _folded_name(data.get("full_name", ""))
     return (
         batch.pk,
         parsed.number,
         str(RowStatus.NEW if ok else RowStatus.ERROR),  # plain text: psycopg writes an Enum by its name
         _json(parsed.values),
         _json(data),
-        _json(parsed.errors),
+        _json(parsed.errors) if parsed.errors else "[]",
         ok,
         data.get("id_number", "")[:20] if ok else "",
         person_key(data, unit_id, folded) if ok else "",

@@ -44,12 +44,17 @@ def display(value) -> str:
     if isinstance(value, datetime.datetime):
         value = value.date()
     if isinstance(value, datetime.date):
-        return value.strftime("%d/%m/%Y")
+        return _display_date(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     return str(getattr(value, "cached", getattr(value, "code", value)))
+
+
+@functools.lru_cache(maxsize=32768)  # a workbook's date cells: a few thousand distinct days, each shown often
+def _display_date(value: datetime.date) -> str:
+    return value.strftime("%d/%m/%Y")
 
 
 # ------------------------------------------------------------------------------------------ values

@@ -213,3 +213,24 @@ def test_the_rows_are_those_each_target_reads_alone(kien_giang):
     assert figures["giữ 1.000 đoàn viên nữ"].numerator == 10
     assert figures[kien_giang["manual"].text].numerator == 7
     assert figures["tập huấn 50 cán bộ"] is None  # entered by hand, no figure: none, not 0
+
+
+@pytest.mark.parametrize("name", ["programme page", "API with children", "congdoan progress --children"])
+def test_more_targets_with_entered_figures_make_no_more_queries(kien_giang, name):
+    """The figures entered for all the targets entered by hand are read together, and the tree they roll
+    up along once: a target with figures costs no query of its own."""
+    read = READS[name](kien_giang)
+    before = queries(read)
+    province = kien_giang["province"]
+    grassroots = province.children.order_by("code").last().children.order_by("code").first()
+    entered = Target.objects.filter(programme__ref=PROGRAMME, manual=True).exclude(pk=kien_giang["manual"].pk)
+    for target, unit in zip(entered[:3], (province, grassroots, grassroots), strict=True):
+        enter_figure(
+            user=kien_giang["officer"],
+            target=target,
+            unit=unit,
+            stands_on=datetime.date(2020, 4, 1),
+            numerator=Decimal(1),
+            denominator=None if target.kind == TargetKind.COUNT else Decimal(2),
+        )
+    assert queries(read) == before, name

@@ -24,7 +24,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.formats import localize
 from django.utils.translation import gettext as _
@@ -35,9 +35,9 @@ from congdoan.accounts.scope import get_for, restrict
 from congdoan.indicators import catalogue, engine
 from congdoan.indicators.values import HUNDRED, Actual
 from congdoan.plans.allocation import shares_by_target
-from congdoan.plans.models import Comparator, Programme, ReportedValue, Target, TargetKind
+from congdoan.plans.models import Comparator, Programme, Target, TargetKind
 from congdoan.plans.periods import Period, PeriodKind
-from congdoan.plans.reported import rolled_up_on_days
+from congdoan.plans.reported import FigureWindow, rolled_up_windows
 from congdoan.plans.selectors import visible
 from congdoan.units.models import PATH_STEP, Succession, Unit, UnitLink, UnitName
 from congdoan.units.selectors import today, valid_on
@@ -211,7 +211,7 @@ def read_figures(
 ) -> list[dict[int, Actual]]:
     """For each reading, each unit's actual (its subtree rolled up) from the engine or the entered values;
     absent: none. However many readings (targets, month ends) and units, the engine's windows are read
-    together and one query tells which targets entered by hand have figures to roll up."""
+    together, and so are the figures entered by hand and the tree they roll up along."""
     unit_ids = list(dict.fromkeys(unit_ids))
     computed = _computed(
         [reading for reading in readings if not reading.target.manual], unit_ids, regroup_today
@@ -258,35 +258,24 @@ def _measures(targets: list[Target]) -> dict[int, int]:
 def _entered(
     readings: list[Reading], unit_ids: list[int], regroup_today: bool
 ) -> dict[Reading, dict[int, Actual]]:
-    """What ``reported_actuals`` gives each reading; those without a figure in their window (most, on a
-    programme's page) are told by one query and read no further."""
+    """What ``reported_actuals`` gives each reading, all read together (``reported.rolled_up_windows``):
+    the readings of one target from one day (a trend's month ends) are one window of figures."""
     if not readings:
         return {}
-    readings = list(dict.fromkeys(readings))
     measures = _measures([reading.target for reading in readings])
-    counts = {
-        f"reading_{index}": Count(
-            "pk",
-            filter=Q(
-                target=measures[reading.target.pk], stands_on__gte=reading.start, stands_on__lte=reading.end
-            ),
-        )
-        for index, reading in enumerate(readings)
-    }
-    having = ReportedValue.objects.filter(target__in=set(measures.values())).aggregate(**counts)
-    # The readings with figures of one target from one day (a trend's month ends) are read together.
     ends: dict[tuple[Target, datetime.date], list[datetime.date]] = defaultdict(list)
-    for index, reading in enumerate(readings):
-        if having[f"reading_{index}"]:
-            ends[reading.target, reading.start].append(reading.end)
+    for reading in dict.fromkeys(readings):
+        ends[reading.target, reading.start].append(reading.end)
+    windows = [
+        FigureWindow(measure_id=measures[target.pk], start=start, ends=tuple(days))
+        for (target, start), days in ends.items()
+    ]
+    rolled = rolled_up_windows(windows, unit_ids=unit_ids, regroup_today=regroup_today)
     found = {}
-    for (target, start), days in ends.items():
-        by_end = rolled_up_on_days(
-            target=target, start=start, ends=days, unit_ids=unit_ids, regroup_today=regroup_today
-        )
+    for (target, start), by_end in zip(ends, rolled, strict=True):
         for end, figures in by_end.items():
             found[Reading(target, start, end)] = {unit: figure.actual for unit, figure in figures.items()}
-    return {reading: found.get(reading, {}) for reading in readings}
+    return {reading: found[reading] for reading in readings}
 
 
 def indicator_values(target: Target) -> dict | None:

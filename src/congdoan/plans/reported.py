@@ -30,13 +30,13 @@ Roll-up for a window [start, end] (``start`` None: from the beginning) — the r
 
 import datetime
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -214,11 +214,6 @@ def _parents_on_path(path: str) -> dict[int, int]:
     return dict(zip(ids[1:], ids[:-1], strict=True))
 
 
-def _window_figures(measure: Target, start: datetime.date | None, end: datetime.date) -> QuerySet:
-    figures = ReportedValue.objects.filter(target=measure, stands_on__lte=end)
-    return figures if start is None else figures.filter(stands_on__gte=start)
-
-
 def _places(figures: QuerySet) -> dict[int, list[tuple[list[int], datetime.date, datetime.date | None]]]:
     """Every place in the tree, over time, of the units with figures: what each figure covers."""
     links = UnitLink.objects.filter(unit_id__in=figures.values("unit_id"))
@@ -232,8 +227,8 @@ def _trees(
     ends: Collection[datetime.date], figures: QuerySet, regroup_today: bool
 ) -> dict[datetime.date, _Tree]:
     """end -> the tree its figures roll up along, the tree read once for all the ends: those of the units
-    with ``figures`` (in the window of the latest end; the units without a figure by an earlier end are
-    left out of that end's roll-up by its figures, not by its tree)."""
+    with ``figures`` (in the windows of the latest ends; the units without a figure in a window by an
+    earlier end are left out of that end's roll-up by its figures, not by its tree)."""
     places = _places(figures)
     if not regroup_today:
         return {end: _tree_on(end, places) for end in ends}
@@ -356,15 +351,69 @@ def rolled_up_on_days(
     in the queries of one: the figures and the tree are read once, each end rolled up from them."""
     if not ends:
         return {}
-    in_window = _window_figures(measure_of(target), start, max(ends))
-    figures = list(in_window.order_by("unit_id", "stands_on", "pk"))
+    [found] = rolled_up_windows(
+        [FigureWindow(measure_id=measure_of(target).pk, start=start, ends=tuple(ends))],
+        unit_ids=unit_ids,
+        regroup_today=regroup_today,
+    )
+    return found
+
+
+@dataclass(frozen=True)
+class FigureWindow:
+    """The figures of one measure (``measure_of`` a target) from ``start`` (None: from the beginning) up
+    to each of ``ends`` (one at least)."""
+
+    measure_id: int
+    start: datetime.date | None
+    ends: tuple[datetime.date, ...]
+
+    def __post_init__(self):
+        if not self.ends:
+            raise ValueError("A window of figures is read up to one day at least.")
+
+    @property
+    def reach(self) -> Q:
+        reach = Q(target_id=self.measure_id, stands_on__lte=max(self.ends))
+        return reach if self.start is None else reach & Q(stands_on__gte=self.start)
+
+    def holds(self, figure: ReportedValue) -> bool:
+        return (
+            figure.target_id == self.measure_id
+            and figure.stands_on <= max(self.ends)
+            and (self.start is None or figure.stands_on >= self.start)
+        )
+
+
+def rolled_up_windows(
+    windows: Sequence[FigureWindow], *, unit_ids: Collection[int], regroup_today: bool = False
+) -> list[dict[datetime.date, dict[int, Figure]]]:
+    """For each window, end -> what ``rolled_up`` gives for [start, end]: many windows (the targets of a
+    programme's page) in the queries of one. The figures of all of them are one query, and the tree is
+    read once along the units with any of them; a unit with figures of another window only lengthens the
+    walk, as each window counts its own figures alone."""
+    if not windows:
+        return []
+    reach = windows[0].reach
+    for window in windows[1:]:
+        reach |= window.reach
+    in_windows = ReportedValue.objects.filter(reach)
+    figures = list(in_windows.order_by("unit_id", "stands_on", "pk"))
     if not figures:  # many targets entered by hand have no figure yet: no tree to read
-        return {end: {} for end in ends}
-    trees = _trees(ends, in_window, regroup_today)
-    return {
-        end: _rolled_up_on([figure for figure in figures if figure.stands_on <= end], trees[end], unit_ids)
-        for end in ends
-    }
+        return [{end: {} for end in window.ends} for window in windows]
+    trees = _trees({end for window in windows for end in window.ends}, in_windows, regroup_today)
+    found = []
+    for window in windows:
+        held = [figure for figure in figures if window.holds(figure)]
+        found.append(
+            {
+                end: _rolled_up_on(
+                    [figure for figure in held if figure.stands_on <= end], trees[end], unit_ids
+                )
+                for end in window.ends
+            }
+        )
+    return found
 
 
 def _rolled_up_on(figures: list[ReportedValue], tree: _Tree, unit_ids: Collection[int]) -> dict[int, Figure]:

@@ -14,11 +14,11 @@ import pytest
 from congdoan.members import services as members
 from congdoan.members.models import Gender, Member
 from congdoan.plans import allocation, progress
-from congdoan.plans.models import AllocationMethod, DocumentKind, Programme, Target, TargetKind
-from congdoan.plans.periods import PeriodKind
+from congdoan.plans.models import AllocationMethod
 from congdoan.units import services as units
 from congdoan.units.models import Unit
 from tests.factories import decision, found, unit_type
+from tests.plans.test_allocation import add, plan_of
 
 D = datetime.date
 MID_2024, END_2024 = D(2024, 6, 30), D(2024, 12, 31)
@@ -27,24 +27,8 @@ MERGED_ON = D(2024, 10, 1)
 
 @pytest.fixture
 def plan(small_tree):
-    programme = Programme.objects.create(
-        ref="KG-KH-2024",
-        kind=DocumentKind.PLAN,
-        issuer_name=small_tree["kg"].name,
-        unit=small_tree["kg"],
-        issued_on=D(2023, 12, 1),
-        period_kind=PeriodKind.YEAR,
-        period_start=2024,
-    )
-    target = Target.objects.create(
-        programme=programme,
-        position=1,
-        ref="I.1",
-        text="Kết nạp 100 đoàn viên mới",
-        value=Decimal(100),
-        kind=TargetKind.COUNT,
-        indicator="members_admitted",
-    )
+    programme = plan_of(small_tree["kg"], "KG-KH-2024", 2024)
+    target = add(programme, 1, 100, manual=False, indicator="members_admitted")
     allocation.allocate(
         user=None,
         target=target,

@@ -11,7 +11,7 @@ from django.http import Http404
 from congdoan.accounts.models import Role
 from congdoan.audit.context import change_context
 from congdoan.audit.models import ObjectChange
-from congdoan.plans import indicators_registry, selectors, services
+from congdoan.plans import indicators_registry, progress, selectors, services
 from congdoan.plans.indicators_registry import IndicatorInfo
 from congdoan.plans.models import (
     Basis,
@@ -24,7 +24,10 @@ from congdoan.plans.models import (
     TaskStatus,
 )
 from congdoan.plans.periods import PeriodKind
+from congdoan.units import services as unit_services
 from tests.mixins import make_user
+
+D = datetime.date
 
 
 def spec_for(unit, ref: str = "", **extra) -> services.ProgrammeSpec:
@@ -95,6 +98,40 @@ def test_a_unit_sees_its_subtree_and_the_programmes_above_it_never_a_siblings(pl
     assert refs(people["province"]) == set(plans[key].ref for key in plans)
     with pytest.raises(Http404):
         selectors.programme_for(people["chair"], "KG-RG-02-KH-2024")
+
+
+def test_a_unit_moved_away_still_sees_what_its_former_district_issued_while_it_was_there(
+    plans, people, small_tree
+):
+    """A grassroots union moved from one district to another (or whose province merged away) reads the old
+    district's programmes it carried out; not those issued after it left, nor those over before it came."""
+    district = people["district"]
+    later = services.create_programme(
+        user=district, spec=spec_for(small_tree["rg"], "KG-RG-KH-2025", issued_on=datetime.date(2025, 1, 5))
+    )
+    before = services.create_programme(
+        user=district,
+        spec=spec_for(
+            small_tree["rg"], "KG-RG-KH-2018", issued_on=datetime.date(2018, 1, 5), period_start=2018
+        ),
+    )
+    decision = unit_services.record_decision(
+        number="05/QĐ-LĐLĐ", signed_on=D(2024, 5, 20), signer="Lê Văn Bình"
+    )
+    unit_services.move_units(
+        units=[small_tree["a"]], new_parent=small_tree["pq"], effective_on=D(2024, 6, 1), decision=decision
+    )
+    people["chair"].unit.refresh_from_db()
+
+    seen = set(selectors.programmes_for(people["chair"]).values_list("ref", flat=True))
+
+    assert seen == {"KG-KH-2024", "KG-RG-KH-2024", "KG-RG-01-KH-2024"}
+    assert later.ref not in seen and before.ref not in seen
+    assert not services.may_edit(people["chair"], plans["district"].unit)
+    # and reads its own progress in it, though it left the district halfway through the year
+    assert progress.unit_for(people["chair"], plans["district"], None, D(2026, 1, 1)) == small_tree["a"]
+    with pytest.raises(Http404):
+        progress.unit_for(people["chair"], later, None, D(2026, 1, 1))
 
 
 def test_seeing_above_needs_a_role_that_sees(plans, small_tree):

@@ -35,7 +35,7 @@ from congdoan.indicators import catalogue
 from congdoan.indicators.catalogue import Indicator, Values
 from congdoan.indicators.models import IndicatorValue, IndicatorWindow, PendingChange
 from congdoan.indicators.values import Actual
-from congdoan.units.models import PATH_STEP, Succession, Unit, UnitLink
+from congdoan.units.models import Succession, Unit, UnitLink, path_units
 
 ZERO = Decimal(0)
 Pair = tuple[Decimal, Decimal]  # numerator, denominator (0 for a count)
@@ -80,11 +80,6 @@ def own_values(
 
 
 # ------------------------------------------------------------------------------------------- placement
-
-
-def path_units(path: str) -> list[int]:
-    """The units a path runs through, from the root down."""
-    return [int(path[i : i + PATH_STEP]) for i in range(0, len(path), PATH_STEP)]
 
 
 def placements(unit_ids: Iterable[int], *, end: datetime.date, regroup_today: bool) -> dict[int, str]:

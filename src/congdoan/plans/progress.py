@@ -38,7 +38,7 @@ from congdoan.plans.allocation import shares_by_target
 from congdoan.plans.models import Comparator, Programme, Target, TargetKind
 from congdoan.plans.periods import Period, PeriodKind
 from congdoan.plans.reported import FigureWindow, rolled_up_windows
-from congdoan.plans.selectors import visible
+from congdoan.plans.selectors import former_ancestors, visible
 from congdoan.units.models import PATH_STEP, Succession, Unit, UnitLink, UnitName
 from congdoan.units.selectors import today, valid_on
 
@@ -550,10 +550,17 @@ def lies_under(unit: Unit, root: Unit | None, on: datetime.date) -> bool:
     )
 
 
+def carried_out_back_then(unit: Unit, programme: Programme) -> bool:
+    """Whether ``unit`` stood under the programme's unit while it ran, though no longer (moved away, or its
+    province merged away): it still reads the progress of what it carried out."""
+    return Programme.objects.filter(former_ancestors(unit), pk=programme.pk).exists()
+
+
 def unit_for(user, programme: Programme, code: str | None, on: datetime.date) -> Unit:
     """The unit progress is read for: ``code``, else the programme's own unit when it is in the user's scope,
-    else the user's own (a programme filed above them); it must stand under the programme's unit (today or
-    on ``on``) and in the user's scope, or it is not found."""
+    else the user's own (a programme filed above them); it must stand under the programme's unit (today, on
+    ``on``, or while the programme ran: ``selectors.former_ancestors``) and in the user's scope, or it is not
+    found."""
     if code:
         unit = unit_of(user, code)
     elif programme.unit_id is not None and (
@@ -564,7 +571,7 @@ def unit_for(user, programme: Programme, code: str | None, on: datetime.date) ->
         unit = unit_of(user, user.unit.code)
     else:
         raise Http404(_("Choose a unit."))
-    if not lies_under(unit, programme.unit, on):
+    if not lies_under(unit, programme.unit, on) and not carried_out_back_then(unit, programme):
         raise Http404(
             _("%(unit)s does not stand under %(filed)s, where the programme is filed.")
             % {"unit": unit.name, "filed": programme.unit.name}

@@ -15,7 +15,7 @@ from congdoan.accounts.models import Action
 from congdoan.accounts.scope import restrict
 from congdoan.plans import indicators_registry
 from congdoan.plans.models import Basis, Programme, Recipient, Responsibility, Target, Task
-from congdoan.units.models import PATH_STEP, Unit
+from congdoan.units.models import PATH_STEP, Unit, UnitLink, path_units
 
 
 def programme_queryset(*, with_parts: bool = False) -> QuerySet[Programme]:
@@ -49,8 +49,23 @@ def visible(queryset: QuerySet[Programme], user) -> QuerySet[Programme]:
     own = restrict(Programme.objects.all(), user, Action.VIEW)
     if user is None or not user.is_authenticated or user.is_superuser or user.unit_id is None:
         return queryset.filter(pk__in=own.values("pk"))
-    above = Q(unit__path__in=ancestor_paths(user.unit)) if user.can(Action.VIEW) else Q(pk__in=[])
+    if not user.can(Action.VIEW):
+        return queryset.filter(pk__in=own.values("pk"))
+    above = Q(unit__path__in=ancestor_paths(user.unit)) | former_ancestors(user.unit)
     return queryset.filter(Q(pk__in=own.values("pk")) | above)
+
+
+def former_ancestors(unit: Unit) -> Q:
+    """Programmes of the units ``unit`` stood under before today's tree, issued before it left them and
+    running after it came: a grassroots union of a province merged away still reads the old province's
+    resolutions it carried out (read only, like today's ancestors')."""
+    condition = Q(pk__in=[])
+    links = UnitLink.objects.filter(unit=unit, valid_to__isnull=False)
+    for path, valid_from, valid_to in links.values_list("path", "valid_from", "valid_to"):
+        condition |= Q(unit_id__in=path_units(path)[:-1], issued_on__lt=valid_to) & (
+            Q(period_end__isnull=True) | Q(period_end__gte=valid_from.year)
+        )
+    return condition
 
 
 def programmes_for(user) -> QuerySet[Programme]:

@@ -31,6 +31,11 @@ def path_segment(pk: int) -> str:
     return f"{pk:0{PATH_STEP}d}"
 
 
+def path_units(path: str) -> list[int]:
+    """The units a path runs through, from the root down."""
+    return [int(path[i : i + PATH_STEP]) for i in range(0, len(path), PATH_STEP)]
+
+
 class Level(models.TextChoices):
     NATIONAL = "national", _("National")
     PROVINCE = "province", _("Province level")

@@ -121,7 +121,7 @@ class RowParser:
     def __init__(self, layout: Layout, *, units: UnitIndex, mode: str):
         self.layout, self.units, self.mode = layout, units, mode
         self.today = timezone.localdate()
-        self.columns = [(c.index, c.header, c.field.name, self._parser(c)) for c in layout.columns]
+        self.columns = [(c.index, c.header, self._parser(c)) for c in layout.columns]
         self.has_unit_column = any(c.field.name == "unit" for c in layout.columns)
 
     def _parser(self, column) -> Callable[[dict, object], Unit | None]:
@@ -134,26 +134,19 @@ class RowParser:
         parse = column.field.parse
         if name in ("birth_date", "party_member"):
             return lambda data, value: _store(data, name, parse(value))
-        limit = _MAX_LENGTHS.get(name)
+        limit = _MAX_LENGTHS.get(name)  # looked up once a column
 
-        def store(
-            data: dict, value
-        ) -> None:  # ``_store`` for the other fields, with their limit looked up once
-            value = parse(value)
-            if isinstance(value, datetime.date):
-                value = value.isoformat()
-            elif limit and isinstance(value, str) and len(value) > limit:
-                raise ValueError(_("At most %(n)s characters.") % {"n": limit})
-            data[name] = value
+        def store(data: dict, value) -> None:
+            data[name] = _stored_value(parse(value), limit)
 
         return store
 
     def __call__(self, number: int, cells: list) -> ParsedRow:
         width = len(cells)
-        cleaned = [cells[index] if index < width else None for index, _h, _n, _p in self.columns]
+        cleaned = [cells[index] if index < width else None for index, _header, _parse in self.columns]
         row = ParsedRow(number, [value if value.__class__ is str else display(value) for value in cleaned])
         data = row.data
-        for (_index, header, _name, parse), value in zip(self.columns, cleaned, strict=True):
+        for (_index, header, parse), value in zip(self.columns, cleaned, strict=True):
             if value is None or value == "":
                 continue
             if value.__class__ is not str:
@@ -183,13 +176,17 @@ def _store(data: dict, name: str, value) -> None:
     elif name == "party_member" and isinstance(value, datetime.date):
         data["party_member"] = True
         data.setdefault("party_joined_on", value.isoformat())
-    elif isinstance(value, datetime.date):
-        data[name] = value.isoformat()
     else:
-        limit = _MAX_LENGTHS.get(name)
-        if limit and isinstance(value, str) and len(value) > limit:
-            raise ValueError(_("At most %(n)s characters.") % {"n": limit})
-        data[name] = value
+        data[name] = _stored_value(value, _MAX_LENGTHS.get(name))
+
+
+def _stored_value(value, limit: int | None):
+    """A parsed value as staged: dates as ISO text, text within the field's length."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if limit and isinstance(value, str) and len(value) > limit:
+        raise ValueError(_("At most %(n)s characters.") % {"n": limit})
+    return value
 
 
 def _parse_split_birth(data: dict, name: str, value) -> None:

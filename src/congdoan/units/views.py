@@ -357,7 +357,7 @@ def employer_workforce_remove(request, pk: int):
     day = date_format(figure.on, "SHORT_DATE_FORMAT")
     messages.success(
         request,
-        _("The workforce of %(name)s on %(date)s was removed.") % {"name": employer.name, "date": day},
+        _("The workforce of %(name)s on %(date)s was deleted.") % {"name": employer.name, "date": day},
     )
     return redirect("units:employer_edit", pk=employer.pk)
 

@@ -364,6 +364,33 @@ def test_each_split_is_a_new_revision_the_latest_in_force_and_all_logged(admitte
     assert allocation.sum_check(admitted, history[0]).difference == -20
 
 
+def test_a_split_names_its_units_as_they_were_called_on_its_day(admitted, tree):
+    """Renamed after the split (a merger renames districts): the split and its form keep the day's names."""
+    allocation.allocate(
+        user=None,
+        target=admitted,
+        method=AllocationMethod.MANUAL,
+        values={"KG-RG": Decimal(60), "KG-PQ": Decimal(40)},
+    )
+    units.rename_unit(
+        unit=tree["rg"],
+        name="Công đoàn phường Rạch Giá",
+        effective_on=D(2025, 7, 1),
+        decision=decision(D(2025, 6, 20)),
+    )
+    [split] = allocation.revisions(admitted)
+    assert {s.unit.code: s.unit.name_then for s in split.shares.all()}["KG-RG"] == (
+        "Liên đoàn Lao động thành phố Rạch Giá"
+    )
+    children = allocation.children_on(tree["kg"], split.units_on)
+    assert {unit.code: unit.name_then for unit in children}[
+        "KG-RG"
+    ] == "Liên đoàn Lao động thành phố Rạch Giá"
+    assert {unit.code: unit.name_then for unit in allocation.children_on(tree["kg"], D(2025, 8, 1))}[
+        "KG-RG"
+    ] == "Công đoàn phường Rạch Giá"
+
+
 def test_a_target_never_split_has_no_shares(admitted):
     assert allocation.shares_of(admitted) == {} and allocation.current_allocation(admitted) is None
 

@@ -53,7 +53,7 @@ def test_a_revision_keeps_its_day_when_the_targets_period_changes(admitted, tree
     client.force_login(user_at(tree["kg"]))
     page = client.get(f"/programmes/targets/{admitted.pk}/allocation/").content.decode()
     assert "01/01/2024" in page and "KG-TP" in page  # the revision's day; the new split's units of 2025
-    assert "corrected after this split" not in page
+    assert "đã được điều chỉnh sau lần phân bổ này" not in page
     listed = client.get("/api/allocations/", {"target": admitted.pk}).json()["results"]
     assert [row["units_on"] for row in listed] == ["2024-01-01"]
 
@@ -82,7 +82,7 @@ def test_a_decision_recorded_later_for_the_splits_day_shows_in_the_check_and_sto
     client = APIClient()
     client.force_login(user_at(tree["kg"]))
     page = client.get(f"/programmes/targets/{admitted.pk}/allocation/").content.decode()
-    assert "corrected after this split" in page and "Giồng Riềng" in page
+    assert "đã được điều chỉnh sau lần phân bổ này" in page and "Giồng Riềng" in page
 
 
 def test_a_split_by_members_within_the_period_keeps_the_day_they_were_counted_on(admitted, tree):

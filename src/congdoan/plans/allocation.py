@@ -61,7 +61,7 @@ from congdoan.plans.models import (
 from congdoan.plans.periods import PeriodKind
 from congdoan.plans.services import TargetSpec, check_may_edit
 from congdoan.units.models import Employer, Unit, UnitLink, workforce_standing_on
-from congdoan.units.selectors import valid_on
+from congdoan.units.selectors import names_on, valid_on
 
 REF_LENGTH = Programme._meta.get_field("ref").max_length
 
@@ -104,9 +104,19 @@ def _units_day(target: Target, method: str, base_on: datetime.date | None) -> da
 
 
 def children_on(unit: Unit, on: datetime.date) -> list[Unit]:
-    """The units directly under ``unit`` in the tree as it stood on ``on``, in code order."""
+    """The units directly under ``unit`` in the tree as it stood on ``on``, in code order, each with
+    ``name_then``, the name it bore that day."""
     links = UnitLink.objects.filter(valid_on(on), parent=unit)
-    return list(Unit.objects.filter(pk__in=links.values("unit_id")).order_by("code"))
+    return _named_on(list(Unit.objects.filter(pk__in=links.values("unit_id")).order_by("code")), on)
+
+
+def _named_on(units: list[Unit], on: datetime.date) -> list[Unit]:
+    """Give each unit ``name_then``: a split of 2020 names its units as they were called in 2020, not after
+    a later merger renamed them."""
+    names = names_on(unit_ids=[unit.pk for unit in units], on=on)
+    for unit in units:
+        unit.name_then = names[unit.pk].name if unit.pk in names else unit.name
+    return units
 
 
 def _under_on(parent: Unit, on: datetime.date) -> QuerySet[UnitLink]:
@@ -445,11 +455,14 @@ def shares_by_target(targets: Iterable[Target]) -> dict[int, dict[int, Decimal]]
 def revisions(target: Target) -> list[Allocation]:
     """Every split of ``target``, the one in force first, with its parts and their units."""
     shares = AllocationShare.objects.select_related("unit").order_by("unit__code")
-    return list(
+    history = list(
         target.allocations.select_related("created_by")
         .prefetch_related(Prefetch("shares", queryset=shares))
         .order_by("-revision")
     )
+    for split in history:
+        _named_on([share.unit for share in split.shares.all()], split.units_on)
+    return history
 
 
 def sum_check(target: Target, allocation: Allocation) -> SumCheck:

@@ -43,7 +43,7 @@ class AllocationForm(ServiceErrors, forms.Form):
         self.fields["method"].choices = [(m.value, m.label) for m in AllocationMethod if m not in left_out]
         for child in children:
             self.fields[child.code] = forms.DecimalField(
-                label=child.name, required=False, help_text=_("By hand: this unit's share."), **WHOLE
+                label=child.name_then, required=False, help_text=_("By hand: this unit's share."), **WHOLE
             )
 
     def share_fields(self):

@@ -12,7 +12,7 @@ from congdoan.audit.models import ObjectChange
 from congdoan.indicators.models import PendingChange
 from congdoan.members import services as member_services
 from congdoan.members.imports import services
-from congdoan.members.imports.rows import build_member
+from congdoan.members.imports.rows import member_values
 from congdoan.members.models import Member, MemberEvent, Membership
 from tests.members import listfiles
 
@@ -71,7 +71,7 @@ def test_the_commit_writes_what_admit_member_writes(small_tree, tmp_path):
     expected, noticed = {}, set()
     for row in staged:  # the services' own rows, undone after reading them
         with transaction.atomic(), change_context():
-            member = member_services.admit_member(member=build_member(row.data, row.unit), unit=row.unit)
+            member = member_services.admit_member(member=Member(**member_values(row.data)), unit=row.unit)
             expected[row.row_number] = rows_of(member)
             noticed |= set(PendingChange.objects.values_list("unit_id", "since", "reads"))
             transaction.set_rollback(True)

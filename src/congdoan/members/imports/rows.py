@@ -211,19 +211,6 @@ def member_values(data: dict) -> dict:
     }
 
 
-def build_member(data: dict, unit: Unit | None) -> Member:
-    """An unsaved member of the staged data, to check it (every row is checked: made positionally, as
-    ``Model.from_db`` makes them, for speed; missing fields take their defaults as ``Member()`` gives)."""
-    values = member_values(data)
-    member = Member(*[values[f.attname] if f.attname in values else f.get_default() for f in _MEMBER_COLUMNS])
-    if unit is not None:
-        member.unit = unit
-    return member
-
-
-_MEMBER_COLUMNS = Member._meta.concrete_fields
-
-
 def person_errors(member: "Member | _Person", *, today: datetime.date | None = None) -> dict[str, str]:
     """The registry's rules on a member's data (``check_person``), by field; fixes the ID number's form."""
     errors: dict[str, str] = {}

@@ -503,8 +503,7 @@ def _create_members(chunk: list[tuple], units: dict[int, Unit]) -> None:
 
     The staged data is the finished member (checked, the ID number in its canonical form, the name
     normalised and folded at staging); only the sort key is computed here, once. The rows written are
-    those ``build_member`` + ``bulk_create`` wrote (tests/members/test_import_writes.py compares them
-    with ``admit_member``'s)."""
+    those ``admit_member`` writes for the same data (tests/members/test_import_writes.py compares them)."""
     missing = {unit_id for _pk, _data, unit_id, _name, _year in chunk} - set(units)
     units.update(Unit.objects.in_bulk(list(missing)))
     codes = member_services.allocate_codes(len(chunk))

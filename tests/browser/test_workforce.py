@@ -34,14 +34,18 @@ def test_recording_a_figure_swaps_the_box_in_place(logged_in, live_server, emplo
     with page.expect_response(f"**/units/employers/{employer.pk}/workforce/"):
         record.click()
     expect(box.locator(".error").first).to_have_text("Trường này là bắt buộc.")
+    page.wait_for_load_state("networkidle")  # the swap settled before typing into the new inputs
     assert EmployerWorkforce.objects.count() == 0
 
     # A future day is refused, naming the field; nothing is written.
     box.locator("input[name=on]").fill("2099-01-01")
     box.locator("input[name=workforce]").fill("1234")
+    expect(box.locator("input[name=workforce]")).to_have_value("1234")
     with page.expect_response(f"**/units/employers/{employer.pk}/workforce/"):
         record.click()
+    expect(box.locator(".field.has-error")).to_have_count(1)
     expect(box.locator(".field.has-error")).to_contain_text("Ngày thống kê")
+    page.wait_for_load_state("networkidle")
     assert EmployerWorkforce.objects.count() == 0
 
     box.locator("input[name=on]").fill("2025-06-30")

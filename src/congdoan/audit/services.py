@@ -1,6 +1,5 @@
 """Writing the change log. Signals call these for ordinary saves; bulk services call ``log_many``."""
 
-import json
 from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
@@ -16,6 +15,9 @@ from congdoan.core.db import insert_rows
 # Sent by ``log_many`` with ``action`` and ``objects``: bulk writes skip the model signals, and what
 # derives from the records (the indicators) learns of them here.
 bulk_logged = Signal()
+
+# One encoder for the snapshots of ``log_rows`` (json.dumps with options builds a new one each call).
+_encode_snapshot = DjangoJSONEncoder(ensure_ascii=False).encode
 
 
 def _build(action: str, obj: ChangeLogged, before: dict | None, after: dict | None) -> ObjectChange:
@@ -83,7 +85,7 @@ def log_rows(
         ContentType.objects.get_for_model(model, for_concrete_model=True).pk,
     )
     written = [
-        (*fixed, object_id, text[:255], unit_id, json.dumps(after, cls=DjangoJSONEncoder, ensure_ascii=False))
+        (*fixed, object_id, text[:255], unit_id, _encode_snapshot(after))
         for object_id, unit_id, text, after in rows
     ]
     columns = ["time", "user", "user_name", "request_id", "action", "content_type", "object_id"]

@@ -208,12 +208,6 @@ class _Tree:
     # unit with figures -> its places over time: (the units above it, valid from, valid until)
 
 
-def _parents_on_path(path: str) -> dict[int, int]:
-    """Unit id -> its parent's, for the units of a materialised path below its root."""
-    ids = path_units(path)
-    return dict(zip(ids[1:], ids[:-1], strict=True))
-
-
 def _places(figures: QuerySet) -> dict[int, list[tuple[list[int], datetime.date, datetime.date | None]]]:
     """Every place in the tree, over time, of the units with figures: what each figure covers."""
     links = UnitLink.objects.filter(unit_id__in=figures.values("unit_id"))
@@ -257,7 +251,7 @@ def _units_today(figures: QuerySet) -> tuple[set[int], list[tuple]]:
     """The units with figures, and today's rows (``_TODAY_COLUMNS``) of them and of the units above them."""
     rows = list(Unit.objects.filter(pk__in=figures.values("unit_id")).values_list(*_TODAY_COLUMNS))
     with_figures = {row[0] for row in rows}
-    above = {parent for row in rows for parent in _parents_on_path(row[2]).values()} - with_figures
+    above = {upper for row in rows for upper in path_units(row[2])[:-1]} - with_figures
     for batch in batched(above):
         rows += Unit.objects.filter(pk__in=batch).values_list(*_TODAY_COLUMNS)
     return with_figures, rows

@@ -167,14 +167,11 @@ class EmployerForm(forms.ModelForm):
         fields = ["name", "tax_code", "sector", "area", "workforce", "female_workforce", "workforce_on"]
         widgets = {"workforce_on": DateInput}
 
-    WORKFORCE_FIELDS = ("workforce", "female_workforce", "workforce_on")
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = areas_to_choose(self.instance.area_id)
         if self.instance.pk and self.instance.workforce_figures.exists():
-            # The latest dated figure: changed by recording a figure, so the history stays whole.
-            for name in self.WORKFORCE_FIELDS:
+            for name in Employer.WORKFORCE_FIELDS:
                 self.fields[name].disabled = True
             # Said once, under the last of the three, rather than three times over on a phone.
             self.fields["workforce_on"].help_text = _(

@@ -216,6 +216,10 @@ class Employer(ChangeLogged):
     female_workforce = models.PositiveIntegerField(_("female workforce"), default=0)
     workforce_on = models.DateField(_("workforce counted on"), null=True, blank=True)
 
+    # The latest dated figure once the employer has any (``services.record_workforce`` sets them): the
+    # employer's form and API leave them alone then, so the history stays whole.
+    WORKFORCE_FIELDS = ("workforce", "female_workforce", "workforce_on")
+
     scope_path_field = "unit__path"
 
     class Meta:

@@ -410,15 +410,12 @@ class EmployerSerializer(CleanModelSerializer):
         ]
         extra_kwargs = {"female_workforce": {"help_text": _("Cannot exceed the workforce.")}}
 
-    WORKFORCE_FIELDS = ("workforce", "female_workforce", "workforce_on")
-
     def validate(self, attrs):
         employer = self.instance
         if employer is not None and employer.workforce_figures.exists():
-            # The latest dated figure: changed by recording one, so the history stays whole.
             changed = [
                 name
-                for name in self.WORKFORCE_FIELDS
+                for name in Employer.WORKFORCE_FIELDS
                 if name in attrs and attrs[name] != getattr(employer, name)
             ]
             if changed:

@@ -396,9 +396,12 @@ def rolled_up_windows(
     if not figures:  # many targets entered by hand have no figure yet: no tree to read
         return [{end: {} for end in window.ends} for window in windows]
     trees = _trees({end for window in windows for end in window.ends}, in_windows, regroup_today)
+    by_measure: dict[int, list[ReportedValue]] = defaultdict(list)
+    for figure in figures:  # each window scans its own measure's figures, not every window's
+        by_measure[figure.target_id].append(figure)
     found = []
     for window in windows:
-        held = [figure for figure in figures if window.holds(figure)]
+        held = [figure for figure in by_measure[window.measure_id] if window.holds(figure)]
         found.append(
             {
                 end: _rolled_up_on(

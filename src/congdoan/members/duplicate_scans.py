@@ -8,8 +8,6 @@ can hold thousands of pairs, which the page shows a page at a time, best first, 
 records were merged since. A unit keeps its latest scan; a finished scan removes the older ones.
 """
 
-import itertools
-
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -37,8 +35,7 @@ def run_scan(scan: DuplicateScan, job: Job | None = None) -> DuplicateScan:
     total = len(selectors.FINDING_RULES)
     for done, rule in enumerate(selectors.FINDING_RULES):
         jobs.report(job, done, total, str(rule.label).capitalize(), force=True)
-        keys = selectors.look_alike_groups(members, rule).iterator(chunk_size=selectors.KEYS_PER_QUERY)
-        while batch := list(itertools.islice(keys, selectors.KEYS_PER_QUERY)):
+        for batch in selectors.pair_batches(members, rule):
             # A pair met by an earlier rule is already stored: the unique constraint keeps it once.
             DuplicateScanPair.objects.bulk_create(
                 [
@@ -49,7 +46,7 @@ def run_scan(scan: DuplicateScan, job: Job | None = None) -> DuplicateScan:
                         score=pair.score,
                         rules=[rule.key for rule in pair.rules],
                     )
-                    for pair in selectors.pairs_in_groups(members, rule, batch)
+                    for pair in batch
                 ],
                 ignore_conflicts=True,
             )

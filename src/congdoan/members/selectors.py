@@ -302,6 +302,16 @@ def pairs_in_groups(
                 yield Candidate(first.pk, second.pk, score, matched)
 
 
+def pair_batches(
+    members: QuerySet[Member], rule: DuplicateRule, threshold: int = DUPLICATE_THRESHOLD
+) -> Iterator[list[Candidate]]:
+    """``pairs_in_groups`` over every look-alike group of ``rule``, KEYS_PER_QUERY groups a batch: the
+    groups are read as a stream, so memory holds one batch of records, never a province's groups."""
+    keys = look_alike_groups(members, rule).iterator(chunk_size=KEYS_PER_QUERY)
+    while batch := list(itertools.islice(keys, KEYS_PER_QUERY)):
+        yield list(pairs_in_groups(members, rule, batch, threshold))
+
+
 FINDING_RULES = tuple(rule for rule in DUPLICATE_RULES if rule.finds)
 
 
@@ -316,9 +326,8 @@ def candidate_pairs(members: QuerySet[Member], threshold: int = DUPLICATE_THRESH
     members = members.exclude(status=Status.MERGED)
     pairs: dict[tuple[int, int], Candidate] = {}
     for rule in FINDING_RULES:
-        groups = list(look_alike_groups(members, rule))
-        for start in range(0, len(groups), KEYS_PER_QUERY):
-            for pair in pairs_in_groups(members, rule, groups[start : start + KEYS_PER_QUERY], threshold):
+        for batch in pair_batches(members, rule, threshold):
+            for pair in batch:
                 pairs[(pair.first_id, pair.second_id)] = pair
     firsts = sorted({first for first, _ in pairs})
     sort_keys = {}

@@ -335,7 +335,6 @@ def employer_workforce(request, pk: int):
                 )
                 return redirect("units:employer_edit", pk=employer.pk)
             form = WorkforceForm()
-    employer.refresh_from_db()
     template = "units/_workforce.html" if request.htmx else "units/employer_workforce.html"
     return render(request, template, _workforce_context(employer, form))
 
@@ -352,7 +351,6 @@ def employer_workforce_remove(request, pk: int):
         return render(request, "units/employer_workforce_remove.html", {"figure": figure})
     services.remove_workforce(figure=figure)
     if request.htmx:
-        employer.refresh_from_db()
         return render(request, "units/_workforce.html", _workforce_context(employer, WorkforceForm()))
     day = date_format(figure.on, "SHORT_DATE_FORMAT")
     messages.success(

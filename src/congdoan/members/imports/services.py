@@ -487,14 +487,9 @@ _sort_key = functools.lru_cache(maxsize=8192)(person_collation_key)
 
 
 @functools.cache
-def _member_defaults() -> dict:
-    """A new member's columns (attnames) as ``Member()`` fills them before the row's data."""
-    return {f.attname: f.get_default() for f in Member._meta.concrete_fields if not f.primary_key}
-
-
-@functools.cache
-def _event_defaults() -> dict:
-    return {f.attname: f.get_default() for f in MemberEvent._meta.concrete_fields if not f.primary_key}
+def _column_defaults(model) -> dict:
+    """A new row's columns (attnames) as ``model()`` fills them before the row's data."""
+    return {f.attname: f.get_default() for f in model._meta.concrete_fields if not f.primary_key}
 
 
 def _create_members(chunk: list[tuple], units: dict[int, Unit]) -> None:
@@ -509,7 +504,7 @@ def _create_members(chunk: list[tuple], units: dict[int, Unit]) -> None:
     codes = member_services.allocate_codes(len(chunk))
     members = []
     for (_pk, data, unit_id, search_name, year), code in zip(chunk, codes, strict=True):
-        member = {**_member_defaults(), **{k: v for k, v in data.items() if k in MEMBER_FIELDS}}
+        member = {**_column_defaults(Member), **{k: v for k, v in data.items() if k in MEMBER_FIELDS}}
         member.update(
             code=code,
             unit_id=unit_id,
@@ -519,7 +514,7 @@ def _create_members(chunk: list[tuple], units: dict[int, Unit]) -> None:
             birth_year=year,
         )
         members.append(member)
-    columns = list(_member_defaults())
+    columns = list(_column_defaults(Member))
     insert_rows(Member, columns, [tuple(m[c] for c in columns) for m in members])
     ids = dict(Member.objects.filter(code__range=(codes[0], codes[-1])).values_list("code", "id"))
     created_at = timezone.now()
@@ -532,7 +527,7 @@ def _create_members(chunk: list[tuple], units: dict[int, Unit]) -> None:
         )
         events.append(
             {
-                **_event_defaults(),
+                **_column_defaults(MemberEvent),
                 "member_id": member_id,
                 "kind": str(kind),
                 "on": on.isoformat(),
@@ -541,7 +536,7 @@ def _create_members(chunk: list[tuple], units: dict[int, Unit]) -> None:
         )
         memberships.append((member_id, unit_id, str(Status.ACTIVE), on.isoformat()))
         earliest[unit_id] = min(on, earliest.get(unit_id, on))
-    event_columns = list(_event_defaults())
+    event_columns = list(_column_defaults(MemberEvent))
     stored_at = MemberEvent._meta.get_field("created_at").get_db_prep_save(created_at, connection)
     insert_rows(
         MemberEvent,

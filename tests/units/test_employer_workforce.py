@@ -113,6 +113,21 @@ def test_bad_figures_are_refused_naming_the_field_and_nothing_is_written(
     assert not EmployerWorkforce.objects.exists() and own(employer) == (0, 0, None)
 
 
+@pytest.mark.parametrize(
+    ("on", "workforce", "female", "field", "message"),
+    [
+        (None, 10, 0, "on", "Hãy nhập ngày thống kê số lao động."),
+        ("tomorrow", 10, 0, "on", "Chỉ thống kê được số lao động đến hôm nay, không cho ngày sau đó."),
+        (D(2024, 1, 1), 10, 11, "female_workforce", "Số lao động nữ không được vượt quá tổng số lao động."),
+    ],
+)
+def test_a_refusal_says_why_in_vietnamese(employer, on, workforce, female, field, message):
+    on = timezone.localdate() + datetime.timedelta(days=1) if on == "tomorrow" else on
+    with pytest.raises(ValidationError) as error:
+        record(employer, on, workforce, female)
+    assert error.value.message_dict[field] == [message]
+
+
 # ---------------------------------------------------------------------------------------- indicators
 
 
@@ -225,7 +240,8 @@ def test_the_api_records_lists_and_removes_figures_within_scope(employer, tree, 
     listed = district.get("/api/employer-workforce/", {"employer": employer.pk}).json()["results"]
     assert [(row["on"], row["workforce"]) for row in listed] == [("2020-12-31", 47)]
     typed = district.patch(f"/api/employers/{employer.pk}/", {"workforce": 999}, format="json")
-    assert typed.status_code == 400 and "workforce" in typed.json()
+    assert typed.status_code == 400
+    assert typed.json()["workforce"][0].startswith("Đơn vị sử dụng lao động này lưu số lao động")
     foreign = APIClient()
     foreign.force_login(user_at(tree["pq"]))
     assert foreign.get(f"/api/employer-workforce/{made.json()['id']}/").status_code == 404

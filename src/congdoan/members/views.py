@@ -85,14 +85,16 @@ class ListPage:
         return (self.number - 1) * PAGE_SIZE + 1
 
 
-def _page(queryset, requested: str | None) -> ListPage:
+def _page(rows, requested: str | None, size: int | None = None) -> ListPage:
+    """A page of ``rows`` (a list, or a queryset read a page at a time), ``size`` rows (PAGE_SIZE)."""
+    size = size or PAGE_SIZE
     try:
         number = max(1, int(requested or 1))
     except ValueError:
         number = 1
-    start = (number - 1) * PAGE_SIZE
-    rows = list(queryset[start : start + PAGE_SIZE + 1])
-    return ListPage(number=number, rows=rows[:PAGE_SIZE], has_next=len(rows) > PAGE_SIZE)
+    start = (number - 1) * size
+    shown = list(rows[start : start + size + 1])
+    return ListPage(number=number, rows=shown[:size], has_next=len(shown) > size)
 
 
 def _filtered(request) -> MemberFilterSet:
@@ -533,17 +535,6 @@ def _duplicates_unit(request, data) -> tuple[MemberFilterSet, Unit | None]:
     return filterset, filterset.form.cleaned_data.get("unit") if filterset.is_valid() else None
 
 
-def _paged(rows, requested: str | None) -> ListPage:
-    """A page of ``rows`` (a list, or a queryset read a page at a time)."""
-    try:
-        number = max(1, int(requested or 1))
-    except ValueError:
-        number = 1
-    start = (number - 1) * DUPLICATES_PAGE
-    shown = list(rows[start : start + DUPLICATES_PAGE + 1])
-    return ListPage(number=number, rows=shown[:DUPLICATES_PAGE], has_next=len(shown) > DUPLICATES_PAGE)
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 def duplicates(request):
     """Records that may be the same person, by the weighted rules, in the user's scope (or a unit of it).
@@ -562,13 +553,13 @@ def duplicates(request):
         pending = duplicate_scans.pending_scan(request.user, scanned_unit)
     if scan is not None:
         pairs = duplicate_scans.shown_pairs(scan, request.user)
-        page = _paged(pairs, request.GET.get("page"))
+        page = _page(pairs, request.GET.get("page"), DUPLICATES_PAGE)
         page.rows = [duplicate_scans.as_pair(row) for row in page.rows]
         total = pairs.count()
     else:
         # Every pair is found and scored from the records' keys; only the page's get their records.
         pairs = [] if too_many else selectors.candidate_pairs(members)
-        page, total = _paged(pairs, request.GET.get("page")), len(pairs)
+        page, total = _page(pairs, request.GET.get("page"), DUPLICATES_PAGE), len(pairs)
         page.rows = selectors.with_records(page.rows, selectors.SHOWN_FIELDS)
     return render(
         request,

@@ -43,11 +43,11 @@ from django.utils.translation import gettext as _
 
 from congdoan.accounts.models import Action
 from congdoan.accounts.scope import restrict
-from congdoan.indicators.engine import batched, path_units
+from congdoan.indicators.engine import batched
 from congdoan.indicators.values import Actual
 from congdoan.plans.models import ReportedValue, Target, TargetKind
 from congdoan.plans.periods import PeriodKind
-from congdoan.units.models import Unit, UnitLink
+from congdoan.units.models import Unit, UnitLink, path_units
 from congdoan.units.selectors import valid_on
 
 

@@ -89,9 +89,9 @@ def latest_scan(user, unit: Unit) -> DuplicateScan | None:
     return scans_of(user, unit).filter(finished_at__isnull=False).first()
 
 
-def pending_scan(user, unit: Unit) -> DuplicateScan | None:
-    """A scan started after the latest finished one and not finished: queued, running or failed."""
-    latest = latest_scan(user, unit)
+def pending_scan(user, unit: Unit, latest: DuplicateScan | None) -> DuplicateScan | None:
+    """A scan started after ``latest`` (``latest_scan``, which the caller has read) and not finished:
+    queued, running or failed."""
     pending = scans_of(user, unit).filter(finished_at__isnull=True, job__isnull=False)
     if latest is not None:
         pending = pending.filter(created_at__gt=latest.created_at)

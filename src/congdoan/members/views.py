@@ -550,7 +550,7 @@ def duplicates(request):
     scan = pending = None
     if scanned_unit is not None:
         scan = duplicate_scans.latest_scan(request.user, scanned_unit)
-        pending = duplicate_scans.pending_scan(request.user, scanned_unit)
+        pending = duplicate_scans.pending_scan(request.user, scanned_unit, scan)
     if scan is not None:
         pairs = duplicate_scans.shown_pairs(scan, request.user)
         page = _page(pairs, request.GET.get("page"), DUPLICATES_PAGE)

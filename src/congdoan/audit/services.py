@@ -20,13 +20,16 @@ bulk_logged = Signal()
 _encode_snapshot = DjangoJSONEncoder(ensure_ascii=False).encode
 
 
-def _build(action: str, obj: ChangeLogged, before: dict | None, after: dict | None) -> ObjectChange:
+def _author() -> dict:
+    """Who writes, from the change context: an ObjectChange's or a PersonalDataAccess's first fields."""
     context = current()
     user = context.user
+    return {"user": user, "user_name": user.get_username() if user else "", "request_id": context.request_id}
+
+
+def _build(action: str, obj: ChangeLogged, before: dict | None, after: dict | None) -> ObjectChange:
     return ObjectChange(
-        user=user,
-        user_name=user.get_username() if user else "",
-        request_id=context.request_id,
+        **_author(),
         action=action,
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
         object_id=obj.pk,
@@ -70,16 +73,15 @@ def log_rows(
     (object id, unit id, repr, snapshot after), the snapshot as ``audit_snapshot`` makes it. Receivers of
     ``bulk_logged`` learn of the write from ``announce``: instances carrying what they read (for member
     events their units and dates), which may stand for many rows."""
-    context = current()
-    user = context.user
+    author = _author()
     prepared = {
         name: ObjectChange._meta.get_field(name).get_db_prep_save(value, connection)
-        for name, value in (("time", timezone.now()), ("request_id", context.request_id))
+        for name, value in (("time", timezone.now()), ("request_id", author["request_id"]))
     }
     fixed = (
         prepared["time"],
-        user.pk if user else None,
-        user.get_username() if user else "",
+        author["user"].pk if author["user"] else None,
+        author["user_name"],
         prepared["request_id"],
         str(action),  # plain text: psycopg's COPY writes an Enum by its name
         ContentType.objects.get_for_model(model, for_concrete_model=True).pk,
@@ -98,12 +100,8 @@ def log_personal_data_access(
     *, action: str, obj, unit_id: int | None, reason: str = "", detail: str = ""
 ) -> PersonalDataAccess:
     """Record that the current user saw or took out ``obj``'s personal data in full (who, when, why)."""
-    context = current()
-    user = context.user
     return PersonalDataAccess.objects.create(
-        user=user,
-        user_name=user.get_username() if user else "",
-        request_id=context.request_id,
+        **_author(),
         action=action,
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
         object_id=obj.pk,

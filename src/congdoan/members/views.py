@@ -80,10 +80,6 @@ class ListPage:
     def has_previous(self) -> bool:
         return self.number > 1
 
-    @property
-    def first_index(self) -> int:
-        return (self.number - 1) * PAGE_SIZE + 1
-
 
 def _page(rows, requested: str | None, size: int | None = None) -> ListPage:
     """A page of ``rows`` (a list, or a queryset read a page at a time), ``size`` rows (PAGE_SIZE)."""

@@ -40,7 +40,7 @@ from congdoan.members.models import (
     MemberCard,
     Membership,
 )
-from congdoan.units.models import PATH_STEP, Level, Unit, UnitLink
+from congdoan.units.models import Level, Unit, UnitLink, path_prefixes
 from congdoan.units.selectors import valid_on
 
 CARD_LEVELS = (Level.GRASSROOTS, Level.SUBUNIT)
@@ -421,8 +421,8 @@ def card_coverage(
     )
     for unit_id, with_card, members in rows:
         path = path_of[unit_id]
-        for end in range(PATH_STEP, len(path) + 1, PATH_STEP):
-            root = roots.get(path[:end])
+        for prefix in path_prefixes(path):
+            root = roots.get(prefix)
             if root is not None:
                 cards, total = result[root]
                 result[root] = (cards + with_card, total + members)

@@ -39,7 +39,7 @@ from congdoan.plans.models import Comparator, Programme, Target, TargetKind
 from congdoan.plans.periods import Period, PeriodKind
 from congdoan.plans.reported import FigureWindow, rolled_up_windows
 from congdoan.plans.selectors import former_ancestors, visible
-from congdoan.units.models import PATH_STEP, Succession, Unit, UnitLink, UnitName
+from congdoan.units.models import Succession, Unit, UnitLink, UnitName, path_prefixes
 from congdoan.units.selectors import today, valid_on
 
 SIGNS = {Comparator.AT_LEAST: "≥", Comparator.ABOVE: ">", Comparator.EXACTLY: "="}
@@ -666,7 +666,7 @@ def live_targets(*, user, unit: Unit, on: datetime.date | None = None) -> list[P
     """The targets in force for ``unit`` on ``on`` (today): those of the programmes filed on it or on its
     ancestors in today's tree (that the user may see) whose period holds that day's year."""
     on = on or today()
-    ancestors = [unit.path[:end] for end in range(PATH_STEP, len(unit.path) + 1, PATH_STEP)]
+    ancestors = path_prefixes(unit.path)
     year = on.year
     in_force = Q(period_kind=PeriodKind.YEAR, period_start=year) | (
         Q(period_kind__in=[PeriodKind.TERM, PeriodKind.EVERY_YEAR, PeriodKind.STANDING])

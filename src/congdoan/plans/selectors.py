@@ -15,7 +15,7 @@ from congdoan.accounts.models import Action
 from congdoan.accounts.scope import restrict
 from congdoan.plans import indicators_registry
 from congdoan.plans.models import Basis, Programme, Recipient, Responsibility, Target, Task
-from congdoan.units.models import PATH_STEP, Unit, UnitLink, path_units
+from congdoan.units.models import Unit, UnitLink, path_prefixes, path_units
 
 
 def programme_queryset(*, with_parts: bool = False) -> QuerySet[Programme]:
@@ -41,7 +41,7 @@ def programme_queryset(*, with_parts: bool = False) -> QuerySet[Programme]:
 
 def ancestor_paths(unit: Unit) -> list[str]:
     """The paths of the units above ``unit`` in today's tree (its own excluded)."""
-    return [unit.path[:end] for end in range(PATH_STEP, len(unit.path), PATH_STEP)]
+    return path_prefixes(unit.path)[:-1]
 
 
 def visible(queryset: QuerySet[Programme], user) -> QuerySet[Programme]:

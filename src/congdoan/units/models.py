@@ -36,6 +36,11 @@ def path_units(path: str) -> list[int]:
     return [int(path[i : i + PATH_STEP]) for i in range(0, len(path), PATH_STEP)]
 
 
+def path_prefixes(path: str) -> list[str]:
+    """The paths of the units a path runs through, from the root down: its ancestors', then its own."""
+    return [path[:end] for end in range(PATH_STEP, len(path) + 1, PATH_STEP)]
+
+
 class Level(models.TextChoices):
     NATIONAL = "national", _("National")
     PROVINCE = "province", _("Province level")

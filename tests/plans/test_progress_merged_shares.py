@@ -1,6 +1,7 @@
 """The target of a unit that absorbed another: its own share and the shares of the units that ended into
 it, on the tree whose roll-up puts their records into its actual (today's, or the period's end once the
-merge had happened by then); before the merge, on the tree of that day, nothing changes.
+merge had happened by then); before the merge, on the tree of that day, nothing changes. A unit ended
+without a successor hands its share, as its records, to its last parent.
 
 The world: Kiên Giang's 2024 plan to admit 100 members, split by hand 60 to Rạch Giá's district union
 and 40 to Phú Quốc's; two members admitted under Rạch Giá and three under Phú Quốc in spring 2024.
@@ -121,3 +122,88 @@ def test_without_a_merge_by_the_day_read_the_shares_are_the_units_own(plan, smal
         assert rows(plan, [rg, pq], at=END_2024, regroup_today=regroup_today) == expected
     merge([pq], into=rg, on=D(2025, 1, 1))  # after the period: its end's tree still splits them
     assert rows(plan, [rg, pq], at=END_2024) == expected
+
+
+# ------------------------------------------------------------------- a unit that ended without a successor
+
+ENDED_ON = D(2024, 10, 1)
+PROGRAMME = progress.TargetSource.PROGRAMME
+
+
+def dissolve(unit, on=ENDED_ON) -> None:
+    units.dissolve_unit(unit=unit, effective_on=on, decision=decision(on - datetime.timedelta(days=10)))
+
+
+def test_a_grassroots_union_dissolved_after_the_split_counts_for_its_district(plan, small_tree):
+    """Rạch Giá adopts its 60 and splits them 20 to one grassroots union (one admission) and 40 to the
+    other (one admission); the first is dissolved in October without a successor. The engine counts its
+    admission for Rạch Giá, whose target (its programme's value, its share of the province's) holds its
+    20; the province's holds them all."""
+    rg, a = small_tree["rg"], small_tree["a"]
+    adopted = allocation.adopt_share(user=None, share=allocation.current_allocation(plan).shares.get(unit=rg))
+    district = adopted.target
+    allocation.allocate(
+        user=None,
+        target=district,
+        method=AllocationMethod.MANUAL,
+        values={"KG-RG-01": Decimal(20), "KG-RG-02": Decimal(40)},
+    )
+    dissolve(a)
+    for regroup_today in (False, True):
+        found = rows(district, [rg, a], at=END_2024, regroup_today=regroup_today)
+        assert found["KG-RG"] == (2, Decimal(60), PROGRAMME)
+        assert found["KG-RG-01"][1:] == (Decimal(20), ALLOCATED)  # its own line keeps its share
+        assert rows(plan, [small_tree["kg"], rg], at=END_2024, regroup_today=regroup_today) == {
+            "KG": (5, Decimal(100), PROGRAMME),
+            "KG-RG": (2, Decimal(60), ALLOCATED),
+        }
+
+
+@pytest.fixture
+def held_directly(small_tree):
+    """A grassroots union held directly by the province (trực thuộc), one member admitted there in spring
+    2024, and the province's plan split 50 to Rạch Giá (two admissions), 30 to Phú Quốc (three), 20 to it."""
+    direct = found("Công đoàn cơ sở Bệnh viện Đa khoa tỉnh", "grassroots", small_tree["kg"], code="KG-BV")
+    programme = plan_of(small_tree["kg"], "KG-KH-2024", 2024)
+    target = add(programme, 1, 100, manual=False, indicator="members_admitted")
+    allocation.allocate(
+        user=None,
+        target=target,
+        method=AllocationMethod.MANUAL,
+        values={"KG-RG": Decimal(50), "KG-PQ": Decimal(30), "KG-BV": Decimal(20)},
+    )
+    admitted = [("a", 3), ("b", 4), ("c", 5), ("c", 6), ("c", 7), ("direct", 8)]
+    for number, (unit, day) in enumerate(admitted, start=1):
+        joined = D(2024, 3, day)
+        member = Member(full_name=f"Danh Văn {number}", gender=Gender.MALE, birth_year=1990, joined_on=joined)
+        members.admit_member(member=member, unit={**small_tree, "direct": direct}[unit], on=joined)
+    return target, direct
+
+
+def test_a_union_dissolved_without_a_successor_hands_its_share_to_its_last_parent(held_directly, small_tree):
+    """The province hands its grassroots union over to Rạch Giá in July, which dissolves it in October
+    without a successor: from then on its admission counts for Rạch Giá (the engine files it under its
+    last parent), and so does its share."""
+    target, direct = held_directly
+    kg, rg, pq = small_tree["kg"], small_tree["rg"], small_tree["pq"]
+    units.move_units(
+        units=[direct], new_parent=rg, effective_on=D(2024, 7, 1), decision=decision(D(2024, 6, 20))
+    )
+    dissolve(direct)
+    assert rows(target, [rg, direct], at=MID_2024) == {
+        "KG-RG": (2, Decimal(50), ALLOCATED),
+        "KG-BV": (1, Decimal(20), ALLOCATED),
+    }
+    for at, regroup_today in ((MID_2024, True), (END_2024, False), (END_2024, True)):
+        assert rows(target, [kg, rg, pq], at=at, regroup_today=regroup_today) == {
+            "KG": (6, Decimal(100), PROGRAMME),
+            "KG-RG": (3, Decimal(70), ALLOCATED),
+            "KG-PQ": (3, Decimal(30), ALLOCATED),
+        }, (at, regroup_today)
+    # The province's drill-down at the year's end: its units' targets add up to its own, as their actuals do.
+    [drill] = progress.drill_downs(user=None, targets=[target], unit=kg, at=END_2024)
+    assert (drill.own.value, drill.own.target_value) == (6, Decimal(100))
+    assert [(row.unit.code, row.value, row.target_value) for row in drill.children] == [
+        ("KG-PQ", 3, Decimal(30)),
+        ("KG-RG", 3, Decimal(70)),
+    ]

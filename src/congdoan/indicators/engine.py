@@ -86,9 +86,7 @@ def placements(unit_ids: Iterable[int], *, end: datetime.date, regroup_today: bo
     """Where each unit's facts roll up from: the path of the unit, or of the unit that holds them.
 
     On today's tree that is ``Unit.path`` (ended units are filed under their successors). On the tree of
-    ``end``: the unit's link valid that day; for a unit ended by then, its successor's place that day
-    (the primary successor first), or, ended without one, its last parent's. A unit founded after
-    ``end`` has no place."""
+    ``end``: the place ``placing_on`` finds. A unit founded after ``end`` has no place."""
     wanted = set(unit_ids)
     if regroup_today:
         return {
@@ -96,6 +94,41 @@ def placements(unit_ids: Iterable[int], *, end: datetime.date, regroup_today: bo
             for batch in batched(wanted)
             for pk, path in Unit.objects.filter(pk__in=batch).values_list("pk", "path")
         }
+    placing = placing_on(wanted, end=end)
+    return {unit: path for unit in wanted if (path := placing.place(unit)) is not None}
+
+
+@dataclass(frozen=True)
+class Placing:
+    """Units on one day: the paths of those with a link that day (``paths``), and for each unit without
+    one, the unit whose place it takes (``holders``): its successor as of that day (the primary one
+    first), or, ended without one, its last parent. Indicators and progress both follow it, so a unit's
+    actual and its allocated target cover the same units."""
+
+    paths: dict[int, str]
+    holders: dict[int, int]
+
+    def chain(self, unit_id: int) -> list[int]:
+        """The unit, then each unit holding its place in turn, up to the first with a place that day:
+        the units its facts count for besides their ancestors."""
+        chain = [unit_id]
+        while chain[-1] not in self.paths and chain[-1] in self.holders:
+            holder = self.holders[chain[-1]]
+            if holder in chain:
+                break
+            chain.append(holder)
+        return chain
+
+    def place(self, unit_id: int) -> str | None:
+        if unit_id in self.paths:  # most units: no chain to build
+            return self.paths[unit_id]
+        return self.paths.get(self.chain(unit_id)[-1])
+
+
+def placing_on(unit_ids: Iterable[int], *, end: datetime.date) -> Placing:
+    """Where ``unit_ids`` stood on ``end``, following the units that hold the places of those that had
+    ended by then (a query or three per step along the chains)."""
+    wanted = set(unit_ids)
     found: dict[int, str] = {}
     holder: dict[int, int] = {}  # a unit without a place on ``end`` -> the unit whose place it takes
     visited: set[int] = set()
@@ -121,14 +154,7 @@ def placements(unit_ids: Iterable[int], *, end: datetime.date, regroup_today: bo
             for unit, parent in last_parents:
                 holder.setdefault(unit, parent)
         pending = {holder[unit] for unit in unplaced if unit in holder} - visited
-    places = {}
-    for unit in wanted:
-        current, steps = unit, 0
-        while current not in found and current in holder and steps < len(holder):
-            current, steps = holder[current], steps + 1
-        if current in found:
-            places[unit] = found[current]
-    return places
+    return Placing(paths=found, holders=holder)
 
 
 def _paths_on(unit_ids: set[int], *, end: datetime.date) -> Iterator[tuple[int, str]]:

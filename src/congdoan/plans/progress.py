@@ -2,7 +2,7 @@
 
 The figures come from the indicator engine (``congdoan.indicators.engine.actuals``) for a target that
 follows an indicator, and from the values units entered for a target entered by hand ("nhập tay",
-``congdoan.plans.reported.reported_actuals``). A unit either source knows nothing about has *no figures*
+``congdoan.plans.reported.rolled_up_windows``). A unit either source knows nothing about has *no figures*
 (a grey light, "chưa có số liệu"), never a silent zero.
 
 The window a target is read over is a whole number of calendar years: its year, its term, or, for an
@@ -12,8 +12,9 @@ against ``target * elapsed``), while stock and percent targets compare the curre
 
 Roll-up follows the tree as it stood on the last day read (the default) or today's tree (``regroup_today``),
 as the engine does. A unit's allocated target follows the same tree: its own share and the shares of the
-units that ended into it by then (a merge, a split: their records count for it), so the actual and the
-target cover the same units. Everything goes through the user's scope; ``user`` None is the operator of
+units whose places it held by then, as the engine places their records (``engine.Placing``: a merge, a
+split, or, for a unit ended without a successor, its last parent), so the actual and the target cover
+the same units. Everything goes through the user's scope; ``user`` None is the operator of
 the command line, who sees everything (as ``congdoan programmes list`` does).
 """
 
@@ -24,7 +25,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.formats import localize
 from django.utils.translation import gettext as _
@@ -39,7 +40,7 @@ from congdoan.plans.models import Comparator, Programme, Target, TargetKind
 from congdoan.plans.periods import Period, PeriodKind
 from congdoan.plans.reported import FigureWindow, rolled_up_windows
 from congdoan.plans.selectors import former_ancestors, visible
-from congdoan.units.models import Succession, Unit, UnitLink, UnitName, path_prefixes
+from congdoan.units.models import Unit, UnitLink, UnitName, path_prefixes
 from congdoan.units.selectors import today, valid_on
 
 SIGNS = {Comparator.AT_LEAST: "≥", Comparator.ABOVE: ">", Comparator.EXACTLY: "="}
@@ -372,50 +373,22 @@ def tree_day(win: Window, regroup_today: bool) -> datetime.date:
     return today() if regroup_today else win.at
 
 
-Chains = dict[int, list[tuple[datetime.date, int]]]  # predecessor -> (effective on, successor), primary first
-
-
-def successions_from(unit_ids: Collection[int], *, until: datetime.date) -> Chains:
-    """The successions effective by ``until`` along which ``unit_ids`` ended into other units, in one query:
-    every unit such a chain runs through lies on the unit's path in today's tree (an ended unit is filed
-    under its primary successor, and follows it when it ends or moves in turn)."""
-    if not unit_ids:
-        return {}
-    along = Unit.objects.filter(pk__in=list(unit_ids), path__under=OuterRef("predecessor__path"))
-    rows = (
-        Succession.objects.filter(Exists(along), effective_on__lte=until)
-        .order_by("predecessor", "-primary", "id")
-        .values_list("predecessor_id", "effective_on", "successor_id")
-    )
-    chains: Chains = defaultdict(list)
-    for predecessor, effective_on, successor in rows:
-        chains[predecessor].append((effective_on, successor))
-    return chains
-
-
-def sitting_at(unit_id: int, chains: Chains, day: datetime.date) -> list[int]:
-    """The unit and those it had ended into by ``day``, along the successions the engine places an ended
-    unit's records by (the primary successor first): the units whose figures include its records."""
-    found = [unit_id]
-    while True:
-        successor = next((heir for on, heir in chains.get(found[-1], ()) if on <= day), None)
-        if successor is None or successor in found:
-            return found
-        found.append(successor)
-
-
 def allocated_targets(windows: dict[Target, Window], regroup_today: bool) -> dict[int, dict[int, Decimal]]:
     """target id -> unit id -> what the unit must reach by the split in force: its own share and the shares
-    of the units that ended into it by the day whose tree is read (their records roll up into its actual)."""
+    of the units whose places it held on the day whose tree is read (``engine.Placing``: their successors,
+    or the last parent of one ended without a successor), as their records roll up into its actual. The
+    tree is walked once for each day a split is read on."""
     shares = shares_by_target(windows)
     days = {target.pk: tree_day(win, regroup_today) for target, win in windows.items()}
-    held = {unit_id for by_unit in shares.values() for unit_id in by_unit}
-    chains = successions_from(held, until=max(days.values(), default=datetime.date.min))
+    held: dict[datetime.date, set[int]] = defaultdict(set)
+    for target_id, by_unit in shares.items():
+        held[days[target_id]] |= by_unit.keys()
+    placings = {day: engine.placing_on(unit_ids, end=day) for day, unit_ids in held.items()}
     targets: dict[int, dict[int, Decimal]] = {}
     for target_id, by_unit in shares.items():
         totals: dict[int, Decimal] = defaultdict(Decimal)
         for unit_id, value in by_unit.items():
-            for holder in sitting_at(unit_id, chains, days[target_id]):
+            for holder in placings[days[target_id]].chain(unit_id):
                 totals[holder] += value
         targets[target_id] = dict(totals)
     return targets

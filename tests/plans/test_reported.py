@@ -12,10 +12,10 @@ from congdoan.accounts.models import Role
 from congdoan.audit.context import change_context
 from congdoan.audit.models import ObjectChange
 from congdoan.indicators.values import Actual
-from congdoan.plans import allocation
+from congdoan.plans import allocation, progress
 from congdoan.plans.models import AllocationMethod, DocumentKind, Programme, ReportedValue, Target, TargetKind
 from congdoan.plans.periods import PeriodKind
-from congdoan.plans.reported import enter_figure, figures_for, reported_actuals, rolled_up, rolled_up_on_days
+from congdoan.plans.reported import FigureWindow, enter_figure, figures_for, rolled_up, rolled_up_windows
 from congdoan.units import services as units
 from congdoan.units.models import Unit, UnitLink
 from tests.factories import decision
@@ -93,8 +93,7 @@ def test_a_unit_without_a_figure_of_its_own_sums_its_children_ratios_by_parts(in
         "kg": (Actual(Decimal(130), Decimal(160)), False),
         "rg": (Actual(Decimal(120), Decimal(150)), True),
     }
-    actuals = reported_actuals(target=informed, start=YEAR_START, end=YEAR_END, unit_ids=[tree["kg"].pk])
-    assert actuals[tree["kg"].pk].value == Decimal("81.25")
+    assert rollup(informed, tree, "kg")["kg"][0].value == Decimal("81.25")
 
 
 def test_the_latest_figure_in_the_window_counts(founded, tree):
@@ -156,10 +155,9 @@ def test_a_figure_entered_through_an_adopted_share_counts_above_too(informed, tr
     own = allocation.adopt_share(user=None, share=share).target
     enter(own, tree["a"], D(2024, 6, 30), 45, 50)
     assert ReportedValue.objects.get().target == informed
-    for target in (informed, own):
-        assert reported_actuals(target=target, start=YEAR_START, end=YEAR_END, unit_ids=[tree["rg"].pk]) == {
-            tree["rg"].pk: Actual(Decimal(45), Decimal(50))
-        }
+    asks = [progress.Ask(target, [tree["rg"]]) for target in (informed, own)]
+    for [row] in progress.progress_for(asks, at=YEAR_END):
+        assert row.actual == Actual(Decimal(45), Decimal(50)), row.target
     with pytest.raises(ValidationError) as error:  # Rạch Giá's own target reaches its own units only
         enter(own, tree["c"], D(2024, 6, 30), 1, 2)
     assert "unit" in error.value.message_dict
@@ -271,8 +269,10 @@ def test_month_ends_read_together_roll_up_as_each_read_alone(founded, tree, regr
     enter(founded, tree["b"], D(2024, 11, 15), 4)
     ends = [D(2024, month, 1) - datetime.timedelta(days=1) for month in range(2, 13)] + [YEAR_END]
     ids = [tree[code].pk for code in ("kg", "rg", "pq", "a", "b", "c")]
-    together = rolled_up_on_days(
-        target=founded, start=YEAR_START, ends=ends, unit_ids=ids, regroup_today=regroup_today
+    [together] = rolled_up_windows(
+        [FigureWindow(measure_id=founded.pk, start=YEAR_START, ends=tuple(ends))],
+        unit_ids=ids,
+        regroup_today=regroup_today,
     )
     for end in ends:
         alone = rolled_up(

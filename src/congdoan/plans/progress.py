@@ -259,7 +259,7 @@ def _measures(targets: list[Target]) -> dict[int, int]:
 def _entered(
     readings: list[Reading], unit_ids: list[int], regroup_today: bool
 ) -> dict[Reading, dict[int, Actual]]:
-    """What ``reported_actuals`` gives each reading, all read together (``reported.rolled_up_windows``):
+    """Each reading's entered figures rolled up, all read together (``reported.rolled_up_windows``):
     the readings of one target from one day (a trend's month ends) are one window of figures."""
     if not readings:
         return {}

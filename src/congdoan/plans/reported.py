@@ -328,29 +328,12 @@ def rolled_up(
     regroup_today: bool = False,
 ) -> dict[int, Figure]:
     """Each of ``unit_ids`` with a figure in the window: its own, or summed from below (module docstring)."""
-    return rolled_up_on_days(
-        target=target, start=start, ends=[end], unit_ids=unit_ids, regroup_today=regroup_today
-    )[end]
-
-
-def rolled_up_on_days(
-    *,
-    target: Target,
-    start: datetime.date | None,
-    ends: Collection[datetime.date],
-    unit_ids: Collection[int],
-    regroup_today: bool = False,
-) -> dict[datetime.date, dict[int, Figure]]:
-    """end -> what ``rolled_up`` gives for the window [start, end], for several ends (a trend's month ends)
-    in the queries of one: the figures and the tree are read once, each end rolled up from them."""
-    if not ends:
-        return {}
     [found] = rolled_up_windows(
-        [FigureWindow(measure_id=measure_of(target).pk, start=start, ends=tuple(ends))],
+        [FigureWindow(measure_id=measure_of(target).pk, start=start, ends=(end,))],
         unit_ids=unit_ids,
         regroup_today=regroup_today,
     )
-    return found
+    return found[end]
 
 
 @dataclass(frozen=True)
@@ -447,17 +430,3 @@ def _total(actuals: list[Actual]) -> Actual:
     for actual in actuals[1:]:
         total = total + actual
     return total
-
-
-def reported_actuals(
-    *,
-    target: Target,
-    start: datetime.date | None,
-    end: datetime.date,
-    unit_ids: Collection[int],
-    regroup_today: bool = False,
-) -> dict[int, Actual]:
-    """unit id -> the entered figure of ``target`` for the window, rolled up (module docstring); units
-    without a figure of their own or below them are left out."""
-    figures = rolled_up(target=target, start=start, end=end, unit_ids=unit_ids, regroup_today=regroup_today)
-    return {unit_id: figure.actual for unit_id, figure in figures.items()}

@@ -310,6 +310,23 @@ class ImportUploadForm(forms.Form):
             self.fields["unit"].initial = user.unit
 
 
+class ImportTemplateForm(forms.Form):
+    """The empty list to download: for which unit (its CĐCS drop-down) and which mode (its columns)."""
+
+    unit = UnitField(
+        label=_("Unit"),
+        action=Action.CHANGE,
+        help_text=_("For an upper unit the template has a column with each member's CĐCS, as a drop-down."),
+    )
+    mode = forms.ChoiceField(label=_("Mode"), choices=ImportBatch.Mode.choices, initial=ImportBatch.Mode.ADD)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, auto_id="template_%s", **kwargs)
+        self.fields["unit"].queryset = scoped_units(user, Action.CHANGE)
+        if user.unit_id:
+            self.fields["unit"].initial = user.unit
+
+
 class DecideForm(forms.Form):
     """A decision on possible duplicates: the rows (Excel row numbers) and what becomes of them."""
 

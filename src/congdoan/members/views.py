@@ -35,6 +35,7 @@ from congdoan.members.forms import (
     DecideForm,
     EditMemberForm,
     EndForm,
+    ImportTemplateForm,
     ImportUploadForm,
     LifecycleForm,
     MergeForm,
@@ -349,7 +350,6 @@ def unit_list_print(request, code: str):
 
 # -------------------------------------------------------------------------------------------- imports
 
-ROWS_PAGE = 100
 ROW_FILTERS = {
     "all": gettext_lazy("All rows"),
     ImportRow.Status.ERROR: gettext_lazy("Errors"),
@@ -357,6 +357,15 @@ ROW_FILTERS = {
     ImportRow.Status.NEW: gettext_lazy("New members"),
     ImportRow.Status.UPDATE: gettext_lazy("Updates"),
     ImportRow.Status.UNCHANGED: gettext_lazy("Unchanged"),
+}
+# The batch's count of the rows each filter shows, for the tabs.
+ROW_COUNTS = {
+    "all": "rows_total",
+    ImportRow.Status.ERROR: "rows_error",
+    ImportRow.Status.DUPLICATE: "rows_duplicate",
+    ImportRow.Status.NEW: "rows_new",
+    ImportRow.Status.UPDATE: "rows_update",
+    ImportRow.Status.UNCHANGED: "rows_unchanged",
 }
 
 
@@ -389,7 +398,10 @@ def import_list(request):
         else:
             return redirect("members:import", pk=batch.pk)
     page = _page(_batches(request.user), request.GET.get("page"))
-    return render(request, "members/import_list.html", {"form": form, "page": page})
+    template_form = ImportTemplateForm(user=request.user)
+    return render(
+        request, "members/import_list.html", {"form": form, "template_form": template_form, "page": page}
+    )
 
 
 def import_detail(request, pk: int):
@@ -416,13 +428,25 @@ def import_detail(request, pk: int):
             "batch": batch,
             "page": page,
             "shown": shown,
-            "filters": ROW_FILTERS.items(),
+            "filters": [(key, label, getattr(batch, ROW_COUNTS[key])) for key, label in ROW_FILTERS.items()],
+            "same_file": _same_file(request.user, batch),
+            # Errors and skipped duplicates: what the error report holds once the list is in.
+            "not_imported": batch.rows_total - batch.created - batch.updated - batch.rows_unchanged,
             "undecided": import_steps.undecided(batch),
             "failed_job": batch.job if batch.job and batch.job.state == Job.State.FAILED else None,
             "decisions": [c for c in ImportRow.Decision.choices if c[0]],
             "can_commit": batch.state == ImportBatch.State.READY,
         },
     )
+
+
+def _same_file(user, batch: ImportBatch) -> list[ImportBatch]:
+    """Earlier uploads of the very same file (by its fingerprint) that the user may see: a list uploaded
+    twice by mistake, or a preview left waiting while the fixed list was uploaded again."""
+    if not batch.file_sha256:
+        return []
+    earlier = _batches(user).filter(file_sha256=batch.file_sha256, created_at__lte=batch.created_at)
+    return list(earlier.exclude(pk=batch.pk).exclude(state=ImportBatch.State.DISCARDED)[:5])
 
 
 def _field_label(name: str) -> str:
@@ -447,6 +471,7 @@ def import_progress(request, pk: int):
 def import_decide(request, pk: int):
     batch = _batch(request, pk)
     form = DecideForm(request.POST, batch=batch)
+    anchor = ""  # a refusal is read at the top of the page, where the messages are
     if not form.is_valid():
         for errors in form.errors.values():
             for message in errors:
@@ -460,11 +485,36 @@ def import_decide(request, pk: int):
                 user=request.user,
             )
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            _refused_decision(request, error.messages)
         else:
             messages.success(request, _("Decision recorded for %(n)s rows.") % {"n": count})
-    return redirect(f"{reverse('members:import', kwargs={'pk': batch.pk})}?rows={ImportRow.Status.DUPLICATE}")
+            decided = form.cleaned_data["rows"]
+            if not form.cleaned_data["all_undecided"] and len(decided) == 1:
+                anchor = f"#row-{decided[0]}"  # back to the row, on the page it was decided on
+    return redirect(_duplicates_page(batch, request.POST.get("page")) + anchor)
+
+
+REFUSALS_SHOWN = 5
+
+
+def _refused_decision(request, problems: list[str]) -> None:
+    """A decision for many rows is refused whole when some cannot take it: say so, and name the first
+    few rows rather than a screenful of messages."""
+    if len(problems) > 1:
+        messages.error(
+            request,
+            _("No decision was recorded: %(n)s rows cannot take it; decide them one by one.")
+            % {"n": len(problems)},
+        )
+    for message in problems[:REFUSALS_SHOWN]:
+        messages.error(request, message)
+    if len(problems) > REFUSALS_SHOWN:
+        messages.error(request, _("… and %(n)s more rows.") % {"n": len(problems) - REFUSALS_SHOWN})
+
+
+def _duplicates_page(batch: ImportBatch, page: str | None) -> str:
+    address = f"{reverse('members:import', kwargs={'pk': batch.pk})}?rows={ImportRow.Status.DUPLICATE}"
+    return f"{address}&page={int(page)}" if page and page.isdigit() and int(page) > 1 else address
 
 
 @require_POST

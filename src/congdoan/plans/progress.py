@@ -40,8 +40,8 @@ from congdoan.plans.models import Comparator, Programme, Target, TargetKind
 from congdoan.plans.periods import Period, PeriodKind
 from congdoan.plans.reported import FigureWindow, rolled_up_windows
 from congdoan.plans.selectors import former_ancestors, visible
-from congdoan.units.models import Unit, UnitLink, UnitName, path_prefixes
-from congdoan.units.selectors import today, valid_on
+from congdoan.units.models import Unit, UnitLink, path_prefixes
+from congdoan.units.selectors import names_on_days, today, valid_on
 
 SIGNS = {Comparator.AT_LEAST: "≥", Comparator.ABOVE: ">", Comparator.EXACTLY: "="}
 # A target behind its pace by at most this share of the pace is amber rather than red.
@@ -394,19 +394,13 @@ def allocated_targets(windows: dict[Target, Window], regroup_today: bool) -> dic
     return targets
 
 
-def names_on_days(unit_ids: Collection[int], days: Collection[datetime.date]) -> dict[datetime.date, dict]:
-    """day -> unit id -> the name the unit bore that day (``names_on`` for several days in one query)."""
+def _names_by_day(unit_ids: Collection[int], days: Collection[datetime.date]) -> dict[datetime.date, dict]:
+    """day -> unit id -> the name the unit bore that day: ``names_on_days`` in batches of ids, for a page
+    that may ask for a whole province's units."""
     names: dict[datetime.date, dict[int, str]] = {day: {} for day in days}
-    if not days:
-        return names
     for batch in engine.batched(unit_ids):
-        rows = UnitName.objects.filter(unit_id__in=batch, valid_from__lte=max(days)).order_by(
-            "unit_id", "valid_from"
-        )
-        for unit_id, valid_from, name in rows.values_list("unit_id", "valid_from", "name"):
-            for day, named in names.items():
-                if valid_from <= day:
-                    named[unit_id] = name  # the latest that began on or before the day wins
+        for day, named in names_on_days(unit_ids=batch, days=days).items():
+            names[day].update((unit_id, name.name) for unit_id, name in named.items())
     return names
 
 
@@ -429,7 +423,7 @@ def progress_for(asks: list[Ask], *, at: datetime.date, regroup_today: bool = Fa
     readings = [Reading(ask.target, windows[ask.target].start, windows[ask.target].at) for ask in asks]
     found = read_figures(readings, unit_ids=unit_ids, regroup_today=regroup_today)
     shares = allocated_targets(windows, regroup_today)
-    names = names_on_days(unit_ids, {tree_day(win, regroup_today) for win in windows.values()})
+    names = _names_by_day(unit_ids, {tree_day(win, regroup_today) for win in windows.values()})
     return [
         _rows(
             ask,

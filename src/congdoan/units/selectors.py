@@ -1,6 +1,11 @@
-"""Reading the tree, always through the user's scope: today's, as it stood on a date, and a unit's history."""
+"""Reading the tree: today's, as it stood on a date, and a unit's history.
+
+What a user reads goes through their scope. ``tree_on``, ``child_units_on`` and the names read the tree
+before any scope: for services that check the user themselves, and for the scoped readers here.
+"""
 
 import datetime
+from collections.abc import Collection, Iterable
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -22,24 +27,35 @@ def units_for(user, action: str = Action.VIEW) -> QuerySet[Unit]:
     return restrict(Unit.objects.select_related("unit_type", "parent"), user, action)
 
 
-def links_on(*, user, on: datetime.date, under: Unit | None = None) -> QuerySet[UnitLink]:
-    """The tree as it stood on ``on``: one link per unit that existed then, within the user's scope.
+def tree_on(on: datetime.date, *, under: Unit | None = None) -> QuerySet[UnitLink]:
+    """The tree as it stood on ``on``, before any scope: one link per unit that existed then.
 
-    ``under`` narrows it to that unit's subtree *as it stood then* (the unit itself included).
+    ``under`` narrows it to that unit's subtree *as it stood then* (the unit itself included; nothing
+    when the unit did not stand in the tree that day).
     """
-    links = UnitLink.objects.filter(valid_on(on)).select_related("unit", "unit__unit_type", "parent")
-    links = restrict(links, user, path_field="unit__path")
-    if under is not None:
-        root = UnitLink.objects.filter(valid_on(on), unit=under).first()
-        if root is None:
-            return links.none()
-        links = links.filter(path__under=root.path)
-    return links
+    links = UnitLink.objects.filter(valid_on(on))
+    if under is None:
+        return links
+    top = links.filter(unit=under).values_list("path", flat=True).first()
+    return UnitLink.objects.none() if top is None else links.filter(path__under=top)
+
+
+def links_on(*, user, on: datetime.date, under: Unit | None = None) -> QuerySet[UnitLink]:
+    """``tree_on`` within the user's scope."""
+    links = tree_on(on, under=under).select_related("unit", "unit__unit_type", "parent")
+    return restrict(links, user, path_field="unit__path")
 
 
 def children_on(*, user, parent: Unit | None, on: datetime.date) -> QuerySet[UnitLink]:
-    links = UnitLink.objects.filter(valid_on(on), parent=parent).select_related("unit", "unit__unit_type")
+    """The links of the units directly under ``parent`` on ``on``, within the user's scope."""
+    links = tree_on(on).filter(parent=parent).select_related("unit", "unit__unit_type")
     return restrict(links, user, path_field="unit__path").order_by("unit__code")
+
+
+def child_units_on(parent: Unit, on: datetime.date) -> QuerySet[Unit]:
+    """The units directly under ``parent`` in the tree as it stood on ``on``, in code order, before any
+    scope."""
+    return Unit.objects.filter(pk__in=tree_on(on).filter(parent=parent).values("unit_id")).order_by("code")
 
 
 def count_children_on(*, unit_ids: list[int], on: datetime.date) -> dict[int, int]:
@@ -54,14 +70,24 @@ def count_children_on(*, unit_ids: list[int], on: datetime.date) -> dict[int, in
     return dict(rows)
 
 
-def names_on(*, unit_ids, on: datetime.date) -> dict[int, UnitName]:
+def names_on(*, unit_ids: Iterable[int], on: datetime.date) -> dict[int, UnitName]:
     """The name each unit bore on ``on``; an ended unit keeps its last name."""
-    result: dict[int, UnitName] = {}
-    for name in UnitName.objects.filter(unit_id__in=list(unit_ids), valid_from__lte=on).order_by(
-        "unit_id", "valid_from"
-    ):
-        result[name.unit_id] = name  # the latest that began on or before ``on`` wins
-    return result
+    return names_on_days(unit_ids=unit_ids, days=[on])[on]
+
+
+def names_on_days(
+    *, unit_ids: Iterable[int], days: Collection[datetime.date]
+) -> dict[datetime.date, dict[int, UnitName]]:
+    """day -> ``names_on`` that day, for several days in one query."""
+    names: dict[datetime.date, dict[int, UnitName]] = {day: {} for day in days}
+    if not names:
+        return names
+    rows = UnitName.objects.filter(unit_id__in=list(unit_ids), valid_from__lte=max(names))
+    for name in rows.order_by("unit_id", "valid_from"):
+        for day, named in names.items():
+            if name.valid_from <= day:
+                named[name.unit_id] = name  # the latest that began on or before the day wins
+    return names
 
 
 def today() -> datetime.date:
@@ -103,12 +129,8 @@ def reorganisations_of(unit: Unit) -> QuerySet[Reorganisation]:
 
 def subtree_counts(unit: Unit, on: datetime.date | None = None) -> dict[str, int]:
     """Units by level in the subtree of ``unit`` on ``on`` (today by default)."""
-    on = on or today()
-    root = UnitLink.objects.filter(valid_on(on), unit=unit).first()
-    if root is None:
-        return {}
     rows = (
-        UnitLink.objects.filter(valid_on(on), path__under=root.path)
+        tree_on(on or today(), under=unit)
         .exclude(unit=unit)
         .values("unit__unit_type__level")
         .annotate(n=Count("id"))

@@ -7,6 +7,8 @@ from fractions import Fraction
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
@@ -382,13 +384,43 @@ def test_a_split_names_its_units_as_they_were_called_on_its_day(admitted, tree):
     assert {s.unit.code: s.unit.name_then for s in split.shares.all()}["KG-RG"] == (
         "Liên đoàn Lao động thành phố Rạch Giá"
     )
-    children = allocation.children_on(tree["kg"], split.units_on)
+    children = allocation.sharing_units(tree["kg"], split.units_on)
     assert {unit.code: unit.name_then for unit in children}[
         "KG-RG"
     ] == "Liên đoàn Lao động thành phố Rạch Giá"
-    assert {unit.code: unit.name_then for unit in allocation.children_on(tree["kg"], D(2025, 8, 1))}[
+    assert {unit.code: unit.name_then for unit in allocation.sharing_units(tree["kg"], D(2025, 8, 1))}[
         "KG-RG"
     ] == "Công đoàn phường Rạch Giá"
+
+
+def split_by_hand(target: Target, days: list[datetime.date]) -> None:
+    """One revision of ``target`` a day of ``days``, each among the units of its own day."""
+    for day in days:
+        made = allocation.allocate(
+            user=None,
+            target=target,
+            method=AllocationMethod.MANUAL,
+            values={"KG-RG": Decimal(60), "KG-PQ": Decimal(40)},
+        )
+        Allocation.objects.filter(pk=made.pk).update(units_on=day)
+
+
+def test_revisions_are_read_in_the_same_queries_however_many_there_are(programme, tree):
+    """Each revision names its units as they were called on its day, all of them in one query."""
+    days = [D(2024, month, 1) for month in (1, 2, 3, 4, 5)]
+    once, five = add(programme, 3, 100), add(programme, 4, 100)
+    split_by_hand(once, days[:1])
+    split_by_hand(five, days)
+    units.rename_unit(
+        unit=tree["rg"], name="Liên đoàn Lao động Rạch Giá", effective_on=days[2], decision=decision(days[1])
+    )
+    with CaptureQueriesContext(connection) as one:
+        allocation.revisions(once)
+    with CaptureQueriesContext(connection) as many:
+        history = allocation.revisions(five)
+    assert len(many) == len(one)
+    named = [{s.unit.code: s.unit.name_then for s in split.shares.all()}["KG-RG"] for split in history]
+    assert named == ["Liên đoàn Lao động Rạch Giá"] * 3 + ["Liên đoàn Lao động thành phố Rạch Giá"] * 2
 
 
 def test_a_target_never_split_has_no_shares(admitted):

@@ -27,8 +27,8 @@ from django.db.models import Count, Sum
 from congdoan.indicators.catalogue import active_memberships
 from congdoan.plans import allocation, reported
 from congdoan.plans.models import AllocationMethod, AllocationShare, Target
-from congdoan.units.models import Employer, Level, Sector, Unit, UnitLink
-from congdoan.units.selectors import valid_on
+from congdoan.units.models import Employer, Level, Sector, Unit
+from congdoan.units.selectors import child_units_on, tree_on
 
 D = datetime.date
 ENTERPRISE_SECTORS = (Sector.STATE_ENTERPRISE, Sector.PRIVATE_ENTERPRISE, Sector.FDI)
@@ -66,21 +66,10 @@ def _target(ref: str, text: str) -> Target:
     return Target.objects.select_related("programme__unit").get(programme__ref=ref, text__startswith=text)
 
 
-def _children_on(unit: Unit, on: datetime.date) -> list[Unit]:
-    links = UnitLink.objects.filter(valid_on(on), parent=unit)
-    return list(
-        Unit.objects.filter(pk__in=links.values("unit_id")).select_related("unit_type").order_by("code")
-    )
-
-
 def _grassroots_under(unit: Unit, on: datetime.date) -> list[int]:
     """The grassroots unions standing under ``unit`` (itself included) in the tree as it stood on ``on``."""
-    top = UnitLink.objects.filter(valid_on(on), unit=unit).values_list("path", flat=True).get()
-    return list(
-        UnitLink.objects.filter(
-            valid_on(on), path__under=top, unit__unit_type__level=Level.GRASSROOTS
-        ).values_list("unit_id", flat=True)
-    )
+    grassroots = tree_on(on, under=unit).filter(unit__unit_type__level=Level.GRASSROOTS)
+    return list(grassroots.values_list("unit_id", flat=True))
 
 
 def _members_on(unit_ids: list[int], on: datetime.date) -> dict[int, int]:
@@ -109,9 +98,7 @@ Figures = list[tuple[Unit, Decimal, Decimal | None]]
 
 
 def _districts(round_: Round) -> list[Unit]:
-    return [
-        u for u in _children_on(round_.target.programme.unit, round_.on) if u.unit_type.code == "ldld-huyen"
-    ]
+    return list(child_units_on(round_.target.programme.unit, round_.on).filter(unit_type__code="ldld-huyen"))
 
 
 def _district_counts(round_: Round) -> Figures:

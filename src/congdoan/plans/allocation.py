@@ -61,7 +61,7 @@ from congdoan.plans.models import (
 from congdoan.plans.periods import PeriodKind
 from congdoan.plans.services import TargetSpec, check_may_edit
 from congdoan.units.models import Employer, Unit, UnitLink, workforce_standing_on
-from congdoan.units.selectors import names_on, valid_on
+from congdoan.units.selectors import child_units_on, names_on_days, tree_on
 
 REF_LENGTH = Programme._meta.get_field("ref").max_length
 
@@ -103,28 +103,28 @@ def _units_day(target: Target, method: str, base_on: datetime.date | None) -> da
     return reference_day(target, base_on if method == AllocationMethod.MEMBERS else None)
 
 
-def children_on(unit: Unit, on: datetime.date) -> list[Unit]:
-    """The units directly under ``unit`` in the tree as it stood on ``on``, in code order, each with
-    ``name_then``, the name it bore that day."""
-    links = UnitLink.objects.filter(valid_on(on), parent=unit)
-    return _named_on(list(Unit.objects.filter(pk__in=links.values("unit_id")).order_by("code")), on)
-
-
-def _named_on(units: list[Unit], on: datetime.date) -> list[Unit]:
-    """Give each unit ``name_then``: a split of 2020 names its units as they were called in 2020, not after
-    a later merger renamed them."""
-    names = names_on(unit_ids=[unit.pk for unit in units], on=on)
-    for unit in units:
-        unit.name_then = names[unit.pk].name if unit.pk in names else unit.name
+def sharing_units(unit: Unit, on: datetime.date) -> list[Unit]:
+    """The units a split of ``unit``'s target on the tree of ``on`` is among: those directly under it then,
+    in code order, named as they were then (``name_then``)."""
+    units = list(child_units_on(unit, on))
+    _name_then({on: units})
     return units
+
+
+def _name_then(units_by_day: Mapping[datetime.date, list[Unit]]) -> None:
+    """Give each unit ``name_then``, the name it bore on its day: a split of 2020 names its units as they
+    were called in 2020, not after a later merger renamed them. One query for all the days."""
+    names = names_on_days(
+        unit_ids={unit.pk for units in units_by_day.values() for unit in units}, days=units_by_day.keys()
+    )
+    for day, units in units_by_day.items():
+        for unit in units:
+            unit.name_then = names[day][unit.pk].name if unit.pk in names[day] else unit.name
 
 
 def _under_on(parent: Unit, on: datetime.date) -> QuerySet[UnitLink]:
     """The links of ``on`` in the subtree of ``parent`` as it stood then, ``parent`` left out."""
-    top = UnitLink.objects.filter(valid_on(on), unit=parent).values_list("path", flat=True).first()
-    if top is None:
-        return UnitLink.objects.none()
-    return UnitLink.objects.filter(valid_on(on), path__under=top).exclude(unit=parent)
+    return tree_on(on, under=parent).exclude(unit=parent)
 
 
 def _per_child(
@@ -133,7 +133,7 @@ def _per_child(
     """Units' own values summed per child of ``parent`` in the tree of ``day``: each unit placed there by
     the indicator engine (a unit ended by then in its successor's place); units placed elsewhere count
     for no child."""
-    child_paths = dict(UnitLink.objects.filter(valid_on(day), parent=parent).values_list("path", "unit_id"))
+    child_paths = dict(tree_on(day).filter(parent=parent).values_list("path", "unit_id"))
     totals = {child.pk: Decimal(0) for child in children}
     if not child_paths:
         return totals
@@ -155,7 +155,7 @@ def _own_on(
     then, later = _under_on(parent, end), _under_on(parent, day)
     units = {*then.values_list("unit_id", flat=True), *later.values_list("unit_id", flat=True)}
     parent_of = dict(
-        UnitLink.objects.filter(valid_on(end))
+        tree_on(end)
         .filter(Q(parent__in=then.values("unit_id")) | Q(parent__in=later.values("unit_id")))
         .values_list("unit_id", "parent_id")
     )
@@ -289,7 +289,7 @@ def split(
     if method not in AllocationMethod.values:
         raise ValidationError({"method": _("Unknown way of splitting.")})
     day = _units_day(target, method, base_on)
-    children = children_on(programme.unit, day)
+    children = sharing_units(programme.unit, day)
     if not children:
         raise ValidationError(
             _("%(unit)s had no units directly under it on %(date)s to split the target among.")
@@ -460,8 +460,10 @@ def revisions(target: Target) -> list[Allocation]:
         .prefetch_related(Prefetch("shares", queryset=shares))
         .order_by("-revision")
     )
+    units_by_day = defaultdict(list)
     for split in history:
-        _named_on([share.unit for share in split.shares.all()], split.units_on)
+        units_by_day[split.units_on] += [share.unit for share in split.shares.all()]
+    _name_then(units_by_day)
     return history
 
 
@@ -470,7 +472,7 @@ def sum_check(target: Target, allocation: Allocation) -> SumCheck:
     and its units against those under the programme's unit on the split's own day (``units_on``)."""
     shared = [share.unit for share in allocation.shares.all()]
     home = target.programme.unit
-    standing = children_on(home, allocation.units_on) if home is not None else []
+    standing = sharing_units(home, allocation.units_on) if home is not None else []
     standing_ids, shared_ids = {unit.pk for unit in standing}, {unit.pk for unit in shared}
     return SumCheck(
         allocated=sum((share.value for share in allocation.shares.all()), Decimal(0)),
@@ -571,9 +573,7 @@ def adopt_share(*, user, share: AllocationShare) -> Adoption:
         raise ValidationError(
             _("A newer split of this target replaced this share: adopt the share in force.")
         )
-    standing = UnitLink.objects.filter(
-        valid_on(allocation.units_on), parent=upper_target.programme.unit_id, unit=share.unit_id
-    )
+    standing = tree_on(allocation.units_on).filter(parent=upper_target.programme.unit_id, unit=share.unit_id)
     if not standing.exists():
         raise ValidationError(
             _(

@@ -36,7 +36,7 @@ def target_allocation(request, pk: int):
     target = _target(request.user, pk)
     may_split = _may_change_programme(request.user, target)
     day = allocation.reference_day(target)
-    children = allocation.children_on(target.programme.unit, day) if target.programme.unit else []
+    children = allocation.sharing_units(target.programme.unit, day) if target.programme.unit else []
     form = AllocationForm(request.POST or None, target=target, children=children) if may_split else None
     if request.method == "POST":
         check_may_edit(request.user, target.programme.unit)

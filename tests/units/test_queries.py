@@ -40,3 +40,23 @@ def test_counting_children_reads_the_links_alone(small_tree):
         counts = selectors.count_children_on(unit_ids=[t["kg"].pk, t["rg"].pk, t["a"].pk], on=D(2025, 1, 1))
     assert counts == {t["kg"].pk: 2, t["rg"].pk: 2}
     assert "JOIN" not in captured.captured_queries[0]["sql"]
+
+
+def test_names_on_several_days_are_read_in_one_query_each_day_as_names_on_reads_it(small_tree):
+    t = small_tree
+    renamed_on = D(2025, 7, 1)
+    services.rename_unit(
+        unit=t["rg"], name="Công đoàn phường Rạch Giá", effective_on=renamed_on, decision=decision(renamed_on)
+    )
+    days = [D(2018, 1, 1), D(2024, 1, 1), renamed_on, D(2026, 1, 1)]
+    ids = [t["rg"].pk, t["pq"].pk]
+    with CaptureQueriesContext(connection) as captured:
+        by_day = selectors.names_on_days(unit_ids=ids, days=days)
+    assert len(captured.captured_queries) == 1
+    assert by_day == {day: selectors.names_on(unit_ids=ids, on=day) for day in days}
+    assert by_day[days[0]] == {}  # before the units were founded
+    assert [by_day[day][t["rg"].pk].name for day in days[1:]] == [
+        "Liên đoàn Lao động thành phố Rạch Giá",
+        "Công đoàn phường Rạch Giá",
+        "Công đoàn phường Rạch Giá",
+    ]

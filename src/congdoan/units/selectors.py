@@ -61,7 +61,8 @@ def child_units_on(parent: Unit, on: datetime.date) -> QuerySet[Unit]:
 def count_children_on(*, unit_ids: list[int], on: datetime.date) -> dict[int, int]:
     """How many units stood directly under each of ``unit_ids`` on ``on`` (for "expand" arrows)."""
     rows = (
-        UnitLink.objects.filter(valid_on(on), parent_id__in=unit_ids)
+        tree_on(on)
+        .filter(parent_id__in=unit_ids)
         .order_by()  # the default order (by unit) would join every unit in for nothing
         .values("parent_id")
         .annotate(n=Count("id"))

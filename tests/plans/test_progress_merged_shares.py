@@ -26,21 +26,26 @@ MID_2024, END_2024 = D(2024, 6, 30), D(2024, 12, 31)
 MERGED_ON = D(2024, 10, 1)
 
 
-@pytest.fixture
-def plan(small_tree):
-    programme = plan_of(small_tree["kg"], "KG-KH-2024", 2024)
+ADMITTED = [("a", 3), ("b", 4), ("c", 5), ("c", 6), ("c", 7)]  # unit, day of March 2024
+
+
+def admissions_plan(tree, shares: dict[str, int], admitted: list[tuple[str, int]]):
+    """Kiên Giang's 2024 plan to admit 100 members, split by hand into ``shares``, and a member admitted in
+    each unit of ``admitted`` on its day of March 2024."""
+    programme = plan_of(tree["kg"], "KG-KH-2024", 2024)
     target = add(programme, 1, 100, manual=False, indicator="members_admitted")
-    allocation.allocate(
-        user=None,
-        target=target,
-        method=AllocationMethod.MANUAL,
-        values={"KG-RG": Decimal(60), "KG-PQ": Decimal(40)},
-    )
-    for number, (unit, day) in enumerate([("a", 3), ("b", 4), ("c", 5), ("c", 6), ("c", 7)], start=1):
+    values = {code: Decimal(value) for code, value in shares.items()}
+    allocation.allocate(user=None, target=target, method=AllocationMethod.MANUAL, values=values)
+    for number, (unit, day) in enumerate(admitted, start=1):
         joined = D(2024, 3, day)
         member = Member(full_name=f"Danh Văn {number}", gender=Gender.MALE, birth_year=1990, joined_on=joined)
-        members.admit_member(member=member, unit=small_tree[unit], on=joined)
+        members.admit_member(member=member, unit=tree[unit], on=joined)
     return target
+
+
+@pytest.fixture
+def plan(small_tree):
+    return admissions_plan(small_tree, {"KG-RG": 60, "KG-PQ": 40}, ADMITTED)
 
 
 def merge(sources, *, into=None, code=None, on=MERGED_ON) -> Unit:
@@ -164,19 +169,8 @@ def held_directly(small_tree):
     """A grassroots union held directly by the province (trực thuộc), one member admitted there in spring
     2024, and the province's plan split 50 to Rạch Giá (two admissions), 30 to Phú Quốc (three), 20 to it."""
     direct = found("Công đoàn cơ sở Bệnh viện Đa khoa tỉnh", "grassroots", small_tree["kg"], code="KG-BV")
-    programme = plan_of(small_tree["kg"], "KG-KH-2024", 2024)
-    target = add(programme, 1, 100, manual=False, indicator="members_admitted")
-    allocation.allocate(
-        user=None,
-        target=target,
-        method=AllocationMethod.MANUAL,
-        values={"KG-RG": Decimal(50), "KG-PQ": Decimal(30), "KG-BV": Decimal(20)},
-    )
-    admitted = [("a", 3), ("b", 4), ("c", 5), ("c", 6), ("c", 7), ("direct", 8)]
-    for number, (unit, day) in enumerate(admitted, start=1):
-        joined = D(2024, 3, day)
-        member = Member(full_name=f"Danh Văn {number}", gender=Gender.MALE, birth_year=1990, joined_on=joined)
-        members.admit_member(member=member, unit={**small_tree, "direct": direct}[unit], on=joined)
+    shares = {"KG-RG": 50, "KG-PQ": 30, "KG-BV": 20}
+    target = admissions_plan({**small_tree, "direct": direct}, shares, [*ADMITTED, ("direct", 8)])
     return target, direct
 
 

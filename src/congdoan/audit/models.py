@@ -24,11 +24,14 @@ class ChangeLogged(models.Model):
     def audit_unit_id(self) -> int | None:
         return getattr(self, "unit_id", None)
 
+    @classmethod
+    def audit_fields(cls) -> list[models.Field]:
+        """The fields a snapshot holds: every concrete field but ``audit_exclude``."""
+        return [f for f in cls._meta.concrete_fields if f.name not in cls.audit_exclude]
+
     def audit_snapshot(self) -> dict:
         data = {}
-        for f in self._meta.concrete_fields:
-            if f.name in self.audit_exclude:
-                continue
+        for f in self.audit_fields():
             value = getattr(self, f.attname)
             if isinstance(f, models.FileField):
                 value = value.name if value else ""

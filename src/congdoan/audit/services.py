@@ -3,21 +3,17 @@
 from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection
+from django.db import connection, models
 from django.dispatch import Signal
 from django.utils import timezone
 
 from congdoan.audit.context import current
 from congdoan.audit.models import ChangeLogged, ObjectChange, PersonalDataAccess
-from congdoan.core.db import insert_rows
+from congdoan.core.db import typed_placeholder
 
 # Sent by ``log_many`` with ``action`` and ``objects``: bulk writes skip the model signals, and what
 # derives from the records (the indicators) learns of them here.
 bulk_logged = Signal()
-
-# One encoder for the snapshots of ``log_rows`` (json.dumps with options builds a new one each call).
-_encode_snapshot = DjangoJSONEncoder(ensure_ascii=False).encode
 
 
 def _author() -> dict:
@@ -62,38 +58,79 @@ def log_many(
     return len(rows)
 
 
-def log_rows(
+def snapshot_sql(
+    model: type[ChangeLogged], alias: str, *, given: dict[str, str] | None = None
+) -> tuple[str, list]:
+    """The SQL expression (and its parameters) of the JSON ``audit_snapshot`` makes of a row of ``model``
+    read as ``alias``, for change-log rows the database builds itself (``log_selected``). ``given`` holds
+    values already encoded for fields whose text SQL would write otherwise than DjangoJSONEncoder (a time);
+    other such fields are refused rather than logged differently."""
+    given = given or {}
+    quote = connection.ops.quote_name
+    postgres = connection.vendor == "postgresql"
+    parts, params = [], []
+    for field in model.audit_fields():
+        name = field.attname
+        if name in given:
+            value, params = "CAST(%s AS text)" if postgres else "%s", [*params, given[name]]
+        elif isinstance(field, models.BooleanField) and not postgres:  # SQLite holds booleans as 0 and 1
+            value = f"json(CASE WHEN {alias}.{quote(field.column)} THEN 'true' ELSE 'false' END)"
+        elif isinstance(field, _PLAIN_FIELDS) and not isinstance(field, models.DateTimeField):
+            value = f"{alias}.{quote(field.column)}"
+        else:
+            raise TypeError(f"{model.__name__}.{name}: give its encoded value (a {type(field).__name__})")
+        parts.append(f"'{name}', {value}")
+    if postgres:
+        return f"json_build_object({', '.join(parts)})::jsonb", params
+    return f"json_object({', '.join(parts)})", params
+
+
+# Fields whose value SQL writes into JSON as DjangoJSONEncoder does: text, numbers, keys, dates but not
+# times (ISO on both databases), booleans (see snapshot_sql), a file's name.
+_PLAIN_FIELDS = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.ForeignKey,
+    models.DateField,
+    models.BooleanField,
+    models.FileField,
+)
+
+
+def log_selected(
     *,
     action: str,
     model: type[ChangeLogged],
-    rows: Iterable[tuple[int, int | None, str, dict]],
+    select: str,
+    params: list,
     announce: Iterable[ChangeLogged] = (),
-) -> int:
-    """``log_many`` for rows written in SQL without model instances (the member import): each row is
-    (object id, unit id, repr, snapshot after), the snapshot as ``audit_snapshot`` makes it. Receivers of
-    ``bulk_logged`` learn of the write from ``announce``: instances carrying what they read (for member
-    events their units and dates), which may stand for many rows."""
+) -> None:
+    """``log_many`` for rows the database wrote itself (INSERT … SELECT, the member import), built by it too:
+    ``select`` gives, for each object, its ``object_id``, ``unit_id``, ``object_repr`` and ``after`` (the
+    snapshot by ``snapshot_sql``). Receivers of ``bulk_logged`` learn of the write from ``announce``:
+    instances carrying what they read (for member events their units and dates), which may stand for many
+    rows."""
     author = _author()
-    prepared = {
-        name: ObjectChange._meta.get_field(name).get_db_prep_save(value, connection)
-        for name, value in (("time", timezone.now()), ("request_id", author["request_id"]))
+    field = ObjectChange._meta.get_field
+    fixed = {
+        "time": timezone.now(),
+        "user": author["user"].pk if author["user"] else None,
+        "user_name": author["user_name"],
+        "request_id": author["request_id"],
+        "action": str(action),
+        "content_type": ContentType.objects.get_for_model(model, for_concrete_model=True).pk,
     }
-    fixed = (
-        prepared["time"],
-        author["user"].pk if author["user"] else None,
-        author["user_name"],
-        prepared["request_id"],
-        str(action),  # plain text: psycopg's COPY writes an Enum by its name
-        ContentType.objects.get_for_model(model, for_concrete_model=True).pk,
-    )
-    written = [
-        (*fixed, object_id, text[:255], unit_id, _encode_snapshot(after))
-        for object_id, unit_id, text, after in rows
-    ]
-    columns = ["time", "user", "user_name", "request_id", "action", "content_type", "object_id"]
-    insert_rows(ObjectChange, [*columns, "object_repr", "unit", "after"], written)
+    quote = connection.ops.quote_name
+    columns = [field(name).column for name in (*fixed, "object_id", "unit", "object_repr", "after")]
+    values = ", ".join(typed_placeholder(field(name)) for name in fixed)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(ObjectChange._meta.db_table)} ({', '.join(map(quote, columns))}) "
+            f"SELECT {values}, q.object_id, q.unit_id, q.object_repr, q.after FROM ({select}) AS q",
+            [*(field(name).get_db_prep_save(value, connection) for name, value in fixed.items()), *params],
+        )
     bulk_logged.send(sender=ObjectChange, action=action, objects=list(announce))
-    return len(written)
 
 
 def log_personal_data_access(

@@ -49,12 +49,17 @@ class Under(models.Lookup):
 
 def insert_rows(model: type[models.Model], columns: list[str], rows) -> None:
     """INSERT plain tuples (values ready for the database, in ``columns`` order) into ``model``'s table: for
-    bulk writers that would otherwise make a model instance a row (imports, the change log of bulk writes).
-    On PostgreSQL through COPY, on SQLite one prepared statement for all rows; in the caller's transaction,
-    or in one of its own (in autocommit SQLite would commit each row on its own)."""
+    bulk writers that would otherwise make a model instance a row (imports, the indicator engine)."""
+    names = [model._meta.get_field(name).column for name in columns]
+    insert_into_table(model._meta.db_table, names, rows)
+
+
+def insert_into_table(table: str, columns: list[str], rows) -> None:
+    """``insert_rows`` by table and column names (a temporary table has no model). On PostgreSQL through
+    COPY, on SQLite one prepared statement for all rows; in the caller's transaction, or in one of its own
+    (in autocommit SQLite would commit each row on its own)."""
     quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    names = ", ".join(quote(model._meta.get_field(name).column) for name in columns)
+    table, names = quote(table), ", ".join(quote(column) for column in columns)
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # psycopg's own cursor under Django's wrapper: COPY is not part of the DB-API.
@@ -63,3 +68,12 @@ def insert_rows(model: type[models.Model], columns: list[str], rows) -> None:
                     copy.write_row(values)
             return
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})", rows)
+
+
+def typed_placeholder(field: models.Field) -> str:
+    """A query parameter standing where a value of ``field`` goes, in a SELECT list (INSERT … SELECT):
+    PostgreSQL reads a bare parameter there as text, whatever the column it is inserted into; SQLite's
+    CAST would turn a date's text into a number, and needs none."""
+    if connection.vendor == "postgresql":
+        return f"CAST(%s AS {field.db_type(connection)})"
+    return "%s"

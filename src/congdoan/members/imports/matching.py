@@ -303,20 +303,3 @@ def save_verdicts(verdicts: dict[int, Verdict]) -> None:
             "errors = %s WHERE id = %s",
             params,
         )
-
-
-def link_members(member_ids: dict[int, int]) -> None:
-    """Note on each staged row (by its id) the member it created."""
-    table = connection.ops.quote_name(ImportRow._meta.db_table)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":  # one statement: psycopg sends an executemany a row at a time
-            cursor.execute(
-                f"UPDATE {table} AS r SET member_id = v.member FROM (SELECT unnest(%s::bigint[]) AS id, "
-                "unnest(%s::bigint[]) AS member) AS v WHERE r.id = v.id",
-                [list(member_ids), list(member_ids.values())],
-            )
-            return
-        cursor.executemany(
-            f"UPDATE {table} SET member_id = %s WHERE id = %s",
-            [(member, row) for row, member in member_ids.items()],
-        )

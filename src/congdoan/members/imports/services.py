@@ -11,10 +11,11 @@ over the staged rows rather than with sets held in memory.
 
 Each row's Python work is done once, at staging: the row is parsed and checked with the registry's rules,
 and what is staged (the data with its ID number in canonical form, the folded name, the birth year) is the
-finished member less its code and sort key. Staged rows, and at the commit the members, their first
-events and memberships and the change log, are written as plain tuples (``core.db.insert_rows``: COPY on
-PostgreSQL), not as model instances. Rows of an added list that meet no registry member (no member code,
-ID number, or name + birth year + unit in common) are left new by one SQL query instead of being loaded
+finished member less its code and sort key. Staged rows are written as plain tuples
+(``core.db.insert_rows``: COPY on PostgreSQL), not as model instances; at the commit the database builds
+the members, their first events and memberships and the change log from the staged rows itself
+(``writing``). Rows of an added list that meet no registry member (no member code, ID number, or name +
+birth year + unit in common) are left new by one SQL query instead of being loaded
 and judged one by one.
 
 The commit is ONE transaction for the whole batch: a list is in the registry entirely or not at all, so an
@@ -28,7 +29,6 @@ since the preview the commit is undone and the preview refreshed, so what is wri
 previewed.
 """
 
-import datetime
 import functools
 import hashlib
 import itertools
@@ -40,6 +40,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
 from django.db import connection, transaction
 from django.db.models import Count, Q
+from django.db.models.fields.json import KT
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,11 +48,10 @@ from congdoan.accounts.models import Action
 from congdoan.accounts.scope import restrict
 from congdoan.audit.context import change_context
 from congdoan.audit.models import ObjectChange
-from congdoan.audit.services import log_many, log_rows
+from congdoan.audit.services import log_many
 from congdoan.core import jobs
 from congdoan.core.db import insert_rows
-from congdoan.core.text import fold, person_collation_key
-from congdoan.members import services as member_services
+from congdoan.core.text import fold
 from congdoan.members.imports import legacy
 from congdoan.members.imports.fields import BY_NAME
 from congdoan.members.imports.layout import Layout, RowKind, find_layout, row_kind
@@ -59,7 +59,6 @@ from congdoan.members.imports.matching import (
     apply_changes,
     classify,
     judge_update,
-    link_members,
     mark_file_duplicates,
     may_meet_registry,
     save_verdicts,
@@ -67,7 +66,6 @@ from congdoan.members.imports.matching import (
 from congdoan.members.imports.models import ImportBatch, ImportRow
 from congdoan.members.imports.reading import ENCODING_NAMES, FileRefused, open_table
 from congdoan.members.imports.rows import (
-    MEMBER_FIELDS,
     ParsedRow,
     RowParser,
     UnitIndex,
@@ -75,10 +73,12 @@ from congdoan.members.imports.rows import (
     clean_cells,
     person_key,
 )
-from congdoan.members.models import EventKind, Member, MemberEvent, Membership, Status
+from congdoan.members.imports.writing import create_members
+from congdoan.members.models import Member
 from congdoan.units.models import Unit
 
 CHUNK = 2000
+WRITE_CHUNK = 20000  # rows a commit writes at a time: fewer, larger statements; progress still moves
 LEGACY_SAMPLE_ROWS = 200
 Progress = Callable[[int, int, str], None] | None
 RowStatus, Decision = ImportRow.Status, ImportRow.Decision
@@ -448,9 +448,9 @@ def _write(batch: ImportBatch, progress) -> tuple[int, int]:
     # again (a duplicate whose member has gone meets none and is judged too, to be found stale).
     for chunk in _chunks(to_create.filter(may_meet_registry() | Q(status=RowStatus.DUPLICATE))):
         _check_unchanged_since_preview(batch, chunk)
-    units: dict[int, Unit] = {}
-    for chunk in _chunks(to_create.values_list("pk", "data", "unit_id", "search_name", "birth_year")):
-        _create_members(chunk, units)
+    created_at = timezone.now()
+    for chunk in _chunks(to_create.values_list("pk", KT("data__full_name")), size=WRITE_CHUNK):
+        create_members(chunk, created_at=created_at)
         done += len(chunk)
         progress(done, total, _("Writing to the registry"))
     created = done
@@ -479,108 +479,6 @@ def _check_unchanged_since_preview(batch: ImportBatch, chunk: list[ImportRow]) -
             )
         if (verdict.status, verdict.member_id, verdict.changes) != (row.status, row.member_id, row.changes):
             raise StalePreview(_("row %(row)s") % {"row": row.row_number})
-
-
-# Names repeat a great deal in a list (Nguyễn Thị Hương…), and their sort keys cost more than the rest
-# of a member row: kept for the most recent names, a bounded memory.
-_sort_key = functools.lru_cache(maxsize=8192)(person_collation_key)
-
-
-@functools.cache
-def _column_defaults(model) -> dict:
-    """A new row's columns (attnames) as ``model()`` fills them before the row's data."""
-    return {f.attname: f.get_default() for f in model._meta.concrete_fields if not f.primary_key}
-
-
-def _create_members(chunk: list[tuple], units: dict[int, Unit]) -> None:
-    """admit_member for a chunk of staged rows (id, data, unit id, folded name, birth year) at once, as
-    plain tuples: the members with new codes, their first events and memberships, the change log.
-
-    The staged data is the finished member (checked, the ID number in its canonical form, the name
-    normalised and folded at staging); only the sort key is computed here, once. The rows written are
-    those ``admit_member`` writes for the same data (tests/members/test_import_writes.py compares them)."""
-    missing = {unit_id for _pk, _data, unit_id, _name, _year in chunk} - set(units)
-    units.update(Unit.objects.in_bulk(list(missing)))
-    codes = member_services.allocate_codes(len(chunk))
-    members = []
-    for (_pk, data, unit_id, search_name, year), code in zip(chunk, codes, strict=True):
-        member = {**_column_defaults(Member), **{k: v for k, v in data.items() if k in MEMBER_FIELDS}}
-        member.update(
-            code=code,
-            unit_id=unit_id,
-            status=str(Status.ACTIVE),
-            search_name=search_name,
-            sort_key=_sort_key(member["full_name"]),
-            birth_year=year,
-        )
-        members.append(member)
-    columns = list(_column_defaults(Member))
-    insert_rows(Member, columns, [tuple(m[c] for c in columns) for m in members])
-    ids = dict(Member.objects.filter(code__range=(codes[0], codes[-1])).values_list("code", "id"))
-    created_at = timezone.now()
-    events, memberships, earliest = [], [], {}
-    for member in members:
-        member["id"] = member_id = ids[member["code"]]
-        unit_id = member["unit_id"]
-        kind, on = member_services.admission_step(
-            joined_on=datetime.date.fromisoformat(member["joined_on"]), unit=units[unit_id]
-        )
-        events.append(
-            {
-                **_column_defaults(MemberEvent),
-                "member_id": member_id,
-                "kind": str(kind),
-                "on": on.isoformat(),
-                "unit_id": unit_id,
-            }
-        )
-        memberships.append((member_id, unit_id, str(Status.ACTIVE), on.isoformat()))
-        earliest[unit_id] = min(on, earliest.get(unit_id, on))
-    event_columns = list(_column_defaults(MemberEvent))
-    stored_at = MemberEvent._meta.get_field("created_at").get_db_prep_save(created_at, connection)
-    insert_rows(
-        MemberEvent,
-        event_columns,
-        [tuple(stored_at if c == "created_at" else e[c] for c in event_columns) for e in events],
-    )
-    insert_rows(Membership, ["member", "unit", "state", "valid_from"], memberships)
-    event_ids = dict(
-        MemberEvent.objects.filter(member__code__range=(codes[0], codes[-1])).values_list("member_id", "id")
-    )
-    log_rows(
-        action=ObjectChange.Action.CREATE,
-        model=Member,
-        rows=(
-            (m["id"], m["unit_id"], f"{m['full_name']} ({m['code']})", _snapshot(Member, m)) for m in members
-        ),
-    )
-    labels = {kind: str(EventKind(kind).label) for kind in EventKind.values}
-    log_rows(
-        action=ObjectChange.Action.CREATE,
-        model=MemberEvent,
-        rows=(
-            (
-                event_ids[e["member_id"]],
-                e["unit_id"],
-                f"{labels[e['kind']]} {datetime.date.fromisoformat(e['on']):%d/%m/%Y}",
-                _snapshot(MemberEvent, {**e, "id": event_ids[e["member_id"]], "created_at": created_at}),
-            )
-            for e in events
-        ),
-        # The indicators read an event's unit and date: the earliest of each unit says all of it.
-        announce=[MemberEvent(unit_id=unit_id, on=on) for unit_id, on in earliest.items()],
-    )
-    link_members({pk: ids[code] for (pk, *_rest), code in zip(chunk, codes, strict=True)})
-
-
-def _snapshot(model, values: dict) -> dict:
-    """``audit_snapshot`` of a row held as {attname: value}: its fields less the model's ``audit_exclude``."""
-    return {name: values[name] for name in _logged_columns(model)}
-
-
-@functools.cache
-def _logged_columns(model) -> tuple[str, ...]:
-    return tuple(f.attname for f in model._meta.concrete_fields if f.name not in model.audit_exclude)
 
 
 def _update_members(batch: ImportBatch, chunk: list[ImportRow]) -> None:

@@ -1,5 +1,6 @@
 """Vietnamese text: diacritic folding for search, and letter order for sorting."""
 
+import functools
 import re
 import unicodedata
 
@@ -87,20 +88,29 @@ def collation_key(words: list[str]) -> str:
     deciding only between names with the same letters. Digits compare alike in every collation, so SQLite
     and PostgreSQL order a stored key the same way, from an ordinary index.
     """
+    keys = [_word_key(word) for word in words]
+    return (
+        "001".join(ranks for ranks, _tones, _cases in keys)
+        + "000"
+        + "".join(tones for _ranks, tones, _cases in keys)
+        + "".join(cases for _ranks, _tones, cases in keys)
+    )
+
+
+@functools.lru_cache(maxsize=8192)  # names are made of a few thousand words: a list's keys cost little
+def _word_key(word: str) -> tuple[str, str, str]:
+    """A word's part of ``collation_key``: its letters' ranks, tones and cases."""
     ranks, tones, cases = [], [], []
-    for index, word in enumerate(words):
-        if index:
-            ranks.append("001")
-        for letter, tone, upper in _letters(word):
-            if letter in _RANK:
-                ranks.append(f"{100 + _RANK[letter]:03d}")
-            elif letter.isdigit():
-                ranks.append(f"{10 + int(letter) if letter.isascii() else 19:03d}")
-            else:
-                ranks.append("900" if letter.isalpha() else "002")
-            tones.append(str(tone))
-            cases.append("1" if upper else "0")
-    return "".join(ranks) + "000" + "".join(tones) + "".join(cases)
+    for letter, tone, upper in _letters(word):
+        if letter in _RANK:
+            ranks.append(f"{100 + _RANK[letter]:03d}")
+        elif letter.isdigit():
+            ranks.append(f"{10 + int(letter) if letter.isascii() else 19:03d}")
+        else:
+            ranks.append("900" if letter.isalpha() else "002")
+        tones.append(str(tone))
+        cases.append("1" if upper else "0")
+    return "".join(ranks), "".join(tones), "".join(cases)
 
 
 def person_collation_key(full_name: str) -> str:

@@ -9,7 +9,6 @@ writing: BENCHMARKS.md, "Import"). The rows written are those ``admit_member`` w
 """
 
 import datetime
-import functools
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
@@ -27,10 +26,6 @@ from congdoan.units.models import Unit
 
 NEW = "congdoan_import_new_member"  # the temporary table: (staged row id, code, sort key)
 
-# Names repeat a great deal in a list (Nguyễn Thị Hương…), and their sort keys cost more than the rest
-# of a member row: kept for the most recent names, a bounded memory.
-_sort_key = functools.lru_cache(maxsize=8192)(person_collation_key)
-
 
 def create_members(rows: list[tuple[int, str]], *, created_at: datetime.datetime) -> None:
     """Add a member for each staged row, given as (staged row id, full name); ``created_at`` is their
@@ -44,7 +39,7 @@ def create_members(rows: list[tuple[int, str]], *, created_at: datetime.datetime
         insert_into_table(
             NEW,
             ["row_id", "code", "sort_key"],
-            ((pk, code, _sort_key(name)) for (pk, name), code in zip(rows, codes, strict=True)),
+            ((pk, code, person_collation_key(name)) for (pk, name), code in zip(rows, codes, strict=True)),
         )
         for sql, params in (
             _members(),

@@ -1,0 +1,156 @@
+"""What the import pages add to the engine's steps so that an officer finds the way through them: counts on
+the tabs and links from the summary to the rows, Excel's row numbers as Excel writes them, back to the row
+just decided, a refused decision for many rows said in a few lines, earlier uploads of the same file, the
+way on after the commit, and the template's unit chosen from the picker. The messages are read in English,
+the source texts (users get them in Vietnamese)."""
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from congdoan.core import jobs
+from congdoan.members.imports.models import ImportBatch
+from congdoan.members.models import Member
+from tests.members import listfiles
+
+pytestmark = pytest.mark.django_db
+FIRST_ROW = 5  # two title rows, a blank one and the header come first in listfiles.xlsx
+
+
+@pytest.fixture
+def officer(registry, media, settings) -> Client:
+    """The Kiên Giang officer's browser, in English; the test runs the jobs as `congdoan worker` would."""
+    settings.CONGDOAN_JOBS = "worker"
+    client = Client(headers={"accept-language": "en"})
+    client.force_login(registry.world.users["officer"])
+    return client
+
+
+def url(name: str, **kwargs) -> str:
+    return reverse(f"members:{name}", kwargs=kwargs)
+
+
+def read(client, tmp_path, rows, *, name="danh-sach.xlsx") -> ImportBatch:
+    """Upload a list (rows, or a workbook already written) to KG-RG-01 and read it, as the background job
+    does."""
+    path = rows if isinstance(rows, Path) else listfiles.xlsx(tmp_path / name, rows)
+    file = SimpleUploadedFile(path.name, path.read_bytes())
+    response = client.post(url("imports"), {"file": file, "unit": "KG-RG-01", "mode": "add"})
+    assert response.status_code == 302, response.context["form"].errors if response.context else response
+    assert jobs.work(once=True) == 1
+    return ImportBatch.objects.get(pk=int(response.url.rstrip("/").rsplit("/", 1)[1]))
+
+
+def twice(rows: list[list], copies: int) -> list[list]:
+    """The first row repeated ``copies`` times at the end: the same person, the same ID number."""
+    return rows + [[len(rows) + n + 1, *rows[0][1:]] for n in range(copies)]
+
+
+def test_the_tabs_count_their_rows_and_the_summary_leads_to_them(officer, registry, tmp_path):
+    rows = twice(listfiles.people(1200), 1)
+    rows[3][5] = "12345"
+    batch = read(officer, tmp_path, rows)
+    page = officer.get(url("import", pk=batch.pk)).content.decode()
+    assert 'href="?rows=error#rows"' in page and 'href="?rows=duplicate#rows"' in page
+    assert (
+        "Errors (1)" in page and "Possible duplicates (1)" in page and "All rows (1.201)"
+    )  # numbers are written the Vietnamese way in either language in page
+    assert 'aria-current="page">All rows' in page
+    # Row numbers as Excel shows them, without a thousands separator (the page is in Vietnamese too).
+    last = FIRST_ROW + 1200
+    vietnamese = Client()
+    vietnamese.force_login(registry.world.users["officer"])
+    duplicates = vietnamese.get(url("import", pk=batch.pk), {"rows": "duplicate"}).content.decode()
+    assert f'id="row-{last}"' in duplicates and f'name="rows" value="{last}"' in duplicates
+    assert f">{last}</td>" in duplicates and "1.205" not in duplicates
+
+
+def test_a_decision_returns_to_its_row_on_its_page(officer, registry, tmp_path):
+    batch = read(officer, tmp_path, twice(listfiles.people(2), 1))
+    number = FIRST_ROW + 2
+    response = officer.post(
+        url("import_decide", pk=batch.pk), {"rows": [number], "decision": "skip", "page": "2"}
+    )
+    assert response.url == f"{url('import', pk=batch.pk)}?rows=duplicate&page=2#row-{number}"
+    page = officer.get(url("import", pk=batch.pk), {"rows": "duplicate"}).content.decode()
+    assert 'value="skip" class="button small primary" aria-pressed="true"' in page
+    every = officer.post(url("import_decide", pk=batch.pk), {"all_undecided": "on", "decision": "skip"})
+    assert every.url == f"{url('import', pk=batch.pk)}?rows=duplicate"  # nothing left undecided to go to
+
+
+def test_a_refused_decision_for_many_rows_is_said_in_a_few_lines(officer, registry, tmp_path):
+    batch = read(officer, tmp_path, twice(listfiles.people(1), 7))
+    response = officer.post(
+        url("import_decide", pk=batch.pk), {"all_undecided": "on", "decision": "create"}, follow=True
+    )
+    said = [str(message) for message in response.context["messages"]]
+    assert said[0] == "No decision was recorded: 7 rows cannot take it; decide them one by one."
+    assert len(said) == 1 + 5 + 1 and said[-1] == "… and 2 more rows."
+    assert said[1].startswith(f"Row {FIRST_ROW + 1}: two people cannot share the ID number")
+    assert not batch.rows.exclude(decision="").exists()  # refused whole: nothing decided
+    assert response.redirect_chain[-1][0].endswith("?rows=duplicate")  # at the top, where the messages are
+
+
+def test_the_same_file_uploaded_again_names_the_earlier_uploads(officer, registry, tmp_path):
+    rows = listfiles.xlsx(tmp_path / "danh-sach.xlsx", listfiles.people(3))  # the same bytes each time
+    discarded = read(officer, tmp_path, rows)
+    officer.post(url("import_discard", pk=discarded.pk))
+    first = read(officer, tmp_path, rows)
+    other = read(officer, tmp_path, listfiles.people(2, seed=8), name="khac.xlsx")
+    again = read(officer, tmp_path, rows)
+    context = officer.get(url("import", pk=again.pk)).context
+    assert context["same_file"] == [first]  # not the discarded one, nor another file
+    page = officer.get(url("import", pk=again.pk)).content.decode()
+    assert f'href="{url("import", pk=first.pk)}"' in page and "so that no list is imported twice" in page
+    assert officer.get(url("import", pk=other.pk)).context["same_file"] == []
+    assert officer.get(url("import", pk=first.pk)).context["same_file"] == []  # only earlier uploads
+
+
+def test_after_the_commit_the_page_leads_on(officer, registry, tmp_path):
+    rows = twice(listfiles.people(3), 1)
+    rows[1][5] = "12345"
+    batch = read(officer, tmp_path, rows)
+    officer.post(url("import_decide", pk=batch.pk), {"all_undecided": "on", "decision": "skip"})
+    officer.post(url("import_commit", pk=batch.pk))
+    assert jobs.work(once=True) == 1
+    page = officer.get(url("import", pk=batch.pk)).content.decode()
+    assert f'href="{url("list")}?unit=KG-RG-01"' in page and f'href="{url("imports")}"' in page
+    assert f'<a href="{url("import_errors", pk=batch.pk)}"><strong>2</strong> not imported' in page
+    report = officer.get(url("import_errors", pk=batch.pk))
+    sheet = load_workbook(io.BytesIO(b"".join(report.streaming_content))).active
+    assert sheet.max_row - 2 == 2  # the title and the headers, then the two rows the page counted
+    assert Member.objects.filter(unit__code="KG-RG-01").count() == 1 + 2
+
+
+def test_the_progress_page_says_whether_it_reads_or_writes(officer, registry, tmp_path):
+    path = listfiles.xlsx(tmp_path / "danh-sach.xlsx", listfiles.people(2))
+    file = SimpleUploadedFile("danh-sach.xlsx", path.read_bytes())
+    response = officer.post(url("imports"), {"file": file, "unit": "KG-RG-01", "mode": "add"})
+    assert "nothing is written yet" in officer.get(response.url).content.decode()
+    jobs.work(once=True)
+    officer.post(f"{response.url}commit/")
+    assert "Writing the checked rows into the registry" in officer.get(response.url).content.decode()
+
+
+def test_the_template_is_for_a_unit_picked_by_name(officer, registry):
+    page = officer.get(url("imports")).content.decode()
+    assert 'id="template_unit"' in page and 'data-name="unit"' in page and 'id="id_unit"' in page
+    response = officer.get(url("import_template"), {"unit": "KG-RG", "mode": "add"})
+    headers = next(
+        load_workbook(io.BytesIO(b"".join(response.streaming_content)))["Danh sách đoàn viên"].iter_rows(
+            min_row=3, max_row=3, values_only=True
+        )
+    )
+    assert any(header and header.startswith("Mã CĐCS") for header in headers)  # an upper unit's list
+
+
+def test_a_refused_upload_asks_for_the_file_again(officer, registry):
+    response = officer.post(url("imports"), {"file": SimpleUploadedFile("a.xlsx", b"PK"), "mode": "add"})
+    assert "unit" in response.context["form"].errors
+    assert "Choose the file again" in response.content.decode()
+    assert "Choose the file again" not in officer.get(url("imports")).content.decode()

@@ -125,9 +125,16 @@ def test_import_a_district_list_fix_it_and_import_it_again(
     download.value.save_as(report)
     fixed = fix_flagged_rows(original, report, tmp_path / "danh-sach-rach-gia-da-sua.xlsx")
 
-    # The first preview is of no more use: discard it, then upload the fixed list.
-    page.locator("form[action$='/discard/'] button").click()
+    # The first preview is of no more use: discard it (asked first: a mis-tap would lose the decisions),
+    # then upload the fixed list.
+    discard = page.locator("form[action$='/discard/'] button")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    discard.click()
+    expect(page.locator("#summary-h")).to_be_visible()
+    page.once("dialog", lambda dialog: dialog.accept())
+    discard.click()
     expect(page).to_have_url(re.compile(r"/members/imports/$"))
+    expect(page.locator(".message.success")).to_be_visible()
     upload(page, fixed)
     expect(stats).to_contain_text(re.compile(r"0\s+(có lỗi|with errors)"))
     stats.locator("a[href*='rows=duplicate']").click()

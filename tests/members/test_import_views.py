@@ -154,3 +154,17 @@ def test_a_refused_upload_asks_for_the_file_again(officer, registry):
     assert "unit" in response.context["form"].errors
     assert "Choose the file again" in response.content.decode()
     assert "Choose the file again" not in officer.get(url("imports")).content.decode()
+
+
+def test_discarding_from_the_page_sends_the_whole_page_on(officer, registry, tmp_path):
+    batch = read(officer, tmp_path, listfiles.people(2))
+    assert "hx-confirm" in officer.get(url("import", pk=batch.pk)).content.decode()
+    response = officer.post(url("import_discard", pk=batch.pk), headers={"hx-request": "true"})
+    assert response["HX-Redirect"] == url("imports")
+    committed = read(officer, tmp_path, listfiles.people(2, seed=8), name="khac.xlsx")
+    officer.post(url("import_commit", pk=committed.pk))
+    jobs.work(once=True)
+    refused = officer.post(url("import_discard", pk=committed.pk), headers={"hx-request": "true"})
+    assert refused["HX-Redirect"] == url("import", pk=committed.pk)  # where the page says why
+    page = officer.get(url("import", pk=committed.pk)).content.decode()
+    assert "it cannot be discarded" in page and "hx-confirm" not in page

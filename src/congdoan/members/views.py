@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_htmx.http import HttpResponseClientRedirect
 
 from congdoan.accounts.models import Action
 from congdoan.accounts.scope import get_for, restrict
@@ -531,14 +532,18 @@ def import_commit(request, pk: int):
 
 @require_POST
 def import_discard(request, pk: int):
+    """Asked to confirm first where htmx runs ("Hủy" also reads as "cancel", and the preview's decisions
+    would go with it); the whole page then follows the redirect."""
     batch = _batch(request, pk)
     try:
         import_services.discard_batch(batch=batch, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("members:import", pk=batch.pk)
-    messages.success(request, _("The import was discarded; nothing was written."))
-    return redirect("members:imports")
+        destination = reverse("members:import", kwargs={"pk": batch.pk})
+    else:
+        messages.success(request, _("The import was discarded; nothing was written."))
+        destination = reverse("members:imports")
+    return HttpResponseClientRedirect(destination) if request.htmx else redirect(destination)
 
 
 @require_safe

@@ -168,3 +168,12 @@ def test_discarding_from_the_page_sends_the_whole_page_on(officer, registry, tmp
     assert refused["HX-Redirect"] == url("import", pk=committed.pk)  # where the page says why
     page = officer.get(url("import", pk=committed.pk)).content.decode()
     assert "it cannot be discarded" in page and "hx-confirm" not in page
+
+
+def test_a_refused_file_leads_back_to_the_upload(officer, registry):
+    file = SimpleUploadedFile("hong.xlsx", b"not a workbook at all")
+    response = officer.post(url("imports"), {"file": file, "unit": "KG-RG-01", "mode": "add"})
+    jobs.work(once=True)
+    page = officer.get(response.url)
+    assert page.context["batch"].state == "refused"
+    assert f'href="{url("imports")}">Upload a corrected list' in page.content.decode()

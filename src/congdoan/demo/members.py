@@ -9,27 +9,30 @@ hands its members to the merged union on the day, a union that carves out a bran
 the members of a union that is dissolved end with it: what ``members.services.settle_members_of_ended_unit``
 does. Two seed programmes count admissions: their provinces admit a share of the target in that year.
 
-Members, events and intervals are written with bulk inserts and logged with ``log_many`` (the build's
-one change context), a group of unions at a time, so memory stays flat however large a province is. The
+Members, events and intervals are written as plain rows (``core.db.insert_rows``) and the database logs them
+as the member import's (``members.imports.writing.log_new_members``, in the build's one change context), a
+group of unions at a time, so memory stays flat however large a province is. The
 intervals come from ``members.services.derive_memberships``, the rule the services replay with. The same
 seed and sizes give the same people and histories.
 """
 
 import datetime
+import enum
 import random
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db import connection, models
+from django.db.models import Max, Q
 from django.utils import timezone
 
-from congdoan.audit.models import ObjectChange
-from congdoan.audit.services import log_many
+from congdoan.core.db import insert_rows
 from congdoan.core.text import fold
 from congdoan.demo import names
 from congdoan.demo.places import Province
 from congdoan.members import services
+from congdoan.members.imports.writing import log_new_members
 from congdoan.members.models import (
     CardType,
     EducationLevel,
@@ -699,8 +702,49 @@ def _religion(rng: random.Random, ethnic_group: str) -> str:
     return "Phật giáo" if draw < 0.08 else "Công giáo" if draw < 0.12 else ""
 
 
+def _insert(model: type[models.Model], rows: list[models.Model]) -> None:
+    """``bulk_create`` of the demo's many rows, sent as plain tuples (``insert_rows``): bulk_create makes SQL
+    of every value of every row, which cost more than the rest of the demo together. The rows get their
+    ids: the build writes alone (one transaction) and a statement's rows take rising ids in their order."""
+    fields = [(f, isinstance(f.target_field if f.is_relation else f, PLAIN_FIELDS))
+              for f in model._meta.concrete_fields if not f.primary_key]  # fmt: skip
+    last = model.objects.aggregate(last=Max("pk"))["last"] or 0
+    insert_rows(
+        model,
+        [f.name for f, _plain in fields],
+        [[_db_value(f, plain, row) for f, plain in fields] for row in rows],
+    )
+    ids = model.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)
+    for row, pk in zip(rows, ids, strict=True):
+        row.pk = pk
+
+
+# Fields that hold plain values (text, whole numbers, booleans, None) as the database does, and choices
+# as their values: most of a row, which then needs none of the fields' own preparing.
+PLAIN_FIELDS = (models.CharField, models.TextField, models.IntegerField, models.BooleanField)
+PLAIN_VALUES = frozenset({str, int, bool, type(None)})
+
+
+def _db_value(field: models.Field, plain: bool, row: models.Model):
+    """What bulk_create would write of ``field``: pre_save fills a creation time the row does not hold yet; a
+    choice as its value (psycopg's COPY would write an enum's name)."""
+    if plain:
+        value = getattr(row, field.attname)
+        if type(value) in PLAIN_VALUES:
+            return value
+        if isinstance(value, enum.Enum):
+            return value.value
+    value = getattr(row, field.attname)
+    if value is None:
+        value = field.pre_save(row, add=True)
+    value = field.get_db_prep_save(value, connection)
+    return value.value if isinstance(value, enum.Enum) else value
+
+
 def write_people(people: list[Person], *, rng: random.Random, serials: Iterator[int]) -> tuple[int, int]:
     """Members, events and intervals of ``people`` in bulk, logged as created; (members, events)."""
+    if not people:
+        return 0, 0
     by_year: dict[int, list[Person]] = defaultdict(list)
     for person in people:
         by_year[person.events[0].on.year].append(person)
@@ -708,6 +752,7 @@ def write_people(people: list[Person], *, rng: random.Random, serials: Iterator[
     for year, joined in sorted(by_year.items()):  # a code carries the year it was issued
         codes.update(zip(joined, services.allocate_codes(len(joined), year=year), strict=True))
     today = timezone.localdate()
+    created_at = timezone.now()  # the events' creation time, one for the write (as an import's)
     members, events, intervals = [], [], []
     for person in people:
         member = _member(rng, person, codes[person], next(serials))
@@ -722,6 +767,7 @@ def write_people(people: list[Person], *, rng: random.Random, serials: Iterator[
                 other_unit_text=step.other_text,
                 suspended_until=step.until,
                 decision_number=step.decision,
+                created_at=created_at,
             )
             for step in person.events
         ]
@@ -731,11 +777,17 @@ def write_people(people: list[Person], *, rng: random.Random, serials: Iterator[
         members.append(member)
         events.extend(own)
         intervals.extend(derived)
-    Member.objects.bulk_create(members, batch_size=2000)
-    MemberEvent.objects.bulk_create(events, batch_size=2000)
-    Membership.objects.bulk_create(intervals, batch_size=2000)
-    log_many(action=ObjectChange.Action.CREATE, objects=members)
-    log_many(action=ObjectChange.Action.CREATE, objects=events)
+    _insert(Member, members)
+    for row in (*events, *intervals):
+        row.member_id = row.member.pk
+    _insert(MemberEvent, events)
+    _insert(Membership, intervals)
+    log_new_members(
+        where="m.id BETWEEN %s AND %s",
+        params=[members[0].pk, members[-1].pk],
+        created_at=created_at,
+        announce=events,
+    )
     return len(members), len(events)
 
 

@@ -49,7 +49,17 @@ def create_members(rows: list[tuple[int, str]], *, created_at: datetime.datetime
         ):
             cursor.execute(sql, params)
         cursor.execute(f"DROP TABLE {NEW}")
-    _log(first, last, created_at)
+    events = MemberEvent.objects.filter(member__code__range=(first, last))
+    log_new_members(
+        where="m.code BETWEEN %s AND %s",
+        params=[first, last],
+        created_at=created_at,
+        # The indicators read an event's unit and date: the earliest of each unit says all of it.
+        announce=[
+            MemberEvent(unit_id=unit_id, on=on)
+            for unit_id, on in events.values("unit_id").annotate(on=Min("on")).values_list("unit_id", "on")
+        ],
+    )
 
 
 def _q(name: str) -> str:
@@ -152,28 +162,31 @@ def _memberships(first: str, last: str) -> tuple[str, list]:
     )
 
 
-def _log(first: str, last: str, created_at: datetime.datetime) -> None:
-    new_members = "WHERE m.code BETWEEN %s AND %s ORDER BY m.id"
-    after, params = snapshot_sql(Member, "m")
+def log_new_members(
+    *, where: str, params: list, created_at: datetime.datetime, announce: list[MemberEvent]
+) -> None:
+    """The change log of new members and of all their events, built by the database from the rows written
+    (the import's and the demo's): ``where`` with ``params`` picks the members, read as ``m``;
+    ``created_at`` is their events' creation time, one for all; ``announce`` as ``log_selected`` takes it."""
+    after, snapshot_params = snapshot_sql(Member, "m")
     log_selected(
         action=ObjectChange.Action.CREATE,
         model=Member,
         select=(
             f"SELECT m.id AS object_id, m.unit_id AS unit_id, "
             f"substr(m.full_name || ' (' || m.code || ')', 1, 255) AS object_repr, {after} AS after "
-            f"FROM {_table(Member)} AS m {new_members}"
+            f"FROM {_table(Member)} AS m WHERE {where} ORDER BY m.id"
         ),
-        params=[*params, first, last],
+        params=[*snapshot_params, *params],
     )
     created_at = DjangoJSONEncoder().default(created_at)
-    after, params = snapshot_sql(MemberEvent, "e", given={"created_at": created_at})
+    after, snapshot_params = snapshot_sql(MemberEvent, "e", given={"created_at": created_at})
     labels = [value for kind in EventKind for value in (str(kind), str(kind.label))]
     day = (
         f"to_char(e.{_q('on')}, 'DD/MM/YYYY')"
         if connection.vendor == "postgresql"
         else f"strftime('%%d/%%m/%%Y', e.{_q('on')})"
     )
-    events = MemberEvent.objects.filter(member__code__range=(first, last))
     log_selected(
         action=ObjectChange.Action.CREATE,
         model=MemberEvent,
@@ -181,12 +194,8 @@ def _log(first: str, last: str, created_at: datetime.datetime) -> None:
             f"SELECT e.id AS object_id, e.unit_id AS unit_id, "
             f"(CASE e.kind {' '.join(['WHEN %s THEN %s'] * len(EventKind))} END) || ' ' || {day} "
             f"AS object_repr, {after} AS after FROM {_table(MemberEvent)} AS e "
-            f"JOIN {_table(Member)} AS m ON m.id = e.member_id {new_members}"
+            f"JOIN {_table(Member)} AS m ON m.id = e.member_id WHERE {where} ORDER BY e.id"
         ),
-        params=[*labels, *params, first, last],
-        # The indicators read an event's unit and date: the earliest of each unit says all of it.
-        announce=[
-            MemberEvent(unit_id=unit_id, on=on)
-            for unit_id, on in events.values("unit_id").annotate(on=Min("on")).values_list("unit_id", "on")
-        ],
+        params=[*labels, *snapshot_params, *params],
+        announce=announce,
     )

@@ -11,8 +11,9 @@ import csv
 import datetime
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import chain, islice
 
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from congdoan.accounts.models import Action, Role
 from congdoan.accounts.scope import restrict
@@ -29,8 +31,8 @@ from congdoan.members.imports.fields import BY_NAME, INJECTION_LEADS
 from congdoan.members.imports.matching import shown
 from congdoan.members.imports.rows import MEMBER_FIELDS
 from congdoan.members.models import MEMBER_STATES, Member, Membership
-from congdoan.units.models import Unit, UnitLink
-from congdoan.units.selectors import valid_on
+from congdoan.units.models import Unit
+from congdoan.units.selectors import tree_on, valid_on
 
 FORMATS = ("xlsx", "csv", "json")
 # Roles whose users may take personal data out of the system (Decree 13/2023/NĐ-CP: as few as the work needs).
@@ -41,6 +43,38 @@ PERSONAL_FIELDS = ("id_number", "phone", "email", "birth_date")
 def safe_text(value: str) -> str:
     """Text a spreadsheet would run as a formula gets a leading apostrophe (the import takes it off again)."""
     return "'" + value if value.startswith(INJECTION_LEADS) else value
+
+
+# Column widths, in characters of the default font: the longest of the header and the first rows' values.
+WIDTH_SAMPLE = 200
+NARROWEST, WIDEST = 8, 50
+
+
+def fit_columns(
+    sheet, headers: Sequence[str], rows: Iterable[Sequence[WriteOnlyCell]]
+) -> Iterator[Sequence[WriteOnlyCell]]:
+    """Set a write-only ``sheet``'s column widths from ``headers`` and the first rows of cells; returns all
+    the rows, to append. Call it before appending anything: the sheet writes its widths ahead of its rows."""
+    rows = iter(rows)
+    sample = list(islice(rows, WIDTH_SAMPLE))
+    lengths = [len(header) for header in headers]
+    for cells in sample:
+        for position, cell in enumerate(cells):
+            if position == len(lengths):
+                lengths.append(0)
+            lengths[position] = max(lengths[position], _shown_length(cell.value))
+    for position, length in enumerate(lengths, start=1):
+        width = min(max(length + 2, NARROWEST), WIDEST)  # two for the cell's margins and a bold header
+        sheet.column_dimensions[get_column_letter(position)].width = width
+    return chain(sample, rows)
+
+
+def _shown_length(value) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, datetime.date):
+        return len("dd/mm/yyyy")
+    return max(len(line) for line in str(value).split("\n"))
 
 
 def may_export_personal_data(user) -> bool:
@@ -93,10 +127,7 @@ def members_on(*, unit: Unit, on: datetime.date, user=None) -> QuerySet[Membersh
     """Who belonged to ``unit``'s subtree on ``on`` (the tree as it stood then), within the user's scope."""
     if user is not None and not restrict(Unit.objects.filter(pk=unit.pk), user, Action.VIEW).exists():
         raise PermissionDenied(_("%(unit)s is outside your unit.") % {"unit": unit})
-    root = UnitLink.objects.filter(valid_on(on), unit=unit).first()
-    if root is None:
-        return Membership.objects.none()
-    unit_ids = UnitLink.objects.filter(valid_on(on), path__under=root.path).values("unit_id")
+    unit_ids = tree_on(on, under=unit).values("unit_id")
     memberships = Membership.objects.filter(valid_on(on), unit_id__in=unit_ids, state__in=MEMBER_STATES)
     if user is not None:
         memberships = restrict(memberships, user, Action.VIEW, path_field="unit__path")
@@ -219,6 +250,8 @@ def _write_xlsx(stream, rows, *, unit: Unit, on: datetime.date) -> int:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Danh sách đoàn viên")
     sheet.freeze_panes = "A3"
+    cells = ([_xlsx_cell(sheet, column.key, record[column.key]) for column in COLUMNS] for record in rows)
+    cells = fit_columns(sheet, [column.header for column in COLUMNS], cells)
     title = WriteOnlyCell(sheet, safe_text(f"DANH SÁCH ĐOÀN VIÊN — {unit.name} — ngày {on:%d/%m/%Y}"))
     title.font = Font(bold=True, size=13)
     sheet.append([title])
@@ -229,8 +262,8 @@ def _write_xlsx(stream, rows, *, unit: Unit, on: datetime.date) -> int:
         headers.append(cell)
     sheet.append(headers)
     count = 0
-    for record in rows:
-        sheet.append([_xlsx_cell(sheet, column.key, record[column.key]) for column in COLUMNS])
+    for row in cells:
+        sheet.append(row)
         count += 1
     workbook.save(stream)
     return count

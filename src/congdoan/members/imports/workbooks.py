@@ -14,7 +14,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from congdoan.members.exports import safe_text
+from congdoan.members.exports import fit_columns, safe_text
 from congdoan.members.imports.fields import CHOICES, ETHNIC_LABELS, FIELDS, REPORT_COLUMNS
 from congdoan.members.imports.models import ImportBatch, ImportRow
 from congdoan.units.models import Level, Unit
@@ -115,33 +115,40 @@ def error_report(stream, *, batch: ImportBatch) -> int:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Dòng cần sửa")
     columns = batch.columns
-    sheet.append([_bold(sheet, f"Các dòng chưa nhập từ tệp {batch.file_name} — sửa rồi tải lên lại")])
-    sheet.append(
-        [_bold(sheet, header) for header in [column["header"] for column in columns] + list(REPORT_COLUMNS)]
-    )
+    headers = [column["header"] for column in columns] + list(REPORT_COLUMNS)
     rows = (
         batch.rows.filter(status__in=[ImportRow.Status.ERROR, ImportRow.Status.DUPLICATE])
         .exclude(decision__in=[ImportRow.Decision.CREATE, ImportRow.Decision.UPDATE])
         .order_by("row_number")
     )
+    lines = fit_columns(
+        sheet, headers, (_report_cells(sheet, columns, row) for row in rows.iterator(chunk_size=2000))
+    )
+    sheet.append([_bold(sheet, f"Các dòng chưa nhập từ tệp {batch.file_name} — sửa rồi tải lên lại")])
+    sheet.append([_bold(sheet, header) for header in headers])
     count = 0
-    for row in rows.iterator(chunk_size=2000):
-        count += 1
-        bad = {error["column"] for error in row.errors}
-        fill = _ERROR_FILL if row.status == ImportRow.Status.ERROR else _DUPLICATE_FILL
-        cells = []
-        for column, value in zip(columns, row.values, strict=False):
-            cell = WriteOnlyCell(sheet, safe_text(value))
-            cell.data_type = "s"
-            if column["header"] in bad or row.status == ImportRow.Status.DUPLICATE:
-                cell.fill = fill
-            cells.append(cell)
-        reasons = [f"{e['column']}: {e['message']}" for e in row.errors] or [row.reason]
-        cells.append(WriteOnlyCell(sheet, safe_text("; ".join(reasons))))
-        cells.append(WriteOnlyCell(sheet, row.row_number))
+    for cells in lines:
         sheet.append(cells)
+        count += 1
     workbook.save(stream)
     return count
+
+
+def _report_cells(sheet, columns: list[dict], row: ImportRow) -> list[WriteOnlyCell]:
+    """The row's cells as read, the faulty ones filled, then its reasons and its row number in the file."""
+    bad = {error["column"] for error in row.errors}
+    fill = _ERROR_FILL if row.status == ImportRow.Status.ERROR else _DUPLICATE_FILL
+    cells = []
+    for column, value in zip(columns, row.values, strict=False):
+        cell = WriteOnlyCell(sheet, safe_text(value))
+        cell.data_type = "s"
+        if column["header"] in bad or row.status == ImportRow.Status.DUPLICATE:
+            cell.fill = fill
+        cells.append(cell)
+    reasons = [f"{e['column']}: {e['message']}" for e in row.errors] or [row.reason]
+    cells.append(WriteOnlyCell(sheet, safe_text("; ".join(reasons))))
+    cells.append(WriteOnlyCell(sheet, row.row_number))
+    return cells
 
 
 def _bold(sheet, text: str) -> WriteOnlyCell:

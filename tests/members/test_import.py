@@ -498,13 +498,32 @@ def test_update_mode_by_member_code_or_id_number(small_tree, tmp_path):
     path = listfiles.xlsx(tmp_path / "u.xlsx", rows, headers=headers, title=False, totals=False)
     batch = read(path, small_tree["a"], mode="update")
     assert services.summary(batch)["to_update"] == 2
-    assert set(errors_of(batch)) == {4, 5, 6}
+    assert set(errors_of(batch)) == {5, 6}
+    kept = batch.rows.get(row_number=4)  # the rest of the row would be taken; the joining date is said
+    assert kept.status == "unchanged" and "01/01/2001 is not taken" in kept.reason
     services.commit_batch(batch=batch)
     one.refresh_from_db()
     two.refresh_from_db()
     assert (one.phone, one.union_position, two.phone) == ("0912345678", "chair", "0913000111")
+    assert Member.objects.get(pk=three.pk).joined_on == three.joined_on
     again = read(path, small_tree["a"], mode="update")
-    assert (again.rows_unchanged, again.rows_update) == (2, 0)
+    assert (again.rows_unchanged, again.rows_update) == (3, 0)
+
+
+def test_the_same_person_with_another_joining_date_takes_the_rest_of_the_row(small_tree, tmp_path):
+    services.commit_batch(batch=read(listfiles.xlsx(tmp_path / "a.xlsx", [person()]), small_tree["a"]))
+    member = Member.objects.get()
+    later = person(joined="01/01/2021", position="Chủ tịch")
+    batch = read(listfiles.xlsx(tmp_path / "b.xlsx", [later]), small_tree["a"])
+    (row,) = batch.rows.all()
+    assert row.status == "duplicate" and set(row.changes) == {"joined_on", "union_position"}
+    services.decide(batch=batch, rows=[row.row_number], decision="update")
+    assert "01/01/2021 is not taken: the registry keeps" in batch.rows.get().reason
+    services.commit_batch(batch=batch)
+    assert (batch.created, batch.updated) == (0, 1)
+    joined = member.joined_on
+    member.refresh_from_db()
+    assert (member.union_position, member.joined_on) == ("chair", joined)
 
 
 def test_update_mode_stays_in_the_users_subtree(small_tree, tmp_path):

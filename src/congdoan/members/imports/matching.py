@@ -22,7 +22,7 @@ from congdoan.members.models import Member
 
 Status = ImportRow.Status
 _ETHNIC_NAMES = dict(ETHNIC_CHOICES)
-# Fields an import may not change on an existing member: they belong to the member's lifecycle.
+# Fields an import does not change on an existing member: they belong to the member's lifecycle.
 _LIFECYCLE_FIELDS = ("joined_on",)
 
 
@@ -61,6 +61,11 @@ def changes_between(member: Member, data: dict) -> dict[str, list[str]]:
             continue
         changes[name] = [shown(name, old), shown(name, new)]
     return changes
+
+
+def taken_changes(changes: dict) -> dict:
+    """What an update takes of the ``changes`` a row brings: all but the lifecycle's."""
+    return {name: values for name, values in changes.items() if name not in _LIFECYCLE_FIELDS}
 
 
 def _birth_matches(member: Member, data: dict) -> bool:
@@ -234,19 +239,16 @@ def judge_update(batch: ImportBatch, row: ImportRow, member: Member) -> Verdict:
             _("The member belongs to %(unit)s; a move to another grassroots union is recorded as a transfer.")
             % {"unit": member.unit},
         )
-    changes = changes_between(member, row.data)
-    for name in _LIFECYCLE_FIELDS:
-        if name in changes:
-            return _error(
-                header_for(columns, name),
-                _(
-                    "The registry has %(old)s; the joining date is corrected on the member's record, "
-                    "not by an import."
-                )
-                % {"old": changes[name][0]},
-            )
+    found = changes_between(member, row.data)
+    changes = taken_changes(found)
+    kept = [  # the rest of the row is taken; the lifecycle stays as the registry has it, and that is said
+        _("The list's joining date %(new)s is not taken: the registry keeps %(old)s (it is corrected on the "
+          "member's record).") % {"old": found[name][0], "new": found[name][1]}
+        for name in _LIFECYCLE_FIELDS
+        if name in found
+    ]  # fmt: skip
     if not changes:
-        return Verdict(Status.UNCHANGED, member.pk)
+        return Verdict(Status.UNCHANGED, member.pk, " ".join(kept))
     merged = apply_changes(copy.copy(member), row.data, changes)
     errors = person_errors(merged)
     if (
@@ -265,9 +267,8 @@ def judge_update(batch: ImportBatch, row: ImportRow, member: Member) -> Verdict:
                 {"column": header_for(columns, name), "message": message} for name, message in errors.items()
             ],
         )
-    return Verdict(
-        Status.UPDATE, member.pk, _("Updates %(member)s.") % {"member": _member_label(member)}, changes
-    )
+    updates = _("Updates %(member)s.") % {"member": _member_label(member)}
+    return Verdict(Status.UPDATE, member.pk, " ".join([updates, *kept]), changes)
 
 
 def apply_changes(member: Member, data: dict, changes: dict) -> Member:

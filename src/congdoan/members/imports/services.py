@@ -62,6 +62,7 @@ from congdoan.members.imports.matching import (
     mark_file_duplicates,
     may_meet_registry,
     save_verdicts,
+    taken_changes,
 )
 from congdoan.members.imports.models import ImportBatch, ImportRow
 from congdoan.members.imports.reading import ENCODING_NAMES, FileRefused, open_table
@@ -371,6 +372,10 @@ def decide(*, batch: ImportBatch, rows: Iterable[int], decision: str, user=None)
     problems = [problem for row in chosen if (problem := _cannot_decide(batch, row, decision))]
     if problems:
         raise ValidationError(problems)
+    if decision == Decision.UPDATE:  # the row says what the update does (a joining date it leaves)
+        for row in chosen:
+            row.reason = judge_update(batch, row, row.member).reason
+        ImportRow.objects.bulk_update(chosen, ["reason"])
     return ImportRow.objects.filter(pk__in=[row.pk for row in chosen]).update(decision=decision)
 
 
@@ -453,19 +458,21 @@ def _write(batch: ImportBatch, progress) -> tuple[int, int]:
         create_members(chunk, created_at=created_at)
         done += len(chunk)
         progress(done, total, _("Writing to the registry"))
-    created = done
+    created, updated = done, 0
     for chunk in _chunks(to_update):
         _check_unchanged_since_preview(batch, chunk)
-        _update_members(batch, chunk)
+        updated += _update_members(batch, chunk)
         done += len(chunk)
         progress(done, total, _("Writing to the registry"))
-    return created, done - created
+    return created, updated
 
 
 def _check_unchanged_since_preview(batch: ImportBatch, chunk: list[ImportRow]) -> None:
     for row in chunk:
         if row.status == RowStatus.DUPLICATE and row.decision == Decision.UPDATE:
-            row.status = RowStatus.UPDATE  # what the decision made of it, for the comparison below
+            # What the decision made of it, for the comparison below: an update of what an import changes.
+            row.changes = taken_changes(row.changes)
+            row.status = RowStatus.UPDATE if row.changes else RowStatus.UNCHANGED
     fresh = classify(batch, chunk)
     for row in chunk:
         verdict = fresh.get(row.pk)
@@ -481,17 +488,19 @@ def _check_unchanged_since_preview(batch: ImportBatch, chunk: list[ImportRow]) -
             raise StalePreview(_("row %(row)s") % {"row": row.row_number})
 
 
-def _update_members(batch: ImportBatch, chunk: list[ImportRow]) -> None:
+def _update_members(batch: ImportBatch, chunk: list[ImportRow]) -> int:
     staged = ImportRow.objects.filter(batch=batch, pk__gte=chunk[0].pk, pk__lte=chunk[-1].pk)
     members = {m.pk: m for m in Member.objects.select_for_update().filter(pk__in=staged.values("member_id"))}
     befores, changed, fields = [], [], {"full_name", "search_name", "sort_key", "birth_year"}
     for row in chunk:
+        if not row.changes:  # the same person, differing only in what an import leaves (the joining date)
+            continue
         member = members[row.member_id]
         befores.append(member.audit_snapshot())
         changed.append(apply_changes(member, row.data, row.changes))
         fields.update(row.changes)
     Member.objects.bulk_update(changed, sorted(fields), batch_size=500)
-    log_many(action=ObjectChange.Action.UPDATE, objects=changed, befores=befores)
+    return log_many(action=ObjectChange.Action.UPDATE, objects=changed, befores=befores)
 
 
 def _refresh_preview(batch: ImportBatch) -> None:

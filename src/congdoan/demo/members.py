@@ -23,7 +23,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Max, Q
 from django.utils import timezone
 
@@ -708,11 +709,13 @@ def _insert(model: type[models.Model], rows: list[models.Model]) -> None:
     ids: the build writes alone (one transaction) and a statement's rows take rising ids in their order."""
     fields = [(f, isinstance(f.target_field if f.is_relation else f, PLAIN_FIELDS))
               for f in model._meta.concrete_fields if not f.primary_key]  # fmt: skip
+    # The connection itself: ``django.db.connection`` looks it up again at each use, a value's cost.
+    database = connections[DEFAULT_DB_ALIAS]
     last = model.objects.aggregate(last=Max("pk"))["last"] or 0
     insert_rows(
         model,
         [f.name for f, _plain in fields],
-        [[_db_value(f, plain, row) for f, plain in fields] for row in rows],
+        [[_db_value(f, plain, row, database) for f, plain in fields] for row in rows],
     )
     ids = model.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)
     for row, pk in zip(rows, ids, strict=True):
@@ -725,7 +728,7 @@ PLAIN_FIELDS = (models.CharField, models.TextField, models.IntegerField, models.
 PLAIN_VALUES = frozenset({str, int, bool, type(None)})
 
 
-def _db_value(field: models.Field, plain: bool, row: models.Model):
+def _db_value(field: models.Field, plain: bool, row: models.Model, database: BaseDatabaseWrapper):
     """What bulk_create would write of ``field``: pre_save fills a creation time the row does not hold yet; a
     choice as its value (psycopg's COPY would write an enum's name)."""
     if plain:
@@ -737,7 +740,7 @@ def _db_value(field: models.Field, plain: bool, row: models.Model):
     value = getattr(row, field.attname)
     if value is None:
         value = field.pre_save(row, add=True)
-    value = field.get_db_prep_save(value, connection)
+    value = field.get_db_prep_save(value, database)
     return value.value if isinstance(value, enum.Enum) else value
 
 

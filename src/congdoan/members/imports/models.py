@@ -106,7 +106,9 @@ class ImportRow(models.Model):
         CREATE = "create", _("Add as a different person")
         UPDATE = "update", _("Same person: update the registry with this row")
 
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows")
+    # No index of their own on the keys: the indexes below lead with the batch, and nothing reads rows by
+    # unit or member alone (units and members are ended, not deleted); each index is paid on every row staged.
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows", db_index=False)
     row_number = models.PositiveIntegerField(_("row"))  # as Excel numbers it
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NEW)
     values = models.JSONField(default=list)  # the cells as read, aligned with batch.columns
@@ -118,9 +120,11 @@ class ImportRow(models.Model):
     search_name = models.CharField(max_length=120, blank=True)  # folded name, as Member.search_name
     birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
     member_code = models.CharField(max_length=20, blank=True)
-    unit = models.ForeignKey("units.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    unit = models.ForeignKey(
+        "units.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     member = models.ForeignKey(
-        "members.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "members.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     duplicate_of = models.PositiveIntegerField(null=True, blank=True)  # row number of the first occurrence
     reason = models.CharField(max_length=500, blank=True)

@@ -586,16 +586,14 @@ BIRTH_MALE = Field("birth_male", "Nam", (), None)
 BIRTH_FEMALE = Field("birth_female", "Nữ", (), None)
 # The columns the error report adds: the reasons, and the row of the original file.
 REPORT_COLUMNS = ("Lỗi cần sửa", "Dòng trong tệp gốc")
-# Known columns that the registry does not keep: read past quietly.
+# Columns that number or annotate the list's rows rather than describe people: not worth a notice.
+BOOKKEEPING = (*REPORT_COLUMNS, "STT", "TT", "Số TT", "Số thứ tự")
+# Known columns that the registry does not keep: read past, and named in a notice unless bookkeeping.
 IGNORED = Field(
     "ignore",
     "",
     (
-        *REPORT_COLUMNS,
-        "STT",
-        "TT",
-        "Số TT",
-        "Số thứ tự",
+        *BOOKKEEPING,
         "Ghi chú",
         "Quê quán",
         "Địa chỉ",
@@ -633,6 +631,14 @@ def match_header(text: str) -> Field | None:
         if len(known) > 3 and key.startswith(known + " "):
             return _HEADER_KEYS[known]
     return None
+
+
+def is_bookkeeping(header: str) -> bool:
+    """Whether a header names a column that numbers or annotates rows (``BOOKKEEPING``)."""
+    return _key(header) in _BOOKKEEPING_KEYS
+
+
+_BOOKKEEPING_KEYS = {_key(text) for text in BOOKKEEPING}
 
 
 def is_heading_marker(text: str) -> bool:

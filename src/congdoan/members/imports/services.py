@@ -53,7 +53,7 @@ from congdoan.core import jobs
 from congdoan.core.db import insert_rows
 from congdoan.core.text import fold
 from congdoan.members.imports import legacy
-from congdoan.members.imports.fields import BY_NAME
+from congdoan.members.imports.fields import BY_NAME, is_bookkeeping
 from congdoan.members.imports.layout import Layout, RowKind, find_layout, row_kind
 from congdoan.members.imports.matching import (
     apply_changes,
@@ -239,11 +239,9 @@ def _stage(batch: ImportBatch, progress) -> None:
         _check_columns(batch, layout, units)
         batch.header_row = layout.header_row
         batch.columns = [c.as_json() for c in layout.columns]
-        if layout.ignored or layout.unknown:
-            batch.notices.append(
-                _("Columns not imported: %(columns)s.")
-                % {"columns": ", ".join([*layout.ignored, *layout.unknown])}
-            )
+        if not_imported := [*(h for h in layout.ignored if not is_bookkeeping(h)), *layout.unknown]:
+            columns = ", ".join(not_imported)
+            batch.notices.append(_("Columns not imported: %(columns)s.") % {"columns": columns})
         sample = list(itertools.islice(data, LEGACY_SAMPLE_ROWS))
         scheme = _legacy_scheme(batch, layout, sample)
         batch.save()

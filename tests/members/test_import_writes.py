@@ -3,6 +3,7 @@
 the change log of both, and the indicators' notice of the new events."""
 
 import datetime
+from dataclasses import fields
 
 import pytest
 from django.db import transaction
@@ -12,7 +13,7 @@ from congdoan.audit.models import ObjectChange
 from congdoan.indicators.models import PendingChange
 from congdoan.members import services as member_services
 from congdoan.members.imports import services
-from congdoan.members.imports.rows import member_values
+from congdoan.members.imports.rows import _Person, member_values
 from congdoan.members.models import Member, MemberEvent, Membership
 from tests.members import listfiles
 
@@ -88,3 +89,10 @@ def test_the_commit_writes_what_admit_member_writes(small_tree, tmp_path):
     )
     names = {"Nguyễn Thị Thu Hà", "Lê Văn Cường", "Trần Minh Tâm"}
     assert set(Member.objects.values_list("full_name", flat=True)) == names
+
+
+def test_the_rows_person_has_the_members_defaults():
+    """The rules check a row as a lightweight ``_Person``: its defaults must stay ``Member``'s."""
+    assert {f.name: f.default for f in fields(_Person)} == {
+        f.name: Member._meta.get_field(f.name).get_default() for f in fields(_Person)
+    }

@@ -1,6 +1,6 @@
-"""The import's commit writes plain rows in bulk (``imports.services._create_members``): they must be the rows
-``admit_member`` writes for the same checked data: the member, its first event and membership interval,
-the change log of both, and the indicators' notice of the new events."""
+"""The import's commit has the database build its rows (``imports.writing.create_members``): they must be
+the rows ``admit_member`` writes for the same checked data: the member, its first event and membership
+interval, the change log of both, and the indicators' notice of the new events."""
 
 import datetime
 from dataclasses import fields

@@ -683,6 +683,7 @@ class DemoBuilder:
         self.issuers: dict[int, tuple[random.Random, str, dict[int, int]]] = {}
         self.counters: Counter = Counter()
         self.events: list[tuple[datetime.date, int, Callable[[], None]]] = []
+        self.first_figures: list[services.FirstWorkforce] = []  # the day's, recorded at its end
 
     # --- helpers
 
@@ -869,11 +870,13 @@ class DemoBuilder:
             self._add_employer(plan.unit, plan.employer, area, counted_on=_counted_on(plan))
             if plan.founded_on < _counted_on(plan):
                 workforce = _founding_workforce(province, plan)
-                services.record_workforce(
-                    employer=plan.employer.record,
-                    on=plan.founded_on,
-                    workforce=workforce,
-                    female_workforce=round(workforce * plan.employer.female_share),
+                self.first_figures.append(
+                    services.FirstWorkforce(
+                        employer=plan.employer.record,
+                        on=plan.founded_on,
+                        workforce=workforce,
+                        female_workforce=round(workforce * plan.employer.female_share),
+                    )
                 )
         for index, name in enumerate(plan.subunits, start=1):
             self._found(
@@ -885,6 +888,12 @@ class DemoBuilder:
                 area=area,
                 sector=plan.sector,
             )
+
+    def _record_first_figures(self) -> None:
+        """The founding-year workforce of the employers whose unions a day founded, in one write."""
+        if self.first_figures:
+            services.record_first_workforces(figures=self.first_figures)
+            self.first_figures = []
 
     def _add_employer(self, unit: Unit, plan: EmployerPlan, area: Area, counted_on: datetime.date) -> None:
         employer = Employer(
@@ -1166,8 +1175,13 @@ class DemoBuilder:
         self._upper_tree()
         for plan in self.plans:
             self._schedule(plan)
-        for _on, _order, action in sorted(self.events, key=lambda event: event[:2]):
+        day = None
+        for on, _order, action in sorted(self.events, key=lambda event: event[:2]):
+            if on != day:
+                self._record_first_figures()
+                day = on
             action()
+        self._record_first_figures()
         self._reorganise()
         made = build_members(self.plans, seed=self.seed, people=self.people)
         load_seed_programmes()  # the five seed documents, filed under the provinces just built

@@ -107,6 +107,9 @@ def _bulk_written(sender, action: str, objects: list, **kwargs) -> None:
     employers = [obj.unit_id for obj in objects if isinstance(obj, Employer)]
     if employers:
         engine.note_changes(changes=dict.fromkeys(employers), reads=EMPLOYERS)
+    figures = [obj for obj in objects if isinstance(obj, EmployerWorkforce)]
+    if figures:  # as _workforce_figure_written: the employer's union, from the figure's day on
+        engine.note_changes(changes=_earliest((f.employer.unit_id, f.on) for f in figures), reads=EMPLOYERS)
 
 
 @receiver(pre_save, sender=Member)

@@ -662,6 +662,29 @@ def _keep_latest(employer: Employer) -> None:
         employer.save()
 
 
+def _check_counted_on(on: datetime.date | None) -> None:
+    if on is None:
+        raise ValidationError({"on": _("Give the day the workforce was counted.")})
+    if on > timezone.localdate():
+        raise ValidationError({"on": _("A workforce is counted up to today, not on a later day.")})
+
+
+def _own_figure_kept(employer: Employer, on: datetime.date) -> EmployerWorkforce | None:
+    """The figure typed on the employer's page (dated, else today's), kept in the history when its first
+    dated figure, counted on ``on``, is recorded; None if it had none or it is that day's."""
+    if not employer.workforce and employer.workforce_on is None:
+        return None
+    kept_on = employer.workforce_on or timezone.localdate()
+    if kept_on == on:
+        return None
+    return EmployerWorkforce(
+        employer=employer,
+        on=kept_on,
+        workforce=employer.workforce,
+        female_workforce=employer.female_workforce,
+    )
+
+
 @transaction.atomic
 def record_workforce(
     *,
@@ -677,23 +700,11 @@ def record_workforce(
     typed on its page) keeps that one in the history first, on the day it was counted, or today when
     it bears no date (what it stood for until now: today's figure), so an older figure recorded first
     does not replace it."""
-    if on is None:
-        raise ValidationError({"on": _("Give the day the workforce was counted.")})
-    if on > timezone.localdate():
-        raise ValidationError({"on": _("A workforce is counted up to today, not on a later day.")})
+    _check_counted_on(on)
     employer = Employer.objects.select_for_update().get(pk=employer.pk)
-    counted_before = employer.workforce or employer.workforce_on is not None
-    if counted_before and not employer.workforce_figures.exists():
-        kept_on = employer.workforce_on or timezone.localdate()
-        if kept_on != on:
-            kept = EmployerWorkforce(
-                employer=employer,
-                on=kept_on,
-                workforce=employer.workforce,
-                female_workforce=employer.female_workforce,
-            )
-            kept.full_clean()
-            kept.save()
+    if not employer.workforce_figures.exists() and (kept := _own_figure_kept(employer, on)) is not None:
+        kept.full_clean()
+        kept.save()
     figure = EmployerWorkforce.objects.filter(employer=employer, on=on).first() or EmployerWorkforce(
         employer=employer, on=on
     )
@@ -702,6 +713,58 @@ def record_workforce(
     figure.save()
     _keep_latest(employer)
     return figure
+
+
+@dataclass(frozen=True)
+class FirstWorkforce:
+    """An employer's first dated workforce figure, for ``record_first_workforces``."""
+
+    employer: Employer
+    on: datetime.date
+    workforce: int
+    female_workforce: int = 0
+
+
+@transaction.atomic
+def record_first_workforces(*, figures: list[FirstWorkforce]) -> list[EmployerWorkforce]:
+    """``record_workforce`` for many employers at once, each recording its first dated figure (the demo's
+    founding-year figures): the figure an employer had on its own page goes into the history first, as
+    there, and its own fields follow the latest. Written in bulk and logged with ``log_many``."""
+    if len({figure.employer.pk for figure in figures}) < len(figures):
+        raise ValueError("Each employer records one first figure at a time.")
+    employers = Employer.objects.select_for_update().in_bulk([figure.employer.pk for figure in figures])
+    if EmployerWorkforce.objects.filter(employer__in=list(employers)).exists():
+        raise ValueError("An employer here has dated figures already: record_workforce records its next.")
+    written, latest = [], {}
+    for figure in figures:
+        _check_counted_on(figure.on)
+        employer = employers[figure.employer.pk]
+        kept = _own_figure_kept(employer, figure.on)
+        first = EmployerWorkforce(
+            employer=employer,
+            on=figure.on,
+            workforce=figure.workforce,
+            female_workforce=figure.female_workforce or 0,
+        )
+        own = [first] if kept is None else [kept, first]
+        for row in own:
+            row.full_clean(validate_unique=False)  # one figure a day: none recorded, two days apart
+        written += own
+        latest[employer.pk] = max(own, key=lambda row: row.on)
+    EmployerWorkforce.objects.bulk_create(written)
+    log_many(action=ObjectChange.Action.CREATE, objects=written)
+    changed, befores = [], []
+    for pk, figure in latest.items():
+        employer = employers[pk]
+        now = (figure.workforce, figure.female_workforce, figure.on)
+        if (employer.workforce, employer.female_workforce, employer.workforce_on) != now:
+            befores.append(employer.audit_snapshot())
+            employer.workforce, employer.female_workforce, employer.workforce_on = now
+            employer.full_clean()
+            changed.append(employer)
+    Employer.objects.bulk_update(changed, ["workforce", "female_workforce", "workforce_on"])
+    log_many(action=ObjectChange.Action.UPDATE, objects=changed, befores=befores)
+    return written
 
 
 @transaction.atomic

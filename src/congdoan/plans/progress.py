@@ -41,7 +41,7 @@ from congdoan.plans.periods import Period, PeriodKind
 from congdoan.plans.reported import FigureWindow, rolled_up_windows
 from congdoan.plans.selectors import former_ancestors, visible
 from congdoan.units.models import Unit, UnitLink, path_prefixes
-from congdoan.units.selectors import names_on_days, today, valid_on
+from congdoan.units.selectors import names_on_days, today, tree_on, valid_on
 
 SIGNS = {Comparator.AT_LEAST: "≥", Comparator.ABOVE: ">", Comparator.EXACTLY: "="}
 # A target behind its pace by at most this share of the pace is amber rather than red.
@@ -511,10 +511,7 @@ def lies_under(unit: Unit, root: Unit | None, on: datetime.date) -> bool:
         return True
     if unit.path.startswith(root.path):
         return True
-    root_link = UnitLink.objects.filter(valid_on(on), unit=root).first()
-    return root_link is not None and (
-        UnitLink.objects.filter(valid_on(on), unit=unit, path__under=root_link.path).exists()
-    )
+    return tree_on(on, under=root).filter(unit=unit).exists()
 
 
 def carried_out_back_then(unit: Unit, programme: Programme) -> bool:

@@ -48,7 +48,7 @@ from congdoan.indicators.values import Actual
 from congdoan.plans.models import ReportedValue, Target, TargetKind
 from congdoan.plans.periods import PeriodKind
 from congdoan.units.models import Unit, UnitLink, path_units
-from congdoan.units.selectors import valid_on
+from congdoan.units.selectors import child_units_on
 
 
 def measure_of(target: Target) -> Target:
@@ -179,11 +179,8 @@ def rows_for(unit: Unit, *, end: datetime.date, regroup_today: bool) -> list[Uni
     """``unit`` and the units directly under it, in the tree as it stood on ``end`` or in today's tree."""
     if regroup_today:
         children = Unit.objects.filter(parent=unit, founded_on__lte=end)
-    else:
-        children = Unit.objects.filter(
-            pk__in=UnitLink.objects.filter(valid_on(end), parent=unit).values("unit_id")
-        )
-    return [unit, *children.order_by("code")]
+        return [unit, *children.order_by("code")]
+    return [unit, *child_units_on(unit, end)]
 
 
 def figures_for(user, target: Target) -> QuerySet[ReportedValue]:

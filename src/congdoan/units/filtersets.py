@@ -1,10 +1,11 @@
 """Filters shared by the web lists and the API, so both answer the same question the same way."""
 
 import django_filters
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from congdoan.units.models import Decision, Employer, Level, Reorganisation, Sector, Unit, UnitLink, UnitType
-from congdoan.units.selectors import valid_on
+from congdoan.units.selectors import tree_on
 
 
 class UnitFilterSet(django_filters.FilterSet):
@@ -78,25 +79,26 @@ class UnitOnDateFilterSet(UnitFilterSet):
     def _on(self):
         return self.form.cleaned_data.get("at")
 
-    def _linked(self, queryset, **link_filter):
-        """The units whose link on the chosen day matches ``link_filter``."""
-        links = UnitLink.objects.filter(valid_on(self._on()), **link_filter)
+    @staticmethod
+    def _linked(queryset, links: QuerySet[UnitLink]):
+        """The units of ``queryset`` that have one of ``links``."""
         return queryset.filter(pk__in=links.values("unit_id"))
 
     def filter_at(self, queryset, name, value):
-        return self._linked(queryset)
+        return self._linked(queryset, tree_on(value))
 
     def filter_parent(self, queryset, name, value):
-        if self._on() is None:
+        on = self._on()
+        if on is None:
             return queryset.filter(parent__code=value)
-        return self._linked(queryset, parent__code=value)
+        return self._linked(queryset, tree_on(on).filter(parent__code=value))
 
     def filter_under(self, queryset, name, value):
         on = self._on()
         if on is None:
             return super().filter_under(queryset, name, value)
-        root = UnitLink.objects.filter(valid_on(on), unit__code=value).values_list("path", flat=True).first()
-        return self._linked(queryset, path__under=root) if root else queryset.none()
+        root = Unit.objects.filter(code=value).first()
+        return self._linked(queryset, tree_on(on, under=root)) if root else queryset.none()
 
 
 class ReorganisationFilterSet(django_filters.FilterSet):

@@ -90,6 +90,14 @@ def test_the_card_pages_render(client_as, registry, batch):
     assert "Công đoàn cơ sở Trường THPT Nguyễn Trung Trực" in overview  # a child's row
 
 
+def test_the_overview_without_a_unit_starts_from_the_roots_within_the_scope(client_as, users):
+    """A superuser attached to no unit reads the roots of the tree; anyone else with no unit, nothing."""
+    table = client_as("superuser").get(url("cards")).context["table"]
+    assert [(row[0].code, row[-1]) for row in table] == [("TLD", False)]  # no row is a chosen unit's own
+    users["unattached"] = make_user("no-unit", None, Role.OFFICER)
+    assert client_as("unattached").get(url("cards")).context["table"] == []
+
+
 def test_a_chair_requests_and_the_upper_level_approves_through_the_pages(client_as, registry, users):
     chair = client_as("chair")
     form = chair.get(url("card_request_new")).content.decode()

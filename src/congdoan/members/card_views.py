@@ -31,8 +31,7 @@ from congdoan.members.card_forms import (
 from congdoan.members.downloads import download
 from congdoan.members.models import CardPrintBatch, CardRequest
 from congdoan.members.views import ListPage, _page, pdf_available
-from congdoan.units.models import UnitLink
-from congdoan.units.selectors import children_on, valid_on
+from congdoan.units.selectors import children_on
 
 
 def _require_change(user) -> None:
@@ -48,11 +47,9 @@ def overview(request):
     """The renewal campaign's progress: the chosen unit and each unit under it, as the tree stood then."""
     form = CoverageForm(request.GET or None, user=request.user)
     unit, since, on = form.chosen()
-    if unit is None:  # a superuser, attached to no unit: the roots of the tree
-        rows = list(UnitLink.objects.filter(valid_on(on), parent=None).select_related("unit"))
-        shown = [link.unit for link in rows]
-    else:
-        shown = [unit, *(link.unit for link in children_on(user=request.user, parent=unit, on=on))]
+    # With no unit (a superuser, attached to none), the units under no parent: the roots of the tree.
+    below = [link.unit for link in children_on(user=request.user, parent=unit, on=on)]
+    shown = below if unit is None else [unit, *below]
     coverage = cards.card_coverage([u.pk for u in shown], on, since)
     table = [
         (u, *coverage[u.pk], cards.coverage_percent(*coverage[u.pk]), index == 0 and unit is not None)

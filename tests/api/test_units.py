@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from congdoan.accounts.models import Role
@@ -121,6 +123,37 @@ def test_history_lists_parents_names_and_reorganisations(moved, national_officer
         ("found", "KG-RG-01"),
         ("found", "KG-RG-02"),
         ("move", "AG"),
+    ]
+
+
+def test_history_names_every_parent_in_one_query(moved, national_officer):
+    """However often the unit moved, its parents are named in one query, each under the name it bore on the
+    day the unit came under it."""
+    client = client_for(national_officer)
+
+    def history() -> tuple[int, list[dict]]:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url("history", "KG-RG"))
+        assert response.status_code == 200, response.content
+        return len(queries), response.json()["parents"]
+
+    after_one_move, _ = history()
+    renamed = {
+        "decision": decision("12/QĐ-TLĐ"),
+        "effective_on": "2025-08-01",
+        "name": "LĐLĐ tỉnh An Giang mới",
+    }
+    assert client.post(url("rename", "AG"), renamed, format="json").status_code == 201
+    for number, day, parent in (("13/QĐ-TLĐ", "2025-09-01", "KG"), ("14/QĐ-TLĐ", "2025-10-01", "AG")):
+        back = {"decision": decision(number), "effective_on": day, "parent": parent}
+        assert client.post(url("move", "KG-RG"), back, format="json").status_code == 201
+    after_three_moves, parents = history()
+    assert after_three_moves == after_one_move
+    assert [(row["parent"], row["valid_from"], row["parent_name"]) for row in parents] == [
+        ("KG", "2019-01-01", "Liên đoàn Lao động tỉnh Kiên Giang"),
+        ("AG", "2025-07-01", "Liên đoàn Lao động tỉnh An Giang"),
+        ("KG", "2025-09-01", "Liên đoàn Lao động tỉnh Kiên Giang"),
+        ("AG", "2025-10-01", "LĐLĐ tỉnh An Giang mới"),
     ]
 
 

@@ -122,7 +122,7 @@ def reorganisations_of(unit: Unit) -> QuerySet[Reorganisation]:
     return (
         Reorganisation.objects.filter(involved__unit=unit)
         .distinct()
-        .select_related("decision", "unit")
+        .select_related("decision__issuer", "unit")
         .prefetch_related("involved__unit")
         .order_by("effective_on", "id")
     )

@@ -130,12 +130,12 @@ class UnitViewSet(
     def history(self, request, code=None):
         unit = self.get_object()
         parents = list(selectors.parent_history(unit))
-        # Each parent under the name it bore when the unit came under it.
-        parent_names = {
-            link.pk: selectors.names_on(unit_ids=[link.parent_id], on=link.valid_from).get(link.parent_id)
-            for link in parents
-            if link.parent_id
-        }
+        # Each parent under the name it bore when the unit came under it, all read in one query.
+        under = [link for link in parents if link.parent_id]
+        names = selectors.names_on_days(
+            unit_ids={link.parent_id for link in under}, days={link.valid_from for link in under}
+        )
+        parent_names = {link.pk: names[link.valid_from].get(link.parent_id) for link in under}
         history = {
             "parents": parents,
             "names": selectors.name_history(unit),

@@ -5,7 +5,6 @@ way on after the commit, and the template's unit chosen from the picker. The mes
 the source texts (users get them in Vietnamese)."""
 
 import io
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -23,27 +22,26 @@ FIRST_ROW = 5  # two title rows, a blank one and the header come first in listfi
 
 
 @pytest.fixture
-def officer(registry, media, settings) -> Client:
-    """The Kiên Giang officer's browser, in English; the test runs the jobs as `congdoan worker` would."""
-    settings.CONGDOAN_JOBS = "worker"
-    client = Client(headers={"accept-language": "en"})
-    client.force_login(registry.world.users["officer"])
-    return client
+def officer(officer) -> Client:
+    """The officer's browser of conftest, in English."""
+    officer.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return officer
+
+
+@pytest.fixture
+def read(upload):
+    """``read(client, rows)``: ``upload`` the list and read it, as the background job does."""
+
+    def upload_and_read(client: Client, rows, **options) -> ImportBatch:
+        batch = upload(client, rows, **options)
+        assert jobs.work(once=True) == 1
+        return batch
+
+    return upload_and_read
 
 
 def url(name: str, **kwargs) -> str:
     return reverse(f"members:{name}", kwargs=kwargs)
-
-
-def read(client, tmp_path, rows, *, name="danh-sach.xlsx") -> ImportBatch:
-    """Upload a list (rows, or a workbook already written) to KG-RG-01 and read it, as the background job
-    does."""
-    path = rows if isinstance(rows, Path) else listfiles.xlsx(tmp_path / name, rows)
-    file = SimpleUploadedFile(path.name, path.read_bytes())
-    response = client.post(url("imports"), {"file": file, "unit": "KG-RG-01", "mode": "add"})
-    assert response.status_code == 302, response.context["form"].errors if response.context else response
-    assert jobs.work(once=True) == 1
-    return ImportBatch.objects.get(pk=int(response.url.rstrip("/").rsplit("/", 1)[1]))
 
 
 def twice(rows: list[list], copies: int) -> list[list]:
@@ -51,10 +49,10 @@ def twice(rows: list[list], copies: int) -> list[list]:
     return rows + [[len(rows) + n + 1, *rows[0][1:]] for n in range(copies)]
 
 
-def test_the_tabs_count_their_rows_and_the_summary_leads_to_them(officer, registry, tmp_path):
+def test_the_tabs_count_their_rows_and_the_summary_leads_to_them(officer, registry, read):
     rows = twice(listfiles.people(1200), 1)
     rows[3][5] = "12345"
-    batch = read(officer, tmp_path, rows)
+    batch = read(officer, rows)
     page = officer.get(url("import", pk=batch.pk)).content.decode()
     assert 'href="?rows=error#rows"' in page and 'href="?rows=duplicate#rows"' in page
     assert (
@@ -70,8 +68,8 @@ def test_the_tabs_count_their_rows_and_the_summary_leads_to_them(officer, regist
     assert f">{last}</td>" in duplicates and "1.205" not in duplicates
 
 
-def test_a_decision_returns_to_its_row_on_its_page(officer, registry, tmp_path):
-    batch = read(officer, tmp_path, twice(listfiles.people(2), 1))
+def test_a_decision_returns_to_its_row_on_its_page(officer, registry, read):
+    batch = read(officer, twice(listfiles.people(2), 1))
     number = FIRST_ROW + 2
     response = officer.post(
         url("import_decide", pk=batch.pk), {"rows": [number], "decision": "skip", "page": "2"}
@@ -83,8 +81,8 @@ def test_a_decision_returns_to_its_row_on_its_page(officer, registry, tmp_path):
     assert every.url == f"{url('import', pk=batch.pk)}?rows=duplicate"  # nothing left undecided to go to
 
 
-def test_a_refused_decision_for_many_rows_is_said_in_a_few_lines(officer, registry, tmp_path):
-    batch = read(officer, tmp_path, twice(listfiles.people(1), 7))
+def test_a_refused_decision_for_many_rows_is_said_in_a_few_lines(officer, registry, read):
+    batch = read(officer, twice(listfiles.people(1), 7))
     response = officer.post(
         url("import_decide", pk=batch.pk), {"all_undecided": "on", "decision": "create"}, follow=True
     )
@@ -96,13 +94,13 @@ def test_a_refused_decision_for_many_rows_is_said_in_a_few_lines(officer, regist
     assert response.redirect_chain[-1][0].endswith("?rows=duplicate")  # at the top, where the messages are
 
 
-def test_the_same_file_uploaded_again_names_the_earlier_uploads(officer, registry, tmp_path):
+def test_the_same_file_uploaded_again_names_the_earlier_uploads(officer, registry, read, tmp_path):
     rows = listfiles.xlsx(tmp_path / "danh-sach.xlsx", listfiles.people(3))  # the same bytes each time
-    discarded = read(officer, tmp_path, rows)
+    discarded = read(officer, rows)
     officer.post(url("import_discard", pk=discarded.pk))
-    first = read(officer, tmp_path, rows)
-    other = read(officer, tmp_path, listfiles.people(2, seed=8), name="khac.xlsx")
-    again = read(officer, tmp_path, rows)
+    first = read(officer, rows)
+    other = read(officer, listfiles.people(2, seed=8), name="khac.xlsx")
+    again = read(officer, rows)
     context = officer.get(url("import", pk=again.pk)).context
     assert context["same_file"] == [first]  # not the discarded one, nor another file
     page = officer.get(url("import", pk=again.pk)).content.decode()
@@ -111,10 +109,10 @@ def test_the_same_file_uploaded_again_names_the_earlier_uploads(officer, registr
     assert officer.get(url("import", pk=first.pk)).context["same_file"] == []  # only earlier uploads
 
 
-def test_after_the_commit_the_page_leads_on(officer, registry, tmp_path):
+def test_after_the_commit_the_page_leads_on(officer, registry, read):
     rows = twice(listfiles.people(3), 1)
     rows[1][5] = "12345"
-    batch = read(officer, tmp_path, rows)
+    batch = read(officer, rows)
     officer.post(url("import_decide", pk=batch.pk), {"all_undecided": "on", "decision": "skip"})
     officer.post(url("import_commit", pk=batch.pk))
     assert jobs.work(once=True) == 1
@@ -156,12 +154,12 @@ def test_a_refused_upload_asks_for_the_file_again(officer, registry):
     assert "Choose the file again" not in officer.get(url("imports")).content.decode()
 
 
-def test_discarding_from_the_page_sends_the_whole_page_on(officer, registry, tmp_path):
-    batch = read(officer, tmp_path, listfiles.people(2))
+def test_discarding_from_the_page_sends_the_whole_page_on(officer, registry, read):
+    batch = read(officer, listfiles.people(2))
     assert "hx-confirm" in officer.get(url("import", pk=batch.pk)).content.decode()
     response = officer.post(url("import_discard", pk=batch.pk), headers={"hx-request": "true"})
     assert response["HX-Redirect"] == url("imports")
-    committed = read(officer, tmp_path, listfiles.people(2, seed=8), name="khac.xlsx")
+    committed = read(officer, listfiles.people(2, seed=8), name="khac.xlsx")
     officer.post(url("import_commit", pk=committed.pk))
     jobs.work(once=True)
     refused = officer.post(url("import_discard", pk=committed.pk), headers={"hx-request": "true"})
@@ -170,10 +168,11 @@ def test_discarding_from_the_page_sends_the_whole_page_on(officer, registry, tmp
     assert "it cannot be discarded" in page and "hx-confirm" not in page
 
 
-def test_a_refused_file_leads_back_to_the_upload(officer, registry):
+def test_a_refused_file_says_why_and_leads_back_to_the_upload(officer, registry):
     file = SimpleUploadedFile("hong.xlsx", b"not a workbook at all")
     response = officer.post(url("imports"), {"file": file, "unit": "KG-RG-01", "mode": "add"})
     jobs.work(once=True)
     page = officer.get(response.url)
-    assert page.context["batch"].state == "refused"
-    assert f'href="{url("imports")}">Upload a corrected list' in page.content.decode()
+    batch, shown = page.context["batch"], page.content.decode()
+    assert batch.state == "refused" and batch.file_error in shown
+    assert f'href="{url("imports")}">Upload a corrected list' in shown

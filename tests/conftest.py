@@ -37,6 +37,22 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite the tests use a database file (one per xdist worker), never the shared in-memory one.
+
+    Threads beside the test's own (the live server's requests, background jobs in thread mode) open their
+    own connections. To a shared in-memory database SQLite answers "database table is locked" the moment
+    two of them meet on a table, whatever the timeout; a file in WAL mode lets readers read and makes a
+    writer wait for the lock up to the configured timeout, as in production.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3" and not database["TEST"].get("NAME"):
+        database["TEST"]["NAME"] = str(tmp_path_factory.mktemp("database") / "test.sqlite3")
+
+
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,

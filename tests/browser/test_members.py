@@ -1,5 +1,6 @@
 """Member pages in chromium: find a member by typing without diacritics, open the record and show the
-personal data in full, watch an import's progress bar turn into its preview, on a phone's width too."""
+personal data in full, read a member's card on a phone, watch an import's progress bar turn into its preview,
+on a phone's width too."""
 
 import datetime
 import re
@@ -47,6 +48,23 @@ def test_find_a_member_without_diacritics_and_show_the_record_in_full(logged_in,
     page.locator("form.inline button[type=submit]").click()
     expect(page.locator("body")).to_contain_text(ánh.id_number)
     expect(page.locator("body")).to_contain_text("03/02/1991")
+
+
+def test_a_member_card_on_a_phone_labels_every_line_in_the_page_font(logged_in, live_server, members):
+    page = logged_in
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/members/")
+    labels = page.locator("table.list tbody tr").first.evaluate(
+        """row => [...row.querySelectorAll('td[data-label]')].map(cell => {
+            const label = getComputedStyle(cell, '::before');
+            return {text: cell.dataset.label, font: label.fontFamily};
+        })"""
+    )
+    page_font = page.evaluate("getComputedStyle(document.body).fontFamily")
+    assert len(labels) == 9
+    # The member code, ID number and phone are code cells: their labels are not in the code's monospace.
+    assert [label for label in labels if label["font"] != page_font] == []
+    assert [label["text"] for label in labels if not label["text"][0].isupper()] == []
 
 
 def test_an_import_shows_its_progress_then_its_preview(logged_in, live_server, members, settings, tmp_path):

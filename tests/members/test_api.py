@@ -1,6 +1,7 @@
 """Members API: the scope, filters and masking of the pages; the full personal data on its own recorded
 endpoint; admission, corrections and lifecycle steps through the services with refusals keyed by field;
-merge; events; exports by role; imports from upload to commit."""
+merge; events; exports by role; imports from upload to commit, each duplicate row with the decisions it
+may take."""
 
 import csv
 import datetime
@@ -15,6 +16,7 @@ from congdoan.core import jobs
 from congdoan.members.models import EventKind, Member, Status
 from tests.members import listfiles
 from tests.members.people import admit
+from tests.members.test_import_views import duplicates_of_each_kind
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
@@ -257,3 +259,31 @@ def test_import_from_upload_to_commit(api, registry, settings, tmp_path):
     assert api("outsider").get(f"/api/member-imports/{batch}/").status_code == 404
     again = client.post(f"/api/member-imports/{batch}/commit/", {}, format="json")
     assert again.status_code == 400
+
+
+def test_import_rows_say_which_decisions_each_duplicate_may_take(api, registry, settings, tmp_path):
+    settings.MEDIA_ROOT, settings.CONGDOAN_JOBS = tmp_path, "worker"
+    client = api("officer")
+    rows, offered = duplicates_of_each_kind(registry)
+    path = listfiles.xlsx(tmp_path / "ds.xlsx", rows)
+    upload = SimpleUploadedFile("ds.xlsx", path.read_bytes())
+    batch = client.post(
+        "/api/member-imports/", {"file": upload, "unit": "KG-RG-01", "mode": "add"}, format="multipart"
+    ).json()["id"]
+    jobs.work(once=True)
+    listed = client.get(f"/api/member-imports/{batch}/rows/", HTTP_ACCEPT_LANGUAGE="en").json()["results"]
+    allowed = {row["row_number"]: row["allowed_decisions"] for row in listed}
+    assert {
+        number: {decision for decision, why in reasons.items() if why is None}
+        for number, reasons in allowed.items()
+        if reasons is not None
+    } == offered
+    assert allowed[8] is None  # the newcomer's first row: new, no decision to take
+    assert allowed[6]["create"] == f"two people cannot share the ID number {registry.binh.id_number}."
+    refused = client.post(
+        f"/api/member-imports/{batch}/decide/",
+        {"rows": [6], "decision": "update"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert refused.status_code == 400 and f"Row 6: {allowed[6]['update']}" in str(refused.json())

@@ -1,21 +1,28 @@
 """What the import pages add to the engine's steps so that an officer finds the way through them: counts on
 the tabs and links from the summary to the rows, Excel's row numbers as Excel writes them, back to the row
 just decided, a refused decision for many rows said in a few lines, earlier uploads of the same file, the
-way on after the commit, and the template's unit chosen from the picker. The messages are read in English,
-the source texts (users get them in Vietnamese)."""
+way on after the commit, the template's unit chosen from the picker, and on each duplicate only the
+decisions that will be taken, with why the others will not. The messages are read in English, the source
+texts (users get them in Vietnamese)."""
 
 import io
+import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from congdoan.core import jobs
+from congdoan.members.imports import services
 from congdoan.members.imports.models import ImportBatch
 from congdoan.members.models import Member
 from tests.members import listfiles
+from tests.members.people import Registry
 
 pytestmark = pytest.mark.django_db
 FIRST_ROW = 5  # two title rows, a blank one and the header come first in listfiles.xlsx
@@ -176,3 +183,119 @@ def test_a_refused_file_says_why_and_leads_back_to_the_upload(officer, registry)
     batch, shown = page.context["batch"], page.content.decode()
     assert batch.state == "refused" and batch.file_error in shown
     assert f'href="{url("imports")}">Upload a corrected list' in shown
+
+
+# ------------------------------------------------------------------------- the decisions a duplicate offers
+
+
+def as_listed(member: Member, stt: int, **changed) -> list:
+    """A list's row (listfiles.HEADERS) for ``member`` as the registry has it, with ``changed`` cells."""
+    cells = {
+        "name": member.full_name,
+        "id_number": member.id_number,
+        "position": "Chủ tịch",  # the registry has "Đoàn viên": the row is not merely the same again
+        **changed,
+    }
+    gender = "Nữ" if member.gender == "female" else "Nam"
+    return [
+        stt,
+        cells["name"],
+        member.birth_date,
+        gender,
+        "Kinh",
+        cells["id_number"],
+        member.joined_on,
+        cells["position"],
+    ]
+
+
+def duplicates_of_each_kind(registry: Registry) -> tuple[list[list], dict[int, set[str]]]:
+    """A list for KG-RG-01 with a possible duplicate of each kind, and the decisions each of them offers,
+    by Excel row number."""
+    newcomer = listfiles.people(1, seed=5)[0]
+    rows = [
+        as_listed(registry.an, 1, name="Nguyễn Văn Anh"),  # An's ID number, the name mistyped
+        as_listed(registry.binh, 2),  # Bình, of KG-RG-02: outside the list's unit
+        as_listed(registry.an, 3, id_number=listfiles.cccd(1990, "male", 50)),  # a namesake of An
+        [4, *newcomer[1:]],
+        [5, *newcomer[1:7], "Chủ tịch"],  # the newcomer again
+    ]
+    offered = {
+        FIRST_ROW: {"skip", "update"},  # two people cannot share An's ID number
+        FIRST_ROW + 1: {"skip"},  # nor Bình's; and Bình is not the list's unit's to update
+        FIRST_ROW + 2: {"skip", "create", "update"},
+        FIRST_ROW + 4: {"skip"},  # the newcomer's ID number is row 8's; no registry member to update
+    }
+    return rows, offered
+
+
+def decision_buttons(page: str, number: int) -> tuple[set[str], str]:
+    """The decisions a row of the page offers, and the row's text."""
+    row = re.search(rf'<tr id="row-{number}">(.*?)</tr>', page, re.S).group(1)
+    return set(re.findall(r'name="decision" value="(\w+)"', row)), row
+
+
+def test_a_duplicate_offers_only_the_decisions_that_will_be_taken(officer, registry, read):
+    rows, offered = duplicates_of_each_kind(registry)
+    batch = read(officer, rows)
+    page = officer.get(url("import", pk=batch.pk), {"rows": "duplicate"}).content.decode()
+    for number, decisions in offered.items():
+        buttons, row = decision_buttons(page, number)
+        assert buttons == decisions, number
+        assert row.count('class="hint refused-decision"') == 3 - len(decisions)
+    _buttons, binh = decision_buttons(page, FIRST_ROW + 1)
+    assert (
+        f"“Add as a different person” is not possible: two people cannot share the ID number "
+        f"{registry.binh.id_number}." in binh
+    )
+    assert "“Same person: update the registry with this row” is not possible: there is no member" in binh
+    # What is offered is what the decision takes, and what is not is refused with the reason shown.
+    batch.refresh_from_db()  # read by the job
+    allowed = services.allowed_decisions(batch=batch, rows=batch.rows.select_related("member__unit"))
+    for row in batch.rows.filter(status="duplicate"):
+        for decision, why in allowed[row.pk].items():
+            try:
+                with transaction.atomic():
+                    services.decide(batch=batch, rows=[row.row_number], decision=decision)
+                    transaction.set_rollback(True)
+            except ValidationError as refusal:
+                assert refusal.messages == [f"Row {row.row_number}: {why}"]
+            else:
+                assert why is None, (row.row_number, decision)
+    # The bulk decision still summarises the rows that cannot take it.
+    response = officer.post(
+        url("import_decide", pk=batch.pk), {"all_undecided": "on", "decision": "create"}, follow=True
+    )
+    said = [str(message) for message in response.context["messages"]]
+    assert said[0] == "No decision was recorded: 3 rows cannot take it; decide them one by one."
+
+
+def test_a_committed_import_offers_no_decision(officer, registry, read):
+    rows, _offered = duplicates_of_each_kind(registry)
+    batch = read(officer, rows)
+    officer.post(url("import_commit", pk=batch.pk), {"skip_undecided": "1"})
+    assert jobs.work(once=True) == 1
+    page = officer.get(url("import", pk=batch.pk), {"rows": "duplicate"}).content.decode()
+    assert 'name="decision"' not in page and "is not possible" not in page
+    batch.refresh_from_db()
+    closed = services.allowed_decisions(batch=batch, rows=batch.rows.all())
+    assert {why for reasons in closed.values() for why in reasons.values()} == {
+        "Decisions are taken on a previewed import that is not yet committed."
+    }
+
+
+def test_the_decisions_of_a_page_of_duplicates_cost_the_same_queries_for_2_or_40(officer, registry, read):
+    """A page of ~50 duplicates does not ask the database about each row."""
+
+    def queries(repeats: int) -> int:
+        people = listfiles.people(repeats, seed=repeats)
+        again = [[len(people) + n + 1, *person[1:]] for n, person in enumerate(people)]
+        listed = [as_listed(registry.an, 0, name="Nguyễn Văn Anh"), as_listed(registry.binh, 0)]
+        batch = read(officer, [*people, *again, *listed])
+        assert batch.rows.filter(status="duplicate").count() == repeats + 2
+        with CaptureQueriesContext(connection) as captured:
+            page = officer.get(url("import", pk=batch.pk), {"rows": "duplicate"})
+        assert len(page.context["page"].rows) == repeats + 2
+        return len(captured)
+
+    assert queries(2) == queries(40)

@@ -419,9 +419,12 @@ def import_detail(request, pk: int):
         rows = rows.filter(status=shown)
     page = _page(rows, request.GET.get("page"))
     headers = [column["header"] for column in batch.columns]
+    can_commit = batch.state == ImportBatch.State.READY
+    allowed = import_services.allowed_decisions(batch=batch, rows=page.rows) if can_commit else {}
     for row in page.rows:
         row.cells = list(zip(headers, row.values, strict=False))
         row.change_list = [(_field_label(name), old, new) for name, (old, new) in row.changes.items()]
+        row.offered, row.refused = _decisions_of(allowed.get(row.pk, {}))
     return render(
         request,
         "members/import_detail.html",
@@ -436,9 +439,17 @@ def import_detail(request, pk: int):
             "undecided": import_steps.undecided(batch),
             "failed_job": batch.job if batch.job and batch.job.state == Job.State.FAILED else None,
             "decisions": [c for c in ImportRow.Decision.choices if c[0]],
-            "can_commit": batch.state == ImportBatch.State.READY,
+            "can_commit": can_commit,
         },
     )
+
+
+def _decisions_of(allowed: dict[str, str | None]) -> tuple[list, list]:
+    """The decisions a row offers, as (value, label), and those it does not, as (label, why)."""
+    labels = dict(ImportRow.Decision.choices)
+    offered = [(value, labels[value]) for value, reason in allowed.items() if reason is None]
+    refused = [(labels[value], reason) for value, reason in allowed.items() if reason is not None]
+    return offered, refused
 
 
 def _same_file(user, batch: ImportBatch) -> list[ImportBatch]:

@@ -383,10 +383,29 @@ class ImportErrorSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
+class AllowedDecisionsSerializer(serializers.Serializer):
+    __doc__ = _("Each decision on a possible duplicate, as /decide/ takes it: null where it may be taken.")
+
+    skip = serializers.CharField(allow_null=True, help_text=_("Null: the row may be skipped; else why not"))
+    create = serializers.CharField(
+        allow_null=True, help_text=_("Null: the row may be added as a different person; else why not")
+    )
+    update = serializers.CharField(
+        allow_null=True, help_text=_("Null: the row may update its registry member; else why not")
+    )
+
+
+# The context holds the ``batch`` and the page's ``allowed`` decisions (imports.services.allowed_decisions).
 class ImportRowSerializer(serializers.ModelSerializer):
     errors = ImportErrorSerializer(many=True, read_only=True)
     member = serializers.SerializerMethodField(
         help_text=_("Code of the member in the register that this row duplicates or updates")
+    )
+    allowed_decisions = serializers.SerializerMethodField(
+        help_text=_(
+            "For a possible duplicate, each decision that /decide/ accepts for it (null) or refuses "
+            "(the reason); null for the other rows"
+        )
     )
 
     class Meta:
@@ -401,6 +420,7 @@ class ImportRowSerializer(serializers.ModelSerializer):
             "duplicate_of",
             "member",
             "decision",
+            "allowed_decisions",
         ]
         read_only_fields = fields
 
@@ -409,6 +429,10 @@ class ImportRowSerializer(serializers.ModelSerializer):
         batch = self.context["batch"]
         visible = row.member is not None and row.member.unit.path.startswith(batch.unit.path)
         return row.member.code if visible else None
+
+    @extend_schema_field(AllowedDecisionsSerializer(allow_null=True))
+    def get_allowed_decisions(self, row) -> dict[str, str | None] | None:
+        return self.context["allowed"].get(row.pk)
 
 
 class DecideSerializer(serializers.Serializer):

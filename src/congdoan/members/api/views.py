@@ -396,8 +396,9 @@ class ImportBatchViewSet(
                 raise serializers.ValidationError({"status": _("Unknown row status.")})
             rows = rows.filter(status=wanted)
         page = self.paginate_queryset(rows)
+        allowed = import_services.allowed_decisions(batch=batch, rows=page)
         return self.get_paginated_response(
-            s.ImportRowSerializer(page, many=True, context={"batch": batch}).data
+            s.ImportRowSerializer(page, many=True, context={"batch": batch, "allowed": allowed}).data
         )
 
     @extend_schema(

@@ -358,8 +358,8 @@ def decide(*, batch: ImportBatch, rows: Iterable[int], decision: str, user=None)
     """Settle possible duplicates (by Excel row number): skip them, add them as other people, or let them
     update the registry member they meet. Refuses, naming the rows, a decision that cannot apply."""
     _require_change_right(user, batch.unit)
-    if batch.state != ImportBatch.State.READY:
-        raise ValidationError(_("Decisions are taken on a previewed import that is not yet committed."))
+    if closed := _closed_to_decisions(batch):
+        raise ValidationError(closed)
     if decision not in Decision.values:
         raise ValidationError({"decision": _("Unknown decision.")})
     chosen = list(
@@ -367,7 +367,12 @@ def decide(*, batch: ImportBatch, rows: Iterable[int], decision: str, user=None)
             "member__unit"
         )
     )
-    problems = [problem for row in chosen if (problem := _cannot_decide(batch, row, decision))]
+    earlier = _earlier_id_numbers(batch, chosen)
+    problems = [
+        _("Row %(row)s: ") % {"row": row.row_number} + problem
+        for row in chosen
+        if (problem := _cannot_decide(batch, row, decision, earlier))
+    ]
     if problems:
         raise ValidationError(problems)
     if decision == Decision.UPDATE:  # the row says what the update does (a joining date it leaves)
@@ -377,25 +382,58 @@ def decide(*, batch: ImportBatch, rows: Iterable[int], decision: str, user=None)
     return ImportRow.objects.filter(pk__in=[row.pk for row in chosen]).update(decision=decision)
 
 
-def _cannot_decide(batch: ImportBatch, row: ImportRow, decision: str) -> str | None:
-    prefix = _("Row %(row)s: ") % {"row": row.row_number}
+def allowed_decisions(*, batch: ImportBatch, rows: Iterable[ImportRow]) -> dict[int, dict[str, str | None]]:
+    """For each possible duplicate among ``rows`` (by row id), every decision with None where ``decide``
+    would take it, else why it would not: what a page offers before the click. The rows come with their
+    member and its unit (``select_related("member__unit")``); the earlier rows of the file they repeat are
+    read in one query for them all. (A row giving its member a new ID number costs the query of
+    ``judge_update`` that looks for another member holding it.)"""
+    duplicates = [row for row in rows if row.status == RowStatus.DUPLICATE]
+    if closed := _closed_to_decisions(batch):
+        return {row.pk: dict.fromkeys(_DECISIONS, closed) for row in duplicates}
+    earlier = _earlier_id_numbers(batch, duplicates)
+    return {
+        row.pk: {decision: _cannot_decide(batch, row, decision, earlier) for decision in _DECISIONS}
+        for row in duplicates
+    }
+
+
+_DECISIONS = [value for value in Decision.values if value]
+
+
+def _closed_to_decisions(batch: ImportBatch) -> str | None:
+    if batch.state != ImportBatch.State.READY:
+        return _("Decisions are taken on a previewed import that is not yet committed.")
+    return None
+
+
+def _earlier_id_numbers(batch: ImportBatch, rows: list[ImportRow]) -> dict[int, str]:
+    """{row number: ID number} of the earlier rows of the file that ``rows`` repeat, where both have one."""
+    repeated = {row.duplicate_of for row in rows if row.duplicate_of is not None and row.id_number}
+    if not repeated:
+        return {}
+    earlier = batch.rows.filter(row_number__in=repeated).exclude(id_number="")
+    return dict(earlier.values_list("row_number", "id_number"))
+
+
+def _cannot_decide(batch: ImportBatch, row: ImportRow, decision: str, earlier: dict[int, str]) -> str | None:
+    """Why ``row`` cannot take ``decision`` (None when it can); ``earlier`` is ``_earlier_id_numbers``."""
     member = row.member
     if decision == Decision.CREATE:
         if row.data.get("code"):
-            return prefix + _("the row names an existing member code.")
-        same_id = (member is not None and row.id_number and member.id_number == row.id_number) or (
-            row.duplicate_of is not None
-            and row.id_number
-            and batch.rows.filter(row_number=row.duplicate_of, id_number=row.id_number).exists()
+            return _("the row names an existing member code.")
+        same_id = row.id_number and (
+            (member is not None and member.id_number == row.id_number)
+            or earlier.get(row.duplicate_of) == row.id_number
         )
         if same_id:
-            return prefix + _("two people cannot share the ID number %(number)s.") % {"number": row.id_number}
+            return _("two people cannot share the ID number %(number)s.") % {"number": row.id_number}
     if decision == Decision.UPDATE:
         if member is None or not member.unit.path.startswith(batch.unit.path):
-            return prefix + _("there is no member of your unit for this row to update.")
+            return _("there is no member of your unit for this row to update.")
         verdict = judge_update(batch, row, member)
         if verdict.status == RowStatus.ERROR:
-            return prefix + " ".join(e["message"] for e in verdict.errors)
+            return " ".join(e["message"] for e in verdict.errors)
     return None
 
 

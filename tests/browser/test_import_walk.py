@@ -140,7 +140,11 @@ def test_import_a_district_list_fix_it_and_import_it_again(
     stats.locator("a[href*='rows=duplicate']").click()
     row = page.locator(f"#row-{FIRST_ROW + 19}")
     expect(row).to_contain_text(registered.code)  # the registry's member it meets, linked
-    fits_the_screen(page, row.locator("button"), page.locator("#bulk-decision"))
+    # The same ID number: adding the row as another person is not offered, and the row says why.
+    expect(row.locator("button[value=create]")).to_have_count(0)
+    refusal = row.locator(".refused-decision")
+    expect(refusal).to_contain_text(registered.id_number)
+    fits_the_screen(page, row.locator("button"), refusal, page.locator("#bulk-decision"))
     row.get_by_role("button", name=re.compile("^(Bỏ qua dòng này|Skip this row)$")).click()
     expect(page).to_have_url(re.compile(rf"#row-{FIRST_ROW + 19}$"))
     expect(page.locator(f"#row-{FIRST_ROW + 19} [aria-pressed=true]")).to_be_visible()

@@ -41,9 +41,10 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
     """On SQLite the tests use a database file (one per xdist worker), never the shared in-memory one.
 
     Threads beside the test's own (the live server's requests, background jobs in thread mode) open their
-    own connections. To a shared in-memory database SQLite answers "database table is locked" the moment
-    two of them meet on a table, whatever the timeout; a file in WAL mode lets readers read and makes a
-    writer wait for the lock up to the configured timeout, as in production.
+    own connections. On a shared in-memory database SQLite answers "database table is locked" at once,
+    whatever the timeout, when one touches a table that another's open transaction holds; a file in WAL
+    mode lets readers read and makes a writer wait for the lock up to the configured timeout, as in
+    production.
     """
     from django.conf import settings
 

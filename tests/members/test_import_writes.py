@@ -96,3 +96,20 @@ def test_the_rows_person_has_the_members_defaults():
     assert {f.name: f.default for f in fields(_Person)} == {
         f.name: Member._meta.get_field(f.name).get_default() for f in fields(_Person)
     }
+
+
+def test_a_dash_for_the_id_number_is_no_number(small_tree, tmp_path):
+    """Lists write "-" in an empty cell: for the ID number that is no number (None, as an empty cell), not
+    an empty one, which the registry's unique ID numbers would refuse for the second such member."""
+    rows = [[n, name, "1980", "Nam", "", "", "-", "", "", "", "", "", "15/06/2010", "", small_tree["a"].code]
+            for n, name in ((1, "Lê Văn An"), (2, "Lê Văn Bình"))]  # fmt: skip
+    path = listfiles.csv_file(tmp_path / "ds.csv", rows, headers=listfiles.PROVINCIAL_HEADERS)
+    batch = services.read_batch(batch=services.create_batch(file=path, unit=small_tree["kg"]))
+    assert (batch.rows_new, batch.rows_error) == (2, 0)
+
+    services.commit_batch(batch=batch)
+
+    assert list(Member.objects.order_by("full_name").values_list("full_name", "id_number")) == [
+        ("Lê Văn An", None),
+        ("Lê Văn Bình", None),
+    ]

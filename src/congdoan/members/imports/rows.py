@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,6 +28,9 @@ _INVISIBLE = str.maketrans({"\u00a0": " ", "\u200b": None, "\ufeff": None, "\u20
 MEMBER_FIELDS = (*(name for name in member_services.EDITABLE_FIELDS if name != "employer"), "joined_on")
 DATE_FIELDS = {"birth_date", "party_joined_on", "joined_on", "card_issued_on"}
 _MAX_LENGTHS = {f.name: f.max_length for f in Member._meta.concrete_fields if f.max_length}
+# Text fields whose "no value" is None (the ID number, unique): a cell reading as empty there ("-") is left
+# out of the data like an empty cell, not staged as "", which a second member could not share.
+_NULLABLE_TEXT = {f.name for f in Member._meta.concrete_fields if f.null and isinstance(f, models.CharField)}
 
 
 def clean_cells(cells: list, scheme: str | None) -> list:
@@ -135,9 +139,12 @@ class RowParser:
         if name in ("birth_date", "party_member"):
             return lambda data, value: _store(data, name, parse(value))
         limit = _MAX_LENGTHS.get(name)  # looked up once a column
+        keeps_empty = name not in _NULLABLE_TEXT
 
         def store(data: dict, value) -> None:
-            data[name] = _stored_value(parse(value), limit)
+            stored = _stored_value(parse(value), limit)
+            if stored != "" or keeps_empty:
+                data[name] = stored
 
         return store
 

@@ -528,6 +528,23 @@ def test_the_same_person_with_another_joining_date_takes_the_rest_of_the_row(sma
     assert (member.union_position, member.joined_on) == ("chair", joined)
 
 
+def test_the_same_person_differing_only_in_the_joining_date_decided_the_same_commits(small_tree, tmp_path):
+    """'Same person' is offered for a row that differs only in what an import leaves: the commit takes it as
+    the preview said (nothing to write), not as a registry changed since."""
+    services.commit_batch(batch=read(listfiles.xlsx(tmp_path / "a.xlsx", [person()]), small_tree["a"]))
+    member = Member.objects.get()
+    batch = read(listfiles.xlsx(tmp_path / "b.xlsx", [person(joined="01/01/2021")]), small_tree["a"])
+    (row,) = batch.rows.all()
+    assert row.status == "duplicate" and set(row.changes) == {"joined_on"}
+    assert services.allowed_decisions(batch=batch, rows=[row])[row.pk]["update"] is None
+    services.decide(batch=batch, rows=[row.row_number], decision="update")
+
+    services.commit_batch(batch=batch)
+
+    assert (batch.state, batch.created, batch.updated) == ("committed", 0, 0)
+    assert Member.objects.get() == member and Member.objects.get().joined_on == member.joined_on
+
+
 def test_update_mode_stays_in_the_users_subtree(small_tree, tmp_path):
     services.commit_batch(batch=read(listfiles.xlsx(tmp_path / "a.xlsx", [person()]), small_tree["d"]))
     member = Member.objects.get()

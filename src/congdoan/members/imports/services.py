@@ -514,7 +514,7 @@ def _check_unchanged_since_preview(batch: ImportBatch, chunk: list[ImportRow]) -
         verdict = fresh.get(row.pk)
         if verdict is None:
             continue
-        if row.status == RowStatus.UPDATE and batch.mode == ImportBatch.Mode.ADD:
+        if row.decision == Decision.UPDATE:  # judged as the decision judged it, whatever it leaves to do
             verdict = (
                 judge_update(batch, row, Member.objects.select_related("unit").get(pk=verdict.member_id))
                 if verdict.member_id

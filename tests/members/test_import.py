@@ -442,6 +442,31 @@ def test_duplicates_within_the_file_await_a_decision(small_tree, tmp_path):
     ]
 
 
+def test_a_repeated_row_holding_a_registry_members_id_number_is_no_different_person(small_tree, tmp_path):
+    """A row repeating an earlier row of the file is not compared with the registry; its ID number still
+    may be a member's: 'add as a different person' is refused as it is for a row meeting that member, and
+    a member who takes the number after the decision makes the commit stale, not a database error."""
+    services.commit_batch(batch=read(listfiles.xlsx(tmp_path / "a.xlsx", [person(stt=9)]), small_tree["a"]))
+    taken = Member.objects.get().id_number
+    rows = [person(name="Trần Văn Xuân", stt=1), person(name="Trần Văn Xuân", stt=2, id_number=taken)]
+    batch = read(listfiles.xlsx(tmp_path / "b.xlsx", rows), small_tree["a"])
+    repeat = batch.rows.get(status="duplicate", duplicate_of=5)
+    refusal = f"two people cannot share the ID number {taken}."
+    assert services.allowed_decisions(batch=batch, rows=[repeat])[repeat.pk]["create"] == refusal
+    with pytest.raises(ValidationError, match=refusal):
+        services.decide(batch=batch, rows=[repeat.row_number], decision="create")
+
+    free = person(name="Trần Văn Xuân", stt=3)
+    batch = read(
+        listfiles.xlsx(tmp_path / "c.xlsx", [person(name="Trần Văn Xuân", stt=1), free]), small_tree["a"]
+    )
+    services.decide(batch=batch, rows=[6], decision="create")
+    services.commit_batch(batch=read(listfiles.xlsx(tmp_path / "d.xlsx", [free]), small_tree["b"]))
+    with pytest.raises(ValidationError, match="The registry changed since the preview"):
+        services.commit_batch(batch=batch)
+    assert batch.rows.get(row_number=6).decision == ""  # the refreshed preview asks again
+
+
 def test_reimporting_the_same_file_changes_nothing(small_tree, tmp_path):
     rows = [*listfiles.people(30), person(name="Không Có Số", id_number="", stt=31)]
     path = listfiles.xlsx(tmp_path / "ds.xlsx", rows)

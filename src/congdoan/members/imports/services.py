@@ -367,11 +367,11 @@ def decide(*, batch: ImportBatch, rows: Iterable[int], decision: str, user=None)
             "member__unit"
         )
     )
-    earlier = _earlier_id_numbers(batch, chosen)
+    shared = _sharing_id_number(batch, chosen)
     problems = [
         _("Row %(row)s: ") % {"row": row.row_number} + problem
         for row in chosen
-        if (problem := _cannot_decide(batch, row, decision, earlier))
+        if (problem := _cannot_decide(batch, row, decision, shared))
     ]
     if problems:
         raise ValidationError(problems)
@@ -385,15 +385,15 @@ def decide(*, batch: ImportBatch, rows: Iterable[int], decision: str, user=None)
 def allowed_decisions(*, batch: ImportBatch, rows: Iterable[ImportRow]) -> dict[int, dict[str, str | None]]:
     """For each possible duplicate among ``rows`` (by row id), every decision with None where ``decide``
     would take it, else why it would not: what a page offers before the click. The rows come with their
-    member and its unit (``select_related("member__unit")``); the earlier rows of the file they repeat are
-    read in one query for them all. (A row giving its member a new ID number costs the query of
-    ``judge_update`` that looks for another member holding it.)"""
+    member and its unit (``select_related("member__unit")``); who else holds their ID numbers is read in
+    two queries for them all (``_sharing_id_number``). (A row giving its member a new ID number costs the
+    query of ``judge_update`` that looks for another member holding it.)"""
     duplicates = [row for row in rows if row.status == RowStatus.DUPLICATE]
     if closed := _closed_to_decisions(batch):
         return {row.pk: dict.fromkeys(_DECISIONS, closed) for row in duplicates}
-    earlier = _earlier_id_numbers(batch, duplicates)
+    shared = _sharing_id_number(batch, duplicates)
     return {
-        row.pk: {decision: _cannot_decide(batch, row, decision, earlier) for decision in _DECISIONS}
+        row.pk: {decision: _cannot_decide(batch, row, decision, shared) for decision in _DECISIONS}
         for row in duplicates
     }
 
@@ -407,26 +407,38 @@ def _closed_to_decisions(batch: ImportBatch) -> str | None:
     return None
 
 
-def _earlier_id_numbers(batch: ImportBatch, rows: list[ImportRow]) -> dict[int, str]:
-    """{row number: ID number} of the earlier rows of the file that ``rows`` repeat, where both have one."""
-    repeated = {row.duplicate_of for row in rows if row.duplicate_of is not None and row.id_number}
-    if not repeated:
-        return {}
-    earlier = batch.rows.filter(row_number__in=repeated).exclude(id_number="")
-    return dict(earlier.values_list("row_number", "id_number"))
+def _sharing_id_number(batch: ImportBatch, rows: list[ImportRow]) -> set[int]:
+    """The ids of ``rows`` whose ID number someone holds already: a registry member, or the earlier row of
+    the file a row repeats (a repeated row is not compared with the registry, so its number is looked up
+    here)."""
+    numbered = [row for row in rows if row.id_number]
+    if not numbered:
+        return set()
+    registered = set(
+        Member.objects.filter(id_number__in={row.id_number for row in numbered}).values_list(
+            "id_number", flat=True
+        )
+    )
+    repeated = {row.duplicate_of for row in numbered if row.duplicate_of is not None}
+    earlier = (
+        dict(batch.rows.filter(row_number__in=repeated).values_list("row_number", "id_number"))
+        if repeated
+        else {}
+    )
+    return {
+        row.pk
+        for row in numbered
+        if row.id_number in registered or earlier.get(row.duplicate_of) == row.id_number
+    }
 
 
-def _cannot_decide(batch: ImportBatch, row: ImportRow, decision: str, earlier: dict[int, str]) -> str | None:
-    """Why ``row`` cannot take ``decision`` (None when it can); ``earlier`` is ``_earlier_id_numbers``."""
+def _cannot_decide(batch: ImportBatch, row: ImportRow, decision: str, shared: set[int]) -> str | None:
+    """Why ``row`` cannot take ``decision`` (None when it can); ``shared`` is ``_sharing_id_number``."""
     member = row.member
     if decision == Decision.CREATE:
         if row.data.get("code"):
             return _("the row names an existing member code.")
-        same_id = row.id_number and (
-            (member is not None and member.id_number == row.id_number)
-            or earlier.get(row.duplicate_of) == row.id_number
-        )
-        if same_id:
+        if row.pk in shared:
             return _("two people cannot share the ID number %(number)s.") % {"number": row.id_number}
     if decision == Decision.UPDATE:
         if member is None or not member.unit.path.startswith(batch.unit.path):
@@ -522,6 +534,9 @@ def _check_unchanged_since_preview(batch: ImportBatch, chunk: list[ImportRow]) -
             )
         if (verdict.status, verdict.member_id, verdict.changes) != (row.status, row.member_id, row.changes):
             raise StalePreview(_("row %(row)s") % {"row": row.row_number})
+    repeats = [row for row in chunk if row.duplicate_of is not None and row.decision == Decision.CREATE]
+    if taken := _sharing_id_number(batch, repeats):  # since decided: someone took the ID number
+        raise StalePreview(_("row %(row)s") % {"row": min(r.row_number for r in repeats if r.pk in taken)})
 
 
 def _update_members(batch: ImportBatch, chunk: list[ImportRow]) -> int:
@@ -554,6 +569,10 @@ def _refresh_preview(batch: ImportBatch) -> None:
         classifiable.filter(pk__in=[row.pk for row in chunk]).exclude(pk__in=kept).update(
             decision=Decision.NONE
         )
+    # A repeated row stays 'a different person' only while its ID number is free.
+    repeats = batch.rows.filter(duplicate_of__isnull=False, decision=Decision.CREATE)
+    for chunk in _chunks(repeats):
+        repeats.filter(pk__in=_sharing_id_number(batch, chunk)).update(decision=Decision.NONE)
     _count(batch)
 
 

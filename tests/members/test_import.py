@@ -467,6 +467,24 @@ def test_a_repeated_row_holding_a_registry_members_id_number_is_no_different_per
     assert batch.rows.get(row_number=6).decision == ""  # the refreshed preview asks again
 
 
+def test_an_update_list_adds_no_one(small_tree, tmp_path):
+    """Rows of an update list that repeat each other are skipped or update; a new member needs what only a
+    list of new members is checked for."""
+    path = listfiles.xlsx(
+        tmp_path / "u.xlsx",
+        [[cccd(1995, "male", n), "Lê Văn A", "01/01/1995", small_tree["a"].code] for n in (1, 2)],
+        headers=["Số CCCD", "Họ và tên", "Ngày sinh", "Mã CĐCS"],
+        title=False,
+        totals=False,
+    )
+    batch = read(path, small_tree["kg"], mode="update")
+    repeat = batch.rows.get(status="duplicate")
+    refusal = "an update list adds no one; add new members with a list in the add mode."
+    assert services.allowed_decisions(batch=batch, rows=[repeat])[repeat.pk]["create"] == refusal
+    with pytest.raises(ValidationError, match=refusal):
+        services.decide(batch=batch, rows=[repeat.row_number], decision="create")
+
+
 def test_reimporting_the_same_file_changes_nothing(small_tree, tmp_path):
     rows = [*listfiles.people(30), person(name="Không Có Số", id_number="", stt=31)]
     path = listfiles.xlsx(tmp_path / "ds.xlsx", rows)

@@ -436,6 +436,8 @@ def _cannot_decide(batch: ImportBatch, row: ImportRow, decision: str, shared: se
     """Why ``row`` cannot take ``decision`` (None when it can); ``shared`` is ``_sharing_id_number``."""
     member = row.member
     if decision == Decision.CREATE:
+        if batch.mode == ImportBatch.Mode.UPDATE:  # its rows were never checked as new members
+            return _("an update list adds no one; add new members with a list in the add mode.")
         if row.data.get("code"):
             return _("the row names an existing member code.")
         if row.pk in shared:

@@ -40,8 +40,8 @@ from congdoan.members.models import (
     MemberCard,
     Membership,
 )
-from congdoan.units.models import Level, Unit, UnitLink, path_prefixes
-from congdoan.units.selectors import valid_on
+from congdoan.units.models import Level, Unit, path_prefixes
+from congdoan.units.selectors import tree_on, valid_on
 
 CARD_LEVELS = (Level.GRASSROOTS, Level.SUBUNIT)
 OPEN_STATES = (CardRequest.State.PENDING, CardRequest.State.APPROVED)
@@ -400,17 +400,11 @@ def card_coverage(
     One GROUP BY per call, by the unit members stand in; the sums up the tree are made from those rows.
     """
     result = {unit_id: (0, 0) for unit_id in unit_ids}
-    roots = dict(
-        UnitLink.objects.filter(valid_on(on), unit_id__in=list(unit_ids)).values_list("path", "unit_id")
-    )
+    links = tree_on(on, under=unit_ids)
+    path_of = dict(links.order_by().values_list("unit_id", "path"))
+    roots = {path_of[unit_id]: unit_id for unit_id in unit_ids if unit_id in path_of}
     if not roots:
         return result
-    outer = [path for path in roots if not any(path != other and path.startswith(other) for other in roots)]
-    within = Q()
-    for path in outer:
-        within |= Q(path__under=path)
-    links = UnitLink.objects.filter(valid_on(on)).filter(within)
-    path_of = dict(links.values_list("unit_id", "path"))
     held = holding_card(since, on)
     rows = (
         Membership.objects.filter(valid_on(on), state__in=MEMBER_STATES, unit_id__in=links.values("unit_id"))

@@ -40,8 +40,8 @@ from congdoan.plans.models import Comparator, Programme, Target, TargetKind
 from congdoan.plans.periods import Period, PeriodKind
 from congdoan.plans.reported import FigureWindow, rolled_up_windows
 from congdoan.plans.selectors import former_ancestors, visible
-from congdoan.units.models import Unit, UnitLink, path_prefixes
-from congdoan.units.selectors import names_on_days, today, tree_on, valid_on
+from congdoan.units.models import Unit, path_prefixes
+from congdoan.units.selectors import links_by_day, names_on_days, today, tree_on, trees_on
 
 SIGNS = {Comparator.AT_LEAST: "≥", Comparator.ABOVE: ">", Comparator.EXACTLY: "="}
 # A target behind its pace by at most this share of the pace is amber rather than red.
@@ -569,16 +569,9 @@ def programme_progress(
 def children(*, user, unit: Unit, days: Collection[datetime.date]) -> dict[datetime.date, list[Unit]]:
     """day -> the units directly under ``unit`` in the tree of that day, within the scope, by code (one
     query for all the days)."""
-    on_any = Q(pk__in=[])
-    for day in days:
-        on_any |= valid_on(day)
-    links = UnitLink.objects.filter(on_any, parent=unit).select_related("unit", "unit__unit_type")
-    below: dict[datetime.date, list[Unit]] = {day: [] for day in days}
-    for link in _scoped(links, user, "unit__path").order_by("unit__code"):
-        for day, units in below.items():
-            if link.valid_from <= day and (link.valid_to is None or day < link.valid_to):
-                units.append(link.unit)
-    return below
+    links = trees_on(days).filter(parent=unit).select_related("unit", "unit__unit_type")
+    by_day = links_by_day(_scoped(links, user, "unit__path").order_by("unit__code"), days)
+    return {day: [link.unit for link in standing] for day, standing in by_day.items()}
 
 
 @dataclass(frozen=True)

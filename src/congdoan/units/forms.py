@@ -314,19 +314,20 @@ def describe(reorg: Reorganisation) -> ReorganisationPreview:
         for r in founded.select_related("unit__parent").order_by("id")
     ]
     moved_ids = reorg.involved.filter(role=ReorganisationUnit.Role.MOVED).values_list("unit_id", flat=True)
-    for link in (
+    moved = list(
         UnitLink.objects.filter(reorganisation=reorg, unit_id__in=moved_ids)
         .select_related("unit", "parent")
         .order_by("path")
-    ):
+    )
+    below = selectors.count_below_on(unit_ids=[link.unit_id for link in moved], on=on)
+    for link in moved:
         before = UnitLink.objects.filter(unit=link.unit, valid_to=on).select_related("parent").first()
-        below = UnitLink.objects.filter(selectors.valid_on(on), path__under=link.path).count() - 1
         preview.moved.append(
             MovedUnit(
                 unit=UnitRef.of(link.unit),
                 old_parent=UnitRef.of(before and before.parent),
                 new_parent=UnitRef.of(link.parent),
-                below=below,
+                below=below.get(link.unit_id, 0),
             )
         )
     heirs: dict[int, list[UnitRef]] = {}

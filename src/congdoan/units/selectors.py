@@ -1,7 +1,8 @@
 """Reading the tree: today's, as it stood on a date, and a unit's history.
 
-What a user reads goes through their scope. ``tree_on``, ``child_units_on`` and the names read the tree
-before any scope: for services that check the user themselves, and for the scoped readers here.
+What a user reads goes through their scope. ``tree_on``, ``trees_on``, ``child_units_on``, the counts and the
+names read the tree before any scope: for services that check the user themselves, and for the scoped readers
+here.
 """
 
 import datetime
@@ -27,17 +28,49 @@ def units_for(user, action: str = Action.VIEW) -> QuerySet[Unit]:
     return restrict(Unit.objects.select_related("unit_type", "parent"), user, action)
 
 
-def tree_on(on: datetime.date, *, under: Unit | None = None) -> QuerySet[UnitLink]:
+def tree_on(on: datetime.date, *, under: Unit | Collection[int] | None = None) -> QuerySet[UnitLink]:
     """The tree as it stood on ``on``, before any scope: one link per unit that existed then.
 
-    ``under`` narrows it to that unit's subtree *as it stood then* (the unit itself included; nothing
-    when the unit did not stand in the tree that day).
+    ``under`` (a unit, or the ids of several) narrows it to their subtrees *as they stood then* (each
+    unit itself included; nothing for a unit that did not stand in the tree that day).
     """
     links = UnitLink.objects.filter(valid_on(on))
     if under is None:
         return links
-    top = links.filter(unit=under).values_list("path", flat=True).first()
-    return UnitLink.objects.none() if top is None else links.filter(path__under=top)
+    roots = [under.pk] if isinstance(under, Unit) else list(under)
+    return links.filter(_under_any(links.filter(unit_id__in=roots).order_by().values_list("path", flat=True)))
+
+
+def _under_any(paths: Iterable[str]) -> Q:
+    """Links whose path lies under one of ``paths`` (none when there are none)."""
+    within = Q(pk__in=[])
+    last = None
+    for path in sorted(paths):  # a path sorts right after its ancestors': those under another add nothing
+        if last is None or not path.startswith(last):
+            within |= Q(path__under=path)
+            last = path
+    return within
+
+
+def trees_on(days: Collection[datetime.date]) -> QuerySet[UnitLink]:
+    """The trees as they stood on each of ``days`` in one queryset, before any scope: every link that
+    stood on at least one of them (``links_by_day`` sorts them out)."""
+    on_any = Q(pk__in=[])
+    for day in days:
+        on_any |= valid_on(day)
+    return UnitLink.objects.filter(on_any)
+
+
+def links_by_day(
+    links: Iterable[UnitLink], days: Collection[datetime.date]
+) -> dict[datetime.date, list[UnitLink]]:
+    """day -> those of ``links`` (read from ``trees_on(days)``) that stood that day, in the order read."""
+    by_day: dict[datetime.date, list[UnitLink]] = {day: [] for day in days}
+    for link in links:
+        for day, standing in by_day.items():
+            if link.valid_from <= day and (link.valid_to is None or day < link.valid_to):
+                standing.append(link)
+    return by_day
 
 
 def links_on(*, user, on: datetime.date, under: Unit | None = None) -> QuerySet[UnitLink]:
@@ -69,6 +102,17 @@ def count_children_on(*, unit_ids: list[int], on: datetime.date) -> dict[int, in
         .values_list("parent_id", "n")
     )
     return dict(rows)
+
+
+def count_below_on(*, unit_ids: Collection[int], on: datetime.date) -> dict[int, int]:
+    """How many units stood anywhere below each of ``unit_ids`` on ``on``, in one count over their subtrees
+    (a unit that did not stand in the tree that day is left out)."""
+    tops = dict(tree_on(on).filter(unit_id__in=list(unit_ids)).order_by().values_list("unit_id", "path"))
+    if not tops:
+        return {}
+    below = {f"below_{unit}": Count("id", filter=Q(path__under=path)) for unit, path in tops.items()}
+    counts = tree_on(on).filter(_under_any(tops.values())).aggregate(**below)
+    return {unit: counts[f"below_{unit}"] - 1 for unit in tops}  # less the unit itself
 
 
 def names_on(*, unit_ids: Iterable[int], on: datetime.date) -> dict[int, UnitName]:

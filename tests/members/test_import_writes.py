@@ -6,13 +6,13 @@ import datetime
 from dataclasses import fields
 
 import pytest
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from congdoan.audit.context import change_context
 from congdoan.audit.models import ObjectChange
 from congdoan.indicators.models import PendingChange
 from congdoan.members import services as member_services
-from congdoan.members.imports import services
+from congdoan.members.imports import services, writing
 from congdoan.members.imports.rows import _Person, member_values
 from congdoan.members.models import Member, MemberEvent, Membership
 from tests.members import listfiles
@@ -113,3 +113,22 @@ def test_a_dash_for_the_id_number_is_no_number(small_tree, tmp_path):
         ("Lê Văn An", None),
         ("Lê Văn Bình", None),
     ]
+
+
+def test_a_commit_failing_half_way_leaves_nothing_behind(small_tree, tmp_path, monkeypatch):
+    """An error after the new members are written (here: the intervals' statement) undoes the whole commit,
+    the temporary table of new members too, so the next commit on the same connection creates it again."""
+    path = listfiles.csv_file(tmp_path / "ds.csv", people(small_tree), headers=listfiles.PROVINCIAL_HEADERS)
+    batch = services.read_batch(batch=services.create_batch(file=path, unit=small_tree["kg"]))
+    logged = ObjectChange.objects.count()
+    written = writing._memberships
+    monkeypatch.setattr(writing, "_memberships", lambda first, last: ("SELECT no_such_column", []))
+    with pytest.raises(DatabaseError):
+        services.commit_batch(batch=batch)
+    assert (Member.objects.count(), MemberEvent.objects.count()) == (0, 0)
+    assert ObjectChange.objects.count() == logged
+    assert batch.rows.exclude(member=None).count() == 0
+
+    monkeypatch.setattr(writing, "_memberships", written)
+    services.commit_batch(batch=batch)
+    assert (Member.objects.count(), Membership.objects.count()) == (3, 3)

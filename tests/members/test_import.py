@@ -588,6 +588,19 @@ def test_the_same_person_differing_only_in_the_joining_date_decided_the_same_com
     assert Member.objects.get() == member and Member.objects.get().joined_on == member.joined_on
 
 
+def test_a_row_decided_otherwise_again_says_again_why_it_is_a_duplicate(small_tree, tmp_path):
+    """'Same person' makes the row say what the update does; another decision after it puts back why the
+    row is a possible duplicate, not an update that will not be made."""
+    services.commit_batch(batch=read(listfiles.xlsx(tmp_path / "a.xlsx", [person()]), small_tree["a"]))
+    batch = read(listfiles.xlsx(tmp_path / "b.xlsx", [person(position="Chủ tịch")]), small_tree["a"])
+    (row,) = batch.rows.all()
+    why = row.reason
+    services.decide(batch=batch, rows=[row.row_number], decision="update")
+    assert batch.rows.get().reason.startswith("Updates Nguyễn Văn An")
+    services.decide(batch=batch, rows=[row.row_number], decision="skip")
+    assert batch.rows.get().reason == why
+
+
 def test_update_mode_stays_in_the_users_subtree(small_tree, tmp_path):
     services.commit_batch(batch=read(listfiles.xlsx(tmp_path / "a.xlsx", [person()]), small_tree["d"]))
     member = Member.objects.get()

@@ -376,9 +376,15 @@ def decide(*, batch: ImportBatch, rows: Iterable[int], decision: str, user=None)
     if problems:
         raise ValidationError(problems)
     if decision == Decision.UPDATE:  # the row says what the update does (a joining date it leaves)
+        reworded = chosen
         for row in chosen:
             row.reason = judge_update(batch, row, row.member).reason
-        ImportRow.objects.bulk_update(chosen, ["reason"])
+    else:  # and, decided otherwise again, why it is a possible duplicate
+        reworded = sorted((row for row in chosen if row.decision == Decision.UPDATE), key=lambda row: row.pk)
+        verdicts = classify(batch, reworded)
+        for row in reworded:
+            row.reason = verdicts[row.pk].reason
+    ImportRow.objects.bulk_update(reworded, ["reason"])
     return ImportRow.objects.filter(pk__in=[row.pk for row in chosen]).update(decision=decision)
 
 

@@ -132,3 +132,37 @@ def test_a_commit_failing_half_way_leaves_nothing_behind(small_tree, tmp_path, m
     monkeypatch.setattr(writing, "_memberships", written)
     services.commit_batch(batch=batch)
     assert (Member.objects.count(), Membership.objects.count()) == (3, 3)
+
+
+def test_duplicates_decided_different_people_are_written_as_new_members(small_tree, tmp_path):
+    """Rows awaiting a decision, decided 'a different person', are written with the new rows: each its
+    member, first event, interval and log, once. Here Excel row 3 meets a registry member (name, birth and
+    union), row 5 repeats row 2 and row 6 repeats row 3."""
+    a = small_tree["a"].code
+    known = [[1, "Lê Văn Cường", "1980", "Nam", "", "", "", "", "", "", "", "", "15/06/2010", "", a]]
+    path = listfiles.csv_file(tmp_path / "a.csv", known, headers=listfiles.PROVINCIAL_HEADERS)
+    services.commit_batch(
+        batch=services.read_batch(batch=services.create_batch(file=path, unit=small_tree["kg"]))
+    )
+    rows = [
+        *people(small_tree),
+        [4, "Nguyễn Thị Thu Hà", "17/03/1995", "Nữ", *[""] * 8, "01/09/2021", "", a],
+        [5, "Lê Văn Cường", "1980", "Nam", *[""] * 3, "0912000111", *[""] * 4, "15/06/2010", "", a],
+    ]  # fmt: skip
+    path = listfiles.csv_file(tmp_path / "b.csv", rows, headers=listfiles.PROVINCIAL_HEADERS)
+    batch = services.read_batch(batch=services.create_batch(file=path, unit=small_tree["kg"]))
+    assert dict(batch.rows.values_list("row_number", "status")) == {
+        2: "new", 3: "duplicate", 4: "new", 5: "duplicate", 6: "duplicate"
+    }  # fmt: skip
+    services.decide(batch=batch, rows=[3, 5, 6], decision="create")
+    before = Member.objects.count()
+
+    services.commit_batch(batch=batch)
+
+    assert (batch.created, Member.objects.count() - before) == (5, 5)
+    for row in batch.rows.select_related("member"):
+        assert row.member.full_name == row.data["full_name"], row.row_number
+        assert MemberEvent.objects.filter(member=row.member).count() == 1
+        assert Membership.objects.filter(member=row.member).count() == 1
+        logged = ObjectChange.objects.filter(request_id=batch.request_id, object_id=row.member.pk)
+        assert logged.filter(content_type__model="member").count() == 1

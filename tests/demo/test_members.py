@@ -5,6 +5,7 @@ from collections import Counter
 
 from django.db.models import Count, F, Q, Sum
 
+from congdoan.audit.models import ObjectChange
 from congdoan.demo.members import ADMISSION_TARGETS, TARGET_REACHED, _shares
 from congdoan.demo.places import PROVINCES_BY_KEY
 from congdoan.members import services
@@ -169,3 +170,25 @@ def test_shares_add_up():
     assert _shares(10, [1, 1, 1]) == [4, 3, 3] or sum(_shares(10, [1, 1, 1])) == 10
     assert _shares(100_000, [5, 3, 2]) == [50_000, 30_000, 20_000]
     assert sum(_shares(7, [3, 3, 1])) == 7
+
+
+def test_the_members_log_holds_what_the_services_log(demo, db):
+    """The database logs the demo's members and events (``writing.log_new_members``): each change row holds
+    the snapshot, name and unit ``log_many`` would write for the row as it stands."""
+    created = ObjectChange.objects.filter(action=ObjectChange.Action.CREATE)
+    moved = list(Member.objects.filter(events__kind=EventKind.TRANSFER_IN).distinct()[:20])
+    assert moved  # members whose unit is not their first event's
+    for member in [*Member.objects.order_by("pk")[:20], *moved]:
+        change = created.get(content_type__model="member", object_id=member.pk)
+        assert (change.after, change.object_repr, change.unit_id) == (
+            member.audit_snapshot(),
+            str(member),
+            member.audit_unit_id,
+        )
+        for event in member.events.all():
+            change = created.get(content_type__model="memberevent", object_id=event.pk)
+            assert (change.after, change.object_repr, change.unit_id) == (
+                event.audit_snapshot(),
+                str(event),
+                event.audit_unit_id,
+            )

@@ -15,6 +15,8 @@ from congdoan.members.imports import legacy, services
 from congdoan.members.imports.models import ImportBatch, ImportRow
 from congdoan.members.imports.workbooks import error_report, template
 from congdoan.members.models import EventKind, Member, MemberEvent, Membership, Status
+from congdoan.units import services as units
+from tests.factories import decision
 from tests.members import listfiles
 from tests.members.listfiles import cccd
 
@@ -599,6 +601,19 @@ def test_a_row_decided_otherwise_again_says_again_why_it_is_a_duplicate(small_tr
     assert batch.rows.get().reason.startswith("Updates Nguyễn Văn An")
     services.decide(batch=batch, rows=[row.row_number], decision="skip")
     assert batch.rows.get().reason == why
+
+
+def test_a_union_dissolved_since_the_preview_admits_no_one_after_its_end(small_tree, tmp_path):
+    """The preview checked the union on each admission date as it stood; dissolved since, the commit
+    refuses the rows it would admit after the end, naming them, and writes nothing."""
+    rows = [person(joined=D(2020, 5, 1), stt=1), person(name="Lê Văn Bình", joined=D(2022, 5, 1), stt=2)]
+    batch = read(listfiles.xlsx(tmp_path / "a.xlsx", rows), small_tree["a"])
+    assert batch.rows_new == 2
+    units.dissolve_unit(unit=small_tree["a"], effective_on=D(2021, 1, 1), decision=decision(D(2020, 12, 20)))
+
+    with pytest.raises(ValidationError, match=r"Row 6: .* was not active on 01/05/2022"):
+        services.commit_batch(batch=batch)
+    assert not Member.objects.exists()
 
 
 def test_update_mode_stays_in_the_users_subtree(small_tree, tmp_path):

@@ -29,6 +29,7 @@ since the preview the commit is undone and the preview refreshed, so what is wri
 previewed.
 """
 
+import datetime
 import functools
 import hashlib
 import itertools
@@ -39,8 +40,9 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import CharField, Count, Q
 from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -70,6 +72,7 @@ from congdoan.members.imports.rows import (
     ParsedRow,
     RowParser,
     UnitIndex,
+    admission_errors,
     birth_year,
     clean_cells,
     person_key,
@@ -509,6 +512,7 @@ def _write(batch: ImportBatch, progress) -> tuple[int, int]:
     # again (a duplicate whose member has gone meets none and is judged too, to be found stale).
     for chunk in _chunks(to_create.filter(may_meet_registry() | Q(status=RowStatus.DUPLICATE))):
         _check_unchanged_since_preview(batch, chunk)
+    _check_unions_still_admit(to_create)
     created_at = timezone.now()
     for chunk in _chunks(to_create.values_list("pk", KT("data__full_name")), size=WRITE_CHUNK):
         create_members(chunk, created_at=created_at)
@@ -545,6 +549,30 @@ def _check_unchanged_since_preview(batch: ImportBatch, chunk: list[ImportRow]) -
     repeats = [row for row in chunk if row.duplicate_of is not None and row.decision == Decision.CREATE]
     if taken := _sharing_id_number(batch, repeats):  # since decided: someone took the ID number
         raise StalePreview(_("row %(row)s") % {"row": min(r.row_number for r in repeats if r.pk in taken)})
+
+
+def _check_unions_still_admit(to_create) -> None:
+    """The preview checked each new member's union on the admission date as the union stood then
+    (``rows.admission_errors``); one dissolved since admits no one from its end on. The list is refused
+    rather than refreshed: its rows, read again, would be refused at the upload."""
+    for unit in Unit.objects.filter(pk__in=to_create.values("unit_id"), dissolved_on__isnull=False):
+        # An admission falls on or after the end exactly when the joining date does: a union ends after
+        # it is founded. Staged dates are ISO text, in date order as text (a JSON key's own "gte" reads
+        # its operand as JSON on SQLite).
+        late = (
+            to_create.filter(unit=unit)
+            .alias(joined=Cast(KT("data__joined_on"), CharField()))
+            .filter(joined__gte=unit.dissolved_on.isoformat())
+            .order_by("row_number")
+            .first()
+        )
+        if late is not None:
+            joined = datetime.date.fromisoformat(late.data["joined_on"])
+            problem = admission_errors(Member(joined_on=joined), unit)["unit"]
+            raise ValidationError(
+                _("Row %(row)s: %(problem)s Discard this import and upload the list again.")
+                % {"row": late.row_number, "problem": problem}
+            )
 
 
 def _update_members(batch: ImportBatch, chunk: list[ImportRow]) -> int:

@@ -557,6 +557,18 @@ def test_update_mode_by_member_code_or_id_number(small_tree, tmp_path):
     assert (again.rows_unchanged, again.rows_update) == (3, 0)
 
 
+def test_a_member_code_twice_in_a_list_awaits_a_decision(small_tree, tmp_path):
+    """Two rows naming one member are one update too many: the second repeats the first, as a repeated ID
+    number does, rather than overwriting it unseen."""
+    services.commit_batch(batch=read(listfiles.xlsx(tmp_path / "a.xlsx", [person()]), small_tree["a"]))
+    member = Member.objects.get()
+    rows = [[member.code, "0912345678"], [member.code, "0913000111"]]
+    path = listfiles.xlsx(tmp_path / "u.xlsx", rows, headers=["Mã ĐV", "SĐT"], title=False, totals=False)
+    batch = read(path, small_tree["a"], mode="update")
+    assert dict(batch.rows.values_list("row_number", "status")) == {2: "update", 3: "duplicate"}
+    assert batch.rows.get(row_number=3).reason == "The same member code as row 2."
+
+
 def test_the_same_person_with_another_joining_date_takes_the_rest_of_the_row(small_tree, tmp_path):
     services.commit_batch(batch=read(listfiles.xlsx(tmp_path / "a.xlsx", [person()]), small_tree["a"]))
     member = Member.objects.get()

@@ -76,9 +76,11 @@ def _birth_matches(member: Member, data: dict) -> bool:
 
 
 def mark_file_duplicates(batch: ImportBatch) -> None:
-    """Later rows repeating an earlier row's ID number, or its name + birth + unit, await a decision."""
+    """Later rows repeating an earlier row's member code, ID number, or name + birth + unit await a
+    decision (one member updated twice would keep only the last row, unseen)."""
     rows = batch.rows.exclude(status=Status.ERROR)
     for key, reason in (
+        ("member_code", _("The same member code as row %(row)s.")),
         ("id_number", _("The same ID number as row %(row)s.")),
         ("person_key", _("The same name, birth and grassroots union as row %(row)s.")),
     ):

@@ -628,6 +628,34 @@ def test_a_union_dissolved_since_the_preview_admits_no_one_after_its_end(small_t
     assert not Member.objects.exists()
 
 
+def test_a_refreshed_preview_keeps_a_same_person_decision_only_where_it_is_still_taken(small_tree, tmp_path):
+    """After a stale commit a 'same person' decision survives with its verdict, saying what the update does;
+    one whose update the registry now refuses is asked again (kept, the commit would be stale again and
+    again)."""
+    first = [person(stt=1), person(name="Lê Văn Bình", stt=2)]
+    services.commit_batch(batch=read(listfiles.xlsx(tmp_path / "a.xlsx", first), small_tree["a"]))
+    an, binh = (Member.objects.get(full_name=name) for name in ("Nguyễn Văn An", "Lê Văn Bình"))
+    headers = [*listfiles.HEADERS, "Ngày cấp thẻ"]
+    rows = [
+        [*row, D(2016, 1, 1)]
+        for row in (person(stt=1, position="Chủ tịch"), person(name="Lê Văn Bình", stt=2))
+    ]
+    batch = read(listfiles.xlsx(tmp_path / "b.xlsx", rows, headers=headers), small_tree["a"])
+    services.decide(batch=batch, rows=[5, 6], decision="update")
+    Member.objects.filter(pk=binh.pk).update(joined_on=D(2017, 1, 1))  # corrected on the record meanwhile
+
+    with pytest.raises(ValidationError, match="The registry changed since the preview"):
+        services.commit_batch(batch=batch)
+
+    kept, refused = batch.rows.order_by("row_number")
+    assert (kept.decision, refused.decision) == ("update", "")
+    assert kept.reason.startswith(f"Updates {an.full_name}")
+    services.decide(batch=batch, rows=[6], decision="skip")
+    services.commit_batch(batch=batch)
+    an.refresh_from_db()
+    assert (batch.updated, an.union_position) == (1, "chair")
+
+
 def test_update_mode_stays_in_the_users_subtree(small_tree, tmp_path):
     services.commit_batch(batch=read(listfiles.xlsx(tmp_path / "a.xlsx", [person()]), small_tree["d"]))
     member = Member.objects.get()

@@ -58,6 +58,7 @@ from congdoan.members.imports import legacy
 from congdoan.members.imports.fields import BY_NAME, is_bookkeeping
 from congdoan.members.imports.layout import Layout, RowKind, find_layout, row_kind
 from congdoan.members.imports.matching import (
+    Verdict,
     apply_changes,
     classify,
     judge_update,
@@ -605,11 +606,28 @@ def _refresh_preview(batch: ImportBatch) -> None:
         classifiable.filter(pk__in=[row.pk for row in chunk]).exclude(pk__in=kept).update(
             decision=Decision.NONE
         )
+        updating = [row for row in chunk if row.pk in kept and row.decision == Decision.UPDATE]
+        _judge_kept_updates(batch, updating, fresh)
     # A repeated row stays 'a different person' only while its ID number is free.
     repeats = batch.rows.filter(duplicate_of__isnull=False, decision=Decision.CREATE)
     for chunk in _chunks(repeats):
         repeats.filter(pk__in=_sharing_id_number(batch, chunk)).update(decision=Decision.NONE)
     _count(batch)
+
+
+def _judge_kept_updates(batch: ImportBatch, rows: list[ImportRow], fresh: dict[int, Verdict]) -> None:
+    """Kept 'same person' decisions (``fresh`` their verdicts), judged as ``decide`` judges them: the row
+    says again what the update does, or, where the registry now refuses the update, the decision is asked
+    again (kept, the commit would find it stale each time)."""
+    members = Member.objects.select_related("unit").in_bulk([fresh[row.pk].member_id for row in rows])
+    refused = []
+    for row in rows:
+        verdict = judge_update(batch, row, members[fresh[row.pk].member_id])
+        if verdict.status == RowStatus.ERROR:
+            refused.append(row.pk)
+        row.reason = verdict.reason
+    ImportRow.objects.filter(pk__in=refused).update(decision=Decision.NONE)
+    ImportRow.objects.bulk_update([row for row in rows if row.pk not in refused], ["reason"])
 
 
 def _reset(row: ImportRow) -> ImportRow:

@@ -40,7 +40,7 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
 from django.db import connection, transaction
-from django.db.models import CharField, Count, Q
+from django.db.models import CharField, Count, F, Q
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -556,24 +556,24 @@ def _check_unions_still_admit(to_create) -> None:
     """The preview checked each new member's union on the admission date as the union stood then
     (``rows.admission_errors``); one dissolved since admits no one from its end on. The list is refused
     rather than refreshed: its rows, read again, would be refused at the upload."""
-    for unit in Unit.objects.filter(pk__in=to_create.values("unit_id"), dissolved_on__isnull=False):
-        # An admission falls on or after the end exactly when the joining date does: a union ends after
-        # it is founded. Staged dates are ISO text, in date order as text (a JSON key's own "gte" reads
-        # its operand as JSON on SQLite).
-        late = (
-            to_create.filter(unit=unit)
-            .alias(joined=Cast(KT("data__joined_on"), CharField()))
-            .filter(joined__gte=unit.dissolved_on.isoformat())
-            .order_by("row_number")
-            .first()
+    # An admission falls on or after the end exactly when the joining date does (a union ends after it is
+    # founded). Both dates compare as ISO text: staged dates are, and a JSON key's own "gte" would read
+    # its operand as JSON on SQLite. One pass over the rows, whatever the number of ended unions.
+    late = (
+        to_create.filter(unit__dissolved_on__isnull=False)
+        .alias(joined=Cast(KT("data__joined_on"), CharField()), ended=Cast("unit__dissolved_on", CharField()))
+        .filter(joined__gte=F("ended"))
+        .select_related("unit")
+        .order_by("row_number")
+        .first()
+    )
+    if late is not None:
+        joined = datetime.date.fromisoformat(late.data["joined_on"])
+        problem = admission_errors(Member(joined_on=joined), late.unit)["unit"]
+        raise ValidationError(
+            _("Row %(row)s: %(problem)s Discard this import and upload the list again.")
+            % {"row": late.row_number, "problem": problem}
         )
-        if late is not None:
-            joined = datetime.date.fromisoformat(late.data["joined_on"])
-            problem = admission_errors(Member(joined_on=joined), unit)["unit"]
-            raise ValidationError(
-                _("Row %(row)s: %(problem)s Discard this import and upload the list again.")
-                % {"row": late.row_number, "problem": problem}
-            )
 
 
 def _update_members(batch: ImportBatch, chunk: list[ImportRow]) -> int:

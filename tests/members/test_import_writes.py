@@ -10,6 +10,7 @@ from django.db import DatabaseError, transaction
 
 from congdoan.audit.context import change_context
 from congdoan.audit.models import ObjectChange
+from congdoan.core.text import person_collation_key
 from congdoan.indicators.models import PendingChange
 from congdoan.members import services as member_services
 from congdoan.members.imports import services, writing
@@ -167,3 +168,38 @@ def test_duplicates_decided_different_people_are_written_as_new_members(small_tr
         assert Membership.objects.filter(member=row.member).count() == 1
         logged = ObjectChange.objects.filter(request_id=batch.request_id, object_id=row.member.pk)
         assert logged.filter(content_type__model="member").count() == 1
+
+
+def test_a_long_name_keeps_a_sort_key_within_its_column(small_tree, tmp_path):
+    """A valid name of up to 120 characters makes a collation key of up to 600: stored cut to the column
+    (PostgreSQL refused the row before), by the import as by ``admit_member``."""
+    name = " ".join(["Nguyễn Thị Phương Thảo Minh Khuê"] * 3) + " Ánh"
+    rows = [
+        [
+            1,
+            name,
+            "17/03/1995",
+            "Nữ",
+            "Kinh",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "01/09/2020",
+            "",
+            small_tree["a"].code,
+        ]
+    ]
+    path = listfiles.csv_file(tmp_path / "ds.csv", rows, headers=listfiles.PROVINCIAL_HEADERS)
+    batch = services.read_batch(batch=services.create_batch(file=path, unit=small_tree["kg"]))
+    services.commit_batch(batch=batch)
+    imported = Member.objects.get()
+    admitted = member_services.admit_member(
+        member=Member(full_name=name, gender="female", joined_on=D(2020, 9, 1)), unit=small_tree["b"]
+    )
+    limit = Member._meta.get_field("sort_key").max_length
+    assert imported.sort_key == admitted.sort_key == person_collation_key(name)[:limit]
+    assert len(person_collation_key(name)) > limit

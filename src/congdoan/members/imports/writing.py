@@ -17,11 +17,10 @@ from django.db.models import Min
 from congdoan.audit.models import ObjectChange
 from congdoan.audit.services import log_selected, snapshot_sql
 from congdoan.core.db import insert_into_table, typed_placeholder
-from congdoan.core.text import person_collation_key
 from congdoan.members import services as member_services
 from congdoan.members.imports.models import ImportRow
 from congdoan.members.imports.rows import MEMBER_FIELDS
-from congdoan.members.models import EventKind, Member, MemberEvent, Membership, Status
+from congdoan.members.models import EventKind, Member, MemberEvent, Membership, Status, member_sort_key
 from congdoan.units.models import Unit
 
 NEW = "congdoan_import_new_member"  # the temporary table: (staged row id, code, sort key)
@@ -39,7 +38,7 @@ def create_members(rows: list[tuple[int, str]], *, created_at: datetime.datetime
         insert_into_table(
             NEW,
             ["row_id", "code", "sort_key"],
-            ((pk, code, person_collation_key(name)) for (pk, name), code in zip(rows, codes, strict=True)),
+            ((pk, code, member_sort_key(name)) for (pk, name), code in zip(rows, codes, strict=True)),
         )
         for sql, params in (
             _members(),

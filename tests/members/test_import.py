@@ -615,15 +615,25 @@ def test_a_row_decided_otherwise_again_says_again_why_it_is_a_duplicate(small_tr
     assert batch.rows.get().reason == why
 
 
+def test_a_dissolved_union_admits_no_one_from_a_list(small_tree, tmp_path):
+    """Its members were settled at its dissolution; one joining before it, added now, would stay active in
+    it: the row is refused, the union's end named."""
+    units.dissolve_unit(unit=small_tree["a"], effective_on=D(2021, 1, 1), decision=decision(D(2020, 12, 20)))
+    batch = read(listfiles.xlsx(tmp_path / "a.xlsx", [person(joined=D(2020, 5, 1))]), small_tree["a"])
+    assert batch.rows_error == 1
+    ((_column, message),) = errors_of(batch)[5]
+    assert "ended on 01/01/2021: add the member to the union they belong to now" in message
+
+
 def test_a_union_dissolved_since_the_preview_admits_no_one_after_its_end(small_tree, tmp_path):
-    """The preview checked the union on each admission date as it stood; dissolved since, the commit
-    refuses the rows it would admit after the end, naming them, and writes nothing."""
+    """The preview checked each row's union; dissolved since, it admits no one (a member the list adds
+    would stay active in it): the commit names the first row and writes nothing."""
     rows = [person(joined=D(2020, 5, 1), stt=1), person(name="Lê Văn Bình", joined=D(2022, 5, 1), stt=2)]
     batch = read(listfiles.xlsx(tmp_path / "a.xlsx", rows), small_tree["a"])
     assert batch.rows_new == 2
     units.dissolve_unit(unit=small_tree["a"], effective_on=D(2021, 1, 1), decision=decision(D(2020, 12, 20)))
 
-    with pytest.raises(ValidationError, match=r"Row 6: .* was not active on 01/05/2022"):
+    with pytest.raises(ValidationError, match=r"Row 5: .* ended on 01/01/2021: add the member"):
         services.commit_batch(batch=batch)
     assert not Member.objects.exists()
 

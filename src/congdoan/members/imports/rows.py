@@ -233,7 +233,14 @@ def person_errors(member: "Member | _Person", *, today: datetime.date | None = N
 
 
 def admission_errors(member: "Member | _Person", unit: Unit) -> dict[str, str]:
-    """What ``admit_member`` would refuse about the unit on the admission date."""
+    """What ``admit_member`` would refuse about the unit on the admission date; and a union that has ended,
+    whatever the date: its members were settled when it was dissolved, and one a list adds would stay active
+    in it (``admit_member`` takes it, for histories entered with the events that follow)."""
+    if unit.dissolved_on is not None:
+        return {
+            "unit": _("%(unit)s ended on %(date)s: add the member to the union they belong to now.")
+            % {"unit": unit, "date": unit.dissolved_on.strftime("%d/%m/%Y")}
+        }
     _kind, on = member_services.admission_step(joined_on=member.joined_on, unit=unit)
     if on and not unit.is_active_on(on):
         return {

@@ -29,7 +29,6 @@ since the preview the commit is undone and the preview refreshed, so what is wri
 previewed.
 """
 
-import datetime
 import functools
 import hashlib
 import itertools
@@ -40,9 +39,8 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
 from django.db import connection, transaction
-from django.db.models import CharField, Count, F, Q
+from django.db.models import Count, Q
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -553,26 +551,14 @@ def _check_unchanged_since_preview(batch: ImportBatch, chunk: list[ImportRow]) -
 
 
 def _check_unions_still_admit(to_create) -> None:
-    """The preview checked each new member's union on the admission date as the union stood then
-    (``rows.admission_errors``); one dissolved since admits no one from its end on. The list is refused
-    rather than refreshed: its rows, read again, would be refused at the upload."""
-    # An admission falls on or after the end exactly when the joining date does (a union ends after it is
-    # founded). Both dates compare as ISO text: staged dates are, and a JSON key's own "gte" would read
-    # its operand as JSON on SQLite. One pass over the rows, whatever the number of ended unions.
-    late = (
-        to_create.filter(unit__dissolved_on__isnull=False)
-        .alias(joined=Cast(KT("data__joined_on"), CharField()), ended=Cast("unit__dissolved_on", CharField()))
-        .filter(joined__gte=F("ended"))
-        .select_related("unit")
-        .order_by("row_number")
-        .first()
-    )
-    if late is not None:
-        joined = datetime.date.fromisoformat(late.data["joined_on"])
-        problem = admission_errors(Member(joined_on=joined), late.unit)["unit"]
+    """The preview checked each new member's union (``rows.admission_errors``); one dissolved since
+    admits no one. The list is refused rather than refreshed: read again, its rows would be refused."""
+    ended = to_create.filter(unit__dissolved_on__isnull=False).select_related("unit").order_by("row_number")
+    if (row := ended.first()) is not None:
+        problem = admission_errors(Member(joined_on=row.unit.dissolved_on), row.unit)["unit"]
         raise ValidationError(
             _("Row %(row)s: %(problem)s Discard this import and upload the list again.")
-            % {"row": late.row_number, "problem": problem}
+            % {"row": row.row_number, "problem": problem}
         )
 
 

@@ -434,8 +434,9 @@ def import_detail(request, pk: int):
             "shown": shown,
             "filters": [(key, label, getattr(batch, ROW_COUNTS[key])) for key, label in ROW_FILTERS.items()],
             "same_file": _same_file(request.user, batch),
-            # Errors and skipped duplicates: what the error report holds once the list is in.
-            "not_imported": batch.rows_total - batch.created - batch.updated - batch.rows_unchanged,
+            # What the error report holds once the list is in (a 'same person' that had nothing to write,
+            # but its joining date, is not among them).
+            "not_imported": workbooks.report_rows(batch).count(),
             "undecided": import_steps.undecided(batch),
             "failed_job": batch.job if batch.job and batch.job.state == Job.State.FAILED else None,
             "decisions": [c for c in ImportRow.Decision.choices if c[0]],

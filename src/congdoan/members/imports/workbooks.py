@@ -110,17 +110,20 @@ def _options(name: str, unit: Unit) -> list[str]:
     return []
 
 
+def report_rows(batch: ImportBatch):
+    """The rows the list leaves out: errors, and possible duplicates not taken as new or as updates."""
+    return batch.rows.filter(status__in=[ImportRow.Status.ERROR, ImportRow.Status.DUPLICATE]).exclude(
+        decision__in=[ImportRow.Decision.CREATE, ImportRow.Decision.UPDATE]
+    )
+
+
 def error_report(stream, *, batch: ImportBatch) -> int:
     """The rows not imported, as read, with their reasons; returns how many rows it holds."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Dòng cần sửa")
     columns = batch.columns
     headers = [column["header"] for column in columns] + list(REPORT_COLUMNS)
-    rows = (
-        batch.rows.filter(status__in=[ImportRow.Status.ERROR, ImportRow.Status.DUPLICATE])
-        .exclude(decision__in=[ImportRow.Decision.CREATE, ImportRow.Decision.UPDATE])
-        .order_by("row_number")
-    )
+    rows = report_rows(batch).order_by("row_number")
     lines = fit_columns(
         sheet, headers, (_report_cells(sheet, columns, row) for row in rows.iterator(chunk_size=2000))
     )

@@ -4,8 +4,8 @@
 and membership intervals, and the change log of both, each in one INSERT … SELECT over the staged rows.
 Only what needs Python, the member codes and the names' sort keys, is sent to the database, in a temporary
 table; the rest never makes a round trip (a tuple a row from Python cost more than the database's own
-writing: BENCHMARKS.md, "Import"). The rows written are those ``admit_member`` writes for the same data
-(tests/members/test_import_writes.py compares them, on both databases).
+writing: BENCHMARKS.md, "Member registry"). The rows written are those ``admit_member`` writes for the same
+data (tests/members/test_import_writes.py compares them, on both databases).
 """
 
 import datetime

@@ -26,8 +26,13 @@ Rules (a refusal says why, in Vietnamese):
   upper programme, holds one target per upper target it took a share of (``Target.allocated_from``).
   Adopting again updates that target to the share in force and changes nothing when it already holds it.
   Only a unit active today adopts: an ended unit keeps its share (progress pages still show it).
+- A split is not re-made when a unit moves after its day, out of or into the subtree of a unit holding a
+  share (``moved_since_split``): its records count for its new parent from then on while the shares stay
+  as split; the pages and the API name each such move recorded after the split in force, until an
+  officer revises it (a revision made knowing of the move is the answer to it).
 """
 
+import copy
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -37,7 +42,7 @@ from fractions import Fraction
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.formats import date_format, localize
 from django.utils.translation import gettext as _
@@ -60,8 +65,16 @@ from congdoan.plans.models import (
 )
 from congdoan.plans.periods import PeriodKind
 from congdoan.plans.services import TargetSpec, check_may_edit
-from congdoan.units.models import Employer, Unit, UnitLink, workforce_standing_on
-from congdoan.units.selectors import child_units_on, names_on_days, tree_on
+from congdoan.units.models import (
+    Employer,
+    Reorganisation,
+    ReorganisationUnit,
+    Unit,
+    UnitLink,
+    path_segment,
+    workforce_standing_on,
+)
+from congdoan.units.selectors import child_units_on, links_by_day, names_on_days, tree_on, trees_on
 
 REF_LENGTH = Programme._meta.get_field("ref").max_length
 
@@ -480,6 +493,104 @@ def sum_check(target: Target, allocation: Allocation) -> SumCheck:
         missing=tuple(unit for unit in standing if unit.pk not in shared_ids),
         outside=tuple(unit for unit in shared if unit.pk not in standing_ids),
     )
+
+
+@dataclass(frozen=True)
+class MovedSinceSplit:
+    """A unit moved (with everything under it) after a split's day, out of or into a share's subtree."""
+
+    moved: Unit  # named as it was on the day it moved (``name_then``), as are the two parents
+    from_parent: Unit
+    to_parent: Unit
+    on: datetime.date
+    left: Unit | None  # the unit of the split whose subtree it left (None: it came from elsewhere)
+    joined: Unit | None  # the unit of the split whose subtree it joined (None: it went elsewhere)
+
+
+def moved_since_split(allocation: Allocation) -> list[MovedSinceSplit]:
+    """The moves (``units.services.move_units``) in effect by today and after ``allocation.units_on``,
+    recorded after the split was, that took a unit out of, or into, the subtree of a unit holding a share
+    of it: from the move on, its records count for its new parent while the shares stay as split. In order
+    of date, then unit code; a fixed number of queries whatever the number of moves or units."""
+    holders = Unit.objects.filter(shares__allocation=allocation).in_bulk()
+    if not holders:
+        return []
+    # Only links through a share's unit (its segment in the path) can leave or join a share's subtree.
+    through_holders = Q(pk__in=[])
+    for pk in holders:
+        through_holders |= Q(path__contains=path_segment(pk))
+    previous = UnitLink.objects.filter(unit=OuterRef("unit"), valid_to=OuterRef("valid_from"))
+    moves = list(
+        UnitLink.objects.filter(
+            valid_from__gt=allocation.units_on,
+            valid_from__lte=timezone.localdate(),
+            reorganisation__kind=Reorganisation.Kind.MOVE,
+            # A revision made after the move was recorded is the officer's answer to it.
+            reorganisation__created_at__gt=allocation.created_at,
+            # The moved unit's own new link, not those of the units carried along under it.
+            reorganisation__involved__unit=F("unit"),
+            reorganisation__involved__role=ReorganisationUnit.Role.MOVED,
+        )
+        .filter(through_holders | Exists(previous.filter(through_holders)))
+        .order_by()
+        .values_list("unit_id", "parent_id", "valid_from")
+    )
+    if not moves:
+        return []
+    befores = {on - datetime.timedelta(days=1) for _unit, _parent, on in moves}
+    days = befores | {on for _unit, _parent, on in moves}
+    wanted = holders.keys() | {unit for unit, _parent, _on in moves}
+    standing = links_by_day(
+        trees_on(days)
+        .filter(unit__in=list(wanted))
+        .only("unit_id", "parent_id", "path", "valid_from", "valid_to"),
+        days,
+    )
+    placed = {day: {link.unit_id: link for link in links} for day, links in standing.items()}
+
+    home = allocation.target.programme.unit_id
+
+    def holder(unit_id: int, day: datetime.date) -> Unit | None:
+        """The share's unit whose subtree held ``unit_id`` that day, while it stood directly under the
+        programme's unit (a share's unit moved away holds nothing of the split any more)."""
+        link = placed[day].get(unit_id)
+        if link is None:
+            return None
+        for place in placed[day].values():
+            if place.unit_id in holders and place.parent_id == home and link.path.startswith(place.path):
+                return holders[place.unit_id]
+        return None
+
+    found = []
+    for unit_id, parent_id, on in moves:
+        before = placed[on - datetime.timedelta(days=1)].get(unit_id)
+        left, joined = holder(unit_id, on - datetime.timedelta(days=1)), holder(unit_id, on)
+        if before is None or before.parent_id is None or left == joined:
+            continue  # founded that day, a root, or moved within one share's subtree or outside them all
+        found.append((unit_id, before.parent_id, parent_id, on, left, joined))
+    if not found:
+        return []
+    units = Unit.objects.in_bulk({pk for row in found for pk in row[:3]})
+    names = names_on_days(unit_ids=units.keys(), days={row[3] for row in found})
+
+    def then(pk: int, day: datetime.date) -> Unit:
+        # A copy per day: one unit may be named differently on two moves' days.
+        unit = copy.copy(units[pk])
+        unit.name_then = names[day][pk].name if pk in names[day] else unit.name
+        return unit
+
+    moved = [
+        MovedSinceSplit(
+            moved=then(unit_id, on),
+            from_parent=then(from_id, on),
+            to_parent=then(to_id, on),
+            on=on,
+            left=left,
+            joined=joined,
+        )
+        for unit_id, from_id, to_id, on, left, joined in found
+    ]
+    return sorted(moved, key=lambda move: (move.on, move.moved.code))
 
 
 def current_shares() -> QuerySet[AllocationShare]:

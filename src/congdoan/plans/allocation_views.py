@@ -67,6 +67,7 @@ def target_allocation(request, pk: int):
             "programme": target.programme,
             "current": current,
             "check": allocation.sum_check(target, current) if current else None,
+            "moves": allocation.moved_since_split(current) if current else [],
             "older": history[1:],
             "form": form,
             "children": children,

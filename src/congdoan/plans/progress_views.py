@@ -17,7 +17,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
-from congdoan.plans import progress
+from congdoan.plans import allocation, progress
 from congdoan.plans.forms import TREE_TODAY, RollUpQuery
 from congdoan.plans.progress_exports import XLSX_TYPE, progress_workbook
 from congdoan.units.selectors import today
@@ -160,6 +160,7 @@ def target_progress(request, ref: str, pk: int):
     points = progress.trend(
         target=target, unit=context["unit"], at=query.on, regroup_today=query.regroup_today
     )
+    split = allocation.current_allocation(target)
     context.update(
         target=target,
         drill=drill,
@@ -167,6 +168,8 @@ def target_progress(request, ref: str, pk: int):
         trend=trend_chart(drill.own, points),
         points=points,
         definition=None if target.manual else progress.indicator_definition(target),
+        split=split,
+        moves=allocation.moved_since_split(split) if split else [],
     )
     return render(request, "plans/progress/target.html", context)
 

@@ -5,7 +5,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -55,6 +55,26 @@ class ShareSerializer(serializers.ModelSerializer):
         fields = ["id", "unit", "unit_name", "base", "value"]
 
 
+class MovedSinceSplitSerializer(serializers.Serializer):
+    unit = serializers.CharField(source="moved.code", help_text=gettext_lazy("Code of the unit that moved"))
+    unit_name = serializers.CharField(source="moved.name_then")
+    from_unit = serializers.CharField(source="from_parent.code", help_text=gettext_lazy("Its parent before"))
+    from_unit_name = serializers.CharField(source="from_parent.name_then")
+    to_unit = serializers.CharField(source="to_parent.code", help_text=gettext_lazy("Its parent after"))
+    to_unit_name = serializers.CharField(source="to_parent.name_then")
+    moved_on = serializers.DateField(source="on")
+    left = serializers.CharField(
+        source="left.code",
+        allow_null=True,
+        help_text=gettext_lazy("The unit with a share whose units it left (null: none)"),
+    )
+    joined = serializers.CharField(
+        source="joined.code",
+        allow_null=True,
+        help_text=gettext_lazy("The unit with a share whose units it joined (null: none)"),
+    )
+
+
 class AllocationSerializer(serializers.ModelSerializer):
     target = serializers.PrimaryKeyRelatedField(read_only=True)
     total = serializers.DecimalField(
@@ -68,6 +88,12 @@ class AllocationSerializer(serializers.ModelSerializer):
         ),
     )
     shares = ShareSerializer(many=True, read_only=True)
+    moved_since_split = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "Units moved after the split out of or into the units of a share: their shares stay as "
+            "split until it is revised"
+        )
+    )
 
     class Meta:
         model = Allocation
@@ -83,7 +109,12 @@ class AllocationSerializer(serializers.ModelSerializer):
             "created_by",
             "created_at",
             "shares",
+            "moved_since_split",
         ]
+
+    @extend_schema_field(MovedSinceSplitSerializer(many=True))
+    def get_moved_since_split(self, split: Allocation) -> list:
+        return MovedSinceSplitSerializer(allocation.moved_since_split(split), many=True).data
 
 
 class NewAllocationSerializer(serializers.Serializer):
@@ -134,7 +165,7 @@ class AllocationViewSet(
     def base_queryset(self):
         shares = AllocationShare.objects.select_related("unit").order_by("unit__code")
         return (
-            Allocation.objects.select_related("created_by")
+            Allocation.objects.select_related("created_by", "target__programme")
             .prefetch_related(Prefetch("shares", queryset=shares))
             .order_by("target", "-revision")
         )

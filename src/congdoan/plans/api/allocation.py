@@ -88,12 +88,6 @@ class AllocationSerializer(serializers.ModelSerializer):
         ),
     )
     shares = ShareSerializer(many=True, read_only=True)
-    moved_since_split = serializers.SerializerMethodField(
-        help_text=gettext_lazy(
-            "Units moved after the split out of or into the units of a share: their shares stay as "
-            "split until it is revised"
-        )
-    )
 
     class Meta:
         model = Allocation
@@ -109,8 +103,21 @@ class AllocationSerializer(serializers.ModelSerializer):
             "created_by",
             "created_at",
             "shares",
-            "moved_since_split",
         ]
+
+
+class AllocationDetailSerializer(AllocationSerializer):
+    """One allocation, with the moves since its split: read a few queries each, so not in lists."""
+
+    moved_since_split = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "Units moved after the split out of or into the units of a share: their shares stay as "
+            "split until it is revised"
+        )
+    )
+
+    class Meta(AllocationSerializer.Meta):
+        fields = [*AllocationSerializer.Meta.fields, "moved_since_split"]
 
     @extend_schema_field(MovedSinceSplitSerializer(many=True))
     def get_moved_since_split(self, split: Allocation) -> list:
@@ -162,6 +169,9 @@ class AllocationViewSet(
     serializer_class = AllocationSerializer
     filterset_fields = ["target"]
 
+    def get_serializer_class(self):
+        return AllocationSerializer if self.action == "list" else AllocationDetailSerializer
+
     def base_queryset(self):
         shares = AllocationShare.objects.select_related("unit").order_by("unit__code")
         return (
@@ -183,7 +193,7 @@ class AllocationViewSet(
             note=data["note"],
         )
         made = self.base_queryset().get(pk=made.pk)
-        return Response(AllocationSerializer(made).data, status=status.HTTP_201_CREATED)
+        return Response(AllocationDetailSerializer(made).data, status=status.HTTP_201_CREATED)
 
 
 # ------------------------------------------------------------------------------------------- shares

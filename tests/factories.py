@@ -1,8 +1,10 @@
-"""Small builders for tests: a unit type per level and units founded through the services."""
+"""Small builders for tests: a unit type per level, units founded through the services, a year's programme."""
 
 import datetime
 import itertools
 
+from congdoan.plans.models import DocumentKind, Programme
+from congdoan.plans.periods import PeriodKind
 from congdoan.units import services
 from congdoan.units.models import Level, UnitType
 
@@ -32,3 +34,19 @@ def found(name: str, level: str, parent=None, on: datetime.date = EPOCH, code: s
 
 def decision(on: datetime.date, number: str = "01/QĐ-LĐLĐ"):
     return services.record_decision(number=number, signed_on=on, signer="Nguyễn Văn An")
+
+
+def year_programme(
+    unit, year: int, ref: str, *, issued_on: datetime.date | None = None, **extra
+) -> Programme:
+    """A programme of ``year`` filed on ``unit`` and issued by it (a work programme of 5 January unless
+    ``extra`` says otherwise)."""
+    fields = {"kind": DocumentKind.WORK_PROGRAMME, "issuer_name": unit.name, **extra}
+    return Programme.objects.create(
+        ref=ref,
+        unit=unit,
+        issued_on=issued_on or datetime.date(year, 1, 5),
+        period_kind=PeriodKind.YEAR,
+        period_start=year,
+        **fields,
+    )

@@ -12,10 +12,9 @@ from congdoan.indicators.engine import actuals
 from congdoan.indicators.models import IndicatorWindow
 from congdoan.indicators.values import Actual
 from congdoan.plans import progress
-from congdoan.plans.models import DocumentKind, Programme, Target, TargetKind
-from congdoan.plans.periods import PeriodKind
+from congdoan.plans.models import DocumentKind, Target, TargetKind
 from congdoan.units import services as units
-from tests.factories import decision
+from tests.factories import decision, year_programme
 from tests.indicators.builders import join
 
 D = datetime.date
@@ -81,15 +80,13 @@ def test_the_name_and_definition_show_the_value_used():
 
 def test_a_programme_with_its_own_threshold_gets_the_indicator_it_asks_for(merged_in_2024):
     t = merged_in_2024
-    programme = Programme.objects.create(
-        ref="KG-KH-2024",
+    programme = year_programme(
+        t["kg"],
+        2024,
+        "KG-KH-2024",
         kind=DocumentKind.PLAN,
-        issuer_name="Liên đoàn Lao động tỉnh Kiên Giang",
         issuer_unit=t["kg"],
-        unit=t["kg"],
         issued_on=D(2023, 12, 1),
-        period_kind=PeriodKind.YEAR,
-        period_start=2024,
         period_end=2024,
         merge_rule={"small_below_members": 15, "merged_min_members": 30},
     )
@@ -106,16 +103,8 @@ def test_a_programme_with_its_own_threshold_gets_the_indicator_it_asks_for(merge
     got = actuals(indicator=SMALL, unit_ids=[t["kg"].pk], values=values, **YEAR_2024)
     assert got[t["kg"].pk] == Actual(Decimal(1), Decimal(3))
     # A district's programme carrying it out, with no rule of its own, counts what the province counts.
-    district = Programme.objects.create(
-        ref="KG-RG-KH-2024",
-        kind=DocumentKind.PLAN,
-        issuer_name="Liên đoàn Lao động thành phố Rạch Giá",
-        unit=t["rg"],
-        issued_on=D(2024, 1, 5),
-        period_kind=PeriodKind.YEAR,
-        period_start=2024,
-        period_end=2024,
-        parent=programme,
+    district = year_programme(
+        t["rg"], 2024, "KG-RG-KH-2024", kind=DocumentKind.PLAN, period_end=2024, parent=programme
     )
     share = Target.objects.create(
         programme=district,

@@ -32,7 +32,7 @@ from congdoan.plans.periods import PeriodKind
 from congdoan.plans.services import TargetSpec, update_target
 from congdoan.units import services as units
 from congdoan.units.models import Employer, Unit
-from tests.factories import decision, found, unit_type
+from tests.factories import decision, found, unit_type, year_programme
 
 D = datetime.date
 ADMITTED_ON = D(2023, 6, 1)
@@ -77,31 +77,14 @@ def tree(small_tree):
 
 @pytest.fixture
 def programme(tree):
-    return Programme.objects.create(
-        ref="KG-CT-2024",
-        kind=DocumentKind.WORK_PROGRAMME,
-        number="01/CTr-LĐLĐ",
-        issuer_name="Liên đoàn Lao động tỉnh Kiên Giang",
-        issuer_unit=tree["kg"],
-        unit=tree["kg"],
-        issued_on=D(2024, 1, 5),
-        period_kind=PeriodKind.YEAR,
-        period_start=2024,
-        period_end=2024,
+    return year_programme(
+        tree["kg"], 2024, "KG-CT-2024", number="01/CTr-LĐLĐ", issuer_unit=tree["kg"], period_end=2024
     )
 
 
 def plan_of(unit, ref: str, year: int) -> Programme:
     """A one-year plan of ``unit``, issued the year before."""
-    return Programme.objects.create(
-        ref=ref,
-        kind=DocumentKind.PLAN,
-        issuer_name=unit.name,
-        unit=unit,
-        issued_on=D(year - 1, 12, 1),
-        period_kind=PeriodKind.YEAR,
-        period_start=year,
-    )
+    return year_programme(unit, year, ref, kind=DocumentKind.PLAN, issued_on=D(year - 1, 12, 1))
 
 
 def add(programme, position: int, value: int, kind: str = TargetKind.COUNT, **extra) -> Target:

@@ -14,10 +14,9 @@ from rest_framework.test import APIClient
 
 from congdoan.accounts.models import Role
 from congdoan.plans import allocation
-from congdoan.plans.models import AllocationMethod, DocumentKind, Programme
-from congdoan.plans.periods import PeriodKind
+from congdoan.plans.models import AllocationMethod, DocumentKind
 from congdoan.units import services as units
-from tests.factories import decision, found
+from tests.factories import decision, found, year_programme
 from tests.plans.test_allocation import (  # noqa: F401 (fixtures)
     add,
     admitted,
@@ -32,15 +31,8 @@ NOTICE = 'id="moved-since-split"'
 @pytest.fixture
 def district_plan(tree):
     """Rạch Giá's 2024 plan: its units on 01/01/2024 are KG-RG-01 and KG-RG-02."""
-    return Programme.objects.create(
-        ref="RG-KH-2024",
-        kind=DocumentKind.PLAN,
-        issuer_name=tree["rg"].name,
-        unit=tree["rg"],
-        issued_on=D(2023, 12, 1),
-        period_kind=PeriodKind.YEAR,
-        period_start=2024,
-        period_end=2024,
+    return year_programme(
+        tree["rg"], 2024, "RG-KH-2024", kind=DocumentKind.PLAN, issued_on=D(2023, 12, 1), period_end=2024
     )
 
 

@@ -13,12 +13,11 @@ from congdoan.audit.context import change_context
 from congdoan.audit.models import ObjectChange
 from congdoan.indicators.values import Actual
 from congdoan.plans import allocation, progress
-from congdoan.plans.models import AllocationMethod, DocumentKind, Programme, ReportedValue, Target, TargetKind
-from congdoan.plans.periods import PeriodKind
+from congdoan.plans.models import AllocationMethod, ReportedValue, Target, TargetKind
 from congdoan.plans.reported import FigureWindow, enter_figure, figures_for, rolled_up, rolled_up_windows
 from congdoan.units import services as units
 from congdoan.units.models import Unit, UnitLink
-from tests.factories import decision
+from tests.factories import decision, year_programme
 
 D = datetime.date
 YEAR_START, YEAR_END = D(2024, 1, 1), D(2024, 12, 31)
@@ -31,15 +30,7 @@ def tree(small_tree):
 
 @pytest.fixture
 def programme(tree):
-    return Programme.objects.create(
-        ref="KG-CT-2024",
-        kind=DocumentKind.WORK_PROGRAMME,
-        issuer_name="Liên đoàn Lao động tỉnh Kiên Giang",
-        unit=tree["kg"],
-        issued_on=D(2024, 1, 5),
-        period_kind=PeriodKind.YEAR,
-        period_start=2024,
-    )
+    return year_programme(tree["kg"], 2024, "KG-CT-2024")
 
 
 def by_hand(programme, position: int, text: str, value: int, kind: str) -> Target:

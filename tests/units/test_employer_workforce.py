@@ -20,7 +20,7 @@ from congdoan.indicators.engine import actuals
 from congdoan.indicators.values import Actual
 from congdoan.units import services
 from congdoan.units.models import Employer, EmployerWorkforce, Sector
-from tests.factories import found
+from tests.factories import found, year_programme
 from tests.indicators.builders import join
 from tests.plans.conftest import user_at  # noqa: F401 (fixture)
 
@@ -156,18 +156,9 @@ def test_a_past_period_reads_the_workforce_counted_then(tree):
 
 def test_an_allocation_by_workforce_reads_the_figures_of_its_day(tree):
     from congdoan.plans import allocation
-    from congdoan.plans.models import AllocationMethod, DocumentKind, Programme, Target, TargetKind
-    from congdoan.plans.periods import PeriodKind
+    from congdoan.plans.models import AllocationMethod, Target, TargetKind
 
-    programme = Programme.objects.create(
-        ref="KG-2020",
-        kind=DocumentKind.WORK_PROGRAMME,
-        issuer_name="LĐLĐ tỉnh Kiên Giang",
-        unit=tree["kg"],
-        issued_on=D(2020, 1, 5),
-        period_kind=PeriodKind.YEAR,
-        period_start=2020,
-    )
+    programme = year_programme(tree["kg"], 2020, "KG-2020")
     target = Target.objects.create(
         programme=programme,
         position=1,

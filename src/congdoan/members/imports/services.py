@@ -533,16 +533,12 @@ def _check_unchanged_since_preview(batch: ImportBatch, chunk: list[ImportRow]) -
             row.changes = taken_changes(row.changes)
             row.status = RowStatus.UPDATE if row.changes else RowStatus.UNCHANGED
     fresh = classify(batch, chunk)
+    decided = [row for row in chunk if row.pk in fresh and row.decision == Decision.UPDATE]
+    fresh.update(_judged_updates(batch, decided, fresh))  # as the decision judged them, whatever they leave
     for row in chunk:
         verdict = fresh.get(row.pk)
         if verdict is None:
             continue
-        if row.decision == Decision.UPDATE:  # judged as the decision judged it, whatever it leaves to do
-            verdict = (
-                judge_update(batch, row, Member.objects.select_related("unit").get(pk=verdict.member_id))
-                if verdict.member_id
-                else verdict
-            )
         if (verdict.status, verdict.member_id, verdict.changes) != (row.status, row.member_id, row.changes):
             raise StalePreview(_("row %(row)s") % {"row": row.row_number})
     repeats = [row for row in chunk if row.duplicate_of is not None and row.decision == Decision.CREATE]
@@ -605,15 +601,32 @@ def _judge_kept_updates(batch: ImportBatch, rows: list[ImportRow], fresh: dict[i
     """Kept 'same person' decisions (``fresh`` their verdicts), judged as ``decide`` judges them: the row
     says again what the update does, or, where the registry now refuses the update, the decision is asked
     again (kept, the commit would find it stale each time)."""
-    members = Member.objects.select_related("unit").in_bulk([fresh[row.pk].member_id for row in rows])
+    judged = _judged_updates(batch, rows, fresh)
     refused = []
     for row in rows:
-        verdict = judge_update(batch, row, members[fresh[row.pk].member_id])
+        verdict = judged[row.pk]
         if verdict.status == RowStatus.ERROR:
             refused.append(row.pk)
         row.reason = verdict.reason
     ImportRow.objects.filter(pk__in=refused).update(decision=Decision.NONE)
     ImportRow.objects.bulk_update([row for row in rows if row.pk not in refused], ["reason"])
+
+
+def _judged_updates(
+    batch: ImportBatch, rows: list[ImportRow], fresh: dict[int, Verdict]
+) -> dict[int, Verdict]:
+    """``judge_update`` of each of ``rows`` by the member its ``fresh`` verdict meets, the members read in
+    one query; a row meeting none keeps its verdict."""
+    members = Member.objects.select_related("unit").in_bulk(
+        {fresh[row.pk].member_id for row in rows} - {None}
+    )
+    judged = {}
+    for row in rows:
+        verdict = fresh[row.pk]
+        judged[row.pk] = (
+            judge_update(batch, row, members[verdict.member_id]) if verdict.member_id else verdict
+        )
+    return judged
 
 
 def _reset(row: ImportRow) -> ImportRow:

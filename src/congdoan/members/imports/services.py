@@ -369,7 +369,8 @@ def decide(*, batch: ImportBatch, rows: Iterable[int], decision: str, user=None)
             "member__unit"
         )
     )
-    shared = _sharing_id_number(batch, chosen)
+    # Who holds the rows' ID numbers matters only to adding them as other people.
+    shared = _sharing_id_number(batch, chosen) if decision == Decision.CREATE else set()
     problems = [
         _("Row %(row)s: ") % {"row": row.row_number} + problem
         for row in chosen

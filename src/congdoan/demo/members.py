@@ -731,13 +731,12 @@ PLAIN_VALUES = frozenset({str, int, bool, type(None)})
 def _db_value(field: models.Field, plain: bool, row: models.Model, database: BaseDatabaseWrapper):
     """What bulk_create would write of ``field``: pre_save fills a creation time the row does not hold yet; a
     choice as its value (psycopg's COPY would write an enum's name)."""
+    value = getattr(row, field.attname)
     if plain:
-        value = getattr(row, field.attname)
         if type(value) in PLAIN_VALUES:
             return value
         if isinstance(value, enum.Enum):
             return value.value
-    value = getattr(row, field.attname)
     if value is None:
         value = field.pre_save(row, add=True)
     value = field.get_db_prep_save(value, database)

@@ -571,19 +571,17 @@ def moved_since_split(allocation: Allocation) -> list[MovedSinceSplit]:
     if not found:
         return []
     units = Unit.objects.in_bulk({pk for row in found for pk in row[:3]})
-    names = names_on_days(unit_ids=units.keys(), days={row[3] for row in found})
-
-    def then(pk: int, day: datetime.date) -> Unit:
-        # A copy per day: one unit may be named differently on two moves' days.
-        unit = copy.copy(units[pk])
-        unit.name_then = names[day][pk].name if pk in names[day] else unit.name
-        return unit
-
+    # A copy per unit and day, named then: one unit may be named differently on two moves' days.
+    then = {(pk, row[3]): copy.copy(units[pk]) for row in found for pk in row[:3]}
+    units_by_day = defaultdict(list)
+    for (_pk, day), unit in then.items():
+        units_by_day[day].append(unit)
+    _name_then(units_by_day)
     moved = [
         MovedSinceSplit(
-            moved=then(unit_id, on),
-            from_parent=then(from_id, on),
-            to_parent=then(to_id, on),
+            moved=then[unit_id, on],
+            from_parent=then[from_id, on],
+            to_parent=then[to_id, on],
             on=on,
             left=left,
             joined=joined,

@@ -653,13 +653,20 @@ def _active_children(unit: Unit) -> list[Unit]:
 def _keep_latest(employer: Employer) -> None:
     """The employer's own workforce fields are its latest figure (left as they are with no figure)."""
     latest = employer.workforce_figures.order_by("-on").first()
-    if latest is None:
-        return
-    now = (latest.workforce, latest.female_workforce, latest.on)
-    if (employer.workforce, employer.female_workforce, employer.workforce_on) != now:
-        employer.workforce, employer.female_workforce, employer.workforce_on = now
-        employer.full_clean()
+    if latest is not None and _take_figure(employer, latest) is not None:
         employer.save()
+
+
+def _take_figure(employer: Employer, figure: EmployerWorkforce) -> dict | None:
+    """Copy ``figure`` (its latest) into the employer's own workforce fields, checked, unsaved; returns the
+    employer's change-log snapshot from before, or None when they held it already."""
+    now = (figure.workforce, figure.female_workforce, figure.on)
+    if (employer.workforce, employer.female_workforce, employer.workforce_on) == now:
+        return None
+    before = employer.audit_snapshot()
+    employer.workforce, employer.female_workforce, employer.workforce_on = now
+    employer.full_clean()
+    return before
 
 
 def _check_counted_on(on: datetime.date | None) -> None:
@@ -756,11 +763,8 @@ def record_first_workforces(*, figures: list[FirstWorkforce]) -> list[EmployerWo
     changed, befores = [], []
     for pk, figure in latest.items():
         employer = employers[pk]
-        now = (figure.workforce, figure.female_workforce, figure.on)
-        if (employer.workforce, employer.female_workforce, employer.workforce_on) != now:
-            befores.append(employer.audit_snapshot())
-            employer.workforce, employer.female_workforce, employer.workforce_on = now
-            employer.full_clean()
+        if (before := _take_figure(employer, figure)) is not None:
+            befores.append(before)
             changed.append(employer)
     Employer.objects.bulk_update(changed, ["workforce", "female_workforce", "workforce_on"])
     log_many(action=ObjectChange.Action.UPDATE, objects=changed, befores=befores)

@@ -283,7 +283,17 @@ class ReadmitForm(ComingBackForm, WithDecisionDate):
 # ------------------------------------------------------------------------------------------- imports
 
 
-class ImportUploadForm(forms.Form):
+class _ListUnitForm(forms.Form):
+    """A form whose ``unit`` is the unit a member list is for: one the user may change, their own at first."""
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = scoped_units(user, Action.CHANGE)
+        if user.unit_id:
+            self.fields["unit"].initial = user.unit
+
+
+class ImportUploadForm(_ListUnitForm):
     file = forms.FileField(
         label=_("Member list"),
         validators=[FileExtensionValidator(["xlsx", "csv"])],
@@ -303,14 +313,8 @@ class ImportUploadForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = scoped_units(user, Action.CHANGE)
-        if user.unit_id:
-            self.fields["unit"].initial = user.unit
 
-
-class ImportTemplateForm(forms.Form):
+class ImportTemplateForm(_ListUnitForm):
     """The empty list to download: for which unit (its CĐCS drop-down) and which mode (its columns)."""
 
     unit = UnitField(
@@ -320,11 +324,8 @@ class ImportTemplateForm(forms.Form):
     )
     mode = forms.ChoiceField(label=_("Mode"), choices=ImportBatch.Mode.choices, initial=ImportBatch.Mode.ADD)
 
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, auto_id="template_%s", **kwargs)
-        self.fields["unit"].queryset = scoped_units(user, Action.CHANGE)
-        if user.unit_id:
-            self.fields["unit"].initial = user.unit
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, auto_id="template_%s", **kwargs)  # ids apart from the upload form's, above
 
 
 class DecideForm(forms.Form):

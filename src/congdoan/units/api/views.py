@@ -237,9 +237,6 @@ class EmployerWorkforceViewSet(
     filterset_fields = ["employer"]
     lookup_value_regex = ID
 
-    def base_queryset(self):
-        return self.queryset.order_by("employer", "-on")
-
     def perform_destroy(self, instance):
         services.remove_workforce(figure=instance)
 

@@ -3,9 +3,10 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from congdoan.audit.models import ObjectChange
-from congdoan.units.models import Decision, Employer, Unit
+from congdoan.units.models import Decision, Employer, EmployerWorkforce, Unit
 
 
 @pytest.fixture
@@ -77,6 +78,37 @@ def test_employer_refusals_name_the_field(officer):
     response = officer.post(reverse("units:employer_create", args=["KG-RG-02"]), {**data, "name": ""})
     assert response.context["form"].errors["name"] == ["Trường này là bắt buộc."]
     assert not Employer.objects.exists()
+
+
+def test_a_workforce_figure_refused_without_javascript_comes_back_on_a_page_of_its_own(officer):
+    """The employer's page records a figure inline through htmx; a plain post that is refused shows the
+    figures and the form on their own page, each refusal in Vietnamese under its field, nothing written."""
+    employer = Employer.objects.create(unit=Unit.objects.get(code="KG-RG-02"), name="Công ty A", workforce=10)
+    record_url = reverse("units:employer_workforce", args=[employer.pk])
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    refusals = [
+        (
+            {"on": f"{tomorrow:%d/%m/%Y}", "workforce": "10", "female_workforce": "0"},
+            "on",
+            "không cho ngày sau đó",
+        ),
+        (
+            {"on": "31/12/2020", "workforce": "10", "female_workforce": "11"},
+            "female_workforce",
+            "Số lao động nữ không được vượt quá tổng số lao động.",
+        ),
+    ]
+    for data, field, message in refusals:
+        response = officer.post(record_url, data)
+        assert response.status_code == 200
+        assert response.templates[0].name == "units/employer_workforce.html"
+        [error] = response.context["workforce_form"].errors[field]
+        page = response.content.decode()
+        assert message in error and error in page and f'id="id_figure_{field}_error"' in page
+        assert f'href="{reverse("units:employer_edit", args=[employer.pk])}"' in page  # back to the employer
+    assert not EmployerWorkforce.objects.exists()
+    employer.refresh_from_db()
+    assert (employer.workforce, employer.workforce_on) == (10, None)
 
 
 def test_employers_belong_to_grassroots_unions_only(officer):

@@ -371,17 +371,18 @@ def decide(*, batch: ImportBatch, rows: Iterable[int], decision: str, user=None)
     )
     # Who holds the rows' ID numbers matters only to adding them as other people.
     shared = _sharing_id_number(batch, chosen) if decision == Decision.CREATE else set()
+    judged: dict[int, Verdict] = {}
     problems = [
         _("Row %(row)s: ") % {"row": row.row_number} + problem
         for row in chosen
-        if (problem := _cannot_decide(batch, row, decision, shared))
+        if (problem := _cannot_decide(batch, row, decision, shared, judged))
     ]
     if problems:
         raise ValidationError(problems)
     if decision == Decision.UPDATE:  # the row says what the update does (a joining date it leaves)
         reworded = chosen
         for row in chosen:
-            row.reason = judge_update(batch, row, row.member).reason
+            row.reason = judged[row.pk].reason
     else:  # and, decided otherwise again, why it is a possible duplicate
         reworded = sorted((row for row in chosen if row.decision == Decision.UPDATE), key=lambda row: row.pk)
         verdicts = classify(batch, reworded)
@@ -402,7 +403,7 @@ def allowed_decisions(*, batch: ImportBatch, rows: Iterable[ImportRow]) -> dict[
         return {row.pk: dict.fromkeys(_DECISIONS, closed) for row in duplicates}
     shared = _sharing_id_number(batch, duplicates)
     return {
-        row.pk: {decision: _cannot_decide(batch, row, decision, shared) for decision in _DECISIONS}
+        row.pk: {decision: _cannot_decide(batch, row, decision, shared, {}) for decision in _DECISIONS}
         for row in duplicates
     }
 
@@ -441,8 +442,11 @@ def _sharing_id_number(batch: ImportBatch, rows: list[ImportRow]) -> set[int]:
     }
 
 
-def _cannot_decide(batch: ImportBatch, row: ImportRow, decision: str, shared: set[int]) -> str | None:
-    """Why ``row`` cannot take ``decision`` (None when it can); ``shared`` is ``_sharing_id_number``."""
+def _cannot_decide(
+    batch: ImportBatch, row: ImportRow, decision: str, shared: set[int], judged: dict[int, Verdict]
+) -> str | None:
+    """Why ``row`` cannot take ``decision`` (None when it can); ``shared`` is ``_sharing_id_number``. An
+    update's verdict is kept in ``judged`` (by row id), for the caller to say what the update does."""
     member = row.member
     if decision == Decision.CREATE:
         if batch.mode == ImportBatch.Mode.UPDATE:  # its rows were never checked as new members
@@ -454,7 +458,7 @@ def _cannot_decide(batch: ImportBatch, row: ImportRow, decision: str, shared: se
     if decision == Decision.UPDATE:
         if member is None or not member.unit.path.startswith(batch.unit.path):
             return _("there is no member of your unit for this row to update.")
-        verdict = judge_update(batch, row, member)
+        verdict = judged[row.pk] = judge_update(batch, row, member)
         if verdict.status == RowStatus.ERROR:
             return " ".join(e["message"] for e in verdict.errors)
     return None

@@ -62,9 +62,8 @@ def test_the_tabs_count_their_rows_and_the_summary_leads_to_them(officer, regist
     batch = read(officer, rows)
     page = officer.get(url("import", pk=batch.pk)).content.decode()
     assert 'href="?rows=error#rows"' in page and 'href="?rows=duplicate#rows"' in page
-    assert (
-        "Errors (1)" in page and "Possible duplicates (1)" in page and "All rows (1.201)"
-    )  # numbers are written the Vietnamese way in either language in page
+    # Numbers are written the Vietnamese way in either language.
+    assert "Errors (1)" in page and "Possible duplicates (1)" in page and "All rows (1.201)" in page
     assert 'aria-current="page">All rows' in page
     # Row numbers as Excel shows them, without a thousands separator (the page is in Vietnamese too).
     last = FIRST_ROW + 1200

@@ -187,7 +187,11 @@ def test_the_employers_page_records_a_figure_inline_and_locks_the_typed_workforc
     record_url = reverse("units:employer_workforce", args=[employer.pk])
     page = client.get(page_url).content.decode()
     assert f'hx-post="{record_url}"' in page
-    refused = client.post(record_url, {"on": "01/01/2099", "workforce": "10"}, headers={"HX-Request": "true"})
+    refused = client.post(
+        record_url,
+        {"on": "01/01/2099", "workforce": "10", "female_workforce": "0"},
+        headers={"HX-Request": "true"},
+    )
     assert refused.status_code == 200 and 'id="workforce-box"' in refused.content.decode()
     assert "has-error" in refused.content.decode() and not EmployerWorkforce.objects.exists()
     inline = client.post(

@@ -19,8 +19,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 def pytest_configure(config):
     # The test client and the live server speak plain http (set before the live server builds its
     # middleware); CI's `check --deploy` holds the production HTTPS settings.
-    from django.conf import settings
-
     settings.SECURE_SSL_REDIRECT = False
 
 
@@ -48,8 +46,6 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
     mode lets readers read and makes a writer wait for the lock up to the configured timeout, as in
     production.
     """
-    from django.conf import settings
-
     database = settings.DATABASES["default"]
     if database["ENGINE"] == "django.db.backends.sqlite3" and not database["TEST"].get("NAME"):
         database["TEST"]["NAME"] = str(tmp_path_factory.mktemp("database") / "test.sqlite3")

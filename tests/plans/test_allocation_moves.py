@@ -192,8 +192,9 @@ def test_a_viewer_reads_the_notice_without_a_way_to_revise(district_plan, tree, 
     target = add(district_plan, 1, 60)
     split_20_40(target, user_at(tree["rg"]))
     move(tree["b"], tree["pq"], D(2024, 3, 1))
-    split_page, _progress_page, api = pages(target, user_at(tree["rg"], Role.VIEWER))
+    split_page, progress_page, api = pages(target, user_at(tree["rg"], Role.VIEWER))
     assert NOTICE in split_page and 'href="#split-h"' not in split_page and len(api) == 1
+    assert NOTICE in progress_page and "#split-h" not in progress_page
 
 
 def test_a_revision_made_after_the_move_answers_it(district_plan, tree, user_at):

@@ -40,7 +40,7 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
@@ -403,6 +403,15 @@ def _base_on(target: Target, method: str, given: datetime.date | None) -> dateti
 
 
 @transaction.atomic
+def may_split(user, target: Target) -> bool:
+    """Whether ``user`` may split ``target`` or revise its split: who may change its programme."""
+    try:
+        check_may_edit(user, target.programme.unit)
+    except PermissionDenied:
+        return False
+    return True
+
+
 def allocate(
     *,
     user,

@@ -23,18 +23,10 @@ def _target(user, pk: int) -> Target:
     return get_for(Target.objects.select_related("programme__unit"), user, Action.VIEW, pk=pk)
 
 
-def _may_change_programme(user, target: Target) -> bool:
-    try:
-        check_may_edit(user, target.programme.unit)
-    except PermissionDenied:
-        return False
-    return True
-
-
 def target_allocation(request, pk: int):
     """The split in force with its sum check, the older revisions, and a form for a new split."""
     target = _target(request.user, pk)
-    may_split = _may_change_programme(request.user, target)
+    may_split = allocation.may_split(request.user, target)
     day = allocation.reference_day(target)
     children = allocation.sharing_units(target.programme.unit, day) if target.programme.unit else []
     form = AllocationForm(request.POST or None, target=target, children=children) if may_split else None

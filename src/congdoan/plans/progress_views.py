@@ -170,6 +170,7 @@ def target_progress(request, ref: str, pk: int):
         definition=None if target.manual else progress.indicator_definition(target),
         split=split,
         moves=allocation.moved_since_split(split) if split else [],
+        may_split=allocation.may_split(request.user, target),
     )
     return render(request, "plans/progress/target.html", context)
 

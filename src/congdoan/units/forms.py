@@ -170,7 +170,7 @@ class EmployerForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = areas_to_choose(self.instance.area_id)
-        if self.instance.pk and self.instance.workforce_figures.exists():
+        if self.instance.has_dated_workforce:
             for name in Employer.WORKFORCE_FIELDS:
                 self.fields[name].disabled = True
             # Said once, under the last of the three, rather than three times over on a phone.

@@ -236,8 +236,13 @@ class Employer(ChangeLogged):
         return self.name
 
     def clean(self):
-        if self.female_workforce > self.workforce:
-            raise ValidationError({"female_workforce": _("Female workforce cannot exceed the workforce.")})
+        _check_female_within(self.workforce, self.female_workforce)
+
+    @property
+    def has_dated_workforce(self) -> bool:
+        """Whether its workforce is kept as dated figures: its own workforce fields then follow the latest,
+        and are not typed."""
+        return self.pk is not None and self.workforce_figures.exists()
 
 
 class EmployerWorkforce(ChangeLogged):
@@ -272,9 +277,13 @@ class EmployerWorkforce(ChangeLogged):
         return self.employer.unit_id
 
     def clean(self):
-        counted = self.workforce is not None and self.female_workforce is not None
-        if counted and self.female_workforce > self.workforce:
-            raise ValidationError({"female_workforce": _("Female workforce cannot exceed the workforce.")})
+        _check_female_within(self.workforce, self.female_workforce)
+
+
+def _check_female_within(workforce: int | None, female: int | None) -> None:
+    """An employer's or a figure's women among its workers (either left out: nothing to compare)."""
+    if workforce is not None and female is not None and female > workforce:
+        raise ValidationError({"female_workforce": _("Female workforce cannot exceed the workforce.")})
 
 
 def workforce_standing_on(on: datetime.date, field: str = "workforce") -> Coalesce:

@@ -412,7 +412,7 @@ class EmployerSerializer(CleanModelSerializer):
 
     def validate(self, attrs):
         employer = self.instance
-        if employer is not None and employer.workforce_figures.exists():
+        if employer is not None and employer.has_dated_workforce:
             changed = [
                 name
                 for name in Employer.WORKFORCE_FIELDS

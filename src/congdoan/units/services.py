@@ -709,7 +709,7 @@ def record_workforce(
     does not replace it."""
     _check_counted_on(on)
     employer = Employer.objects.select_for_update().get(pk=employer.pk)
-    if not employer.workforce_figures.exists() and (kept := _own_figure_kept(employer, on)) is not None:
+    if not employer.has_dated_workforce and (kept := _own_figure_kept(employer, on)) is not None:
         kept.full_clean()
         kept.save()
     figure = EmployerWorkforce.objects.filter(employer=employer, on=on).first() or EmployerWorkforce(

@@ -238,32 +238,11 @@ def compute_window(window: IndicatorWindow, *, new: bool = False) -> dict[int, P
     return rolled
 
 
-def window_for(
-    indicator: Indicator,
-    *,
-    start: datetime.date | None,
-    end: datetime.date,
-    regroup_today: bool,
-    values: Values | None = None,
-) -> tuple[IndicatorWindow, dict[int, Pair] | None]:
-    """The stored window, computed first if it is missing or stale; with its rolled values when they were
-    just computed (and no catch-up changed them since), else None: read them from the window's rows."""
-    lookup = _window_lookup(indicator, start, end, regroup_today, values)
-    window, rolled, computed = _computed_if_needed(lookup, IndicatorWindow.objects.filter(**lookup).first())
-    if not computed:
-        # A stored window, brought up to date with the changes noted so far. A window just computed
-        # takes them in its catch-up instead (one query less), and leaves them to the next reader of
-        # the others.
-        apply_pending()
-    return window, rolled
-
-
 def _computed_if_needed(
     lookup: dict, window: IndicatorWindow | None
-) -> tuple[IndicatorWindow, dict[int, Pair] | None, bool]:
+) -> tuple[IndicatorWindow, dict[int, Pair] | None]:
     """The window of ``lookup`` (``window``: as found stored, None if missing), computed if it is missing
-    or stale; with its rolled values when they were just computed and no catch-up changed them since,
-    and whether it was computed here (so caught up with the changes noted so far)."""
+    or stale; with its rolled values when they were just computed and no catch-up changed them since."""
     begun = timezone.now()
     rolled = None
     if window is None:
@@ -279,8 +258,8 @@ def _computed_if_needed(
             if window.stale:  # else another request recomputed it meanwhile
                 rolled = compute_window(window)
     if rolled is None:
-        return window, None, False
-    return window, None if catch_up(window, since=begun) else rolled, True
+        return window, None
+    return window, None if catch_up(window, since=begun) else rolled
 
 
 @dataclass(frozen=True)
@@ -345,7 +324,7 @@ def actuals_many(
     for key, lookup in zip(keys, lookups, strict=True):
         window = windows.get(key)
         if window is None or window.stale:
-            windows[key], rolled, _computed = _computed_if_needed(lookup, window)
+            windows[key], rolled = _computed_if_needed(lookup, window)
             if rolled is not None:
                 rows[windows[key].pk] = rolled
     unread = {windows[key].pk for key in keys} - rows.keys()

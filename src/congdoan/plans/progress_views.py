@@ -161,6 +161,7 @@ def target_progress(request, ref: str, pk: int):
         target=target, unit=context["unit"], at=query.on, regroup_today=query.regroup_today
     )
     split = allocation.current_allocation(target)
+    moves = allocation.moved_since_split(split) if split else []
     context.update(
         target=target,
         drill=drill,
@@ -169,8 +170,8 @@ def target_progress(request, ref: str, pk: int):
         points=points,
         definition=None if target.manual else progress.indicator_definition(target),
         split=split,
-        moves=allocation.moved_since_split(split) if split else [],
-        may_split=allocation.may_split(request.user, target),
+        moves=moves,
+        may_split=bool(moves) and allocation.may_split(request.user, target),  # for the moves' notice only
     )
     return render(request, "plans/progress/target.html", context)
 

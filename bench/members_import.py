@@ -464,6 +464,8 @@ def main() -> None:
     sizes = [args.rows] + ([1_000_000] if args.million else [])
     files = Path(args.files)
     files.mkdir(parents=True, exist_ok=True)
+    if args.profile:
+        Path(args.profile).mkdir(parents=True, exist_ok=True)
     results = []
     with _databases(args.db) as fresh:
         for size in sizes:

@@ -121,6 +121,12 @@ def derive_memberships(member: Member, events: Iterable[MemberEvent]) -> list[Me
     intervals: list[Membership] = []
 
     def enter(unit_id: int, state: str, on: datetime.date) -> None:
+        # A suspension's planned end lies ahead of the events after it: one dated before that end (an early
+        # resumption, a transfer, an end of membership) replaces the planned return.
+        while intervals and intervals[-1].valid_from > on:
+            intervals.pop()
+            if intervals:
+                intervals[-1].valid_to = None
         if intervals and intervals[-1].valid_to is None:
             if intervals[-1].valid_from == on:
                 intervals.pop()  # the later event of the same day wins

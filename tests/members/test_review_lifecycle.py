@@ -2,6 +2,9 @@
 
 import datetime
 
+import pytest
+from django.core.exceptions import ValidationError
+
 from congdoan.members import services
 from congdoan.members.models import EventKind, Member, Membership, Status
 
@@ -50,3 +53,16 @@ def test_ending_or_transferring_during_a_suspension_with_an_end(small_tree):
         ("KG-RG-01", D(2021, 1, 1), D(2021, 3, 1)),
         ("KG-RG-02", D(2021, 3, 1), None),
     ]
+
+
+def test_a_member_born_on_a_leap_day_is_admitted(small_tree):
+    member = services.admit_member(
+        member=new_member(birth_date=D(1996, 2, 29), joined_on=D(2018, 3, 1)), unit=small_tree["a"]
+    )
+    assert member.status == Status.ACTIVE
+    too_young = new_member(
+        full_name="Lê Thị Hoa", gender="female", birth_date=D(2008, 2, 29), joined_on=D(2023, 2, 28)
+    )
+    with pytest.raises(ValidationError) as error:
+        services.admit_member(member=too_young, unit=small_tree["a"])
+    assert "joined_on" in error.value.message_dict

@@ -63,6 +63,14 @@ def _d(value: datetime.date) -> str:
     return date_format(value, "SHORT_DATE_FORMAT")
 
 
+def _birthday(born: datetime.date, year: int) -> datetime.date:
+    """The birthday in ``year``; one born on 29/02 has it on 01/03 of a common year."""
+    try:
+        return born.replace(year=year)
+    except ValueError:
+        return datetime.date(year, 3, 1)
+
+
 def check_person(member: Member, *, today: datetime.date | None = None) -> None:
     """Rules on a member's own data, raised as ValidationError keyed by field. ``today`` saves checks of
     many rows at once from asking the time zone each time (6 µs, most of a row's check)."""
@@ -88,7 +96,7 @@ def check_person(member: Member, *, today: datetime.date | None = None) -> None:
     if member.joined_on and born:
         if member.joined_on < born:
             errors["joined_on"] = _("The union joining date is before the date of birth.")
-        elif member.joined_on < born.replace(year=born.year + WORKING_AGE):
+        elif member.joined_on < _birthday(born, born.year + WORKING_AGE):
             errors["joined_on"] = _("The member was under working age (%(age)s) on the joining date.") % {
                 "age": WORKING_AGE
             }

@@ -167,7 +167,9 @@ def _is_code_header(text: str) -> bool:
     return fold(text).startswith("ma ")
 
 
-_TOTALS = re.compile(r"^(tong cong|tong so|tong|cong)\b")
+# "Tổng cộng", "Tổng số …", or a bare "Tổng"/"Cộng" before a count: folded, "Tống Văn Bình" (a family
+# name) reads "tong van binh", so a bare "tong" must not start a longer text.
+_TOTALS = re.compile(r"^(?:(?:tong cong|tong so)\b|(?:tong|cong)\s*(?:$|[:(\d]))")
 
 
 class RowKind:

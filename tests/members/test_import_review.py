@@ -1,0 +1,53 @@
+"""Review of the staged import (issue 3 parts 4, 5, 12): lists real people write that broke it."""
+
+import datetime
+
+import pytest
+
+from congdoan.members.imports import services
+from congdoan.members.models import Member
+from tests.members import listfiles
+from tests.members.listfiles import cccd
+
+D = datetime.date
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english", "media")]
+
+
+def read(path, unit, mode="add"):
+    return services.read_batch(batch=services.create_batch(file=path, unit=unit, mode=mode))
+
+
+def row(stt, name, birth, joined, gender="Nam", serial=None):
+    year = birth.year if isinstance(birth, D) else birth
+    number = cccd(year, "male" if gender == "Nam" else "female", serial or stt)
+    return [stt, name, birth, gender, "Kinh", number, joined, "Đoàn viên"]
+
+
+def test_a_member_born_on_a_leap_day_is_read_and_comes_of_working_age_on_the_first_of_march(
+    small_tree, tmp_path
+):
+    rows = [
+        row(1, "Nguyễn Văn An", D(1988, 2, 29), D(2015, 3, 1)),
+        row(2, "Lê Văn Bình", D(2004, 2, 29), D(2019, 2, 28)),  # 14 until 01/03/2019
+        row(3, "Trần Văn Cường", D(2004, 2, 29), D(2019, 3, 1)),
+    ]
+    batch = read(listfiles.xlsx(tmp_path / "leap.xlsx", rows), small_tree["a"])
+    errors = services.summary(batch)["errors"]
+    assert [(e["row"], e["column"]) for e in errors] == [(6, "Ngày vào CĐ")]
+    assert "working age" in errors[0]["message"]
+    services.commit_batch(batch=batch)
+    assert set(Member.objects.values_list("full_name", flat=True)) == {"Nguyễn Văn An", "Trần Văn Cường"}
+
+
+def test_a_family_name_like_tong_is_a_member_not_the_totals_line(small_tree, tmp_path):
+    names = ["Nguyễn Văn An", "Tống Văn Bình", "Trần Văn Cường"]
+    rows = [row(n, name, D(1990, 1, 1), D(2015, 3, 1)) for n, name in enumerate(names, start=1)]
+    services.commit_batch(batch=read(listfiles.xlsx(tmp_path / "add.xlsx", rows), small_tree["a"]))
+    codes = dict(Member.objects.values_list("full_name", "code"))
+    # An update list without an STT column: the name comes first, and nothing a birth or gender says.
+    update = [[name, codes[name], "0912345678"] for name in names]
+    headers = ["Họ và tên", "Mã đoàn viên", "Điện thoại"]
+    path = listfiles.xlsx(tmp_path / "phones.xlsx", update, headers=headers, title=False, totals=False)
+    batch = read(path, small_tree["a"], mode="update")
+    summary = services.summary(batch)
+    assert (summary["rows"], summary["to_update"], summary["notices"]) == (3, 3, [])

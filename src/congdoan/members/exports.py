@@ -194,7 +194,7 @@ def export_queryset(
     stream: io.BufferedIOBase,
     format: str,
     members: QuerySet[Member],
-    unit: Unit,
+    unit: Unit | None,
     user=None,
     full: bool = False,
 ) -> int:
@@ -246,13 +246,15 @@ def _csv_value(key: str, value) -> str:
     return str(value)
 
 
-def _write_xlsx(stream, rows, *, unit: Unit, on: datetime.date) -> int:
+def _write_xlsx(stream, rows, *, unit: Unit | None, on: datetime.date) -> int:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Danh sách đoàn viên")
     sheet.freeze_panes = "A3"
     cells = ([_xlsx_cell(sheet, column.key, record[column.key]) for column in COLUMNS] for record in rows)
     cells = fit_columns(sheet, [column.header for column in COLUMNS], cells)
-    title = WriteOnlyCell(sheet, safe_text(f"DANH SÁCH ĐOÀN VIÊN — {unit.name} — ngày {on:%d/%m/%Y}"))
+    # A superuser may have no unit: the list of everything is named by its date alone.
+    named = f"{unit.name} — " if unit is not None else ""
+    title = WriteOnlyCell(sheet, safe_text(f"DANH SÁCH ĐOÀN VIÊN — {named}ngày {on:%d/%m/%Y}"))
     title.font = Font(bold=True, size=13)
     sheet.append([title])
     headers = []

@@ -66,3 +66,17 @@ def test_a_member_born_on_a_leap_day_is_admitted(small_tree):
     with pytest.raises(ValidationError) as error:
         services.admit_member(member=too_young, unit=small_tree["a"])
     assert "joined_on" in error.value.message_dict
+
+
+def test_an_empty_id_number_is_no_id_number(small_tree):
+    """An API client sends "" for an unknown ID number: stored as none, so a second such member is not a
+    'same ID number' (nor, on a correction, a unique-constraint crash)."""
+    first = services.admit_member(member=new_member(id_number=""), unit=small_tree["a"])
+    second = services.admit_member(
+        member=new_member(full_name="Lê Văn Bình", id_number=""), unit=small_tree["a"]
+    )
+    assert first.id_number is None and second.id_number is None
+    third = services.admit_member(member=new_member(full_name="Lê Văn Cường"), unit=small_tree["a"])
+    services.update_member(member=third, id_number="")
+    third.refresh_from_db()
+    assert third.id_number is None

@@ -82,6 +82,7 @@ def check_person(member: Member, *, today: datetime.date | None = None) -> None:
         errors["birth_year"] = _("The year of birth is in the future.")
     elif member.birth_year is not None and member.birth_year < EARLIEST_BIRTH_YEAR:
         errors["birth_year"] = _("Write the year of birth with four digits, e.g. 1985.")
+    member.id_number = member.id_number or None  # "" is no number: ID numbers are unique
     if member.id_number:
         try:
             member.id_number = check_id_number(

@@ -51,3 +51,25 @@ def test_a_family_name_like_tong_is_a_member_not_the_totals_line(small_tree, tmp
     batch = read(path, small_tree["a"], mode="update")
     summary = services.summary(batch)
     assert (summary["rows"], summary["to_update"], summary["notices"]) == (3, 3, [])
+
+
+def test_a_csv_saved_from_excel_keeps_the_id_numbers_and_phones_that_lost_their_leading_zero(
+    small_tree, tmp_path
+):
+    """Excel writes a number cell to CSV as it shows it: 091190000001 becomes 91190000001, and 0912345678
+    becomes 912345678. The .xlsx of the same list reads them back whole; its CSV must too."""
+    headers = [*listfiles.HEADERS, "Điện thoại"]
+    number = cccd(1990, "male", 1)
+    rows = [
+        [1, "Nguyễn Văn An", "17/05/1990", "Nam", "Kinh", number.lstrip("0"), "01/03/2015", "", "912345678"]
+    ]
+    batch = read(listfiles.csv_file(tmp_path / "excel.csv", rows, headers=headers), small_tree["a"])
+    assert services.summary(batch)["errors"] == []
+    assert (batch.rows.get().data["id_number"], batch.rows.get().data["phone"]) == (number, "0912345678")
+
+
+def test_a_year_typed_as_a_number_where_a_full_date_is_needed_is_called_a_year(small_tree, tmp_path):
+    rows = [row(1, "Nguyễn Văn An", D(1990, 5, 17), 2015)]  # Excel keeps 2015 as a number, not 07/07/1905
+    batch = read(listfiles.xlsx(tmp_path / "year.xlsx", rows), small_tree["a"])
+    (error,) = services.summary(batch)["errors"]
+    assert error["column"] == "Ngày vào CĐ" and "only a year" in error["message"]

@@ -119,10 +119,16 @@ def parse_date_or_year(value, *, allow_year: bool) -> datetime.date | int:
     if isinstance(value, datetime.date):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if allow_year and float(value).is_integer() and 1800 <= value <= 2200:
-            return int(value)
+        if float(value).is_integer() and 1800 <= value <= 2200:  # a year typed into a number cell
+            if allow_year:
+                return int(value)
+            raise _only_a_year(display(value))
         return _serial(value)
     return _date_text(_text(value).strip(), allow_year)
+
+
+def _only_a_year(text: str) -> ValueError:
+    return ValueError(_("%(value)s is only a year; a full date dd/mm/yyyy is needed here.") % {"value": text})
 
 
 @functools.lru_cache(maxsize=32768)  # a list of any size holds a few thousand distinct dates
@@ -136,9 +142,7 @@ def _date_text(text: str, allow_year: bool) -> datetime.date | int:
     if _YEAR.fullmatch(text):
         if allow_year:
             return int(text)
-        raise ValueError(
-            _("%(value)s is only a year; a full date dd/mm/yyyy is needed here.") % {"value": text}
-        )
+        raise _only_a_year(text)
     if _SERIAL.fullmatch(text):
         return _serial(int(text))
     raise ValueError(_("“%(value)s” cannot be read as a date; write it as dd/mm/yyyy.") % {"value": text})
@@ -162,28 +166,33 @@ _PHONE = re.compile(r"0\d{9,10}")
 
 
 def parse_id_number(value) -> str:
-    """A CCCD/CMND's digits; a number cell lost its leading zeros (all CCCD start with 0): put them back."""
+    """A CCCD/CMND's digits. A number cell loses the leading zeros (every CCCD starts with 0), and so does a
+    CSV that Excel wrote from one: put them back."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if not float(value).is_integer():
             raise ValueError(_("An ID number holds digits only."))
         digits = str(int(value))
+    else:
+        digits = _ID_SEPARATORS.sub("", _text(value))
+    if digits.isascii() and digits.isdigit() and digits[0] != "0":
         if len(digits) in (10, 11):
-            digits = digits.zfill(12)
-        elif len(digits) == 8:
-            digits = digits.zfill(9)
-        return digits
-    return _ID_SEPARATORS.sub("", _text(value))
+            return digits.zfill(12)
+        if len(digits) == 8:
+            return digits.zfill(9)
+    return digits
 
 
 def parse_phone(value) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        text = "0" + str(int(value)) if len(str(int(value))) in (9, 10) else str(int(value))
+        text = str(int(value))
     else:
         text = _PHONE_SEPARATORS.sub("", _text(value))
         if text.startswith("+84"):
             text = "0" + text[3:]
         elif text.startswith("84") and len(text) == 11:
             text = "0" + text[2:]
+    if len(text) in (9, 10) and text.isascii() and text.isdigit() and text[0] != "0":
+        text = "0" + text  # lost from a number cell, or from the CSV Excel wrote of one
     if not _PHONE.fullmatch(text):
         raise ValueError(
             _("“%(value)s” is not a Vietnamese phone number (10 digits starting with 0).")

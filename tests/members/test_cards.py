@@ -11,6 +11,7 @@ from congdoan.accounts.models import Role
 from congdoan.audit.models import ObjectChange
 from congdoan.indicators.engine import actuals
 from congdoan.members import cards, services
+from congdoan.members.card_exports import faces
 from congdoan.members.cards import CardWish
 from congdoan.members.models import (
     CardPrintBatch,
@@ -280,3 +281,90 @@ def test_the_indicator_catalogue_follows_the_same_coverage(registry, users):
     assert {pk: (int(a.numerator), int(a.denominator)) for pk, a in got.items()} == expected
     assert expected[units["national"].pk] == (2, 3)
     assert indicators_registry.lookup("members_with_new_card_pct").kind == "percent"
+
+
+# ------------------------------------------------------------------------- the member changes meanwhile
+# One who left or moved to another CĐCS gets no card from the old CĐCS's request, and the new CĐCS may
+# ask for one. A replacement cannot be dated before the card it replaces (a backdated one left the old
+# card "held", and the next replacement failed on the database's constraint).
+
+
+def approved(users, member, reason=CardReason.NEW) -> CardRequest:
+    request = request_for(users, member, reason)
+    cards.approve_request(request=request, user=users["rg_officer"])
+    return request
+
+
+def test_a_member_who_left_after_the_request_is_not_printed(registry, users):
+    an, rg = registry.an, registry.world.units["rg"]
+    request = approved(users, an)
+    services.end_membership(member=an, kind=EventKind.LEAVE, on=timezone.localdate())
+    assert not cards.printable_requests(users["rg_officer"], rg).exists()
+    with pytest.raises(ValidationError) as refused:
+        cards.create_print_batch(
+            user=users["rg_officer"], unit=rg, requests=[request], issued_on=timezone.localdate()
+        )
+    assert "no card to print" in messages(refused.value, "requests")
+    assert not CardPrintBatch.objects.exists()
+
+
+def test_a_member_who_left_after_the_batch_gets_no_card(registry, users):
+    an, binh, rg = registry.an, registry.binh, registry.world.units["rg"]
+    requests = [approved(users, an), request_for(users, binh, role="officer")]
+    cards.approve_request(request=requests[1], user=users["rg_officer"])
+    batch = cards.create_print_batch(
+        user=users["rg_officer"], unit=rg, requests=requests, issued_on=timezone.localdate()
+    )
+    services.end_membership(member=an, kind=EventKind.LEAVE, on=timezone.localdate())
+    assert cards.issue_batch(batch=batch, user=users["rg_officer"]) == 1
+    an.refresh_from_db()
+    assert not an.cards.exists() and an.card_issued_on is None
+    assert binh.cards.count() == 1
+
+
+def test_a_member_who_moved_is_asked_for_by_the_new_cdcs(registry, users):
+    an, units = registry.an, registry.world.units
+    old = approved(users, an)
+    services.transfer_member(member=an, on=timezone.localdate(), to_unit=units["b"])
+    an.refresh_from_db()
+    assert an in cards.members_to_request(units["b"]).filter(requested=False)
+    new = cards.request_cards(user=users["officer"], unit=units["b"], wishes=[CardWish(an, CardReason.NEW)])
+    cards.approve_request(request=new, user=users["rg_officer"])
+    batch = cards.create_print_batch(
+        user=users["rg_officer"], unit=units["rg"], requests=[new], issued_on=timezone.localdate()
+    )
+    assert [face.unit_name for face in faces(batch)] == [units["b"].name]
+    with pytest.raises(ValidationError):
+        cards.create_print_batch(
+            user=users["rg_officer"], unit=units["rg"], requests=[old], issued_on=timezone.localdate()
+        )
+
+
+def test_a_replacement_is_not_dated_before_the_card_it_replaces(registry, users):
+    an, rg, today = registry.an, registry.world.units["rg"], timezone.localdate()
+
+    def hand_out(reason, on):
+        request = approved(users, an, reason)
+        batch = cards.create_print_batch(user=users["rg_officer"], unit=rg, requests=[request], issued_on=on)
+        cards.issue_batch(batch=batch, user=users["rg_officer"])
+
+    hand_out(CardReason.NEW, today)
+    lost = approved(users, an, CardReason.LOST)
+    with pytest.raises(ValidationError) as refused:
+        cards.create_print_batch(
+            user=users["rg_officer"], unit=rg, requests=[lost], issued_on=today - datetime.timedelta(days=1)
+        )
+    assert "before the cards they replace" in messages(refused.value, "issued_on")
+    assert f"Nguyễn Văn An ({an.code}) holds a card issued on" in messages(refused.value, "issued_on")
+    batch = cards.create_print_batch(user=users["rg_officer"], unit=rg, requests=[lost], issued_on=today)
+    cards.issue_batch(batch=batch, user=users["rg_officer"])
+    # Each replacement replaces the card held, and the chain of cards follows their dates.
+    hand_out(CardReason.DAMAGED, today)
+    chain = list(
+        MemberCard.objects.filter(member=an).order_by("id").values_list("number", "replaces__number")
+    )
+    assert chain == [
+        (f"{an.code}-01", None),
+        (f"{an.code}-02", f"{an.code}-01"),
+        (f"{an.code}-03", f"{an.code}-02"),
+    ]

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -81,11 +81,26 @@ def may_decide(user, unit: Unit) -> bool:
     return restrict(Unit.objects.filter(pk=unit.parent_id), user, Action.CHANGE).exists()
 
 
-def _open_items(members) -> QuerySet[CardRequestItem]:
+def _still_standing() -> Q:
+    """Items whose member still stands in the CĐCS that asked: one who left it or moved since gets no card
+    from its request (the new CĐCS asks for its own)."""
+    return Q(member__unit=F("request__unit"), member__status__in=MEMBER_STATES)
+
+
+def _stands(item: CardRequestItem) -> bool:
+    """``_still_standing`` for an item read with its member and request."""
+    return item.member.unit_id == item.request.unit_id and item.member.status in MEMBER_STATES
+
+
+def _open_item() -> Q:
     """Items not yet issued of requests waiting for approval or approved: one per member at a time."""
-    return CardRequestItem.objects.filter(
-        member__in=members, card__isnull=True, request__state__in=OPEN_STATES
-    ).select_related("request", "member")
+    return Q(card__isnull=True, request__state__in=OPEN_STATES) & _still_standing()
+
+
+def _open_items(members) -> QuerySet[CardRequestItem]:
+    return CardRequestItem.objects.filter(_open_item(), member__in=members).select_related(
+        "request", "member"
+    )
 
 
 def holds_card(member: Member) -> bool:
@@ -242,8 +257,30 @@ def create_print_batch(
         problems.append(_("Request %(request)s is already in a print batch.") % {"request": request_id})
     if problems:
         raise ValidationError({"requests": problems})
+    printed = [item for item in items if _stands(item)]
+    if not printed:
+        raise ValidationError(
+            {
+                "requests": _(
+                    "None of the members of these requests still stands in the grassroots union that asked: "
+                    "there is no card to print."
+                )
+            }
+        )
+    # A replacement dated before the card it replaces would leave that card the last one held.
+    held = current_cards([item.member for item in printed])
+    later = [
+        _("%(member)s (%(code)s) holds a card issued on %(date)s.")
+        % {"member": item.member.full_name, "code": item.member.code, "date": _d(card.issued_on)}
+        for item in printed
+        if (card := held.get(item.member_id, (0, None))[1]) is not None and card.issued_on > issued_on
+    ]
+    if later:
+        raise ValidationError(
+            {"issued_on": [_("The new cards cannot be dated before the cards they replace."), *later]}
+        )
     batch = CardPrintBatch.objects.create(unit=unit, created_by=user, issued_on=issued_on, note=note)
-    _update_logged(items, ["batch"], lambda item: setattr(item, "batch", batch))
+    _update_logged(printed, ["batch"], lambda item: setattr(item, "batch", batch))
     return batch
 
 
@@ -276,7 +313,12 @@ def issue_batch(*, batch: CardPrintBatch, user) -> int:
                 % {"date": _d(batch.issued_on)}
             }
         )
-    items = list(batch.items.filter(card__isnull=True).select_related("member").order_by("pk"))
+    # A member who left or moved since the batch was prepared is not handed the printed card.
+    items = [
+        item
+        for item in batch.items.filter(card__isnull=True).select_related("member", "request").order_by("pk")
+        if _stands(item)
+    ]
     held = current_cards([item.member for item in items])
     cards = [
         MemberCard(
@@ -348,6 +390,7 @@ def printable_requests(user, unit: Unit) -> QuerySet[CardRequest]:
         .filter(state=CardRequest.State.APPROVED, unit__path__under=unit.path)
         .exclude(unit=unit)
         .exclude(items__batch__isnull=False)
+        .filter(Exists(CardRequestItem.objects.filter(_still_standing(), request=OuterRef("pk"))))
         .order_by("requested_at", "pk")
     )
 
@@ -356,13 +399,7 @@ def members_to_request(unit: Unit) -> QuerySet[Member]:
     """The members standing in ``unit``, each marked with whether a request for them is open."""
     return (
         Member.objects.filter(unit=unit, status__in=MEMBER_STATES)
-        .annotate(
-            requested=Exists(
-                CardRequestItem.objects.filter(
-                    member=OuterRef("pk"), card__isnull=True, request__state__in=OPEN_STATES
-                )
-            )
-        )
+        .annotate(requested=Exists(CardRequestItem.objects.filter(_open_item(), member=OuterRef("pk"))))
         .order_by("sort_key", "pk")
     )
 

@@ -114,6 +114,17 @@ def _word_key(word: str) -> tuple[str, str, str]:
 
 
 def person_collation_key(full_name: str) -> str:
-    """Vietnamese order of people: given name, then middle names, then family name."""
+    """Vietnamese order of people: given name, then middle names, then family name, each word compared
+    whole (its letters, then its tones) before the next, as a list sorted by the name columns in turn is:
+    every Hương before any Hường, whatever their family names. Case decides last.
+
+    Each word is 1, its letters' ranks, 000 and its tones; the name ends with 0 and the words' cases. Two
+    names alike up to a word's end go on alike in length, so the 1 of a further word meets the 0 of a
+    name that has none: the shorter name first."""
     words = normalize(full_name).split()
-    return collation_key(words[-1:] + words[1:-1] + words[:1] if len(words) > 1 else words)
+    keys = [_word_key(word) for word in (words[-1:] + words[1:-1] + words[:1] if len(words) > 1 else words)]
+    return (
+        "".join(f"1{ranks}000{tones}" for ranks, tones, _cases in keys)
+        + "0"
+        + "".join(cases for _ranks, _tones, cases in keys)
+    )

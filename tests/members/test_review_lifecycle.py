@@ -4,9 +4,14 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+from rest_framework.test import APIClient
 
 from congdoan.members import services
+from congdoan.members.imports import services as import_services
 from congdoan.members.models import EventKind, Member, Membership, Status
+from tests.members import listfiles
 
 D = datetime.date
 
@@ -80,3 +85,72 @@ def test_an_empty_id_number_is_no_id_number(small_tree):
     services.update_member(member=third, id_number="")
     third.refresh_from_db()
     assert third.id_number is None
+
+
+def test_foreign_workers_join_from_july_2025_with_a_contract_of_12_months_or_more(small_tree):
+    """Trade Union Law 2024 (in force 01/07/2025): foreign workers with labour contracts of 12 months or more
+    may join a grassroots union."""
+    unit = small_tree["a"]
+
+    def refused(**fields) -> set[str]:
+        with pytest.raises(ValidationError) as error:
+            services.admit_member(member=new_member(nationality="Lào", **fields), unit=unit)
+        return set(error.value.message_dict)
+
+    assert refused(joined_on=D(2025, 6, 30), contract_months=24) == {"joined_on"}
+    assert refused(joined_on=D(2025, 7, 1), contract_months=11) == {"contract_months"}
+    assert refused(joined_on=D(2025, 7, 1)) == {"contract_months"}
+    member = services.admit_member(
+        member=new_member(nationality="Lào", joined_on=D(2025, 7, 1), contract_months=12), unit=unit
+    )
+    assert member.status == Status.ACTIVE
+    # Vietnam written any common way is no foreign nationality: no contract asked, any joining date.
+    for index, written in enumerate(("Viet Nam", "VN", "việt nam")):
+        vietnamese = services.admit_member(
+            member=new_member(full_name=f"Lê Văn {index}", nationality=written), unit=unit
+        )
+        assert vietnamese.nationality == "Việt Nam"
+
+
+FOREIGN_WORKER = {
+    "entry": "admit",
+    "unit": "KG-RG-01",
+    "full_name": "Somchai Phommavong",
+    "birth_date": "1992-04-05",
+    "gender": "male",
+    "union_position": "member",
+    "nationality": "Lào",
+}
+
+
+def test_the_admission_page_and_the_api_refuse_a_foreign_worker_naming_the_field(registry):
+    officer = registry.world.users["officer"]
+    page = Client()
+    page.force_login(officer)
+    response = page.post(
+        reverse("members:admit"), {**FOREIGN_WORKER, "joined_on": "2025-08-01", "contract_months": "6"}
+    )
+    assert response.status_code == 200
+    assert "12" in " ".join(response.context["form"].errors["contract_months"])
+    api = APIClient()
+    api.force_authenticate(officer)
+    body = {**FOREIGN_WORKER, "joined_on": "2024-08-01", "contract_months": 24}
+    response = api.post("/api/members/", body, format="json", HTTP_ACCEPT_LANGUAGE="vi")
+    assert response.status_code == 400 and "01/07/2025" in response.json()["joined_on"][0]
+    assert not Member.objects.filter(nationality="Lào").exists()
+    response = api.post("/api/members/", {**body, "joined_on": "2025-08-01"}, format="json")
+    assert response.status_code == 201 and response.json()["contract_months"] == 24
+
+
+def test_an_imported_foreign_worker_needs_the_contract_column(small_tree, tmp_path, media):
+    headers = [*listfiles.HEADERS, "Quốc tịch", "Thời hạn HĐLĐ"]
+    base = [1, "Somchai Phommavong", D(1992, 4, 5), "Nam", "Lào", None, D(2025, 8, 1), "Đoàn viên"]
+    rows = [[*base, "Lào", 24], [2, "Bounmy Sisavath", *base[2:], "Lào", None]]
+    path = listfiles.xlsx(tmp_path / "ds.xlsx", rows, headers=headers)
+    batch = import_services.read_batch(
+        batch=import_services.create_batch(file=path, unit=small_tree["a"], mode="add", user=None)
+    )
+    errors = import_services.summary(batch)["errors"]
+    assert [(error["row"], error["column"]) for error in errors] == [(6, "Thời hạn HĐLĐ")]
+    import_services.commit_batch(batch=batch)
+    assert Member.objects.get().contract_months == 24

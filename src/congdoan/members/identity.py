@@ -160,6 +160,16 @@ def ethnic_code(text: str) -> str | None:
     return _ETHNIC_LOOKUP.get(_ethnic_key(text or ""))
 
 
+VIETNAM = "Việt Nam"
+_VIETNAM_SPELLINGS = {"viet nam", "vietnam", "vn"}
+
+
+def nationality_name(text: str) -> str:
+    """A nationality as written, Vietnam in one spelling ("Viet Nam", "VN", "việt nam" → "Việt Nam")."""
+    text = " ".join((text or "").split())
+    return VIETNAM if " ".join(re.sub(r"[^a-z ]", " ", fold(text)).split()) in _VIETNAM_SPELLINGS else text
+
+
 @dataclass(frozen=True)
 class IdCheck:
     kind: str  # "cccd" or "cmnd"

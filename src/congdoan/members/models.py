@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from congdoan.audit.models import ChangeLogged
 from congdoan.core.text import fold, normalize, person_collation_key
-from congdoan.members.identity import ETHNIC_CHOICES
+from congdoan.members.identity import ETHNIC_CHOICES, VIETNAM
 
 
 class Gender(models.TextChoices):
@@ -91,7 +91,14 @@ class Member(ChangeLogged):
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
     ethnic_group = models.CharField(_("ethnic group"), max_length=2, choices=ETHNIC_CHOICES, blank=True)
     religion = models.CharField(_("religion"), max_length=60, blank=True)
-    nationality = models.CharField(_("nationality"), max_length=60, default="Việt Nam")
+    nationality = models.CharField(_("nationality"), max_length=60, default=VIETNAM)
+    # Foreign workers join with a labour contract of 12 months or more (``services.check_person``).
+    contract_months = models.PositiveSmallIntegerField(
+        _("labour contract (months)"),
+        null=True,
+        blank=True,
+        help_text=_("For a foreign worker: the term of the labour contract, in months."),
+    )
     id_number = models.CharField(_("ID number"), max_length=12, null=True, blank=True, unique=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)

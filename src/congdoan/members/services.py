@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from congdoan.members.identity import check_id_number
+from congdoan.members.identity import VIETNAM, check_id_number, nationality_name
 from congdoan.members.models import (
     MEMBER_STATES,
     CodeSequence,
@@ -28,6 +28,10 @@ from congdoan.units import services as unit_services
 from congdoan.units.models import Decision, Level, Reorganisation, Unit
 
 WORKING_AGE = 15  # Labour Code 2019, Art. 143: the general minimum age of an employee
+# Trade Union Law 2024 (in force 01/07/2025), Art. 5: foreign workers with labour contracts of 12 months
+# or more may join a grassroots union.
+FOREIGN_MEMBERS_FROM = datetime.date(2025, 7, 1)
+FOREIGN_CONTRACT_MONTHS = 12
 EARLIEST_BIRTH_YEAR = 1900  # a year before is a typing slip ("85" for 1985)
 
 
@@ -92,6 +96,7 @@ def check_person(member: Member, *, today: datetime.date | None = None) -> None:
             ).number
         except ValueError as error:
             errors["id_number"] = str(error)
+    errors.update(_foreign_worker_errors(member))
     year = member.birth_year if "birth_year" not in errors else None
     born = member.birth_date or (datetime.date(year, 1, 1) if year else None)
     if member.joined_on and born:
@@ -105,6 +110,22 @@ def check_person(member: Member, *, today: datetime.date | None = None) -> None:
         errors["joined_on"] = _("The union joining date is in the future.")
     if errors:
         raise ValidationError(errors)
+
+
+def _foreign_worker_errors(member: Member) -> dict[str, str]:
+    member.nationality = nationality_name(member.nationality)
+    if member.nationality in ("", VIETNAM):
+        return {}
+    errors = {}
+    if member.joined_on and member.joined_on < FOREIGN_MEMBERS_FROM:
+        errors["joined_on"] = _(
+            "A foreign worker may join the union from %(date)s (Trade Union Law 2024)."
+        ) % {"date": _d(FOREIGN_MEMBERS_FROM)}
+    if member.contract_months is None or member.contract_months < FOREIGN_CONTRACT_MONTHS:
+        errors["contract_months"] = _(
+            "A foreign worker joins with a labour contract of %(months)s months or more: give its term."
+        ) % {"months": FOREIGN_CONTRACT_MONTHS}
+    return errors
 
 
 def _check_grassroots(unit: Unit, on: datetime.date, field: str = "unit") -> None:
@@ -531,6 +552,7 @@ EDITABLE_FIELDS = (
     "ethnic_group",
     "religion",
     "nationality",
+    "contract_months",
     "id_number",
     "phone",
     "email",

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from openpyxl.utils.datetime import from_excel
 
 from congdoan.core.text import fold, normalize
-from congdoan.members.identity import ETHNIC_GROUPS, ethnic_code
+from congdoan.members.identity import ETHNIC_GROUPS, ethnic_code, nationality_name
 from congdoan.members.services import is_valid_code
 
 INJECTION_LEADS = ("=", "+", "-", "@", "\t", "\r")
@@ -247,8 +247,23 @@ def parse_ethnic_group(value) -> str:
 
 
 def parse_nationality(value) -> str:
-    text = parse_free_text(value)
-    return "Việt Nam" if _key(text) in {"viet nam", "vn", "vietnam"} else text
+    return nationality_name(parse_free_text(value))
+
+
+_MONTHS = re.compile(r"(\d{1,3})\s*(thang)?")
+
+
+def parse_months(value) -> int:
+    """A number of months: 24, "24", "24 tháng"."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
+        months = int(value)
+    elif match := _MONTHS.fullmatch(_key(_text(value))):
+        months = int(match.group(1))
+    else:
+        months = -1
+    if not 0 < months < 1000:
+        raise ValueError(_("“%(value)s” is not a number of months.") % {"value": _text(value)})
+    return months
 
 
 def parse_religion(value) -> str:
@@ -423,6 +438,14 @@ FIELDS: list[Field] = [
     Field("ethnic_group", "Dân tộc", ("DT", "Dân tộc (thành phần)"), parse_ethnic_group, width=12),
     Field("religion", "Tôn giáo", ("TG",), parse_religion, width=12),
     Field("nationality", "Quốc tịch", (), parse_nationality, width=12),
+    Field(
+        "contract_months",
+        "Thời hạn hợp đồng (tháng)",
+        ("Thời hạn HĐLĐ", "Thời hạn hợp đồng lao động", "Số tháng hợp đồng"),
+        parse_months,
+        hint="Người lao động nước ngoài: thời hạn hợp đồng lao động, số tháng (từ 12 tháng)",
+        width=12,
+    ),
     Field(
         "id_number",
         "Số CCCD/CMND",

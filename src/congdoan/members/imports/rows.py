@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from congdoan.core.text import fold
 from congdoan.members import services as member_services
+from congdoan.members.identity import VIETNAM
 from congdoan.members.imports import legacy
 from congdoan.members.imports.fields import BY_NAME, INJECTION_LEADS, display, parse_birth, parse_gender_mark
 from congdoan.members.imports.layout import Layout
@@ -301,6 +302,8 @@ class _Person:
     party_member: bool = False
     party_joined_on: datetime.date | None = None
     card_issued_on: datetime.date | None = None
+    nationality: str = VIETNAM
+    contract_months: int | None = None
 
 
 def _date(text: str | None) -> datetime.date | None:
@@ -319,6 +322,8 @@ def _check_person(row: ParsedRow, layout: Layout, *, today: datetime.date) -> No
         party_member=data.get("party_member", False),
         party_joined_on=_date(data.get("party_joined_on")),
         card_issued_on=_date(data.get("card_issued_on")),
+        nationality=data.get("nationality", VIETNAM),
+        contract_months=data.get("contract_months"),
     )
     errors = person_errors(person, today=today)
     errors.update(admission_errors(person, row.unit))

@@ -78,7 +78,8 @@ class UnitPicker(forms.Widget):
         if value in (None, ""):
             return []
         values = value if isinstance(value, list | tuple) else [value]
-        return [str(v) for v in values if v not in (None, "")]
+        # No code holds a NUL, and PostgreSQL refuses one in a query: such a value names no unit.
+        return [str(v) for v in values if v not in (None, "") and "\x00" not in str(v)]
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)

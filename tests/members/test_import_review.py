@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from openpyxl import Workbook
 
 from congdoan.members.imports import services
 from congdoan.members.models import Member
@@ -73,3 +74,48 @@ def test_a_year_typed_as_a_number_where_a_full_date_is_needed_is_called_a_year(s
     batch = read(listfiles.xlsx(tmp_path / "year.xlsx", rows), small_tree["a"])
     (error,) = services.summary(batch)["errors"]
     assert error["column"] == "Ngày vào CĐ" and "only a year" in error["message"]
+
+
+def _sheet(path, header_rows, rows, merges=()):
+    workbook = Workbook()
+    sheet = workbook.active
+    for cells in [*header_rows, *rows]:
+        sheet.append(cells)
+    for merge in merges:
+        sheet.merge_cells(merge)
+    workbook.save(path)
+    return path
+
+
+NAME_SPLIT = [1, "Nguyễn Văn", "An", "17/05/1990", "Nam", cccd(1990, "male", 1), "01/03/2015"]
+REST = ["Ngày sinh", "Giới tính", "Số CCCD", "Ngày vào CĐ"]
+
+
+@pytest.mark.parametrize(
+    "header_rows, merges",
+    [
+        # "Họ và tên" merged over the family-and-middle names and the given name
+        ([["STT", "Họ và tên", None, *REST]], ["B1:C1"]),
+        # the same, with the two parts named in a second header row
+        (
+            [["STT", "Họ và tên", None, *REST], [None, "Họ đệm", "Tên", None, None, None, None]],
+            ["B1:C1", "A1:A2", "D1:D2", "E1:E2", "F1:F2", "G1:G2"],
+        ),
+        # two columns of their own
+        ([["STT", "Họ và chữ đệm", "Tên", *REST]], []),
+    ],
+    ids=["merged header", "two-row header", "two columns"],
+)
+def test_a_name_written_over_two_columns_is_read_whole(small_tree, tmp_path, header_rows, merges):
+    second = [2, "Trần Thị", "Bình", "01/02/1991", "Nữ", cccd(1991, "female", 2), "01/03/2015"]
+    path = _sheet(tmp_path / "split.xlsx", header_rows, [NAME_SPLIT, second], merges)
+    batch = read(path, small_tree["a"])
+    summary = services.summary(batch)
+    assert (summary["errors"], summary["rows"]) == ([], 2)
+    assert sorted(r.data["full_name"] for r in batch.rows.all()) == ["Nguyễn Văn An", "Trần Thị Bình"]
+
+
+def test_a_name_merged_across_both_name_columns_of_its_row_is_taken_once(small_tree, tmp_path):
+    whole = [1, "Nguyễn Văn An", None, "17/05/1990", "Nam", cccd(1990, "male", 1), "01/03/2015"]
+    path = _sheet(tmp_path / "m.xlsx", [["STT", "Họ và tên", None, *REST]], [whole], ["B1:C1", "B2:C2"])
+    assert read(path, small_tree["a"]).rows.get().data["full_name"] == "Nguyễn Văn An"

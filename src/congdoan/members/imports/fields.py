@@ -616,6 +616,12 @@ FIELDS: list[Field] = [
 # Split birth columns of the classic form: "Ngày sinh" over "Nam" | "Nữ", the date standing in one of them.
 BIRTH_MALE = Field("birth_male", "Nam", (), None)
 BIRTH_FEMALE = Field("birth_female", "Nữ", (), None)
+# A name written over two columns, "Họ đệm" | "Tên", under a merged "Họ và tên" or on their own: joined.
+NAME_PART = Field(
+    "name_part",
+    "",
+    ("Họ", "Họ đệm", "Họ và đệm", "Họ và tên đệm", "Họ và chữ đệm", "Họ lót", "Tên", "Tên gọi"),
+)
 # The columns the error report adds: the reasons, and the row of the original file.
 REPORT_COLUMNS = ("Lỗi cần sửa", "Dòng trong tệp gốc")
 # Columns that number or annotate the list's rows rather than describe people: not worth a notice.
@@ -645,7 +651,7 @@ IGNORED = Field(
 BY_NAME = {field.name: field for field in FIELDS}
 _HEADER_KEYS = {
     _key(text): field
-    for field in (*FIELDS, IGNORED, BIRTH_MALE, BIRTH_FEMALE)
+    for field in (*FIELDS, IGNORED, BIRTH_MALE, BIRTH_FEMALE, NAME_PART)
     for text in (field.header, *field.synonyms)
     if text
 }

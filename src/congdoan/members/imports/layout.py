@@ -10,7 +10,15 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from congdoan.core.text import fold
-from congdoan.members.imports.fields import IGNORED, Field, display, is_heading_marker, match_header
+from congdoan.members.imports.fields import (
+    BY_NAME,
+    IGNORED,
+    NAME_PART,
+    Field,
+    display,
+    is_heading_marker,
+    match_header,
+)
 from congdoan.members.imports.reading import FileRefused, column_letters
 
 HEADER_SCAN_ROWS = 30
@@ -42,6 +50,7 @@ class Layout:
     columns: list[Column]
     ignored: list[str] = field(default_factory=list)  # known columns the registry does not keep
     unknown: list[str] = field(default_factory=list)  # headers not recognised
+    name_parts: list[int] = field(default_factory=list)  # columns whose texts make the full name, if several
 
     @functools.cached_property
     def indexes(self) -> list[int]:
@@ -118,7 +127,7 @@ def _row_has_data(cells: list, found: dict, sub: dict) -> bool:
     return any(
         _text(cells[i])
         for i in found
-        if i not in sub and i < len(cells) and found[i][1] is not IGNORED and found[i][1].name == "full_name"
+        if i not in sub and i < len(cells) and found[i][1].name in ("full_name", NAME_PART.name)
     )
 
 
@@ -126,14 +135,20 @@ def _build_layout(header_row: int, found: dict[int, tuple[str, Field]], header_c
     columns: list[Column] = []
     ignored: list[str] = []
     by_field: dict[str, Column] = {}
+    spread: dict[str, list[int]] = {}  # the columns a header merged over several of them covers
+    parts = [index for index, (_text, matched) in sorted(found.items()) if matched is NAME_PART]
     for index, (text, matched) in sorted(found.items()):
         if matched is IGNORED:
             ignored.append(text)
             continue
+        if matched is NAME_PART:
+            continue
         if matched.name in by_field:
             other = by_field[matched.name]
-            if other.header == text and other.index == index - 1:
-                continue  # the same header spread over a merged cell
+            covered = spread.setdefault(matched.name, [other.index])
+            if other.header == text and covered[-1] == index - 1:
+                covered.append(index)  # the same header spread over a merged cell
+                continue
             if matched.name == "unit" and _is_code_header(other.header) != _is_code_header(text):
                 # "Mã CĐCS" beside "Tên CĐCS": the code finds the unit, the name is for people.
                 if _is_code_header(text):
@@ -155,12 +170,31 @@ def _build_layout(header_row: int, found: dict[int, tuple[str, Field]], header_c
         column = Column(index, text, matched)
         by_field[matched.name] = column
         columns.append(column)
+    name_parts = spread.get("full_name", [])
+    if parts and "full_name" not in by_field:
+        columns.append(Column(parts[0], BY_NAME["full_name"].header, BY_NAME["full_name"]))
+        columns.sort(key=lambda column: column.index)
+        name_parts = parts
+    else:
+        ignored.extend(found[index][0] for index in parts)
     unknown = [
         f"{column_letters(i)}: {_text(v)}"
         for i, v in enumerate(header_cells)
         if _text(v) and i not in found and not any(c.header == _text(v) for c in columns)
     ]
-    return Layout(header_row, columns, ignored, unknown)
+    return Layout(header_row, columns, ignored, unknown, name_parts if len(name_parts) > 1 else [])
+
+
+def join_name_parts(cells: list, parts: list[int]) -> list:
+    """The full name of a list that writes it over several columns, put in the first of them."""
+    texts: list[str] = []
+    for index in parts:
+        text = _text(cells[index]) if index < len(cells) else ""
+        if text and (not texts or text != texts[-1]):  # a name merged across its row shows in each column
+            texts.append(text)
+    if texts:
+        cells[parts[0]] = " ".join(texts)
+    return cells
 
 
 def _is_code_header(text: str) -> bool:

@@ -54,7 +54,7 @@ from congdoan.core.db import insert_rows
 from congdoan.core.text import fold
 from congdoan.members.imports import legacy
 from congdoan.members.imports.fields import BY_NAME, is_bookkeeping
-from congdoan.members.imports.layout import Layout, RowKind, find_layout, row_kind
+from congdoan.members.imports.layout import Layout, RowKind, find_layout, join_name_parts, row_kind
 from congdoan.members.imports.matching import (
     Verdict,
     apply_changes,
@@ -251,6 +251,8 @@ def _stage(batch: ImportBatch, progress) -> None:
         parse_row = RowParser(layout, units=units, mode=batch.mode)
         for number, cells in itertools.chain(sample, data):
             cells = clean_cells(cells, scheme)
+            if layout.name_parts:
+                cells = join_name_parts(cells, layout.name_parts)
             kind = row_kind(cells, layout)
             if kind == RowKind.TOTALS:
                 batch.notices.append(

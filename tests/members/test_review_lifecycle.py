@@ -154,3 +154,70 @@ def test_an_imported_foreign_worker_needs_the_contract_column(small_tree, tmp_pa
     assert [(error["row"], error["column"]) for error in errors] == [(6, "Thời hạn HĐLĐ")]
     import_services.commit_batch(batch=batch)
     assert Member.objects.get().contract_months == 24
+
+
+def test_a_member_transferred_to_another_province_is_received_there_as_the_same_record(registry):
+    """Chuyển sinh hoạt across provinces: Kiên Giang records the transfer out, An Giang (which does not see
+    Kiên Giang's records) takes the member in by the ID number; the member code and the history go on."""
+    an = registry.an
+    kiengiang, angiang = Client(), Client()
+    kiengiang.force_login(registry.world.users["officer"])
+    angiang.force_login(registry.world.users["outsider"])
+    arrival = {
+        "entry": "receive",
+        "unit": "AG-LX-01",
+        "full_name": "Nguyen Van An",  # typed without diacritics
+        "birth_date": "1990-03-04",
+        "gender": "male",
+        "id_number": an.id_number,
+        "joined_on": "2019-06-01",
+        "received_on": "2025-08-05",
+        "from_outside": "LĐLĐ tỉnh Kiên Giang",
+        "union_position": "member",
+        "nationality": "Việt Nam",
+        "phone": "0912000111",
+    }
+    still_there = angiang.post(reverse("members:admit"), arrival)
+    assert still_there.status_code == 200
+    refusal = " ".join(still_there.context["form"].errors["id_number"])
+    assert "05/08/2025" in refusal and "Nguyễn Trung Trực" not in refusal  # Kiên Giang's union is not named
+    response = kiengiang.post(
+        reverse("members:transfer", kwargs={"code": an.code}),
+        {"to_outside": "LĐLĐ tỉnh An Giang", "on": "2025-08-01"},
+    )
+    assert response.status_code == 302
+    someone_else = angiang.post(reverse("members:admit"), {**arrival, "full_name": "Lê Văn Bảy"})
+    assert "id_number" in someone_else.context["form"].errors
+    response = angiang.post(reverse("members:admit"), arrival)
+    assert response.status_code == 302 and response.url == reverse("members:detail", kwargs={"code": an.code})
+    an.refresh_from_db()
+    assert (an.unit.code, an.status, an.full_name, an.phone) == (
+        "AG-LX-01",
+        Status.ACTIVE,
+        "Nguyễn Văn An",
+        "0912300001",
+    )
+    assert [e.kind for e in an.events.order_by("on", "id")] == [
+        EventKind.ADMIT,
+        EventKind.TRANSFER_OUT,
+        EventKind.TRANSFER_IN,
+    ]
+    assert [(code, state) for code, state, *_dates in intervals(an)] == [
+        ("KG-RG-01", Status.ACTIVE),
+        ("KG-RG-01", Status.TRANSFERRED_OUT),
+        ("AG-LX-01", Status.ACTIVE),
+    ]
+    assert Member.objects.filter(id_number=an.id_number).count() == 1
+
+
+def test_the_id_number_of_a_deceased_member_does_not_bring_them_back(small_tree):
+    gone = services.admit_member(member=new_member(id_number="091090001234"), unit=small_tree["a"])
+    services.end_membership(member=gone, kind=EventKind.DECEASED, on=D(2024, 1, 1))
+    arrival = new_member(id_number="091090001234")
+    with pytest.raises(ValidationError) as error:
+        services.receive_member(
+            member=arrival, unit=small_tree["d"], on=D(2025, 1, 1), from_outside="CĐ ngành"
+        )
+    assert "id_number" in error.value.message_dict
+    gone.refresh_from_db()
+    assert gone.status == Status.DECEASED

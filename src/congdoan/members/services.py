@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from congdoan.core.text import fold
 from congdoan.members.identity import VIETNAM, check_id_number, nationality_name
 from congdoan.members.models import (
     MEMBER_STATES,
@@ -340,9 +341,15 @@ def receive_member(
     decision_number: str = "",
     note: str = "",
 ) -> Member:
-    """Take in a member transferred from a union outside the system (chuyển đến)."""
+    """Take in a member transferred from a union outside the system (chuyển đến).
+
+    A person new to the registry gets a record. One already in it, moved out of the units the receiving
+    user sees (to another province), is found by the ID number typed for them: their record goes on, with
+    its member code and history, and its empty fields take what was typed."""
     check_person(member)
     _check_grassroots(unit, on)
+    if member.pk is None and (record := _record_of_arrival(member, on)) is not None:
+        member = record
     if member.pk is None:
         member.code = member.code or allocate_codes(1)[0]
         member.unit, member.status = unit, Status.ACTIVE
@@ -366,6 +373,51 @@ def receive_member(
     )
     _replay(member)
     return member
+
+
+def _record_of_arrival(arrival: Member, on: datetime.date) -> Member | None:
+    """The registry's record of the person ``arrival`` describes (by ID number), its empty fields filled
+    from it; refused when the name or the birth year differs (a mistyped ID number)."""
+    if not arrival.id_number:
+        return None
+    record = Member.objects.select_for_update().filter(id_number=arrival.id_number, merged_into=None).first()
+    if record is None:
+        return None
+    born = arrival.birth_date.year if arrival.birth_date else arrival.birth_year
+    if (fold(record.full_name), record.birth_year) != (fold(arrival.full_name), born):
+        raise ValidationError(
+            {
+                "id_number": _(
+                    "The ID number %(number)s is that of a member registered with another name or year of "
+                    "birth: check it."
+                )
+                % {"number": arrival.id_number}
+            }
+        )
+    state = _state_on(record, on)
+    if state is not None and state.state == Status.DECEASED:
+        raise ValidationError(
+            {
+                "id_number": _("The ID number %(number)s is that of a member recorded as deceased: check it.")
+                % {"number": arrival.id_number}
+            }
+        )
+    if state is not None and state.state in MEMBER_STATES:
+        # Its union may be outside the user's scope: not named.
+        raise ValidationError(
+            {
+                "id_number": _(
+                    "The member with the ID number %(number)s still belongs to a grassroots union on "
+                    "%(date)s: it records the transfer out first."
+                )
+                % {"number": arrival.id_number, "date": _d(on)}
+            }
+        )
+    for name in EDITABLE_FIELDS:
+        attname = Member._meta.get_field(name).attname
+        if _empty(getattr(record, attname)) and not _empty(getattr(arrival, attname)):
+            setattr(record, attname, getattr(arrival, attname))
+    return _check_and_save(record)
 
 
 @transaction.atomic

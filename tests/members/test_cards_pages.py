@@ -1,7 +1,9 @@
 """Member card pages: the workflow through the forms, refusals shown beside their field, another province's
 requests and batches not found, the PDF sheet of cards and the printer's .xlsx read back."""
 
+import importlib.util
 import io
+import itertools
 import re
 import shutil
 import subprocess
@@ -13,7 +15,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from congdoan.accounts.models import Role
-from congdoan.members import cards
+from congdoan.members import card_exports, cards
 from congdoan.members.cards import CardWish
 from congdoan.members.models import CardPrintBatch, CardReason, CardRequest, CardType
 from tests.members.people import admit
@@ -227,3 +229,58 @@ def test_the_cards_carry_the_vietnamese_text(client_as, registry, batch, tmp_pat
         assert timezone.localdate().strftime("%d/%m/%Y") in text
     info = subprocess.run(["pdfinfo", str(tmp_path / f"{second.pk}.pdf")], capture_output=True, text=True)
     assert re.search(r"^Pages:\s+2$", info.stdout, re.MULTILINE), info.stdout
+
+
+LONG_NAME = "Tôn Thất Nguyễn Phước Công Huyền Tôn Nữ Thị Thanh Thủy Ngọc Diễm Phương"
+LONG_UNIT = (
+    "Công đoàn cơ sở Công ty Cổ phần Đầu tư Xây dựng và Phát triển Hạ tầng Kỹ thuật Đô thị Kiên Giang – "
+    "Chi nhánh Phú Quốc thuộc Tổng Công ty Xây dựng Công trình Giao thông 8 (Cienco 8) – Xí nghiệp số 3"
+)
+
+
+def text_bottom(box) -> float:
+    """The lowest edge of the lines of text inside ``box``."""
+    return max(
+        (
+            line.position_y + line.margin_height()
+            for line in box.descendants()
+            if type(line).__name__ == "LineBox"
+        ),
+        default=box.position_y,
+    )
+
+
+@pytest.mark.skipif(importlib.util.find_spec("weasyprint") is None, reason="weasyprint absent")
+def test_long_names_fit_on_the_card(registry, users):
+    """A long name and a long CĐCS name shrink to fit: no line of a card runs into the next one or past the
+    card's edge, where the card number would be cut off."""
+    unit = registry.world.units["a"]
+    unit.name = LONG_UNIT
+    unit.save()
+    members = [
+        admit(unit, LONG_NAME, gender="female", serial=40),
+        admit(unit, "Công Tôn Nữ Thị Huyền Trang Nguyễn Hoàng Phương Thảo", gender="female", serial=41),
+        admit(unit, "Lê Văn Tư", serial=42),
+    ]
+    request = cards.request_cards(
+        user=users["chair"], unit=unit, wishes=[CardWish(m, "new") for m in members]
+    )
+    cards.approve_request(request=request, user=users["rg_officer"])
+    batch = cards.create_print_batch(
+        user=users["officer"],
+        unit=registry.world.units["kg"],
+        requests=[request],
+        issued_on=timezone.localdate(),
+    )
+    document = card_exports.sheet_document(batch)
+    shown = [
+        box
+        for box in document.pages[0]._page_box.descendants()
+        if getattr(box, "element_tag", None) == "div" and box.element.get("class") == "card"
+    ]
+    assert len(shown) == 3
+    for card in shown:
+        parts = list(card.children)
+        for part, after in itertools.pairwise(parts):
+            assert text_bottom(part) <= after.position_y + 0.5, part.element.get("class")
+        assert text_bottom(parts[-1]) <= card.content_box_y() + card.height + 0.5

@@ -6,6 +6,7 @@ number the card will have once handed out (``cards.card_number``). No other pers
 """
 
 import datetime
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,16 +80,80 @@ def font_urls() -> dict[str, str]:
 
 
 def sheet_pdf(batch: CardPrintBatch) -> bytes:
+    return sheet_document(batch).write_pdf()
+
+
+# What card_sheet.html gives the text: the card less its padding and border, the labels' column.
+CARD_TEXT_MM = 85.6 - 2 * 4 - 2 * 0.2
+LABEL_MM = 19
+NAME_SIZES = ("11", "10", "9", "8", "7")  # pt: the largest keeping the name on two lines
+UNIT_SIZES = ("7.5", "7", "6.5", "6", "5.5")  # pt: the largest keeping the CĐCS on three lines
+
+
+@dataclass(frozen=True)
+class PrintedCard:
+    face: CardFace
+    name_pt: str
+    unit_pt: str
+
+
+class TextWidths:
+    """Widths of text in one of the shipped fonts (its advances, no kerning), to choose a size that fits."""
+
+    def __init__(self, font_file: str):
+        from fontTools.ttLib import TTFont
+
+        font = TTFont(finders.find(font_file))
+        self.glyph_of = font.getBestCmap()
+        self.advances = font["hmtx"].metrics
+        self.per_em = font["head"].unitsPerEm
+
+    def width_mm(self, text: str, size_pt: float) -> float:
+        units = sum(self.advances[self.glyph_of.get(ord(char), ".notdef")][0] for char in text)
+        return units / self.per_em * size_pt * 25.4 / 72
+
+    def lines(self, text: str, size_pt: float, width_mm: float) -> int:
+        """How many lines ``text`` takes, broken between words as the browser does."""
+        count, line = 1, ""
+        for word in text.split():
+            longer = f"{line} {word}" if line else word
+            if line and self.width_mm(longer, size_pt) > width_mm:
+                count, line = count + 1, word
+            else:
+                line = longer
+        return count
+
+    def largest(self, text: str, sizes: tuple[str, ...], width_mm: float, max_lines: int) -> str:
+        return next(
+            (size for size in sizes if self.lines(text, float(size), width_mm) <= max_lines), sizes[-1]
+        )
+
+
+@functools.cache
+def text_widths(weight: str) -> TextWidths:
+    return TextWidths(FONT_FILES[weight])
+
+
+def fitted(face: CardFace) -> PrintedCard:
+    """``face`` with the font sizes that keep its name and its CĐCS within the card, whatever their length
+    (a 5 % margin for the kerning and rounding not measured)."""
+    name = text_widths("bold").largest(face.full_name.upper(), NAME_SIZES, 0.95 * CARD_TEXT_MM, 2)
+    unit = text_widths("regular").largest(face.unit_name, UNIT_SIZES, 0.95 * (CARD_TEXT_MM - LABEL_MM), 3)
+    return PrintedCard(face, name, unit)
+
+
+def sheet_document(batch: CardPrintBatch):
+    """The sheet of cards laid out by WeasyPrint, pages and boxes, before it is written as a PDF."""
     from weasyprint import HTML
 
-    shown = faces(batch)
+    shown = [fitted(face) for face in faces(batch)]
     rows = [shown[start : start + CARDS_PER_ROW] for start in range(0, len(shown), CARDS_PER_ROW)]
     pages = [rows[start : start + ROWS_PER_PAGE] for start in range(0, len(rows), ROWS_PER_PAGE)]
     html = render_to_string(
         "members/cards/card_sheet.html",
         {"batch": batch, "pages": pages, "union": UNION, "fonts": font_urls()},
     )
-    return HTML(string=html, base_url=str(Path(finders.find(FONT_FILES["regular"])).parent)).write_pdf()
+    return HTML(string=html, base_url=str(Path(finders.find(FONT_FILES["regular"])).parent)).render()
 
 
 # ------------------------------------------------------------------------------------------------ xlsx

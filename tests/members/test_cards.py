@@ -22,9 +22,11 @@ from congdoan.members.models import (
     EventKind,
     MemberCard,
 )
-from congdoan.plans import indicators_registry
+from congdoan.plans import indicators_registry, progress
+from congdoan.plans.models import TargetKind
 from tests.members.people import admit
 from tests.mixins import make_user
+from tests.plans.test_allocation import add, plan_of
 
 D = datetime.date
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -368,3 +370,19 @@ def test_a_replacement_is_not_dated_before_the_card_it_replaces(registry, users)
         (f"{an.code}-02", f"{an.code}-01"),
         (f"{an.code}-03", f"{an.code}-02"),
     ]
+
+
+def test_a_targets_progress_reads_the_card_renewal(registry, users):
+    """A programme's target "đổi thẻ đoàn viên" (seeds 000, 002) bound to the card indicator: its progress
+    per unit is the campaign's coverage over the programme's year."""
+    units, today = registry.world.units, timezone.localdate()
+    programme = plan_of(units["kg"], "KG-KH-THE", today.year)
+    target = add(programme, 1, 80, TargetKind.PERCENT, manual=False, indicator="members_with_new_card_pct")
+    issued(users, units["rg"], request_for(users, registry.an))
+    shown = [units[name] for name in ("kg", "rg", "a", "b")]
+    [found] = progress.progress_for([progress.Ask(target, shown)], at=today)
+    expected = cards.card_coverage([unit.pk for unit in shown], today, D(today.year, 1, 1))
+    assert {row.unit.pk: (int(row.numerator), int(row.denominator)) for row in found} == expected
+    assert expected[units["kg"].pk] == (1, 2)
+    assert [row.value for row in found] == [50, 50, 100, 0]
+    assert found[0].requirement == "≥ 80%"

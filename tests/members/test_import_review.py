@@ -1,11 +1,13 @@
 """Review of the staged import (issue 3 parts 4, 5, 12): lists real people write that broke it."""
 
 import datetime
+import zipfile
 
 import pytest
 from openpyxl import Workbook
 
 from congdoan.members.imports import services
+from congdoan.members.imports.models import ImportBatch
 from congdoan.members.models import Member
 from tests.members import listfiles
 from tests.members.listfiles import cccd
@@ -119,3 +121,28 @@ def test_a_name_merged_across_both_name_columns_of_its_row_is_taken_once(small_t
     whole = [1, "Nguyễn Văn An", None, "17/05/1990", "Nam", cccd(1990, "male", 1), "01/03/2015"]
     path = _sheet(tmp_path / "m.xlsx", [["STT", "Họ và tên", None, *REST]], [whole], ["B1:C1", "B2:C2"])
     assert read(path, small_tree["a"]).rows.get().data["full_name"] == "Nguyễn Văn An"
+
+
+def _with_sheet(source, target, change):
+    """A copy of the workbook ``source`` whose sheet XML went through ``change``."""
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as copy:
+        for info in original.infolist():
+            data = original.read(info)
+            copy.writestr(info.filename, change(data) if "worksheets/" in info.filename else data)
+    return target
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda xml: xml[: len(xml) // 2] + b"<<<",  # cut short, as a broken copy leaves it
+        lambda xml: xml.replace(b'<row r="6"', b'<row r="x6"'),
+        lambda xml: xml.replace(b"<v>", b"<v>abc", 1),
+    ],
+    ids=["cut short", "row number", "cell value"],
+)
+def test_a_workbook_whose_sheet_is_damaged_is_refused_with_a_clear_message(small_tree, tmp_path, change):
+    source = listfiles.xlsx(tmp_path / "ok.xlsx", listfiles.people(40))
+    batch = read(_with_sheet(source, tmp_path / "damaged.xlsx", change), small_tree["a"])
+    assert batch.state == ImportBatch.State.REFUSED and "not a readable .xlsx" in batch.file_error
+    assert not batch.rows.exists() and not Member.objects.exists()

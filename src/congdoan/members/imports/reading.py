@@ -20,6 +20,7 @@ import struct
 import tempfile
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -231,6 +232,28 @@ class _SharedStrings:
         self._offsets.close()
 
 
+# What a damaged workbook raises, when it is opened or as its sheet is read.
+_DAMAGED = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    KeyError,
+    expat.ExpatError,
+    EOFError,
+    ValueError,
+)
+
+
+def _unreadable(error: Exception) -> FileRefused:
+    return FileRefused(
+        _(
+            "The file is not a readable .xlsx workbook (%(reason)s). Open it in Excel and "
+            "save it again as .xlsx."
+        )
+        % {"reason": error}
+    )
+
+
 class XlsxTable:
     format = "xlsx"
     encoding = ""
@@ -240,21 +263,8 @@ class XlsxTable:
             self._zip = zipfile.ZipFile(path)
             self._check_sizes()
             self._open_parts()
-        except (
-            zipfile.BadZipFile,
-            zipfile.LargeZipFile,
-            KeyError,
-            expat.ExpatError,
-            EOFError,
-            ValueError,
-        ) as error:
-            raise FileRefused(
-                _(
-                    "The file is not a readable .xlsx workbook (%(reason)s). Open it in Excel and "
-                    "save it again as .xlsx."
-                )
-                % {"reason": error}
-            ) from None
+        except _DAMAGED as error:
+            raise _unreadable(error) from None
         self._done_rows = 0
 
     def _check_sizes(self) -> None:
@@ -442,14 +452,17 @@ class XlsxTable:
         parser = _parser()
         parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, text
         merged = _MergeFiller(self._merges)
-        with self._zip.open(self._sheet_path) as stream:
-            while chunk := stream.read(CHUNK):
-                parser.Parse(chunk, False)
-                for row_number, cells in ready:
-                    self._done_rows = row_number
-                    yield row_number, merged.fill(row_number, cells)
-                ready.clear()
-            parser.Parse(b"", True)
+        try:  # a sheet damaged past its first rows is found only here, as it is read
+            with self._zip.open(self._sheet_path) as stream:
+                while chunk := stream.read(CHUNK):
+                    parser.Parse(chunk, False)
+                    for row_number, cells in ready:
+                        self._done_rows = row_number
+                        yield row_number, merged.fill(row_number, cells)
+                    ready.clear()
+                parser.Parse(b"", True)
+        except _DAMAGED as error:
+            raise _unreadable(error) from None
         for row_number, cells in ready:
             yield row_number, merged.fill(row_number, cells)
 

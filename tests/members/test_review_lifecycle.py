@@ -221,3 +221,26 @@ def test_the_id_number_of_a_deceased_member_does_not_bring_them_back(small_tree)
     assert "id_number" in error.value.message_dict
     gone.refresh_from_db()
     assert gone.status == Status.DECEASED
+
+
+def test_the_api_takes_in_a_member_transferred_from_outside_as_the_page_does(registry):
+    an = registry.an
+    services.transfer_member(member=an, on=D(2025, 8, 1), to_outside="LĐLĐ tỉnh An Giang")
+    api = APIClient()
+    api.force_authenticate(registry.world.users["outsider"])
+    arrival = {
+        "unit": "AG-LX-01",
+        "full_name": "Nguyễn Văn An",
+        "birth_date": "1990-03-04",
+        "gender": "male",
+        "id_number": an.id_number,
+        "joined_on": "2019-06-01",
+        "from_outside": "LĐLĐ tỉnh Kiên Giang",
+    }
+    response = api.post("/api/members/", arrival, format="json")
+    assert response.status_code == 400 and "received_on" in response.json()
+    response = api.post("/api/members/", {**arrival, "received_on": "2025-08-05"}, format="json")
+    assert response.status_code == 201, response.json()
+    assert (response.json()["code"], response.json()["unit"]) == (an.code, "AG-LX-01")
+    event = an.events.get(kind=EventKind.TRANSFER_IN)
+    assert (event.on, event.other_unit_text) == (D(2025, 8, 5), "LĐLĐ tỉnh Kiên Giang")

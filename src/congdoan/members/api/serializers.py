@@ -119,13 +119,25 @@ class MemberDataSerializer(serializers.ModelSerializer):
 
 
 class AdmitSerializer(MemberDataSerializer):
-    """Kết nạp: a new member of a grassroots union, from their union joining date."""
+    """Kết nạp: a new member of a grassroots union, from their union joining date; or, with
+    ``from_outside`` and ``received_on``, one transferred in from a union outside the system (chuyển đến:
+    a member of another province keeps their record, found by the ID number)."""
 
     unit = grassroots_field(help_text=_("Grassroots union code"))
     joined_on = serializers.DateField()
     decision_number = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
     decision_date = serializers.DateField(required=False, allow_null=True, default=None)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    from_outside = serializers.CharField(
+        max_length=255,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Transferred in: the union outside the system the member comes from"),
+    )
+    received_on = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text=_("Transferred in: the date")
+    )
 
     class Meta(MemberDataSerializer.Meta):
         fields = [
@@ -135,6 +147,8 @@ class AdmitSerializer(MemberDataSerializer):
             "decision_number",
             "decision_date",
             "note",
+            "from_outside",
+            "received_on",
         ]
 
     def validate(self, attrs):
@@ -144,14 +158,25 @@ class AdmitSerializer(MemberDataSerializer):
             raise serializers.ValidationError(
                 {"employer": _("The employer belongs to another grassroots union.")}
             )
+        if bool(attrs["from_outside"]) != bool(attrs["received_on"]):
+            missing = "received_on" if attrs["from_outside"] else "from_outside"
+            raise serializers.ValidationError(
+                {missing: _("A transfer in gives both the union the member comes from and the date.")}
+            )
         return attrs
 
     def create(self, validated_data):
-        step = {
-            name: validated_data.pop(name) for name in ("unit", "decision_number", "decision_date", "note")
-        }
+        step = {name: validated_data.pop(name) for name in ("unit", "decision_number", "note")}
+        decision_date = validated_data.pop("decision_date")
+        from_outside, received_on = validated_data.pop("from_outside"), validated_data.pop("received_on")
+        member = Member(**validated_data)
+        if from_outside:
+            with service_errors({"on": "received_on"}):
+                return services.receive_member(
+                    member=member, on=received_on, from_outside=from_outside, **step
+                )
         with service_errors({"on": "joined_on"}):
-            return services.admit_member(member=Member(**validated_data), **step)
+            return services.admit_member(member=member, decision_date=decision_date, **step)
 
 
 class MemberUpdateSerializer(MemberDataSerializer):

@@ -660,10 +660,10 @@ def _empty(value) -> bool:
 def merge_members(*, keep: Member, other: Member, take: tuple[str, ...] | list[str] = ()) -> Member:
     """Merge ``other``, a second record of the same person, into ``keep``; both histories are kept.
 
-    The other record's events move to the kept member and its membership intervals are replayed from all
-    the events together. Fields named in ``take`` come from the other record, and the kept record's empty
-    fields are filled from it. The other record stays, marked merged and pointing to the kept one, without
-    its ID number (ID numbers are unique; the kept record may take it).
+    The other record's events and cards move to the kept member and its membership intervals are replayed
+    from all the events together. Fields named in ``take`` come from the other record, and the kept
+    record's empty fields are filled from it. The other record stays, marked merged and pointing to the
+    kept one, without its ID number (ID numbers are unique; the kept record may take it).
     """
     if keep.pk == other.pk:
         raise ValidationError({"other": _("A record cannot be merged with itself.")})
@@ -690,8 +690,10 @@ def merge_members(*, keep: Member, other: Member, take: tuple[str, ...] | list[s
     other.save(update_fields=["id_number", "status", "merged_into"])
     Membership.objects.filter(member=other).delete()
     _check_and_save(keep)
-    for event in other.events.all():
-        event.member = keep
-        event.save(update_fields=["member"])
+    # Its events and the cards it was issued are the kept person's history now (a card request still
+    # open for it lapses: the cards service issues none to a record that left its CĐCS).
+    for record in (*other.events.all(), *other.cards.all()):
+        record.member = keep
+        record.save(update_fields=["member"])
     _replay(keep)
     return keep

@@ -1,6 +1,7 @@
 """The member cards API: the workflow end to end, refusals as 400 keyed by field (403 for a role or level
 that may not), another province's requests, batches and cards not found, the coverage figures."""
 
+import datetime
 import io
 
 import pytest
@@ -151,3 +152,22 @@ def test_coverage_per_unit(registry, users):
     assert client.get(route("card-coverage-list"), {"at": "hôm qua"}).status_code == 400
     today = timezone.localdate().isoformat()
     assert client.get(route("card-coverage-list"), {"at": today}).json()[0]["unit"] == "KG"
+
+
+def test_coverage_refuses_a_campaign_beginning_after_the_day_shown(registry, users):
+    response = api(users, "officer").get(
+        route("card-coverage-list"), {"unit": "KG", "since": "2025-06-01", "at": "2025-01-01"}
+    )
+    assert response.status_code == 400 and "after the day shown" in " ".join(response.json()["since"])
+
+
+def test_coverage_of_a_past_day_counts_from_the_start_of_its_year(registry, users):
+    """Asked for 31/12/2025 alone, the campaign is that year's, not this year's (which had not begun)."""
+    registry.an.card_issued_on = datetime.date(2025, 3, 1)
+    registry.an.save()
+    rows = (
+        api(users, "officer")
+        .get(route("card-coverage-list"), {"unit": "KG-RG-01", "at": "2025-12-31"})
+        .json()
+    )
+    assert [(row["unit"], row["with_card"], row["members"]) for row in rows] == [("KG-RG-01", 1, 1)]

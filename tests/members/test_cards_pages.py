@@ -1,6 +1,7 @@
 """Member card pages: the workflow through the forms, refusals shown beside their field, another province's
 requests and batches not found, the PDF sheet of cards and the printer's .xlsx read back."""
 
+import datetime
 import importlib.util
 import io
 import itertools
@@ -284,3 +285,14 @@ def test_long_names_fit_on_the_card(registry, users):
         for part, after in itertools.pairwise(parts):
             assert text_bottom(part) <= after.position_y + 0.5, part.element.get("class")
         assert text_bottom(parts[-1]) <= card.content_box_y() + card.height + 0.5
+
+
+def test_the_overview_refuses_a_campaign_beginning_after_the_day_shown(client_as, registry):
+    """Dates the wrong way round are named beside the field, not shown as 0 %; the unit chosen stays."""
+    response = client_as("officer").get(
+        url("cards"), {"unit": "KG-RG", "since": "2025-06-01", "at": "2025-01-01"}
+    )
+    assert response.status_code == 200
+    assert "after the day shown" in " ".join(response.context["form"].errors["since"])
+    assert response.context["unit"] == registry.world.units["rg"]
+    assert response.context["on"] == datetime.date(2025, 1, 1)

@@ -3,6 +3,7 @@ to the field it names (``ServiceErrors``)."""
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -136,13 +137,28 @@ class CoverageForm(forms.Form):
         self.fields["unit"].queryset = scoped_units(user, Action.VIEW, active_only=False)
         self.user = user
 
+    def clean(self):
+        data = super().clean()
+        if data.get("since"):
+            try:
+                cards.check_campaign(data["since"], data.get("at") or timezone.localdate())
+            except ValidationError as error:
+                self.add_error(None, error)
+        return data
+
     def value(self, name: str):
-        return self.cleaned_data.get(name) if self.is_valid() else None
+        """The field's value, if given and valid: a wrong date leaves the unit chosen as it was."""
+        if not self.is_bound:
+            return None
+        self.is_valid()  # cleans every field; the valid ones keep their value
+        return self.cleaned_data.get(name)
 
     def chosen(self) -> tuple[Unit | None, object, object]:
-        today = timezone.localdate()
+        """The unit (the user's own by default), the campaign's start (1 January of the day shown's year by
+        default) and the day shown (today by default)."""
+        on = self.value("at") or timezone.localdate()
         unit = self.value("unit") or self.user.unit
-        return unit, self.value("since") or today.replace(month=1, day=1), self.value("at") or today
+        return unit, self.value("since") or on.replace(month=1, day=1), on
 
 
 class CardRequestFilterSet(django_filters.FilterSet):

@@ -427,6 +427,17 @@ def holding_card(since: datetime.date, on: datetime.date) -> Q:
     return Q(new_card) | Q(member__card_issued_on__gte=since, member__card_issued_on__lte=on)
 
 
+def check_campaign(since: datetime.date, on: datetime.date) -> None:
+    """A campaign read on ``on`` must have begun by then (the other way round, every unit reads 0 %)."""
+    if since > on:
+        raise ValidationError(
+            {
+                "since": _("The campaign begins on %(since)s, after the day shown (%(on)s).")
+                % {"since": _d(since), "on": _d(on)}
+            }
+        )
+
+
 def card_coverage(
     unit_ids: Sequence[int], on: datetime.date, since: datetime.date
 ) -> dict[int, tuple[int, int]]:

@@ -224,7 +224,7 @@ class CoverageQuerySerializer(serializers.Serializer):
     )
     since = serializers.DateField(
         required=False,
-        help_text=gettext_lazy("Start date of the renewal campaign (default: 1 January this year)"),
+        help_text=gettext_lazy("Start date of the renewal campaign (default: 1 January of the year of `at`)"),
     )
     at = serializers.DateField(required=False, help_text=gettext_lazy("As of date (default: today)"))
 
@@ -400,9 +400,9 @@ class CardCoverageViewSet(GenericViewSet):
     def list(self, request):
         query = CoverageQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        today = timezone.localdate()
-        on = query.validated_data.get("at") or today
-        since = query.validated_data.get("since") or today.replace(month=1, day=1)
+        on = query.validated_data.get("at") or timezone.localdate()
+        since = query.validated_data.get("since") or on.replace(month=1, day=1)
+        cards.check_campaign(since, on)
         code = query.validated_data.get("unit")
         if code:
             unit = get_for(Unit.objects.all(), request.user, Action.VIEW, code=code)

@@ -224,7 +224,7 @@ def _trees(
     if not regroup_today:
         return {end: _tree_on(end, places) for end in ends}
     with_figures, rows = _units_today(figures)
-    return {end: _tree_today(end, with_figures, rows, places) for end in ends}
+    return _trees_today(ends, with_figures, rows, places)
 
 
 def _tree_on(end: datetime.date, places: dict) -> _Tree:
@@ -254,18 +254,32 @@ def _units_today(figures: QuerySet) -> tuple[set[int], list[tuple]]:
     return with_figures, rows
 
 
-def _tree_today(end: datetime.date, with_figures: set[int], rows: list[tuple], places: dict) -> _Tree:
-    """As ``_tree_on`` in today's tree, where an ended unit is carried by the unit it is filed under."""
+def _trees_today(
+    ends: Collection[datetime.date], with_figures: set[int], rows: list[tuple], places: dict
+) -> dict[datetime.date, _Tree]:
+    """As ``_tree_on`` in today's tree, where an ended unit is carried by the unit it is filed under. The
+    tree is today's for every end (built once, shared); only who takes part depends on the end."""
     today = timezone.localdate()
     children: dict[int, set[int]] = defaultdict(set)
     carried: dict[int, set[int]] = defaultdict(set)
-    taking_part = set()
-    for unit_id, parent_id, _path, founded_on, dissolved_on in rows:
+    for unit_id, parent_id, _path, _founded_on, dissolved_on in rows:
         ended = dissolved_on is not None and dissolved_on <= today
         (carried if ended else children)[parent_id].add(unit_id)
-        if unit_id in with_figures and founded_on <= end and (dissolved_on is None or dissolved_on > end):
-            taking_part.add(unit_id)
-    return _Tree(children=children, carried=carried, taking_part=taking_part, places=places)
+    return {
+        end: _Tree(
+            children=children,
+            carried=carried,
+            taking_part={
+                unit_id
+                for unit_id, _parent_id, _path, founded_on, dissolved_on in rows
+                if unit_id in with_figures
+                and founded_on <= end
+                and (dissolved_on is None or dissolved_on > end)
+            },
+            places=places,
+        )
+        for end in ends
+    }
 
 
 def _latest(figures: list[ReportedValue], units: set[int]) -> dict[int, ReportedValue]:

@@ -1,13 +1,18 @@
 """Review of the member record and its lifecycle (issue 3 parts 1, 2, 9, 10): cases found wanting."""
 
 import datetime
+import io
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
+from congdoan.audit.context import change_context
+from congdoan.audit.models import ObjectChange
 from congdoan.members import services
 from congdoan.members.imports import services as import_services
 from congdoan.members.models import EventKind, Member, Membership, Status
@@ -244,3 +249,23 @@ def test_the_api_takes_in_a_member_transferred_from_outside_as_the_page_does(reg
     assert (response.json()["code"], response.json()["unit"]) == (an.code, "AG-LX-01")
     event = an.events.get(kind=EventKind.TRANSFER_IN)
     assert (event.on, event.other_unit_text) == (D(2025, 8, 5), "LĐLĐ tỉnh Kiên Giang")
+
+
+def test_a_suspension_that_reaches_its_planned_end_shows_the_member_active_again(small_tree):
+    today = timezone.localdate()
+    member = services.admit_member(member=new_member(), unit=small_tree["a"])
+    services.suspend_member(
+        member=member, on=today - datetime.timedelta(days=10), until=today + datetime.timedelta(days=5)
+    )
+    member.refresh_from_db()
+    assert member.status == Status.SUSPENDED
+    err = io.StringIO()
+    call_command("members", "statuses", stderr=err)  # today: nothing to bring up to date
+    assert err.getvalue().startswith("0 ")
+    logged = ObjectChange.objects.filter(object_id=member.pk, action="update")
+    before = logged.count()
+    with change_context(user=None):
+        assert services.refresh_current_states(today=today + datetime.timedelta(days=5)) == 1
+    member.refresh_from_db()
+    assert member.status == Status.ACTIVE
+    assert logged.count() == before + 1

@@ -497,6 +497,26 @@ def _require_member_state(member: Member, on: datetime.date, states=MEMBER_STATE
     return current
 
 
+@transaction.atomic
+def refresh_current_states(*, today: datetime.date | None = None) -> int:
+    """Mirror onto each member the interval they stand in today where it began with no step of theirs: a
+    suspension's planned end, reached since it was recorded. Run daily (``congdoan members statuses``)."""
+    today = today or timezone.localdate()
+    stale = (
+        Membership.objects.filter(valid_from__lte=today)
+        .filter(models.Q(valid_to__isnull=True) | models.Q(valid_to__gt=today))
+        .exclude(unit_id=models.F("member__unit_id"), state=models.F("member__status"))
+        .select_related("member")
+    )
+    count = 0
+    for interval in stale:
+        member = interval.member
+        member.unit_id, member.status = interval.unit_id, interval.state
+        member.save(update_fields=["unit", "status"])
+        count += 1
+    return count
+
+
 def members_standing_in(*, unit: Unit, on: datetime.date):
     """The members who stand in ``unit`` itself (active or suspended) on ``on``."""
     member_ids = (

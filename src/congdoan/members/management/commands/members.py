@@ -1,5 +1,5 @@
-"""congdoan members export|template|duplicates: member lists of a unit's subtree, the import template,
-and the possible duplicates of a unit's subtree."""
+"""congdoan members export|template|duplicates|statuses: member lists of a unit's subtree, the import
+template, the possible duplicates of a unit's subtree, and members' status brought up to date."""
 
 import datetime
 import json
@@ -17,6 +17,7 @@ from congdoan.audit.context import change_context
 from congdoan.audit.models import PersonalDataAccess
 from congdoan.audit.services import log_personal_data_access
 from congdoan.members import duplicate_scans, exports
+from congdoan.members import services as member_services
 from congdoan.members.imports.models import ImportBatch
 from congdoan.members.imports.workbooks import template
 from congdoan.members.models import DuplicateScan
@@ -60,8 +61,20 @@ class Command(BaseCommand):
         alike.add_argument("--unit", required=True, help=_("code of the unit whose subtree is compared"))
         alike.add_argument("--user", help=_("act as this user, with their scope and rights"))
         alike.add_argument("--format", choices=("json", "table"), default="table")
+        actions.add_parser(
+            "statuses",
+            help=_("bring members' status up to date where a suspension's planned end has come (run daily)"),
+        )
 
     def handle(self, *args, action, **options):
+        if action == "statuses":
+            with change_context(user=None):
+                count = member_services.refresh_current_states()
+            self.stderr.write(
+                _("%(count)s members' status brought up to date.")
+                % {"count": number_format(count, force_grouping=True)}
+            )
+            return
         try:
             unit = Unit.objects.select_related("unit_type").get(code=options["unit"])
         except Unit.DoesNotExist:

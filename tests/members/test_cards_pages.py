@@ -16,7 +16,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from congdoan.accounts.models import Role
-from congdoan.members import card_exports, cards
+from congdoan.members import card_exports, cards, services
 from congdoan.members.cards import CardWish
 from congdoan.members.models import CardPrintBatch, CardReason, CardRequest, CardType
 from tests.members.people import admit
@@ -296,3 +296,15 @@ def test_the_overview_refuses_a_campaign_beginning_after_the_day_shown(client_as
     assert "after the day shown" in " ".join(response.context["form"].errors["since"])
     assert response.context["unit"] == registry.world.units["rg"]
     assert response.context["on"] == datetime.date(2025, 1, 1)
+
+
+def test_a_member_who_moved_is_shown_left_out_of_the_old_request(client_as, registry, users):
+    """The old CĐCS's request says the member is no longer one of its members; the member's page no longer
+    shows that request as waiting."""
+    an, units = registry.an, registry.world.units
+    request = cards.request_cards(user=users["chair"], unit=units["a"], wishes=[CardWish(an, CardReason.NEW)])
+    services.transfer_member(member=an, on=timezone.localdate(), to_unit=units["b"])
+    page = client_as("officer").get(url("card_request", pk=request.pk)).content.decode()
+    assert "No longer a member of this grassroots union: no card from this request" in page
+    member_page = client_as("officer").get(url("detail", code=an.code)).content.decode()
+    assert "Card requested" not in member_page

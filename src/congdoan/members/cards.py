@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -370,8 +370,11 @@ def requests_for(user, action: str = Action.VIEW) -> QuerySet[CardRequest]:
 
 
 def request_items(request: CardRequest) -> QuerySet[CardRequestItem]:
-    return request.items.select_related("member", "member__unit", "batch", "card").order_by(
-        "member__sort_key", "member_id"
+    """The members of ``request``, each marked with whether they still stand in its CĐCS (``stands``)."""
+    return (
+        request.items.select_related("member", "member__unit", "batch", "card")
+        .annotate(stands=ExpressionWrapper(_still_standing(), output_field=BooleanField()))
+        .order_by("member__sort_key", "member_id")
     )
 
 

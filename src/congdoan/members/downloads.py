@@ -12,6 +12,7 @@ from types import SimpleNamespace
 from typing import IO
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,14 +48,18 @@ def list_name(format: str) -> str:
 
 
 def filtered_members(user, query: str):
-    """The member list a page with this query string shows ``user``, in its order, and the unit it is of."""
+    """The member list a page with this query string shows ``user``, in its order, and the unit it is of.
+
+    A filter the page refuses (a unit outside the scope, a date that does not exist) is refused here too,
+    ValidationError by field: a file without it would hold more people than asked for."""
     data = QueryDict(query)
     filterset = MemberFilterSet(
         data, queryset=selectors.members_for(user), request=SimpleNamespace(user=user)
     )
+    if not filterset.is_valid():
+        raise ValidationError({name: list(errors) for name, errors in filterset.errors.items()})
     members = MemberTable(data.get("sort")).order(filterset.qs)
-    unit = (filterset.form.cleaned_data.get("unit") if filterset.is_valid() else None) or user.unit
-    return members, unit
+    return members, filterset.form.cleaned_data.get("unit") or user.unit
 
 
 def is_long(members) -> bool:

@@ -23,7 +23,12 @@ def units_in_scope(request):
 
 
 class MemberFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Name, ID number or member code"), method="search")
+    # Each word searched is a condition of the query: no longer than a name, or the database refuses it.
+    q = django_filters.CharFilter(
+        label=_("Name, ID number or member code"),
+        method="search",
+        max_length=Member._meta.get_field("full_name").max_length,
+    )
     unit = django_filters.ModelChoiceFilter(
         label=_("Unit (with the units under it)"),
         queryset=units_in_scope,

@@ -270,7 +270,12 @@ def member_export(request):
     for name in ("format", "full", "page"):
         query.pop(name, None)
     query = query.urlencode()
-    members, unit = downloads.filtered_members(request.user, query)
+    try:
+        members, unit = downloads.filtered_members(request.user, query)
+    except ValidationError:
+        # The list shows each refused filter under its field.
+        messages.error(request, _("Correct the list's filters, then export it."))
+        return redirect(f"{reverse('members:list')}?{query}")
     if downloads.is_long(members):
         job = downloads.start_export(user=request.user, query=query, format=format, full=full, unit=unit)
         return redirect("members:export_job", pk=job.pk)

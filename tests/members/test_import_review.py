@@ -146,3 +146,24 @@ def test_a_workbook_whose_sheet_is_damaged_is_refused_with_a_clear_message(small
     batch = read(_with_sheet(source, tmp_path / "damaged.xlsx", change), small_tree["a"])
     assert batch.state == ImportBatch.State.REFUSED and "not a readable .xlsx" in batch.file_error
     assert not batch.rows.exists() and not Member.objects.exists()
+
+
+def test_a_list_of_foreign_workers_with_accented_names_is_not_taken_for_an_old_encoding(small_tree, tmp_path):
+    headers = [
+        "STT",
+        "Họ và tên",
+        "Ngày sinh",
+        "Giới tính",
+        "Quốc tịch",
+        "Thời hạn hợp đồng (tháng)",
+        "Ngày vào CĐ",
+    ]
+    rows = [
+        [1, "José García", D(1990, 1, 1), "Nam", "Philippines", 24, D(2025, 8, 1)],
+        [2, "François Dupré", D(1991, 1, 1), "Nam", "Pháp", 24, D(2025, 8, 1)],
+        [3, "Jürgen Müller", D(1985, 1, 1), "Nam", "Đức", 36, D(2025, 8, 1)],
+    ]
+    batch = read(listfiles.xlsx(tmp_path / "foreign.xlsx", rows, headers=headers), small_tree["a"])
+    summary = services.summary(batch)
+    assert (summary["file_error"], summary["errors"], summary["new"]) == (None, [], 3)
+    assert not batch.legacy_encoding

@@ -169,6 +169,21 @@ def may_be_legacy(text: str) -> bool:
     return not text.isascii() and max(text) <= "\xff"
 
 
+def looks_garbled(text: str) -> bool:
+    """Whether Latin-1 letters stand where no word of a Latin-script language has them: a symbol (¶, «, ¬),
+    a capital after a small letter ("NguyÔn"), two of them running ("NguÙêên"). Foreign workers' names
+    ("José García", "Jürgen Müller") have none of these, and are not legacy text however few syllables
+    they make."""
+    previous = ""
+    for char in text:
+        if char > "\x7f" and (
+            not char.isalpha() or previous > "\x7f" or (previous.islower() and char.isupper())
+        ):
+            return True
+        previous = char
+    return False
+
+
 def better_reading(text: str, scheme: str) -> str | None:
     """``text`` converted from ``scheme`` when that reads as more Vietnamese than the text as it is."""
     converted = CONVERTERS[scheme](text)

@@ -217,7 +217,11 @@ def _legacy_scheme(batch: ImportBatch, layout: Layout, sample: list[tuple[int, l
         )
         return scheme
     unreadable = [
-        t for t in texts if legacy.may_be_legacy(t) and 2 * legacy.syllable_score(t) < len(t.split())
+        t
+        for t in texts
+        if legacy.may_be_legacy(t)
+        and 2 * legacy.syllable_score(t) < len(t.split())
+        and legacy.looks_garbled(t)
     ]
     if texts and len(unreadable) * 3 >= len(texts):
         raise FileRefused(

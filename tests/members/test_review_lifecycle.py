@@ -269,3 +269,23 @@ def test_a_suspension_that_reaches_its_planned_end_shows_the_member_active_again
     member.refresh_from_db()
     assert member.status == Status.ACTIVE
     assert logged.count() == before + 1
+
+
+def test_a_phone_number_is_checked_on_the_page_and_the_api_as_in_an_import(registry):
+    officer = registry.world.users["officer"]
+    api = APIClient()
+    api.force_authenticate(officer)
+    an = registry.an
+    response = api.patch(f"/api/members/{an.code}/", {"phone": "abc"}, format="json")
+    assert response.status_code == 400 and "phone" in response.json()
+    response = api.patch(f"/api/members/{an.code}/", {"phone": "+84 912 345 678"}, format="json")
+    assert response.status_code == 200
+    an.refresh_from_db()
+    assert an.phone == "0912345678"
+    page = Client()
+    page.force_login(officer)
+    response = page.post(
+        reverse("members:admit"),
+        {**FOREIGN_WORKER, "nationality": "Việt Nam", "joined_on": "2020-01-01", "phone": "12"},
+    )
+    assert "phone" in response.context["form"].errors

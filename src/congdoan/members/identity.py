@@ -160,6 +160,27 @@ def ethnic_code(text: str) -> str | None:
     return _ETHNIC_LOOKUP.get(_ethnic_key(text or ""))
 
 
+_PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
+_PHONE = re.compile(r"0\d{9,10}")
+
+
+def phone_number(text: str) -> str:
+    """A Vietnamese phone number as ten or eleven digits from 0 ("+84 912 345 678" → "0912345678"); one
+    whose leading zero a spreadsheet lost gets it back. ValueError says why a text is none."""
+    number = _PHONE_SEPARATORS.sub("", unicodedata.normalize("NFKC", text or ""))
+    if number.startswith("+84"):
+        number = "0" + number[3:]
+    elif number.startswith("84") and len(number) == 11:
+        number = "0" + number[2:]
+    if len(number) in (9, 10) and number.isascii() and number.isdigit() and number[0] != "0":
+        number = "0" + number
+    if not _PHONE.fullmatch(number) or not number.isascii():
+        raise ValueError(
+            _("“%(value)s” is not a Vietnamese phone number (10 digits starting with 0).") % {"value": text}
+        )
+    return number
+
+
 VIETNAM = "Việt Nam"
 _VIETNAM_SPELLINGS = {"viet nam", "vietnam", "vn"}
 

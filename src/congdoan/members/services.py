@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from congdoan.core.text import fold
-from congdoan.members.identity import VIETNAM, check_id_number, nationality_name
+from congdoan.members.identity import VIETNAM, check_id_number, nationality_name, phone_number
 from congdoan.members.models import (
     MEMBER_STATES,
     CodeSequence,
@@ -97,6 +97,11 @@ def check_person(member: Member, *, today: datetime.date | None = None) -> None:
             ).number
         except ValueError as error:
             errors["id_number"] = str(error)
+    if member.phone:
+        try:
+            member.phone = phone_number(member.phone)
+        except ValueError as error:
+            errors["phone"] = str(error)
     errors.update(_foreign_worker_errors(member))
     year = member.birth_year if "birth_year" not in errors else None
     born = member.birth_date or (datetime.date(year, 1, 1) if year else None)

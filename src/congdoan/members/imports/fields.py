@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from openpyxl.utils.datetime import from_excel
 
 from congdoan.core.text import fold, normalize
-from congdoan.members.identity import ETHNIC_GROUPS, ethnic_code, nationality_name
+from congdoan.members.identity import ETHNIC_GROUPS, ethnic_code, nationality_name, phone_number
 from congdoan.members.services import is_valid_code
 
 INJECTION_LEADS = ("=", "+", "-", "@", "\t", "\r")
@@ -161,8 +161,6 @@ def parse_birth(value) -> datetime.date | int:
 
 
 _ID_SEPARATORS = re.compile(r"[\s.\-]")
-_PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
-_PHONE = re.compile(r"0\d{9,10}")
 
 
 def parse_id_number(value) -> str:
@@ -184,21 +182,8 @@ def parse_id_number(value) -> str:
 
 def parse_phone(value) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        text = str(int(value))
-    else:
-        text = _PHONE_SEPARATORS.sub("", _text(value))
-        if text.startswith("+84"):
-            text = "0" + text[3:]
-        elif text.startswith("84") and len(text) == 11:
-            text = "0" + text[2:]
-    if len(text) in (9, 10) and text.isascii() and text.isdigit() and text[0] != "0":
-        text = "0" + text  # lost from a number cell, or from the CSV Excel wrote of one
-    if not _PHONE.fullmatch(text):
-        raise ValueError(
-            _("“%(value)s” is not a Vietnamese phone number (10 digits starting with 0).")
-            % {"value": _text(value)}
-        )
-    return text
+        return phone_number(str(int(value)))
+    return phone_number(_text(value))
 
 
 class _EmailValidator(EmailValidator):

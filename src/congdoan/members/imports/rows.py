@@ -304,6 +304,7 @@ class _Person:
     card_issued_on: datetime.date | None = None
     nationality: str = VIETNAM
     contract_months: int | None = None
+    phone: str = ""  # read into its final form with the row (``fields.parse_phone``)
 
 
 def _date(text: str | None) -> datetime.date | None:

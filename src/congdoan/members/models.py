@@ -77,9 +77,9 @@ SORT_KEY_LENGTH = 400
 
 
 def member_sort_key(full_name: str) -> str:
-    """A member's stored sort key: Vietnamese order of people, cut to its column. The letters' ranks come
-    first in a key (5 characters a letter in all), so only names alike in their first 75 letters or so lose
-    their last tie-break, by tones and case."""
+    """A member's stored sort key: Vietnamese order of people, cut to its column. A letter takes 5 characters
+    of the key and a word 4 more, and the cases come last, so only names alike in their first 70 letters or
+    so lose a tie-break (case first, then the family name's last letters)."""
     return person_collation_key(full_name)[:SORT_KEY_LENGTH]
 
 

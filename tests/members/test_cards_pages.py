@@ -308,3 +308,27 @@ def test_a_member_who_moved_is_shown_left_out_of_the_old_request(client_as, regi
     assert "No longer a member of this grassroots union: no card from this request" in page
     member_page = client_as("officer").get(url("detail", code=an.code)).content.decode()
     assert "Card requested" not in member_page
+
+
+def test_a_chair_asks_for_every_member_at_once(client_as, registry, users, settings):
+    """The renewal campaign asks for every member: one box for all of them, as a CĐCS of thousands cannot
+    tick (nor post: Django refuses more than DATA_UPLOAD_MAX_NUMBER_FIELDS fields) each of them."""
+    unit = registry.world.units["a"]
+    others = [admit(unit, f"Võ Thị Hồng {index}", gender="female", serial=50 + index) for index in range(3)]
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 3  # a CĐCS bigger than what may be posted one by one
+    chair = client_as("chair")
+    assert (
+        chair.post(
+            url("card_request_new"), {"members": [m.pk for m in others], "reason": "renewal"}
+        ).status_code
+        == 400
+    )
+    response = chair.post(
+        url("card_request_new"), {"everyone": "on", "reason": CardReason.RENEWAL, "card_type": "regular"}
+    )
+    request = CardRequest.objects.get()
+    assert response.status_code == 302
+    assert {item.member for item in request.items.all()} == {registry.an, *others}
+    response = chair.post(url("card_request_new"), {"reason": CardReason.RENEWAL, "card_type": "regular"})
+    assert response.status_code == 200 and CardRequest.objects.count() == 1
+    assert "or tick every member" in " ".join(response.context["form"].errors["members"])

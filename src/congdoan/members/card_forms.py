@@ -37,10 +37,16 @@ class MemberChoice(forms.ModelMultipleChoiceField):
 class CardRequestForm(ServiceErrors, forms.Form):
     """The members of one CĐCS who need a card, why, and which kind."""
 
+    everyone = forms.BooleanField(
+        label=_("Every member listed below"),
+        required=False,
+        help_text=_("For the renewal campaign: no need to tick each of them."),
+    )
     members = MemberChoice(
         label=_("Members"),
         queryset=Member.objects.none(),
         widget=forms.CheckboxSelectMultiple,
+        required=False,
         help_text=_("Members with a request already waiting are not listed."),
     )
     reason = forms.ChoiceField(label=_("Reason"), choices=CardReason.choices, initial=CardReason.NEW)
@@ -54,6 +60,15 @@ class CardRequestForm(ServiceErrors, forms.Form):
 
     def offers_something(self) -> bool:
         return self.fields["members"].queryset.exists()
+
+    def clean(self):
+        data = super().clean()
+        # A CĐCS of thousands cannot post each of them (Django caps the fields of a request).
+        if data.get("everyone"):
+            data["members"] = list(self.fields["members"].queryset)
+        elif not data.get("members") and "members" not in self.errors:
+            self.add_error("members", _("Choose at least one member, or tick every member."))
+        return data
 
     def save(self) -> CardRequest:
         data = self.cleaned_data

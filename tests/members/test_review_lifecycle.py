@@ -289,3 +289,20 @@ def test_a_phone_number_is_checked_on_the_page_and_the_api_as_in_an_import(regis
         {**FOREIGN_WORKER, "nationality": "Việt Nam", "joined_on": "2020-01-01", "phone": "12"},
     )
     assert "phone" in response.context["form"].errors
+
+
+def test_a_viewer_finds_by_a_whole_id_number_not_by_its_first_digits(registry):
+    """The list masks ID numbers but for their last 3 digits: a search by the first digits would give a
+    viewer, who may not see them, the rest (a digit at a time)."""
+    an = registry.an
+    viewer, officer = APIClient(), APIClient()
+    viewer.force_authenticate(registry.world.users["viewer"])
+    officer.force_authenticate(registry.world.users["officer"])
+
+    def found(client, text):
+        return [row["code"] for row in client.get("/api/members/", {"q": text}).json()["results"]]
+
+    assert found(viewer, an.id_number[:9]) == []
+    assert found(viewer, an.id_number) == [an.code]
+    assert found(viewer, an.code[:6]) != []  # member codes are no personal data
+    assert found(officer, an.id_number[:9]) == [an.code]

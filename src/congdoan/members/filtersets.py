@@ -74,7 +74,8 @@ class MemberFilterSet(django_filters.FilterSet):
         ]
 
     def search(self, queryset, name, value):
-        return selectors.search(queryset, value)
+        user = getattr(self.request, "user", None)
+        return selectors.search(queryset, value, whole_id_numbers=not selectors.may_see_personal_data(user))
 
     def filter_unit(self, queryset, name, unit):
         return selectors.in_units(queryset, Unit.objects.filter(path__under=unit.path))

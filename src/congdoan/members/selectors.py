@@ -82,17 +82,19 @@ def member_for(user, code: str, action: str = Action.VIEW) -> Member:
     )
 
 
-def search(queryset: QuerySet[Member], text: str) -> QuerySet[Member]:
+def search(queryset: QuerySet[Member], text: str, *, whole_id_numbers: bool = False) -> QuerySet[Member]:
     """Members matching what a person types: a member code or ID number (whole or its first digits), or
     a name written with or without diacritics, each word the start of a word of the name ("nguyen van an"
-    finds Nguyễn Văn An and Nguyễn Văn Anh; "an" finds every An and Anh)."""
+    finds Nguyễn Văn An and Nguyễn Văn Anh; "an" finds every An and Anh).
+
+    ``whole_id_numbers`` for users who may not see ID numbers: lists show their last digits, and a search
+    by the first ones would tell the rest."""
     digits = _SEPARATORS.sub("", text)
     if digits.isdigit():
         # Digit strings compare alike in every collation, so a range is a prefix search on the index.
         upper = digits + ":"
-        return queryset.filter(
-            Q(code__gte=digits, code__lt=upper) | Q(id_number__gte=digits, id_number__lt=upper)
-        )
+        by_id = Q(id_number=digits) if whole_id_numbers else Q(id_number__gte=digits, id_number__lt=upper)
+        return queryset.filter(Q(code__gte=digits, code__lt=upper) | by_id)
     words = _NOT_SEARCHABLE.sub(" ", fold(text)).split()
     for word in words:
         queryset = queryset.filter(Q(search_name__startswith=word) | Q(search_name__contains=" " + word))

@@ -167,3 +167,17 @@ def test_a_list_of_foreign_workers_with_accented_names_is_not_taken_for_an_old_e
     summary = services.summary(batch)
     assert (summary["file_error"], summary["errors"], summary["new"]) == (None, [], 3)
     assert not batch.legacy_encoding
+
+
+def test_a_two_digit_number_in_a_date_column_is_no_date_of_1900(small_tree, tmp_path):
+    """A number below a year is neither a year nor a plausible Excel serial (60 is 28/02/1900): "60" typed
+    for 1960 was taken as a birth on 28/02/1900, where the text "60" is refused."""
+    rows = [
+        [1, "Nguyễn Văn An", 60, "Nam", "Kinh", "", D(2015, 3, 1), ""],
+        [2, "Lê Văn Bình", "60", "Nam", "Kinh", "", D(2015, 3, 1), ""],
+    ]
+    batch = read(listfiles.xlsx(tmp_path / "sixty.xlsx", rows), small_tree["a"])
+    assert [(e["row"], e["column"]) for e in services.summary(batch)["errors"]] == [
+        (5, "Ngày sinh"),
+        (6, "Ngày sinh"),
+    ]

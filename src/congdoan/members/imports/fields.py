@@ -106,8 +106,13 @@ def _real_date(year: int, month: int, day: int, text: str) -> datetime.date:
         raise ValueError(_("%(value)s is not a real date.") % {"value": text}) from None
 
 
+# Excel serial numbers read as dates: from 1800 (04/12/1904), since a smaller number is no year either (a
+# "60" typed for 1960 is not 28/02/1900), to 9999.
+_FIRST_SERIAL, _LAST_SERIAL = 1800, 2958466
+
+
 def _serial(number: float) -> datetime.date:
-    if not 1 <= number < 2958466:
+    if not _FIRST_SERIAL <= number < _LAST_SERIAL:
         raise ValueError(_("%(value)s is not a date.") % {"value": display(number)})
     return from_excel(number).date()
 

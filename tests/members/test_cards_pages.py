@@ -299,11 +299,16 @@ def test_the_overview_refuses_a_campaign_beginning_after_the_day_shown(client_as
 
 
 def test_a_member_who_moved_is_shown_left_out_of_the_old_request(client_as, registry, users):
-    """The old CĐCS's request says the member is no longer one of its members; the member's page no longer
-    shows that request as waiting."""
+    """The old CĐCS's request says the member, who moved once the cards were printed, is no longer one of its
+    members; the member's page no longer shows that request as waiting."""
     an, units = registry.an, registry.world.units
     request = cards.request_cards(user=users["chair"], unit=units["a"], wishes=[CardWish(an, CardReason.NEW)])
+    cards.approve_request(request=request, user=users["rg_officer"])
+    batch = cards.create_print_batch(
+        user=users["rg_officer"], unit=units["rg"], requests=[request], issued_on=timezone.localdate()
+    )
     services.transfer_member(member=an, on=timezone.localdate(), to_unit=units["b"])
+    cards.issue_batch(batch=batch, user=users["rg_officer"])  # printed, but not handed to them
     page = client_as("officer").get(url("card_request", pk=request.pk)).content.decode()
     assert "No longer a member of this grassroots union: no card from this request" in page
     member_page = client_as("officer").get(url("detail", code=an.code)).content.decode()

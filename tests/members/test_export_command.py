@@ -54,3 +54,13 @@ def test_unknown_users_and_units_are_named(registry):
     with pytest.raises(CommandError, match="«XX»"):
         export("--unit=XX")
     assert not User.objects.filter(username="nobody").exists()
+
+
+def test_an_output_that_cannot_be_written_is_named_and_leaves_nothing(registry, tmp_path):
+    folder = tmp_path / "lists"
+    folder.mkdir()
+    with pytest.raises(CommandError, match="--output"):
+        export("--unit=KG", f"--output={folder}")  # a folder, not a file
+    with pytest.raises(CommandError, match="--output"):
+        export("--unit=KG", f"--output={tmp_path / 'missing' / 'kg.json'}")
+    assert [path.name for path in tmp_path.iterdir()] == ["lists"] and not list(folder.iterdir())

@@ -104,9 +104,17 @@ class Command(BaseCommand):
             )
         on = _date(options["at"]) if options["at"] else None
         path = Path(options["output"]) if options["output"] else None
+        if path is not None and path.is_dir():
+            raise CommandError(_("--output: %(path)s is a folder; name the file to write.") % {"path": path})
         # A file is written beside its name and put in place when complete: a refusal leaves nothing.
         partial = path.with_name(f".{path.name}.part") if path else None
-        output = partial.open("wb") if partial else sys.stdout.buffer
+        try:
+            output = partial.open("wb") if partial else sys.stdout.buffer
+        except OSError as error:
+            raise CommandError(
+                _("--output: %(path)s cannot be written (%(reason)s).")
+                % {"path": path, "reason": error.strerror}
+            ) from None
         try:
             with change_context(user=actor):
                 count = exports.export_members(

@@ -318,6 +318,7 @@ def test_a_member_who_left_after_the_batch_gets_no_card(registry, users):
         user=users["rg_officer"], unit=rg, requests=requests, issued_on=timezone.localdate()
     )
     services.end_membership(member=an, kind=EventKind.LEAVE, on=timezone.localdate())
+    assert [face.member_code for face in faces(batch)] == [binh.code]  # nor printed, if not yet
     assert cards.issue_batch(batch=batch, user=users["rg_officer"]) == 1
     an.refresh_from_db()
     assert not an.cards.exists() and an.card_issued_on is None

@@ -412,8 +412,11 @@ def cards_of(member: Member) -> QuerySet[MemberCard]:
 
 
 def batch_items(batch: CardPrintBatch) -> QuerySet[CardRequestItem]:
-    return batch.items.select_related("member", "member__unit", "request__unit", "card").order_by(
-        "request__unit__code", "member__sort_key", "member_id"
+    """The cards of ``batch``: those issued, and those to issue to members still standing in their CĐCS."""
+    return (
+        batch.items.filter(Q(card__isnull=False) | _still_standing())
+        .select_related("member", "member__unit", "request__unit", "card")
+        .order_by("request__unit__code", "member__sort_key", "member_id")
     )
 
 

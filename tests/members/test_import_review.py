@@ -181,3 +181,11 @@ def test_a_two_digit_number_in_a_date_column_is_no_date_of_1900(small_tree, tmp_
         (5, "Ngày sinh"),
         (6, "Ngày sinh"),
     ]
+
+
+def test_a_cell_beyond_the_last_column_excel_has_is_refused_not_laid_out(small_tree, tmp_path):
+    """A crafted sheet naming column ZZZZZZ (over 300 million) made each row a list that long."""
+    source = listfiles.xlsx(tmp_path / "ok.xlsx", listfiles.people(3))
+    change = lambda xml: xml.replace(b'<c r="C6"', b'<c r="ZZZZZZ6"', 1)  # noqa: E731
+    batch = read(_with_sheet(source, tmp_path / "wide.xlsx", change), small_tree["a"])
+    assert batch.state == ImportBatch.State.REFUSED and "XFD" in batch.file_error

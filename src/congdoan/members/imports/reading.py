@@ -102,10 +102,15 @@ _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+)(\d+)(?::([A-Z]+)
 _DATE_FORMAT_IDS = {*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)}
 
 
+LAST_COLUMN = 16383  # XFD, the last column of a worksheet
+
+
 def column_index(letters: str) -> int:
     index = 0
     for char in letters:
         index = index * 26 + ord(char) - 64
+    if not 0 < index <= LAST_COLUMN + 1:  # a crafted reference would make every row a list that long
+        raise ValueError(_("column %(column)s is beyond XFD, the last column of Excel") % {"column": letters})
     return index - 1
 
 

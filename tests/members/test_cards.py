@@ -357,7 +357,7 @@ def test_a_replacement_is_not_dated_before_the_card_it_replaces(registry, users)
         cards.create_print_batch(
             user=users["rg_officer"], unit=rg, requests=[lost], issued_on=today - datetime.timedelta(days=1)
         )
-    assert "before the cards they replace" in messages(refused.value, "issued_on")
+    assert "nor before the cards they replace" in messages(refused.value, "issued_on")
     assert f"Nguyễn Văn An ({an.code}) holds a card issued on" in messages(refused.value, "issued_on")
     batch = cards.create_print_batch(user=users["rg_officer"], unit=rg, requests=[lost], issued_on=today)
     cards.issue_batch(batch=batch, user=users["rg_officer"])
@@ -387,3 +387,19 @@ def test_a_targets_progress_reads_the_card_renewal(registry, users):
     assert expected[units["kg"].pk] == (1, 2)
     assert [row.value for row in found] == [50, 50, 100, 0]
     assert found[0].requirement == "≥ 80%"
+
+
+def test_a_card_is_not_dated_before_its_member_joined(registry, users):
+    """The import refuses a card issued before the member joined the union; so does a print batch."""
+    request = approved(users, registry.an)  # joined 01/06/2019
+    with pytest.raises(ValidationError) as refused:
+        cards.create_print_batch(
+            user=users["rg_officer"],
+            unit=registry.world.units["rg"],
+            requests=[request],
+            issued_on=D(2019, 5, 31),
+        )
+    assert f"Nguyễn Văn An ({registry.an.code}) joined the union on 01/06/2019." in messages(
+        refused.value, "issued_on"
+    )
+    assert not CardPrintBatch.objects.exists()

@@ -267,21 +267,43 @@ def create_print_batch(
                 )
             }
         )
-    # A replacement dated before the card it replaces would leave that card the last one held.
-    held = current_cards([item.member for item in printed])
-    later = [
-        _("%(member)s (%(code)s) holds a card issued on %(date)s.")
-        % {"member": item.member.full_name, "code": item.member.code, "date": _d(card.issued_on)}
-        for item in printed
-        if (card := held.get(item.member_id, (0, None))[1]) is not None and card.issued_on > issued_on
-    ]
-    if later:
+    early = _dated_too_early(printed, issued_on)
+    if early:
         raise ValidationError(
-            {"issued_on": [_("The new cards cannot be dated before the cards they replace."), *later]}
+            {
+                "issued_on": [
+                    _(
+                        "The cards cannot be dated before their members joined the union, nor before the "
+                        "cards they replace."
+                    ),
+                    *early,
+                ]
+            }
         )
     batch = CardPrintBatch.objects.create(unit=unit, created_by=user, issued_on=issued_on, note=note)
     _update_logged(printed, ["batch"], lambda item: setattr(item, "batch", batch))
     return batch
+
+
+def _dated_too_early(items: list[CardRequestItem], issued_on: datetime.date) -> list[str]:
+    """Why each card of ``items`` cannot bear ``issued_on``: its member joined later (the import's rule too),
+    or holds a later card (a replacement dated before it would leave that card the last one held)."""
+    held = current_cards([item.member for item in items])
+    problems = []
+    for item in items:
+        member, card = item.member, held.get(item.member_id, (0, None))[1]
+        names = {"member": member.full_name, "code": member.code}
+        if member.joined_on and member.joined_on > issued_on:
+            problems.append(
+                _("%(member)s (%(code)s) joined the union on %(date)s.")
+                % {**names, "date": _d(member.joined_on)}
+            )
+        elif card is not None and card.issued_on > issued_on:
+            problems.append(
+                _("%(member)s (%(code)s) holds a card issued on %(date)s.")
+                % {**names, "date": _d(card.issued_on)}
+            )
+    return problems
 
 
 def _update_logged(objects: list, fields: list[str], change: Callable[[object], None]) -> None:

@@ -5,7 +5,8 @@ card, or a replacement: lost, damaged, changed details, the renewal campaign "đ
 up; the upper level (whoever may change the CĐCS's parent unit, never the CĐCS itself) approves or rejects
 it with a reason; approved requests are printed in batches by the upper level; handing a batch out issues
 the cards: each is recorded in the member's history (``MemberCard``) and mirrored on the member
-(``card_type``, ``card_issued_on``).
+(``card_type``, ``card_issued_on``). A member who leaves the CĐCS, or moves to another, before the card is
+handed out gets none from its request (neither printed nor issued); the new CĐCS asks for its own.
 
 Card number: the member code, a dash and the card's rank among the member's cards, two digits
 (``2412345675-01`` for the first card, ``-02`` for its replacement): unique, stable, and it names its owner.

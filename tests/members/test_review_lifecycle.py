@@ -16,6 +16,7 @@ from congdoan.audit.models import ObjectChange
 from congdoan.members import services
 from congdoan.members.imports import services as import_services
 from congdoan.members.models import EventKind, Member, Membership, Status
+from tests.factories import decision
 from tests.members import listfiles
 
 D = datetime.date
@@ -306,3 +307,21 @@ def test_a_viewer_finds_by_a_whole_id_number_not_by_its_first_digits(registry):
     assert found(viewer, an.id_number) == [an.code]
     assert found(viewer, an.code[:6]) != []  # member codes are no personal data
     assert found(officer, an.id_number[:9]) == [an.code]
+
+
+def test_a_cdcs_end_dated_back_before_members_joined_it_is_refused(small_tree):
+    """A dissolution recorded late, dated before a member was admitted, left that member active in an
+    ended union."""
+    unit = small_tree["a"]
+    member = services.admit_member(member=new_member(joined_on=D(2025, 9, 1)), unit=unit)
+    on = D(2025, 7, 1)
+    with pytest.raises(ValidationError) as error:
+        services.dissolve_grassroots_union(unit=unit, effective_on=on, decision=decision(on))
+    assert "01/09/2025" in " ".join(error.value.message_dict["effective_on"])
+    unit.refresh_from_db()
+    member.refresh_from_db()
+    assert unit.dissolved_on is None and member.status == Status.ACTIVE
+    later = D(2025, 10, 1)
+    services.dissolve_grassroots_union(unit=unit, effective_on=later, decision=decision(later))
+    member.refresh_from_db()
+    assert member.status == Status.ENDED_BY_DISSOLUTION

@@ -558,6 +558,17 @@ def _check_settled_on(unit: Unit, on: datetime.date) -> None:
                 % {"unit": unit, "date": _d(on)}
             }
         )
+    # An end dated back must not leave members admitted or moved in since standing in an ended union.
+    later = MemberEvent.objects.filter(unit=unit, on__gt=on).aggregate(latest=models.Max("on"))["latest"]
+    if later is not None:
+        raise ValidationError(
+            {
+                "effective_on": _(
+                    "Members' steps in %(unit)s are recorded up to %(date)s: its end cannot be dated before."
+                )
+                % {"unit": unit, "date": _d(later)}
+            }
+        )
 
 
 @transaction.atomic

@@ -189,3 +189,19 @@ def test_a_cell_beyond_the_last_column_excel_has_is_refused_not_laid_out(small_t
     change = lambda xml: xml.replace(b'<c r="C6"', b'<c r="ZZZZZZ6"', 1)  # noqa: E731
     batch = read(_with_sheet(source, tmp_path / "wide.xlsx", change), small_tree["a"])
     assert batch.state == ImportBatch.State.REFUSED and "XFD" in batch.file_error
+
+
+def test_a_blank_cdcs_cell_in_a_grassroots_unions_own_list_is_that_union(small_tree, tmp_path):
+    headers = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Ngày vào CĐ", "Mã CĐCS"]
+    rows = [
+        [1, "Nguyễn Văn An", D(1990, 1, 1), "Nam", D(2015, 1, 1), ""],
+        [2, "Lê Văn Bình", D(1990, 1, 1), "Nam", D(2015, 1, 1), "KG-RG-01"],
+        [3, "Trần Văn Cường", D(1990, 1, 1), "Nam", D(2015, 1, 1), "KG-RG-02"],  # not under KG-RG-01
+    ]
+    path = listfiles.xlsx(tmp_path / "own.xlsx", rows, headers=headers)
+    batch = read(path, small_tree["a"])
+    assert [(e["row"], e["column"]) for e in services.summary(batch)["errors"]] == [(7, "Mã CĐCS")]
+    assert {row.unit for row in batch.rows.filter(status="new")} == {small_tree["a"]}
+    # An upper unit's list says each member's union: a blank cell is still missing there.
+    batch = read(path, small_tree["rg"])
+    assert [(e["row"], e["column"]) for e in services.summary(batch)["errors"]] == [(5, "Mã CĐCS")]

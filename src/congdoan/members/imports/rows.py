@@ -127,7 +127,6 @@ class RowParser:
         self.layout, self.units, self.mode = layout, units, mode
         self.today = timezone.localdate()
         self.columns = [(c.index, c.header, self._parser(c)) for c in layout.columns]
-        self.has_unit_column = any(c.field.name == "unit" for c in layout.columns)
 
     def _parser(self, column) -> Callable[[dict, object], Unit | None]:
         """(data, cell) -> the row's unit when the column names it; other columns store into ``data``."""
@@ -171,7 +170,7 @@ class RowParser:
                 continue
             if unit is not None:
                 row.unit = unit
-        if not self.has_unit_column:
+        if row.unit is None:  # no CĐCS column, or its cell left blank: the list's own union, if it is one
             row.unit = self.units.default
         if self.mode == "add":
             _check_new_member(row, self.layout, today=self.today)

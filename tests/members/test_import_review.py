@@ -205,3 +205,20 @@ def test_a_blank_cdcs_cell_in_a_grassroots_unions_own_list_is_that_union(small_t
     # An upper unit's list says each member's union: a blank cell is still missing there.
     batch = read(path, small_tree["rg"])
     assert [(e["row"], e["column"]) for e in services.summary(batch)["errors"]] == [(5, "Mã CĐCS")]
+
+
+def test_a_csv_led_by_excels_sep_line_takes_its_delimiter_and_numbers_rows_as_excel_shows_them(
+    small_tree, tmp_path
+):
+    path = tmp_path / "sep.csv"
+    path.write_text(
+        "sep=;\nHọ và tên;Ngày sinh;Giới tính;Ngày vào CĐ;Nghề nghiệp\n"
+        "Nguyễn Văn An;17/05/1990;Nam;01/03/2015;Kế toán, thủ quỹ\n"
+        "Trần Thị Bình;31/02/1991;Nữ;01/03/2015;Công nhân\n",
+        encoding="utf-8",
+    )
+    batch = read(path, small_tree["a"])
+    summary = services.summary(batch)
+    assert (summary["file_error"], batch.header_row, summary["new"]) == (None, 1, 1)
+    assert [(e["row"], e["column"]) for e in summary["errors"]] == [(3, "Ngày sinh")]
+    assert batch.rows.get(row_number=2).data["occupation"] == "Kế toán, thủ quỹ"

@@ -562,6 +562,9 @@ ENCODING_NAMES = {
 }
 
 
+_SEP_LINE = re.compile(r"sep=([,;\t|])\r?\n")
+
+
 class CsvTable:
     format = "csv"
     sheet = ""
@@ -579,6 +582,10 @@ class CsvTable:
                 % {"encoding": ENCODING_NAMES[self.encoding], "reason": error.reason}
             ) from None
         self._text.seek(0)
+        self._hinted = _SEP_LINE.match(sample)
+        if self._hinted:  # Excel's "sep=;" line names the delimiter; Excel hides it, and so do we
+            self._dialect = type("Hinted", (csv.excel,), {"delimiter": self._hinted.group(1)})
+            return
         try:
             self._dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
         except csv.Error:
@@ -586,6 +593,8 @@ class CsvTable:
 
     def rows(self) -> Iterator[tuple[int, list]]:
         csv.field_size_limit(1 << 20)
+        if self._hinted:
+            self._text.readline()
         reader = csv.reader(self._text, self._dialect)
         try:
             yield from enumerate(reader, start=1)

@@ -33,6 +33,13 @@ def grassroots_field(**kwargs) -> ScopedRelatedField:
 class MemberSerializer(serializers.ModelSerializer):
     """A member with personal data masked: ID number, phone and e-mail partly hidden, the birth year only."""
 
+    code = serializers.CharField(
+        read_only=True,
+        help_text=_(
+            "Member code (mã đoàn viên), given on admission and kept for life: ten digits YYSSSSSSSC, the "
+            "year it was issued, a serial within that year and a check digit (Luhn) over the first nine."
+        ),
+    )
     unit = serializers.SlugRelatedField(
         slug_field="code", read_only=True, help_text=_("Grassroots union code")
     )

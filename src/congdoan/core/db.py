@@ -14,7 +14,6 @@ def _prepare_sqlite(sender, connection, **kwargs) -> None:
         return
     raw = connection.connection
     raw.create_collation("vi", text.compare)
-    raw.create_function("vi_fold", 1, text.fold, deterministic=True)
 
 
 def vi_order(field: str):

@@ -52,9 +52,15 @@ def normalize(text: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFC", text or "")).strip()
 
 
+# Đ and đ, and the Icelandic Ð (U+00D0) and ð that old fonts and keyboards put in their place: a name
+# typed with the lookalike is found, sorted and matched as the one typed right.
+_D_STROKE = str.maketrans({"Đ": "D", "đ": "d", "Ð": "D", "ð": "d"})
+_LOOKALIKES = {"ð": "đ"}
+
+
 def fold(text: str) -> str:
     """Lower-case ASCII form for search: "Liên đoàn Lao động" -> "lien doan lao dong"."""
-    decomposed = unicodedata.normalize("NFD", (text or "").replace("đ", "d").replace("Đ", "D"))
+    decomposed = unicodedata.normalize("NFD", (text or "").translate(_D_STROKE))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _SPACES.sub(" ", stripped.lower()).strip()
 
@@ -64,7 +70,8 @@ def _letters(text: str):
     for ch in unicodedata.normalize("NFC", text):
         parts = unicodedata.normalize("NFD", ch)
         base, marks = parts[0], parts[1:]
-        letter = base.lower() + "".join(m for m in marks if m in _LETTER_MARKS)
+        lower = base.lower()
+        letter = _LOOKALIKES.get(lower, lower) + "".join(m for m in marks if m in _LETTER_MARKS)
         tone = next((_TONES[m] for m in marks if m in _TONES), 0)
         yield letter, tone, base.isupper()
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from congdoan.accounts.models import Role
+from congdoan.members import services
 from congdoan.members.models import CardRequest
 from tests.mixins import client_for, make_user
 
@@ -53,6 +54,7 @@ def test_the_workflow_through_the_api(registry, users):
             "card_type": "regular",
             "batch": None,
             "card": None,
+            "stands": True,
         }
     ]
     pk = body["id"]
@@ -171,3 +173,10 @@ def test_coverage_of_a_past_day_counts_from_the_start_of_its_year(registry, user
         .json()
     )
     assert [(row["unit"], row["with_card"], row["members"]) for row in rows] == [("KG-RG-01", 1, 1)]
+
+
+def test_a_member_who_moved_is_shown_left_out_as_on_the_page(registry, users):
+    pk = ask(users, registry.an).json()["id"]
+    services.transfer_member(member=registry.an, on=timezone.localdate(), to_unit=registry.world.units["b"])
+    [item] = api(users, "officer").get(route("card-request-detail", pk=pk)).json()["items"]
+    assert item["stands"] is False

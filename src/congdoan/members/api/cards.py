@@ -49,6 +49,13 @@ class CardItemSerializer(serializers.Serializer):
     card_type = serializers.ChoiceField(choices=CardType.choices, read_only=True)
     batch = serializers.IntegerField(source="batch_id", read_only=True, allow_null=True)
     card = serializers.CharField(source="card.number", read_only=True, allow_null=True, default=None)
+    stands = serializers.BooleanField(
+        read_only=True,
+        help_text=gettext_lazy(
+            "Whether the member still stands in the grassroots union that asked: one who left or moved "
+            "gets no card from this request"
+        ),
+    )
 
 
 class CardRequestSerializer(serializers.ModelSerializer):

@@ -203,6 +203,20 @@ def test_the_sheet_of_cards_is_a_pdf(client_as, batch):
     assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
 
 
+def printed(registry, users, members) -> CardPrintBatch:
+    """A batch of the province printing new cards for ``members`` of KG-RG-01, asked by its chair."""
+    request = cards.request_cards(
+        user=users["chair"], unit=registry.world.units["a"], wishes=[CardWish(m, "new") for m in members]
+    )
+    cards.approve_request(request=request, user=users["rg_officer"])
+    return cards.create_print_batch(
+        user=users["officer"],
+        unit=registry.world.units["kg"],
+        requests=[request],
+        issued_on=timezone.localdate(),
+    )
+
+
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext absent (Debian: poppler-utils)")
 def test_the_cards_carry_the_vietnamese_text(client_as, registry, batch, tmp_path, users):
     # Eleven cards: ten on the first page, one on a second.
@@ -210,14 +224,7 @@ def test_the_cards_carry_the_vietnamese_text(client_as, registry, batch, tmp_pat
     others = [
         admit(unit, f"Đặng Thị Hương {index}", gender="female", serial=20 + index) for index in range(11)
     ]
-    request = cards.request_cards(user=users["chair"], unit=unit, wishes=[CardWish(m, "new") for m in others])
-    cards.approve_request(request=request, user=users["rg_officer"])
-    second = cards.create_print_batch(
-        user=users["officer"],
-        unit=registry.world.units["kg"],
-        requests=[request],
-        issued_on=timezone.localdate(),
-    )
+    second = printed(registry, users, others)
     for shown, names in (
         (batch, ["Nguyễn Văn An", "=Trần Thị Bình"]),
         (second, [m.full_name for m in others]),
@@ -263,17 +270,7 @@ def test_long_names_fit_on_the_card(registry, users):
         admit(unit, "Công Tôn Nữ Thị Huyền Trang Nguyễn Hoàng Phương Thảo", gender="female", serial=41),
         admit(unit, "Lê Văn Tư", serial=42),
     ]
-    request = cards.request_cards(
-        user=users["chair"], unit=unit, wishes=[CardWish(m, "new") for m in members]
-    )
-    cards.approve_request(request=request, user=users["rg_officer"])
-    batch = cards.create_print_batch(
-        user=users["officer"],
-        unit=registry.world.units["kg"],
-        requests=[request],
-        issued_on=timezone.localdate(),
-    )
-    document = card_exports.sheet_document(batch)
+    document = card_exports.sheet_document(printed(registry, users, members))
     shown = [
         box
         for box in document.pages[0]._page_box.descendants()

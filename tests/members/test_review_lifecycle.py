@@ -325,3 +325,14 @@ def test_a_cdcs_end_dated_back_before_members_joined_it_is_refused(small_tree):
     services.dissolve_grassroots_union(unit=unit, effective_on=later, decision=decision(later))
     member.refresh_from_db()
     assert member.status == Status.ENDED_BY_DISSOLUTION
+
+
+def test_the_api_takes_an_ethnic_group_by_its_code_or_a_common_spelling(registry):
+    api = APIClient()
+    api.force_authenticate(registry.world.users["officer"])
+    code = registry.an.code
+    for written, stored in (("Khmer", "05"), ("dân tộc H'Mông", "08"), ("01", "01"), (17, "17"), ("", "")):
+        response = api.patch(f"/api/members/{code}/", {"ethnic_group": written}, format="json")
+        assert response.status_code == 200 and response.json()["ethnic_group"] == stored
+    response = api.patch(f"/api/members/{code}/", {"ethnic_group": "Klingon"}, format="json")
+    assert response.status_code == 400 and "ethnic_group" in response.json()

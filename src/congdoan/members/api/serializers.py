@@ -9,6 +9,7 @@ from rest_framework import serializers
 from congdoan.accounts.api.scoped import ScopedRelatedField
 from congdoan.accounts.models import Action
 from congdoan.members import selectors, services
+from congdoan.members.identity import ETHNIC_CHOICES, ethnic_code
 from congdoan.members.imports.models import ImportBatch, ImportRow
 from congdoan.members.models import EventKind, Member, MemberEvent, Membership
 from congdoan.units.api.serializers import NON_FIELD, service_errors
@@ -98,9 +99,23 @@ class PersonalDataSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class EthnicGroupField(serializers.ChoiceField):
+    """One of the 54 groups by its official code ("05"), or by its name as lists write it ("Khmer")."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", _("Official code (01–54), or the group's name in a common spelling"))
+        super().__init__(ETHNIC_CHOICES, allow_blank=True, required=False, **kwargs)
+
+    def to_internal_value(self, data):
+        if data not in ("", None):
+            data = ethnic_code(str(data)) or data
+        return super().to_internal_value(data)
+
+
 class MemberDataSerializer(serializers.ModelSerializer):
     """A member's own data as a client writes it; the service checks it as on any admission."""
 
+    ethnic_group = EthnicGroupField()
     employer = serializers.PrimaryKeyRelatedField(
         queryset=Employer.objects.all(),
         required=False,

@@ -10,12 +10,16 @@ import subprocess
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from congdoan.audit.models import PersonalDataAccess
 from congdoan.core import jobs
 from congdoan.members import downloads, services
 from congdoan.members.models import EventKind, Member, MemberEvent, Status
+from congdoan.units import services as unit_services
+from congdoan.units.models import Unit
+from tests.factories import decision
 from tests.members.people import admit
 
 D = datetime.date
@@ -456,3 +460,22 @@ def test_the_pdf_holds_the_vietnamese_text(client_as, registry, tmp_path):
         "04/03/1990",
     ):
         assert expected in text
+
+
+def test_the_printable_list_of_a_past_day_is_headed_as_the_union_was_named_then(client_as, registry):
+    unit = Unit.objects.get(code="KG-RG-01")
+    old_name = unit.name
+    unit_services.rename_unit(
+        unit=unit,
+        name="Công đoàn cơ sở Công ty Mới Đổi Tên",
+        effective_on=datetime.date(2024, 1, 1),
+        decision=decision(datetime.date(2023, 12, 20), "12/QĐ-LĐLĐ"),
+    )
+    client = client_as("officer")
+    past = client.get(url("print", code="KG-RG-01"), {"at": "2023-06-30"}).content.decode()
+    assert old_name in past and "Mới Đổi Tên" not in past
+    assert "Tính đến ngày 30/06/2023" in past
+    today = timezone.localdate()
+    assert f"ngày {today:%d} tháng {today:%m} năm {today:%Y}" in past  # the document's own date
+    now = client.get(url("print", code="KG-RG-01")).content.decode()
+    assert "Mới Đổi Tên" in now

@@ -32,7 +32,7 @@ from congdoan.members.imports.matching import shown
 from congdoan.members.imports.rows import MEMBER_FIELDS
 from congdoan.members.models import MEMBER_STATES, Member, Membership
 from congdoan.units.models import Unit
-from congdoan.units.selectors import tree_on, valid_on
+from congdoan.units.selectors import names_on, tree_on, valid_on
 
 FORMATS = ("xlsx", "csv", "json")
 # Roles whose users may take personal data out of the system (Decree 13/2023/NĐ-CP: as few as the work needs).
@@ -132,6 +132,18 @@ def members_on(*, unit: Unit, on: datetime.date, user=None) -> QuerySet[Membersh
     if user is not None:
         memberships = restrict(memberships, user, Action.VIEW, path_field="unit__path")
     return memberships.select_related("member", "unit").order_by("member__sort_key", "member_id")
+
+
+def heading_names(*, unit: Unit, on: datetime.date) -> tuple[str, str]:
+    """The names a list of ``unit`` as of ``on`` is headed with: the unit's and its parent's, as they were
+    called and placed that day (today's when the unit did not exist yet)."""
+    link = tree_on(on).filter(unit=unit).only("parent_id").first()
+    parent_id = link.parent_id if link else unit.parent_id
+    names = names_on(unit_ids=[unit.pk, *([parent_id] if parent_id else [])], on=on)
+    unit_name = names[unit.pk].name if unit.pk in names else unit.name
+    if parent_id is None:
+        return unit_name, ""
+    return unit_name, names[parent_id].name if parent_id in names else Unit.objects.get(pk=parent_id).name
 
 
 def _record(membership: Membership, full: bool) -> dict:

@@ -17,6 +17,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -323,9 +324,13 @@ def unit_list_print(request, code: str):
             unit_id=unit.pk,
             detail=f"{len(memberships)} · {on:%d/%m/%Y}",
         )
+    unit_name, parent_name = exports.heading_names(unit=unit, on=on)
     context = {
         "unit": unit,
+        "unit_name": unit_name,
+        "parent_name": parent_name,
         "on": on,
+        "issued_on": timezone.localdate(),  # the document's date; ``on`` is the day the list stands at
         "rows": [
             (
                 m.member,

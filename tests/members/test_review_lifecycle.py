@@ -336,3 +336,24 @@ def test_the_api_takes_an_ethnic_group_by_its_code_or_a_common_spelling(registry
         assert response.status_code == 200 and response.json()["ethnic_group"] == stored
     response = api.patch(f"/api/members/{code}/", {"ethnic_group": "Klingon"}, format="json")
     assert response.status_code == 400 and "ethnic_group" in response.json()
+
+
+def test_resuming_carries_its_decision_on_the_page_and_the_api(registry):
+    an, officer = registry.an, registry.world.users["officer"]
+    services.suspend_member(member=an, on=D(2024, 1, 1))
+    page = Client()
+    page.force_login(officer)
+    response = page.post(
+        reverse("members:resume", kwargs={"code": an.code}),
+        {"on": "2024-06-01", "decision_number": "7/QĐ-CĐCS"},
+    )
+    assert response.status_code == 302
+    assert an.events.get(kind=EventKind.RESUME).decision_number == "7/QĐ-CĐCS"
+    services.suspend_member(member=an, on=D(2024, 9, 1))
+    api = APIClient()
+    api.force_authenticate(officer)
+    response = api.post(
+        f"/api/members/{an.code}/resume/", {"on": "2024-10-01", "decision_number": "9/QĐ-CĐCS"}, format="json"
+    )
+    assert response.status_code == 200
+    assert an.events.filter(kind=EventKind.RESUME).latest("on").decision_number == "9/QĐ-CĐCS"

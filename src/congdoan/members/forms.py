@@ -226,10 +226,12 @@ class SuspendForm(LifecycleForm, WithDecision):
     service_fields = {"suspended_until": "until"}
 
 
-class ResumeForm(LifecycleForm):
+class ResumeForm(LifecycleForm, WithDecision):
     service = staticmethod(services.resume_member)
     title = _("Resume union activity")
     done = _("%(name)s takes part in the union again.")
+
+    field_order = ["on", "decision_number", "note"]
 
 
 class EndForm(LifecycleForm, WithDecisionDate):

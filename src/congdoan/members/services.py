@@ -452,9 +452,11 @@ def suspend_member(
 
 
 @transaction.atomic
-def resume_member(*, member: Member, on: datetime.date, note: str = "") -> Member:
+def resume_member(*, member: Member, on: datetime.date, decision_number: str = "", note: str = "") -> Member:
     current = _require_member_state(member, on, (Status.SUSPENDED,))
-    _add_event(member, kind=EventKind.RESUME, on=on, unit=current.unit, note=note)
+    _add_event(
+        member, kind=EventKind.RESUME, on=on, unit=current.unit, decision_number=decision_number, note=note
+    )
     _replay(member)
     return member
 

@@ -268,7 +268,7 @@ class SuspendSerializer(StepSerializer, DecisionFields):
         return services.suspend_member(member=member, **data)
 
 
-class ResumeSerializer(StepSerializer):
+class ResumeSerializer(StepSerializer, DecisionFields):
     def step(self, member, data):
         return services.resume_member(member=member, **data)
 

@@ -132,6 +132,11 @@ def test_merge_refusals(twins, registry, small_tree):
     with pytest.raises(ValidationError) as again:
         services.merge_members(keep=second, other=first)
     assert "other" in again.value.message_dict
+    # A record beside itself is no comparison: no page, and no opening of it recorded.
+    officer = client_for(registry, "officer")
+    accesses = PersonalDataAccess.objects.count()
+    assert officer.get(url("merge", code=first.code, other_code=first.code)).status_code == 404
+    assert PersonalDataAccess.objects.count() == accesses
     # Outside the scope, or for a viewer, there is no merge page.
     assert (
         client_for(registry, "chair")

@@ -684,6 +684,8 @@ def duplicate_scan(request, pk: int):
 def merge(request, code: str, other_code: str):
     """Compare two records side by side, preview the merge (made and rolled back), then confirm it."""
     user = request.user
+    if code == other_code:  # nothing to compare: no page, and no record opened for it
+        raise Http404(_("A record cannot be merged with itself."))
     keep = selectors.member_for(user, code, Action.CHANGE)
     other = selectors.member_for(user, other_code, Action.CHANGE)
     form = MergeForm(request.POST or None, keep=keep, other=other)

@@ -180,3 +180,9 @@ def test_a_member_who_moved_is_shown_left_out_as_on_the_page(registry, users):
     services.transfer_member(member=registry.an, on=timezone.localdate(), to_unit=registry.world.units["b"])
     [item] = api(users, "officer").get(route("card-request-detail", pk=pk)).json()["items"]
     assert item["stands"] is False
+
+
+def test_a_member_code_with_a_null_character_is_refused(registry, users):
+    """PostgreSQL cannot read a NUL in a query: the card history filter refuses it, as others do."""
+    response = api(users, "officer").get(route("member-card-list"), {"member": "\x00"})
+    assert response.status_code == 400 and "member" in response.json()

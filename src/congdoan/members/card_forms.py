@@ -12,7 +12,7 @@ from congdoan.accounts.scope import restrict
 from congdoan.members import cards
 from congdoan.members.card_exports import CARDS_PER_ROW, ROWS_PER_PAGE
 from congdoan.members.forms import NOT_YOURS, grassroots_units
-from congdoan.members.models import CardReason, CardRequest, CardType, Member
+from congdoan.members.models import CardReason, CardRequest, CardType, Member, MemberCard
 from congdoan.units.forms import DateInput, ServiceErrors, UnitField, scoped_units
 from congdoan.units.models import Unit
 
@@ -190,3 +190,13 @@ class CardRequestFilterSet(django_filters.FilterSet):
         user = getattr(self.request, "user", None)
         root = restrict(Unit.objects.filter(code=value), user).values_list("path", flat=True).first()
         return queryset.filter(unit__path__under=root) if root else queryset.none()
+
+
+class MemberCardFilterSet(django_filters.FilterSet):
+    """The API's card history: one member's cards."""
+
+    member = django_filters.CharFilter(label=_("Member code"), field_name="member__code")
+
+    class Meta:
+        model = MemberCard
+        fields = ["member"]

@@ -222,3 +222,20 @@ def test_a_csv_led_by_excels_sep_line_takes_its_delimiter_and_numbers_rows_as_ex
     assert (summary["file_error"], batch.header_row, summary["new"]) == (None, 1, 1)
     assert [(e["row"], e["column"]) for e in summary["errors"]] == [(3, "Ngày sinh")]
     assert batch.rows.get(row_number=2).data["occupation"] == "Kế toán, thủ quỹ"
+
+
+def test_the_signatures_under_a_list_end_it_as_a_totals_line_does(small_tree, tmp_path):
+    """Place and date, 'Người lập biểu' and 'TM. Ban chấp hành', the signers' names: each of these rows was
+    refused as a member with no birth, no gender, a name that was no name."""
+    footer = [
+        [None, None, None, None, None, "Kiên Giang, ngày 15 tháng 3 năm 2025"],
+        [None, "NGƯỜI LẬP BIỂU", None, None, None, "TM. BAN CHẤP HÀNH"],
+        [None, "(Ký, ghi rõ họ tên)", None, None, None, "(Ký tên, đóng dấu)"],
+        [None, "Nguyễn Văn Xuân", None, None, None, "Trần Văn Yên"],
+    ]
+    for first in (0, 1):  # from the place and date, or from who signs
+        rows = [*listfiles.people(3), [], *footer[first:]]
+        path = listfiles.xlsx(tmp_path / f"signed{first}.xlsx", rows, title=False, totals=False)
+        summary = services.summary(read(path, small_tree["a"]))
+        assert (summary["rows"], summary["new"], summary["errors"]) == (3, 3, [])
+        assert summary["notices"] == ["Row 6 starts the signatures under the list; reading stopped there."]

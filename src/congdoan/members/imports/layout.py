@@ -206,8 +206,16 @@ def _is_code_header(text: str) -> bool:
 _TOTALS = re.compile(r"^(?:(?:tong cong|tong so)\b|(?:tong|cong)\s*(?:$|[:(\d]))")
 
 
+# The signatures under a list: the place and date ("Rạch Giá, ngày 15 tháng 3 năm 2025"), "Người lập biểu",
+# "TM. Ban chấp hành"; with or without diacritics, matched on the text as it is (folding every row's first
+# cell would cost more than the rest of the row's layout).
+_SIGNATURES = re.compile(
+    r"\bng[aà]y\b.{0,40}\bth[aá]ng\b.{0,40}\bn[aă]m\b|^(?:ng[uư][oờ]i\s+l[aậ]p|t/?m[.\s])", re.IGNORECASE
+)
+
+
 class RowKind:
-    DATA, BLANK, HEADING, TOTALS = "data", "blank", "heading", "totals"
+    DATA, BLANK, HEADING, TOTALS, SIGNATURES = "data", "blank", "heading", "totals", "signatures"
 
 
 def row_kind(cells: list, layout: Layout) -> str:
@@ -215,6 +223,8 @@ def row_kind(cells: list, layout: Layout) -> str:
     width = len(cells)
     filled = [text for index in layout.indexes if index < width and (text := _text(cells[index]))]
     first = next((text for v in cells if v is not None and (text := _text(v))), "")
+    if first and not first[0].isdigit() and _SIGNATURES.search(first) and not _names_a_person(cells, layout):
+        return RowKind.SIGNATURES
     totals = first[:1] in "TtCc" and bool(_TOTALS.match(fold(first))) if first else False
     if not filled:
         return RowKind.BLANK if not first else (RowKind.TOTALS if totals else RowKind.HEADING)
@@ -233,6 +243,14 @@ def row_kind(cells: list, layout: Layout) -> str:
     ):
         return RowKind.HEADING  # "I. Khối cơ quan", "A. Phân xưởng may"
     return RowKind.DATA
+
+
+def _names_a_person(cells: list, layout: Layout) -> bool:
+    """Whether the row's name cell holds a name (the signatures stand under the other columns, or say who
+    signs where the names were)."""
+    column = layout.column("full_name")
+    name = _text(cells[column.index]) if column is not None and column.index < len(cells) else ""
+    return bool(name) and not _SIGNATURES.search(name)
 
 
 def _person_cells(cells: list, layout: Layout) -> bool:

@@ -263,6 +263,12 @@ def _stage(batch: ImportBatch, progress) -> None:
                     _("Row %(row)s is a totals line; reading stopped there.") % {"row": number}
                 )
                 break
+            if kind == RowKind.SIGNATURES:
+                batch.notices.append(
+                    _("Row %(row)s starts the signatures under the list; reading stopped there.")
+                    % {"row": number}
+                )
+                break
             if kind != RowKind.DATA:
                 continue
             staged.append(_staged_row(batch, parse_row(number, cells)))

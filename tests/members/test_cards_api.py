@@ -186,3 +186,16 @@ def test_a_member_code_with_a_null_character_is_refused(registry, users):
     """PostgreSQL cannot read a NUL in a query: the card history filter refuses it, as others do."""
     response = api(users, "officer").get(route("member-card-list"), {"member": "\x00"})
     assert response.status_code == 400 and "member" in response.json()
+
+
+def test_a_code_with_a_null_character_is_refused_by_its_field(registry, users):
+    """A unit or member named with a NUL: 400 on that field (PostgreSQL failed on the lookup with a 500)."""
+    client = api(users, "officer")
+    for body, field in (
+        ({"unit": "KG-RG-01\x00", "members": [{"member": registry.an.code, "reason": "new"}]}, "unit"),
+        ({"unit": "KG-RG-01", "members": [{"member": "\x00", "reason": "new"}]}, "members"),
+    ):
+        response = client.post(route("card-request-list"), body, format="json")
+        assert response.status_code == 400 and field in response.json(), response.json()
+    response = client.post(route("card-batch-list"), {"unit": "KG\x00", "requests": [1]}, format="json")
+    assert response.status_code == 400 and "unit" in response.json()

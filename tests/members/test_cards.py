@@ -162,7 +162,7 @@ def test_a_member_with_a_waiting_request_is_refused(registry, users):
 
 
 def test_a_new_card_for_a_member_holding_one_is_refused(registry, users):
-    services.update_member(member=registry.an, card_type=CardType.REGULAR, card_issued_on=D(2018, 5, 1))
+    services.update_member(member=registry.an, card_type=CardType.REGULAR, card_issued_on=D(2019, 7, 1))
     with pytest.raises(ValidationError) as refused:
         request_for(users, registry.an)
     assert "already holds a card" in messages(refused.value, "members")

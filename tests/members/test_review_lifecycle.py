@@ -357,3 +357,19 @@ def test_resuming_carries_its_decision_on_the_page_and_the_api(registry):
     )
     assert response.status_code == 200
     assert an.events.filter(kind=EventKind.RESUME).latest("on").decision_number == "9/QĐ-CĐCS"
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"birth_date": D(1, 1, 1)}, "birth_date"),  # year typed short
+        ({"party_member": True, "party_joined_on": D(1980, 1, 1)}, "party_joined_on"),  # before birth
+        ({"card_issued_on": D(2014, 1, 1)}, "card_issued_on"),  # before joining the union
+        ({"birth_date": D(9990, 1, 1), "joined_on": D(9999, 1, 1)}, "birth_date"),  # far future, no crash
+    ],
+)
+def test_dates_out_of_a_life_are_refused_naming_the_field(small_tree, fields, field):
+    with pytest.raises(ValidationError) as error:
+        services.admit_member(member=new_member(**fields), unit=small_tree["a"])
+    assert field in error.value.message_dict
+    assert not Member.objects.exists()

@@ -70,6 +70,8 @@ def _d(value: datetime.date) -> str:
 
 def _birthday(born: datetime.date, year: int) -> datetime.date:
     """The birthday in ``year``; one born on 29/02 has it on 01/03 of a common year."""
+    if year > datetime.MAXYEAR:  # born in the far future: a slip, refused for itself
+        return datetime.date.max
     try:
         return born.replace(year=year)
     except ValueError:
@@ -83,6 +85,10 @@ def check_person(member: Member, *, today: datetime.date | None = None) -> None:
     today = today or timezone.localdate()
     if member.birth_date and member.birth_date > today:
         errors["birth_date"] = _("The date of birth is in the future.")
+    elif member.birth_date and member.birth_date.year < EARLIEST_BIRTH_YEAR:
+        errors["birth_date"] = _("The year of the date of birth is before %(year)s: check it.") % {
+            "year": EARLIEST_BIRTH_YEAR
+        }
     if member.birth_year and member.birth_year > today.year:
         errors["birth_year"] = _("The year of birth is in the future.")
     elif member.birth_year is not None and member.birth_year < EARLIEST_BIRTH_YEAR:
@@ -104,7 +110,18 @@ def check_person(member: Member, *, today: datetime.date | None = None) -> None:
             errors["phone"] = str(error)
     errors.update(_foreign_worker_errors(member))
     year = member.birth_year if "birth_year" not in errors else None
-    born = member.birth_date or (datetime.date(year, 1, 1) if year else None)
+    slip = member.birth_date and member.birth_date.year < EARLIEST_BIRTH_YEAR
+    born = None if slip else member.birth_date or (datetime.date(year, 1, 1) if year else None)
+    if member.party_joined_on and (
+        member.party_joined_on > today or (born and member.party_joined_on < born)
+    ):
+        errors["party_joined_on"] = _("The date of joining the Party is in the future or before the birth.")
+    if member.card_issued_on and (
+        member.card_issued_on > today or (member.joined_on and member.card_issued_on < member.joined_on)
+    ):
+        errors["card_issued_on"] = _(
+            "The card issue date is in the future or before the member joined the union."
+        )
     if member.joined_on and born:
         if member.joined_on < born:
             errors["joined_on"] = _("The union joining date is before the date of birth.")

@@ -227,8 +227,6 @@ def person_errors(member: "Member | _Person", *, today: datetime.date | None = N
         errors.update({key: " ".join(messages) for key, messages in error.message_dict.items()})
     if member.party_joined_on and not member.party_member:
         member.party_member = True
-    if member.card_issued_on and member.joined_on and member.card_issued_on < member.joined_on:
-        errors["card_issued_on"] = _("The card was issued before the member joined the union.")
     return errors
 
 

@@ -18,19 +18,9 @@ from congdoan.members.imports import services as import_services
 from congdoan.members.models import EventKind, Member, Membership, Status
 from tests.factories import decision
 from tests.members import listfiles
+from tests.members.test_lifecycle import new_member
 
 D = datetime.date
-
-
-def new_member(**fields) -> Member:
-    data = {
-        "full_name": "Nguyễn Văn An",
-        "gender": "male",
-        "birth_date": D(1990, 5, 17),
-        "joined_on": D(2015, 3, 1),
-    }
-    data.update(fields)
-    return Member(**data)
 
 
 def intervals(member):

@@ -239,3 +239,13 @@ def test_the_signatures_under_a_list_end_it_as_a_totals_line_does(small_tree, tm
         summary = services.summary(read(path, small_tree["a"]))
         assert (summary["rows"], summary["new"], summary["errors"]) == (3, 3, [])
         assert summary["notices"] == ["Row 6 starts the signatures under the list; reading stopped there."]
+
+
+def test_section_headings_naming_a_company_or_a_union_do_not_end_the_list(small_tree, tmp_path):
+    """'Công ty …' and 'Công đoàn cơ sở …' fold to 'cong …', which was taken for the totals line 'Cộng'."""
+    first, second = listfiles.people(2), listfiles.people(2, seed=8, start=2)
+    rows = [["Công đoàn cơ sở Trường THPT Nguyễn Trung Trực"], *first, ["Công ty TNHH Thủy sản"], *second]
+    merges = ["A5:H5", "A8:H8"]
+    path = listfiles.xlsx(tmp_path / "sections.xlsx", rows, merges=merges)
+    summary = services.summary(read(path, small_tree["a"]))
+    assert (summary["rows"], summary["new"], summary["errors"]) == (4, 4, [])

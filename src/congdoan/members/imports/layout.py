@@ -110,7 +110,7 @@ def find_layout(rows: Iterator[tuple[int, list]]) -> tuple[Layout, Iterator[tupl
     following = next(rest, None)
     if following is not None:
         sub = {i: hf for i, hf in _header_fields(following[1]).items() if hf[1] is not IGNORED}
-        if sub and not _row_has_data(following[1], found, sub):
+        if sub and not _row_has_data(following[1], found, sub) and not _one_text(following[1]):
             # A two-row header: the lower row names the columns that a merged cell above only grouped.
             found.update(sub)
             header_row = following[0]
@@ -120,6 +120,12 @@ def find_layout(rows: Iterator[tuple[int, list]]) -> tuple[Layout, Iterator[tupl
     layout = _build_layout(header_row, found, seen[-1][1])
     data = itertools.chain([following] if following is not None else [], rest)
     return layout, data
+
+
+def _one_text(cells: list) -> bool:
+    """A row holding one text however many cells (a section heading merged across the list, such as
+    "Công đoàn cơ sở …", which names a column too): the lower half of a header names several."""
+    return len({text for value in cells if (text := _text(value))}) == 1
 
 
 def _row_has_data(cells: list, found: dict, sub: dict) -> bool:

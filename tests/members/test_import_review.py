@@ -1,9 +1,11 @@
 """Review of the staged import (issue 3 parts 4, 5, 12): lists real people write that broke it."""
 
 import datetime
+import io
 import zipfile
 
 import pytest
+from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
 from congdoan.members.imports import services
@@ -249,3 +251,18 @@ def test_section_headings_naming_a_company_or_a_union_do_not_end_the_list(small_
     path = listfiles.xlsx(tmp_path / "sections.xlsx", rows, merges=merges)
     summary = services.summary(read(path, small_tree["a"]))
     assert (summary["rows"], summary["new"], summary["errors"]) == (4, 4, [])
+
+
+def test_an_error_report_that_cannot_be_written_is_said_before_anything_is_imported(small_tree, tmp_path):
+    """The list was committed, then the report's missing folder was reported as 'No file «the list»'."""
+    path = listfiles.xlsx(tmp_path / "list.xlsx", listfiles.people(3))
+    with pytest.raises(CommandError, match="--error-report"):
+        call_command(
+            "import-members",
+            str(path),
+            "--unit=KG-RG-01",
+            f"--error-report={tmp_path / 'no-such-folder' / 'errors.xlsx'}",
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
+    assert not Member.objects.exists()

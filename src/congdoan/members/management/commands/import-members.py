@@ -2,6 +2,7 @@ import contextlib
 import json
 import sys
 import time
+from pathlib import Path
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -92,14 +93,20 @@ class Command(BaseCommand):
             actor = User.objects.filter(username=user).first()
             if actor is None:
                 raise CommandError(_("No user has the name «%(name)s».") % {"name": user})
+        if not Path(file).is_file():
+            raise CommandError(_("No file «%(file)s».") % {"file": file})
+        if error_report and not Path(error_report).resolve().parent.is_dir():
+            # Said now: the report is written after the commit, too late to refuse the import.
+            raise CommandError(
+                _("--error-report: no folder %(folder)s to write the report in.")
+                % {"folder": Path(error_report).resolve().parent}
+            )
         bar = ProgressBar(sys.stderr)
         try:
             with change_context(user=actor), transaction.atomic() if dry_run else contextlib.nullcontext():
                 result = self._import(file, target, mode, actor, dry_run, strict, bar, error_report)
                 if dry_run:
                     transaction.set_rollback(True)  # not even the staged rows stay
-        except FileNotFoundError:
-            raise CommandError(_("No file «%(file)s».") % {"file": file}) from None
         except (PermissionDenied, ValidationError) as error:
             raise CommandError(" ".join(getattr(error, "messages", [str(error)]))) from None
         finally:

@@ -363,3 +363,30 @@ def test_dates_out_of_a_life_are_refused_naming_the_field(small_tree, fields, fi
         services.admit_member(member=new_member(**fields), unit=small_tree["a"])
     assert field in error.value.message_dict
     assert not Member.objects.exists()
+
+
+def test_only_a_former_member_is_admitted_again_or_received(registry):
+    """Admitting again a member who still is one moved them without a transfer; a deceased member came back."""
+    an, binh = registry.an, registry.binh
+    services.end_membership(member=binh, kind=EventKind.DECEASED, on=D(2023, 1, 1))
+    page = Client()
+    page.force_login(registry.world.users["officer"])
+    response = page.post(
+        reverse("members:readmit", kwargs={"code": an.code}), {"unit": "KG-RG-02", "on": "2024-03-01"}
+    )
+    assert response.status_code == 200 and response.context["form"].non_field_errors()
+    api = APIClient()
+    api.force_authenticate(registry.world.users["officer"])
+    for step, body in (
+        ("readmit", {"unit": "KG-RG-02", "on": "2024-01-01"}),
+        ("receive", {"unit": "KG-RG-02", "on": "2024-01-01", "from_outside": "CĐ ngành Y tế"}),
+    ):
+        assert api.post(f"/api/members/{binh.code}/{step}/", body, format="json").status_code == 400
+    an.refresh_from_db()
+    binh.refresh_from_db()
+    assert (an.unit.code, binh.status) == ("KG-RG-01", Status.DECEASED)
+    services.end_membership(member=an, kind=EventKind.LEAVE, on=D(2024, 1, 1))
+    response = api.post(
+        f"/api/members/{an.code}/readmit/", {"unit": "KG-RG-02", "on": "2024-06-01"}, format="json"
+    )
+    assert response.status_code == 200 and response.json()["unit"] == "KG-RG-02"

@@ -35,6 +35,14 @@ class Status(models.TextChoices):
 
 # The states in which a person counts as a member of the unit they stand in.
 MEMBER_STATES = (Status.ACTIVE, Status.SUSPENDED)
+# The states from which a person can come back into the union (a death or a merge is final).
+RETURNABLE_STATES = (
+    Status.TRANSFERRED_OUT,
+    Status.LEFT,
+    Status.EXPELLED,
+    Status.RETIRED,
+    Status.ENDED_BY_DISSOLUTION,
+)
 
 
 class EducationLevel(models.TextChoices):

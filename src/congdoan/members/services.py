@@ -18,6 +18,7 @@ from congdoan.core.text import fold
 from congdoan.members.identity import VIETNAM, check_id_number, nationality_name, phone_number
 from congdoan.members.models import (
     MEMBER_STATES,
+    RETURNABLE_STATES,
     CodeSequence,
     EventKind,
     Member,
@@ -279,6 +280,8 @@ def admit_member(
     kind = EventKind.ADMIT
     if on is None:
         kind, on = admission_step(joined_on=member.joined_on, unit=unit)
+    if member.pk is not None:  # admitted again: only a former member, not a member nor the deceased
+        _require_member_state(member, on, RETURNABLE_STATES)
     member.unit = unit
     member.status = Status.ACTIVE
     check_person(member)
@@ -377,13 +380,8 @@ def receive_member(
         member.unit, member.status = unit, Status.ACTIVE
         member.full_clean(exclude=["unit", "employer", "code"])
         member.save()
-    elif (state := _state_on(member, on)) is not None and state.state in MEMBER_STATES:
-        raise ValidationError(
-            {
-                "member": _("%(member)s is still a member of %(unit)s.")
-                % {"member": member.full_name, "unit": state.unit}
-            }
-        )
+    else:
+        _require_member_state(member, on, RETURNABLE_STATES)
     _add_event(
         member,
         kind=EventKind.TRANSFER_IN,

@@ -50,21 +50,13 @@ from congdoan.members.forms import (
 from congdoan.members.imports import services as import_services
 from congdoan.members.imports import workbooks
 from congdoan.members.imports.models import ImportBatch, ImportRow
-from congdoan.members.models import MEMBER_STATES, DuplicateScan, Member, Status
+from congdoan.members.models import MEMBER_STATES, RETURNABLE_STATES, DuplicateScan, Member, Status
 from congdoan.members.tables import MemberTable
 from congdoan.units.forms import AsOfForm
 from congdoan.units.models import Level, Unit
 
 PAGE_SIZE = 50
 PRINTABLE_LEVELS = (Level.GRASSROOTS, Level.SUBUNIT)
-# The states from which a person can come back into the union (a death or a merge is final).
-RETURNABLE_STATES = (
-    Status.TRANSFERRED_OUT,
-    Status.LEFT,
-    Status.EXPELLED,
-    Status.RETIRED,
-    Status.ENDED_BY_DISSOLUTION,
-)
 
 
 # ------------------------------------------------------------------------------------------------ list

@@ -324,6 +324,7 @@ class CardRequest(ChangeLogged):
         PENDING = "pending", _("Waiting for approval")
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     unit = models.ForeignKey(
         "units.Unit",
@@ -351,6 +352,17 @@ class CardRequest(ChangeLogged):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     rejection_reason = models.CharField(_("reason for rejection"), max_length=500, blank=True)
+    # An approved request the upper level took back before it was printed (``cards.withdraw_request``).
+    withdrawn_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("withdrawn by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawal_reason = models.CharField(_("reason for withdrawal"), max_length=500, blank=True)
 
     scope_path_field = "unit__path"
 
@@ -370,6 +382,7 @@ class CardPrintBatch(ChangeLogged):
     class State(models.TextChoices):
         PREPARED = "prepared", _("Being printed")
         ISSUED = "issued", _("Printed and handed out")
+        CANCELLED = "cancelled", _("Cancelled")
 
     unit = models.ForeignKey(
         "units.Unit", verbose_name=_("printed by"), on_delete=models.PROTECT, related_name="card_batches"
@@ -381,6 +394,17 @@ class CardPrintBatch(ChangeLogged):
     )
     created_at = models.DateTimeField(_("prepared at"), auto_now_add=True)
     issued_on = models.DateField(_("cards issued on"), null=True, blank=True)
+    # A batch called off before it was handed out (``cards.cancel_batch``): kept, its requests released.
+    cancelled_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("cancelled by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancellation_reason = models.CharField(_("reason for cancellation"), max_length=500, blank=True)
 
     scope_path_field = "unit__path"
 

@@ -266,3 +266,10 @@ def test_an_error_report_that_cannot_be_written_is_said_before_anything_is_impor
             stderr=io.StringIO(),
         )
     assert not Member.objects.exists()
+
+
+@pytest.mark.parametrize("action", [["export", "--format=csv"], ["template"]], ids=["export", "template"])
+def test_members_commands_name_an_output_they_cannot_write(small_tree, tmp_path, action):
+    output = tmp_path / "no-such-folder" / "list.xlsx"
+    with pytest.raises(CommandError, match="no-such-folder"):
+        call_command("members", *action, "--unit=KG-RG-01", "-o", str(output), stderr=io.StringIO())

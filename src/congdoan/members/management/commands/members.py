@@ -82,7 +82,7 @@ class Command(BaseCommand):
                 _("--unit: no unit has the code «%(code)s».") % {"code": options["unit"]}
             ) from None
         if action == "template":
-            with open(options["output"], "wb") as stream:
+            with _open_output(Path(options["output"])) as stream:
                 template(stream, unit=unit, mode=options["mode"])
             return
         actor = None
@@ -108,13 +108,7 @@ class Command(BaseCommand):
             raise CommandError(_("--output: %(path)s is a folder; name the file to write.") % {"path": path})
         # A file is written beside its name and put in place when complete: a refusal leaves nothing.
         partial = path.with_name(f".{path.name}.part") if path else None
-        try:
-            output = partial.open("wb") if partial else sys.stdout.buffer
-        except OSError as error:
-            raise CommandError(
-                _("--output: %(path)s cannot be written (%(reason)s).")
-                % {"path": path, "reason": error.strerror}
-            ) from None
+        output = _open_output(partial, named=path) if partial else sys.stdout.buffer
         try:
             with change_context(user=actor):
                 count = exports.export_members(
@@ -175,6 +169,17 @@ class Command(BaseCommand):
             _("%(count)s possible duplicate pairs in %(unit)s.")
             % {"count": number_format(len(pairs), force_grouping=True), "unit": unit.code}
         )
+
+
+def _open_output(path: Path, *, named: Path | None = None):
+    """``path`` opened to write, or a CommandError naming the file asked for (``named``, else ``path``)."""
+    try:
+        return path.open("wb")
+    except OSError as error:
+        raise CommandError(
+            _("--output: %(path)s cannot be written (%(reason)s).")
+            % {"path": named or path, "reason": error.strerror}
+        ) from None
 
 
 def _date(text: str) -> datetime.date:

@@ -198,7 +198,8 @@ def test_a_long_name_keeps_a_sort_key_within_its_column(small_tree, tmp_path):
     services.commit_batch(batch=batch)
     imported = Member.objects.get()
     admitted = member_services.admit_member(
-        member=Member(full_name=name, gender="female", joined_on=D(2020, 9, 1)), unit=small_tree["b"]
+        member=Member(full_name=name, gender="female", birth_date=D(1995, 3, 17), joined_on=D(2020, 9, 1)),
+        unit=small_tree["b"],
     )
     limit = Member._meta.get_field("sort_key").max_length
     assert imported.sort_key == admitted.sort_key == person_collation_key(name)[:limit]

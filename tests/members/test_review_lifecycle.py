@@ -366,7 +366,7 @@ def test_dates_out_of_a_life_are_refused_naming_the_field(small_tree, fields, fi
 
 
 def test_only_a_former_member_is_admitted_again_or_received(registry):
-    """Admitting again a member who still is one moved them without a transfer; a deceased member came back."""
+    """Admitting again one who still was a member moved them without a transfer; a deceased one came back."""
     an, binh = registry.an, registry.binh
     services.end_membership(member=binh, kind=EventKind.DECEASED, on=D(2023, 1, 1))
     page = Client()
@@ -390,3 +390,13 @@ def test_only_a_former_member_is_admitted_again_or_received(registry):
         f"/api/members/{an.code}/readmit/", {"unit": "KG-RG-02", "on": "2024-06-01"}, format="json"
     )
     assert response.status_code == 200 and response.json()["unit"] == "KG-RG-02"
+
+
+def test_a_correction_through_the_api_keeps_a_birth_date_or_year(registry):
+    api = APIClient()
+    api.force_authenticate(registry.world.users["officer"])
+    an = registry.an
+    response = api.patch(f"/api/members/{an.code}/", {"birth_date": None, "birth_year": None}, format="json")
+    assert response.status_code == 400 and "birth_date" in response.json()
+    an.refresh_from_db()
+    assert an.birth_date == D(1990, 3, 4)

@@ -49,12 +49,6 @@ class MemberDataForm(ServiceErrors, forms.ModelForm):
         if not unit_id:
             del self.fields["employer"]
 
-    def clean(self):
-        data = super().clean()
-        if not data.get("birth_date") and not data.get("birth_year"):
-            self.add_error("birth_date", _("Give the date of birth, or at least the year."))
-        return data
-
     def _post_clean(self):
         # Only fill the instance; ``services`` validates it (and ID-number uniqueness) with its own messages.
         opts = self._meta

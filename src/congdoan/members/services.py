@@ -84,7 +84,9 @@ def check_person(member: Member, *, today: datetime.date | None = None) -> None:
     many rows at once from asking the time zone each time (6 µs, most of a row's check)."""
     errors: dict[str, str] = {}
     today = today or timezone.localdate()
-    if member.birth_date and member.birth_date > today:
+    if not member.birth_date and not member.birth_year:
+        errors["birth_date"] = _("Give the date of birth, or at least the year.")
+    elif member.birth_date and member.birth_date > today:
         errors["birth_date"] = _("The date of birth is in the future.")
     elif member.birth_date and member.birth_date.year < EARLIEST_BIRTH_YEAR:
         errors["birth_date"] = _("The year of the date of birth is before %(year)s: check it.") % {

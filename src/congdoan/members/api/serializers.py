@@ -129,13 +129,6 @@ class MemberDataSerializer(serializers.ModelSerializer):
         # Uniqueness and the person rules are the service's, with its own messages.
         extra_kwargs = {"id_number": {"validators": []}}
 
-    def validate(self, attrs):
-        if not self.partial and not attrs.get("birth_date") and not attrs.get("birth_year"):
-            raise serializers.ValidationError(
-                {"birth_date": _("Give the date of birth, or at least the year.")}
-            )
-        return attrs
-
     def to_representation(self, member):
         return MemberSerializer(member, context=self.context).data
 

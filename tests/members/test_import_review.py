@@ -273,3 +273,12 @@ def test_members_commands_name_an_output_they_cannot_write(small_tree, tmp_path,
     output = tmp_path / "no-such-folder" / "list.xlsx"
     with pytest.raises(CommandError, match="no-such-folder"):
         call_command("members", *action, "--unit=KG-RG-01", "-o", str(output), stderr=io.StringIO())
+
+
+def test_cong_doan_and_cd_are_one_word_in_headers_and_labels(small_tree, tmp_path):
+    headers = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Ngày, tháng, năm vào Công đoàn", "Chức vụ CĐ"]
+    rows = [[1, "Nguyễn Văn An", "17/05/1990", "Nam", "01/03/2015", "Chủ tịch Công đoàn"]]
+    batch = read(listfiles.xlsx(tmp_path / "cd.xlsx", rows, headers=headers), small_tree["a"])
+    assert services.summary(batch)["errors"] == []
+    data = batch.rows.get().data
+    assert (data["joined_on"], data["union_position"]) == ("2015-03-01", "chair")

@@ -31,8 +31,12 @@ _NOT_KEY = re.compile(r"[^a-z0-9/]+")
 
 @functools.lru_cache(maxsize=4096)  # lists repeat the same few words in the columns of labels
 def _key(text: str) -> str:
-    """Folded, punctuation-free form of a header or a label: "Ngày vào CĐ (*)" -> "ngay vao cd"."""
-    return " ".join(_NOT_KEY.sub(" ", fold(_HINTS.sub(" ", text))).split())
+    """Folded, punctuation-free form of a header or a label, "công đoàn" written "CĐ" as lists shorten it
+    anywhere: "Ngày vào Công đoàn (*)" -> "ngay vao cd"."""
+    return _CONG_DOAN.sub("cd", " ".join(_NOT_KEY.sub(" ", fold(_HINTS.sub(" ", text))).split()))
+
+
+_CONG_DOAN = re.compile(r"\bcong doan\b")
 
 
 def display(value) -> str:

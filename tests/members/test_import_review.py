@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
-from congdoan.members.imports import services
+from congdoan.members.imports import fields, services
 from congdoan.members.imports.models import ImportBatch
 from congdoan.members.models import Member
 from tests.members import listfiles
@@ -282,3 +282,15 @@ def test_cong_doan_and_cd_are_one_word_in_headers_and_labels(small_tree, tmp_pat
     assert services.summary(batch)["errors"] == []
     data = batch.rows.get().data
     assert (data["joined_on"], data["union_position"]) == ("2015-03-01", "chair")
+
+
+def test_every_header_and_synonym_reads_as_its_own_column():
+    """ "DT" (dân tộc) and "ĐT" (điện thoại) both fold to "dt": the phone won without a word."""
+    columns = (*fields.FIELDS, fields.IGNORED, fields.BIRTH_MALE, fields.BIRTH_FEMALE, fields.NAME_PART)
+    misread = {
+        text: fields.match_header(text).name
+        for column in columns
+        for text in filter(None, (column.header, *column.synonyms))
+        if fields.match_header(text) is not column
+    }
+    assert misread == {}

@@ -429,7 +429,8 @@ FIELDS: list[Field] = [
         required=True,
         width=10,
     ),
-    Field("ethnic_group", "Dân tộc", ("DT", "Dân tộc (thành phần)"), parse_ethnic_group, width=12),
+    # Not "DT": folded, it is "ĐT", the phone.
+    Field("ethnic_group", "Dân tộc", ("Dân tộc (thành phần)",), parse_ethnic_group, width=12),
     Field("religion", "Tôn giáo", ("TG",), parse_religion, width=12),
     Field("nationality", "Quốc tịch", (), parse_nationality, width=12),
     Field(

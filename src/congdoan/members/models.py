@@ -405,6 +405,9 @@ class CardPrintBatch(ChangeLogged):
     )
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancellation_reason = models.CharField(_("reason for cancellation"), max_length=500, blank=True)
+    # The numbers of the requests it held, which went back to waiting for a batch: the batch's own record
+    # of what it was (its items no longer name it).
+    released_requests = models.JSONField(_("requests released"), default=list, blank=True, editable=False)
 
     scope_path_field = "unit__path"
 

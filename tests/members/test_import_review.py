@@ -294,3 +294,23 @@ def test_every_header_and_synonym_reads_as_its_own_column():
         if fields.match_header(text) is not column
     }
     assert misread == {}
+
+
+def test_a_year_of_birth_against_a_full_date_of_another_year_is_refused_not_claimed(registry, tmp_path):
+    """The preview said 'birth year 1990 → 1991', the commit kept 04/03/1990 (the year follows the date) and
+    logged an update each time the list came back."""
+    an = registry.an
+    path = listfiles.xlsx(
+        tmp_path / "year.xlsx",
+        [[an.code, 1991]],
+        headers=["Mã đoàn viên", "Năm sinh"],
+        title=False,
+        totals=False,
+    )
+    batch = read(path, an.unit, mode="update")
+    summary = services.summary(batch)
+    assert (summary["to_update"], [(e["row"], e["column"]) for e in summary["errors"]]) == (
+        0,
+        [(2, "Năm sinh")],
+    )
+    assert "04/03/1990" in summary["errors"][0]["message"]

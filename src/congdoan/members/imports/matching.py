@@ -242,6 +242,13 @@ def judge_update(batch: ImportBatch, row: ImportRow, member: Member) -> Verdict:
             % {"unit": member.unit},
         )
     found = changes_between(member, row.data)
+    if "birth_year" in found and member.birth_date:  # the year follows the date: it would not change
+        message = _(
+            "The list gives only the year %(year)s; the registry has the date of birth %(date)s. Write "
+            "the full date to correct it."
+        )
+        year, date = found["birth_year"][1], shown("birth_date", member.birth_date)
+        return _error(header_for(columns, "birth_year"), message % {"year": year, "date": date})
     changes = taken_changes(found)
     kept = [  # the rest of the row is taken; the lifecycle stays as the registry has it, and that is said
         _("The list's joining date %(new)s is not taken: the registry keeps %(old)s (it is corrected on the "

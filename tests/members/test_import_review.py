@@ -314,3 +314,18 @@ def test_a_year_of_birth_against_a_full_date_of_another_year_is_refused_not_clai
         [(2, "Năm sinh")],
     )
     assert "04/03/1990" in summary["errors"][0]["message"]
+
+
+def test_not_a_party_member_against_a_registry_party_date_is_refused(registry, tmp_path):
+    """'Không' under 'Đảng viên' cleared the flag and kept the date: a record the registry's rules refuse."""
+    an = registry.an
+    Member.objects.filter(pk=an.pk).update(party_member=True, party_joined_on=D(2015, 1, 1))
+    rows = [[an.code, "Không"]]
+    headers = ["Mã đoàn viên", "Đảng viên"]
+    path = listfiles.xlsx(tmp_path / "party.xlsx", rows, headers=headers, title=False, totals=False)
+    summary = services.summary(read(path, an.unit, mode="update"))
+    assert (summary["to_update"], [(e["row"], e["column"]) for e in summary["errors"]]) == (
+        0,
+        [(2, "Đảng viên")],
+    )
+    assert "01/01/2015" in summary["errors"][0]["message"]

@@ -259,7 +259,14 @@ def judge_update(batch: ImportBatch, row: ImportRow, member: Member) -> Verdict:
     if not changes:
         return Verdict(Status.UNCHANGED, member.pk, " ".join(kept))
     merged = apply_changes(copy.copy(member), row.data, changes)
+    # Said before person_errors, which takes a Party joining date for membership and would hide it.
+    unparty = "party_member" in changes and not merged.party_member and merged.party_joined_on
     errors = person_errors(merged)
+    if unparty:
+        errors["party_member"] = _(
+            "The registry has the member joining the Party on %(date)s; that is corrected on the "
+            "member's record, not by a list."
+        ) % {"date": shown("party_joined_on", member.party_joined_on)}
     if (
         "id_number" in changes
         and not errors.get("id_number")

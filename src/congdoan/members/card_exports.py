@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.contrib.staticfiles import finders
+from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -65,6 +67,13 @@ def faces(batch: CardPrintBatch, language: str = "vi") -> list[CardFace]:
             )
             for item in items
         ]
+
+
+def printable(batch: CardPrintBatch) -> CardPrintBatch:
+    """``batch``, whose files are asked for: a cancelled batch has none (its requests went back)."""
+    if batch.state == CardPrintBatch.State.CANCELLED:
+        raise Http404(_("This print batch was cancelled: it has no cards to print."))
+    return batch
 
 
 def file_stem(batch: CardPrintBatch) -> str:

@@ -12,7 +12,7 @@ from congdoan.accounts.scope import restrict
 from congdoan.members import cards
 from congdoan.members.card_exports import CARDS_PER_ROW, ROWS_PER_PAGE
 from congdoan.members.forms import NOT_YOURS, grassroots_units
-from congdoan.members.models import CardReason, CardRequest, CardType, Member, MemberCard
+from congdoan.members.models import CardPrintBatch, CardReason, CardRequest, CardType, Member, MemberCard
 from congdoan.units.forms import DateInput, ServiceErrors, UnitField, scoped_units
 from congdoan.units.models import Unit
 
@@ -82,6 +82,40 @@ class CardRequestForm(ServiceErrors, forms.Form):
 
 class RejectForm(ServiceErrors, forms.Form):
     reason = forms.CharField(label=_("Reason for rejection"), max_length=500)
+
+
+class UndoForm(ServiceErrors, forms.Form):
+    """A confirmation form that takes a step of the workflow back on ``target`` (a request, a batch)."""
+
+    def __init__(self, *args, user, target, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user, self.target = user, target
+
+
+class WithdrawForm(UndoForm):
+    reason = forms.CharField(label=_("Reason for withdrawal"), max_length=500)
+
+    def save(self) -> CardRequest:
+        return cards.withdraw_request(request=self.target, user=self.user, reason=self.cleaned_data["reason"])
+
+
+class CancelBatchForm(UndoForm):
+    reason = forms.CharField(label=_("Reason for cancellation"), max_length=500)
+
+    def save(self) -> CardPrintBatch:
+        return cards.cancel_batch(batch=self.target, user=self.user, reason=self.cleaned_data["reason"])
+
+
+class IssueDateForm(UndoForm):
+    issued_on = forms.DateField(label=_("Date of issue printed on the cards"), widget=DateInput)
+
+    def __init__(self, *args, target, **kwargs):
+        super().__init__(*args, target=target, initial={"issued_on": target.issued_on}, **kwargs)
+
+    def save(self) -> CardPrintBatch:
+        return cards.change_issue_date(
+            batch=self.target, user=self.user, issued_on=self.cleaned_data["issued_on"]
+        )
 
 
 class BatchUnitForm(forms.Form):

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from congdoan.accounts.models import Action
 from congdoan.accounts.scope import get_for
@@ -22,11 +22,15 @@ from congdoan.members import card_exports, cards
 from congdoan.members.card_forms import (
     BatchForm,
     BatchUnitForm,
+    CancelBatchForm,
     CardRequestFilterSet,
     CardRequestForm,
     CardUnitForm,
     CoverageForm,
+    IssueDateForm,
     RejectForm,
+    UndoForm,
+    WithdrawForm,
 )
 from congdoan.members.downloads import download
 from congdoan.members.models import CardPrintBatch, CardRequest
@@ -183,6 +187,7 @@ def _render_request(request, card_request: CardRequest, reject_form: RejectForm)
             "items": cards.request_items(card_request),
             "may_decide": card_request.state == CardRequest.State.PENDING
             and cards.may_decide(request.user, card_request.unit),
+            "may_withdraw": cards.may_withdraw(request.user, card_request),
             "reject_form": reject_form,
         },
     )
@@ -213,6 +218,87 @@ def request_reject(request, pk: int):
             messages.success(request, _("The request was rejected."))
             return redirect("members:card_request", pk=card_request.pk)
     return _render_request(request, card_request, form)
+
+
+# ------------------------------------------------------------------------------------- taking back
+
+
+@dataclass(frozen=True)
+class Undo:
+    """The words of a confirmation page that takes a step of the workflow back (%(number)s: the object's)."""
+
+    title: str
+    intro: str
+    submit: str
+    done: str
+    detail: str  # the URL name of the object's page
+    danger: bool = True
+
+
+WITHDRAW = Undo(
+    title=gettext_lazy("Withdraw the approval of card request No. %(number)s"),
+    intro=gettext_lazy(
+        "Its cards will not be printed, and the grassroots union may ask again for these members. Say why, "
+        "for the grassroots union to read."
+    ),
+    submit=gettext_lazy("Withdraw the approval"),
+    done=gettext_lazy("The approval was withdrawn; the grassroots union may ask again for these members."),
+    detail="members:card_request",
+)
+CANCEL_BATCH = Undo(
+    title=gettext_lazy("Cancel print batch No. %(number)s"),
+    intro=gettext_lazy(
+        "Its requests stay approved and wait for another batch; the batch is kept, marked cancelled, with "
+        "the reason. Cards already printed from it must not be handed out."
+    ),
+    submit=gettext_lazy("Cancel the batch"),
+    done=gettext_lazy("The batch was cancelled; its requests wait for another batch."),
+    detail="members:card_batch",
+)
+CHANGE_DATE = Undo(
+    title=gettext_lazy("Change the date of issue of print batch No. %(number)s"),
+    intro=gettext_lazy(
+        "The cards carry this date; print them again from the new files. A card cannot be dated before its "
+        "member joined the union, nor before the card it replaces."
+    ),
+    submit=gettext_lazy("Change the date"),
+    done=gettext_lazy("The date of issue was changed: download the cards and the list again."),
+    detail="members:card_batch",
+    danger=False,
+)
+
+
+def _undo(request, target, form_class: type[UndoForm], words: Undo):
+    """Show the confirmation form of ``words`` for ``target``; once sent and accepted, back to its page."""
+    form = form_class(request.POST or None, user=request.user, target=target)
+    if request.method == "POST" and form.is_valid():
+        try:
+            form.save()
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, words.done)
+            return redirect(words.detail, pk=target.pk)
+    return render(
+        request,
+        "members/cards/undo.html",
+        {"words": words, "title": words.title % {"number": target.pk}, "form": form, "target": target},
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def request_withdraw(request, pk: int):
+    return _undo(request, _card_request(request, pk, Action.CHANGE), WithdrawForm, WITHDRAW)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def batch_cancel(request, pk: int):
+    return _undo(request, _batch(request, pk, Action.CHANGE), CancelBatchForm, CANCEL_BATCH)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def batch_date(request, pk: int):
+    return _undo(request, _batch(request, pk, Action.CHANGE), IssueDateForm, CHANGE_DATE)
 
 
 # -------------------------------------------------------------------------------------------- batches
@@ -246,7 +332,9 @@ def batch_detail(request, pk: int):
         {
             "batch": batch,
             "faces": card_exports.faces(batch, translation.get_language()),
-            "can_issue": batch.state == CardPrintBatch.State.PREPARED
+            "released": cards.requests_for(request.user).filter(pk__in=batch.released_requests),
+            # Handed out, or corrected, or cancelled: only while it is being printed.
+            "can_change": batch.state == CardPrintBatch.State.PREPARED
             and cards.batches_for(request.user, Action.CHANGE).filter(pk=batch.pk).exists(),
             "pdf_available": pdf_available(),
         },
@@ -267,7 +355,7 @@ def batch_issue(request, pk: int):
 
 @require_safe
 def batch_pdf(request, pk: int):
-    batch = _batch(request, pk)
+    batch = card_exports.printable(_batch(request, pk))
     if not pdf_available():
         raise Http404(_("PDF output is not installed on this server."))
     response = HttpResponse(card_exports.sheet_pdf(batch), content_type="application/pdf")
@@ -277,7 +365,7 @@ def batch_pdf(request, pk: int):
 
 @require_safe
 def batch_xlsx(request, pk: int):
-    batch = _batch(request, pk)
+    batch = card_exports.printable(_batch(request, pk))
     return download(
         lambda stream: card_exports.write_xlsx(stream, batch), f"{card_exports.file_stem(batch)}.xlsx"
     )

@@ -46,6 +46,7 @@ from congdoan.units.selectors import tree_on, valid_on
 
 CARD_LEVELS = (Level.GRASSROOTS, Level.SUBUNIT)
 OPEN_STATES = (CardRequest.State.PENDING, CardRequest.State.APPROVED)
+DAYS_AHEAD = 366  # how far ahead of today a print batch's cards may be dated
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,17 @@ def may_decide(user, unit: Unit) -> bool:
     if user.unit_id is not None and Unit.objects.filter(pk=user.unit_id, path__under=unit.path).exists():
         return False  # the CĐCS itself (or one of its sub-units) never decides on its own request
     return restrict(Unit.objects.filter(pk=unit.parent_id), user, Action.CHANGE).exists()
+
+
+def may_withdraw(user, request: CardRequest) -> bool:
+    """Whether ``user`` may take back the approval of ``request`` (``withdraw_request`` would accept it)."""
+    if request.state != CardRequest.State.APPROVED or request.items.filter(batch__isnull=False).exists():
+        return False
+    try:
+        _check_upper_level(request, user)
+    except ValidationError:
+        return False
+    return True
 
 
 def _still_standing() -> Q:
@@ -173,6 +185,11 @@ def _check_decider(request: CardRequest, user) -> None:
             _("This request was already decided: %(state)s.")
             % {"state": CardRequest.State(request.state).label}
         )
+    _check_upper_level(request, user)
+
+
+def _check_upper_level(request: CardRequest, user) -> None:
+    """Only the upper level of the requesting CĐCS decides on a request, or takes its approval back."""
     unit = request.unit
     requester = request.requested_by
     same_level = requester is not None and (
@@ -186,12 +203,24 @@ def _check_decider(request: CardRequest, user) -> None:
         )
 
 
-def _decide(request: CardRequest, user, state: str, reason: str = "") -> CardRequest:
-    request = (
+def _locked_request(request: CardRequest) -> CardRequest:
+    return (
         CardRequest.objects.select_for_update(of=("self",))
         .select_related("unit", "requested_by")
         .get(pk=request.pk)
     )
+
+
+def _required(reason: str, refusal: str) -> str:
+    """The reason given, trimmed; ``refusal`` (keyed ``reason``) when there is none."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": refusal})
+    return reason
+
+
+def _decide(request: CardRequest, user, state: str, reason: str = "") -> CardRequest:
+    request = _locked_request(request)
     _check_decider(request, user)
     request.state = state
     request.decided_by = user
@@ -210,10 +239,37 @@ def approve_request(*, request: CardRequest, user) -> CardRequest:
 @transaction.atomic
 def reject_request(*, request: CardRequest, user, reason: str) -> CardRequest:
     """The upper level refuses the request, saying why; the CĐCS may ask again."""
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"reason": _("Say why the request is rejected.")})
+    reason = _required(reason, _("Say why the request is rejected."))
     return _decide(request, user, CardRequest.State.REJECTED, reason)
+
+
+@transaction.atomic
+def withdraw_request(*, request: CardRequest, user, reason: str) -> CardRequest:
+    """The upper level takes back its approval of a request none of whose cards is in a print batch (one
+    being printed, or handed out), saying why; the CĐCS may then ask again for those members."""
+    request = _locked_request(request)
+    if request.state != CardRequest.State.APPROVED:
+        raise ValidationError(
+            _("Only an approved request can be withdrawn; this one is: %(state)s.")
+            % {"state": CardRequest.State(request.state).label}
+        )
+    _check_upper_level(request, user)
+    # A cancelled batch let go of its items: any batch still named is being printed or was handed out.
+    batches = sorted(set(request.items.filter(batch__isnull=False).values_list("batch_id", flat=True)))
+    if batches:
+        raise ValidationError(
+            _(
+                "The cards of this request are in print batch %(batches)s: cancel the batch first, if it "
+                "was not handed out yet."
+            )
+            % {"batches": ", ".join(str(batch) for batch in batches)}
+        )
+    request.withdrawal_reason = _required(reason, _("Say why the approval is withdrawn."))
+    request.state = CardRequest.State.WITHDRAWN
+    request.withdrawn_by = user
+    request.withdrawn_at = timezone.now()
+    request.save()
+    return request
 
 
 # -------------------------------------------------------------------------------------------- batches
@@ -268,7 +324,24 @@ def create_print_batch(
                 )
             }
         )
-    early = _dated_too_early(printed, issued_on)
+    _check_issue_date(printed, issued_on)
+    batch = CardPrintBatch.objects.create(unit=unit, created_by=user, issued_on=issued_on, note=note)
+    _update_logged(printed, ["batch"], lambda item: setattr(item, "batch", batch))
+    return batch
+
+
+def _check_issue_date(items: list[CardRequestItem], issued_on: datetime.date) -> None:
+    """The date a batch's cards may bear: within a year from today (a later one is a slip, 2062 for 2026,
+    and the batch could not be handed out until then), not before its members joined or their cards."""
+    latest = timezone.localdate() + datetime.timedelta(days=DAYS_AHEAD)
+    if issued_on > latest:
+        raise ValidationError(
+            {
+                "issued_on": _("The cards cannot be dated later than %(date)s, a year from today.")
+                % {"date": _d(latest)}
+            }
+        )
+    early = _dated_too_early(items, issued_on)
     if early:
         raise ValidationError(
             {
@@ -281,9 +354,6 @@ def create_print_batch(
                 ]
             }
         )
-    batch = CardPrintBatch.objects.create(unit=unit, created_by=user, issued_on=issued_on, note=note)
-    _update_logged(printed, ["batch"], lambda item: setattr(item, "batch", batch))
-    return batch
 
 
 def _dated_too_early(items: list[CardRequestItem], issued_on: datetime.date) -> list[str]:
@@ -322,13 +392,7 @@ def _update_logged(objects: list, fields: list[str], change: Callable[[object], 
 def issue_batch(*, batch: CardPrintBatch, user) -> int:
     """The printed cards were handed out: each is recorded in its member's history (replacing the card
     the member held) and mirrored on the member. Returns how many cards were issued."""
-    batch = CardPrintBatch.objects.select_for_update(of=("self",)).select_related("unit").get(pk=batch.pk)
-    if not restrict(Unit.objects.filter(pk=batch.unit_id), user, Action.CHANGE).exists():
-        raise PermissionDenied(
-            _("Only a user who may change %(unit)s hands out its cards.") % {"unit": batch.unit}
-        )
-    if batch.state != CardPrintBatch.State.PREPARED:
-        raise ValidationError(_("These cards were already handed out."))
+    batch = _prepared_batch(batch, user)
     if batch.issued_on > timezone.localdate():
         raise ValidationError(
             {
@@ -336,12 +400,7 @@ def issue_batch(*, batch: CardPrintBatch, user) -> int:
                 % {"date": _d(batch.issued_on)}
             }
         )
-    # A member who left or moved since the batch was prepared is not handed the printed card.
-    items = [
-        item
-        for item in batch.items.filter(card__isnull=True).select_related("member", "request").order_by("pk")
-        if _stands(item)
-    ]
+    items = _items_to_issue(batch)
     held = current_cards([item.member for item in items])
     cards = [
         MemberCard(
@@ -368,6 +427,59 @@ def issue_batch(*, batch: CardPrintBatch, user) -> int:
     batch.state = CardPrintBatch.State.ISSUED
     batch.save()
     return len(cards)
+
+
+def _prepared_batch(batch: CardPrintBatch, user) -> CardPrintBatch:
+    """``batch`` locked, if ``user`` may change its unit and it is still being printed."""
+    batch = CardPrintBatch.objects.select_for_update(of=("self",)).select_related("unit").get(pk=batch.pk)
+    if not restrict(Unit.objects.filter(pk=batch.unit_id), user, Action.CHANGE).exists():
+        raise PermissionDenied(
+            _("Only a user who may change %(unit)s handles its print batches.") % {"unit": batch.unit}
+        )
+    if batch.state == CardPrintBatch.State.ISSUED:
+        raise ValidationError(_("These cards were already handed out."))
+    if batch.state == CardPrintBatch.State.CANCELLED:
+        raise ValidationError(_("This print batch was cancelled."))
+    return batch
+
+
+def _items_to_issue(batch: CardPrintBatch) -> list[CardRequestItem]:
+    # A member who left or moved since the batch was prepared is not handed the printed card.
+    return [
+        item
+        for item in batch.items.filter(card__isnull=True).select_related("member", "request").order_by("pk")
+        if _stands(item)
+    ]
+
+
+@transaction.atomic
+def change_issue_date(*, batch: CardPrintBatch, user, issued_on: datetime.date) -> CardPrintBatch:
+    """Correct the date of issue of a batch not yet handed out (a slip: 2062 for 2026), under the rules
+    that held when it was prepared."""
+    batch = _prepared_batch(batch, user)
+    if issued_on == batch.issued_on:
+        raise ValidationError({"issued_on": _("The batch already bears this date.")})
+    _check_issue_date(_items_to_issue(batch), issued_on)
+    batch.issued_on = issued_on
+    batch.save()
+    return batch
+
+
+@transaction.atomic
+def cancel_batch(*, batch: CardPrintBatch, user, reason: str) -> CardPrintBatch:
+    """Call off a batch not yet handed out, saying why: its requests wait, approved, for another batch;
+    the batch is kept, cancelled, with who cancelled it and when."""
+    batch = _prepared_batch(batch, user)
+    reason = _required(reason, _("Say why the batch is cancelled."))
+    items = list(batch.items.order_by("pk"))
+    _update_logged(items, ["batch"], lambda item: setattr(item, "batch", None))
+    batch.released_requests = sorted({item.request_id for item in items})
+    batch.state = CardPrintBatch.State.CANCELLED
+    batch.cancelled_by = user
+    batch.cancelled_at = timezone.now()
+    batch.cancellation_reason = reason
+    batch.save()
+    return batch
 
 
 def current_cards(members: Sequence[Member]) -> dict[int, tuple[int, MemberCard | None]]:

@@ -37,10 +37,13 @@ urlpatterns = [
     path("cards/requests/<int:pk>/", card_views.request_detail, name="card_request"),
     path("cards/requests/<int:pk>/approve/", card_views.request_approve, name="card_request_approve"),
     path("cards/requests/<int:pk>/reject/", card_views.request_reject, name="card_request_reject"),
+    path("cards/requests/<int:pk>/withdraw/", card_views.request_withdraw, name="card_request_withdraw"),
     path("cards/batches/", card_views.batch_list, name="card_batches"),
     path("cards/batches/new/", card_views.batch_new, name="card_batch_new"),
     path("cards/batches/<int:pk>/", card_views.batch_detail, name="card_batch"),
     path("cards/batches/<int:pk>/issue/", card_views.batch_issue, name="card_batch_issue"),
+    path("cards/batches/<int:pk>/cancel/", card_views.batch_cancel, name="card_batch_cancel"),
+    path("cards/batches/<int:pk>/date/", card_views.batch_date, name="card_batch_date"),
     path("cards/batches/<int:pk>/cards.pdf", card_views.batch_pdf, name="card_batch_pdf"),
     path("cards/batches/<int:pk>/list.xlsx", card_views.batch_xlsx, name="card_batch_xlsx"),
 ]

@@ -64,6 +64,7 @@ class CardRequestSerializer(serializers.ModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    withdrawn_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     items = serializers.SerializerMethodField()
 
     class Meta:
@@ -79,6 +80,9 @@ class CardRequestSerializer(serializers.ModelSerializer):
             "decided_by",
             "decided_at",
             "rejection_reason",
+            "withdrawn_by",
+            "withdrawn_at",
+            "withdrawal_reason",
             "items",
         ]
         read_only_fields = fields
@@ -126,6 +130,20 @@ class RejectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, help_text=gettext_lazy("Reason for rejecting"))
 
 
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=500, help_text=gettext_lazy("Reason for withdrawing the approval")
+    )
+
+
+class CancelBatchSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, help_text=gettext_lazy("Reason for cancelling the batch"))
+
+
+class IssueDateSerializer(serializers.Serializer):
+    issued_on = serializers.DateField(help_text=gettext_lazy("Date of issue printed on the cards"))
+
+
 class CardFaceSerializer(serializers.Serializer):
     number = serializers.CharField(
         help_text=gettext_lazy("Card number (issued, or to be issued when the cards are handed out)")
@@ -144,6 +162,12 @@ class CardBatchSerializer(serializers.ModelSerializer):
     )
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    cancelled_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    released_requests = serializers.ListField(
+        child=serializers.IntegerField(),
+        read_only=True,
+        help_text=gettext_lazy("A cancelled batch: the numbers of the requests it held, waiting again"),
+    )
     cards = serializers.SerializerMethodField(
         help_text=gettext_lazy("The cards of the batch, as printed on them")
     )
@@ -159,6 +183,10 @@ class CardBatchSerializer(serializers.ModelSerializer):
             "note",
             "created_by",
             "created_at",
+            "cancelled_by",
+            "cancelled_at",
+            "cancellation_reason",
+            "released_requests",
             "cards",
         ]
         read_only_fields = fields
@@ -252,6 +280,13 @@ class WorkflowViewSet(
     def get_serializer_class(self):
         return self.action_serializers.get(self.action, self.serializer_class)
 
+    def object_and_body(self) -> tuple:
+        """The object an action is about (through the scope, for the action's right), then its body."""
+        obj = self.get_object()
+        body = self.get_serializer(data=self.request.data)
+        body.is_valid(raise_exception=True)
+        return obj, body.validated_data
+
 
 @extend_schema_view(
     list=extend_schema(summary=gettext_lazy("Member card requests")),
@@ -274,7 +309,11 @@ class CardRequestViewSet(WorkflowViewSet):
     serializer_class = CardRequestSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = CardRequestFilterSet
-    action_serializers = {"create": CardRequestCreateSerializer, "reject": RejectSerializer}
+    action_serializers = {
+        "create": CardRequestCreateSerializer,
+        "reject": RejectSerializer,
+        "withdraw": WithdrawSerializer,
+    }
 
     def get_queryset(self):
         return cards.requests_for(self.request.user, self.read_action)
@@ -295,12 +334,20 @@ class CardRequestViewSet(WorkflowViewSet):
     )
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        card_request = self.get_object()
-        body = self.get_serializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        card_request = cards.reject_request(
-            request=card_request, user=request.user, reason=body.validated_data["reason"]
-        )
+        card_request, body = self.object_and_body()
+        card_request = cards.reject_request(request=card_request, user=request.user, reason=body["reason"])
+        return Response(CardRequestSerializer(card_request).data)
+
+    @extend_schema(
+        summary=gettext_lazy(
+            "The upper level withdraws its approval, giving the reason (none of the cards in a print batch)"
+        ),
+        responses=CardRequestSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        card_request, body = self.object_and_body()
+        card_request = cards.withdraw_request(request=card_request, user=request.user, reason=body["reason"])
         return Response(CardRequestSerializer(card_request).data)
 
 
@@ -323,7 +370,11 @@ class CardBatchViewSet(WorkflowViewSet):
     queryset = CardPrintBatch.objects.all()
     serializer_class = CardBatchSerializer
     filter_backends = []
-    action_serializers = {"create": CardBatchCreateSerializer}
+    action_serializers = {
+        "create": CardBatchCreateSerializer,
+        "cancel": CancelBatchSerializer,
+        "issue_date": IssueDateSerializer,
+    }
 
     def get_queryset(self):
         return cards.batches_for(self.request.user, self.read_action)
@@ -340,10 +391,32 @@ class CardBatchViewSet(WorkflowViewSet):
         batch.refresh_from_db()
         return Response(CardBatchSerializer(batch).data)
 
+    @extend_schema(
+        summary=gettext_lazy(
+            "Cancel a batch not yet handed out, giving the reason: its requests wait for another batch"
+        ),
+        responses=CardBatchSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        batch, body = self.object_and_body()
+        batch = cards.cancel_batch(batch=batch, user=request.user, reason=body["reason"])
+        return Response(CardBatchSerializer(batch).data)
+
+    @extend_schema(
+        summary=gettext_lazy("Change the date of issue of a batch not yet handed out"),
+        responses=CardBatchSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="issue-date")
+    def issue_date(self, request, pk=None):
+        batch, body = self.object_and_body()
+        batch = cards.change_issue_date(batch=batch, user=request.user, issued_on=body["issued_on"])
+        return Response(CardBatchSerializer(batch).data)
+
     @extend_schema(summary=gettext_lazy("Cards to print (PDF)"), responses={200: PDF})
     @action(detail=True)
     def pdf(self, request, pk=None):
-        batch = self.get_object()
+        batch = card_exports.printable(self.get_object())
         response = HttpResponse(card_exports.sheet_pdf(batch), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{card_exports.file_stem(batch)}.pdf"'
         return response
@@ -351,7 +424,7 @@ class CardBatchViewSet(WorkflowViewSet):
     @extend_schema(summary=gettext_lazy("List for the card printer (.xlsx)"), responses={200: XLSX})
     @action(detail=True)
     def xlsx(self, request, pk=None):
-        batch = self.get_object()
+        batch = card_exports.printable(self.get_object())
         return download(
             lambda stream: card_exports.write_xlsx(stream, batch), f"{card_exports.file_stem(batch)}.xlsx"
         )

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import unicodedata
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -400,3 +401,13 @@ def test_a_correction_through_the_api_keeps_a_birth_date_or_year(registry):
     assert response.status_code == 400 and "birth_date" in response.json()
     an.refresh_from_db()
     assert an.birth_date == D(1990, 3, 4)
+
+
+def test_free_text_typed_in_nfd_is_stored_in_nfc_as_an_import_stores_it(small_tree):
+    nfd = unicodedata.normalize("NFD", "Giáo viên  Toán")
+    member = services.admit_member(
+        member=new_member(occupation=nfd, religion=unicodedata.normalize("NFD", "Phật giáo")),
+        unit=small_tree["a"],
+    )
+    member.refresh_from_db()
+    assert (member.occupation, member.religion) == ("Giáo viên Toán", "Phật giáo")

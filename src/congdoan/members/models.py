@@ -184,8 +184,14 @@ class Member(ChangeLogged):
         super().save(*args, **kwargs)
 
     def set_derived_fields(self) -> None:
-        """The stored forms derived from the name and birth date (bulk writes, skipping save, call it too)."""
+        """The stored forms derived from the name and birth date (bulk writes, skipping save, call it too),
+        and the free text in NFC, as an import stores it (NFD from some keyboards would differ from it)."""
         self.full_name = normalize(self.full_name)
+        self.religion, self.nationality, self.occupation = (
+            normalize(self.religion),
+            normalize(self.nationality),
+            normalize(self.occupation),
+        )
         self.search_name = fold(self.full_name)
         self.sort_key = member_sort_key(self.full_name)
         if self.birth_date:

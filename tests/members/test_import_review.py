@@ -329,3 +329,19 @@ def test_not_a_party_member_against_a_registry_party_date_is_refused(registry, t
         [(2, "Đảng viên")],
     )
     assert "01/01/2015" in summary["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("marked, unmarked", [("Nữ", "male"), ("Nam", "female")])
+def test_a_lone_nu_or_nam_column_marks_one_gender_and_its_blank_is_the_other(
+    small_tree, tmp_path, marked, unmarked
+):
+    """The common form with only a "Nữ" column (x for a woman): each man was refused, 'the gender is missing'."""
+    headers = ["STT", "Họ và tên", "Ngày sinh", marked, "Dân tộc", "Ngày vào CĐ"]
+    rows = [
+        [1, "Nguyễn Văn An", D(1990, 1, 1), "", "Kinh", D(2015, 1, 1)],
+        [2, "Trần Thị Bình", D(1990, 1, 1), "x", "Kinh", D(2015, 1, 1)],
+    ]
+    batch = read(listfiles.xlsx(tmp_path / "lone.xlsx", rows, headers=headers), small_tree["a"])
+    assert services.summary(batch)["errors"] == []
+    marked_gender = "female" if unmarked == "male" else "male"
+    assert [r.data["gender"] for r in batch.rows.order_by("row_number")] == [unmarked, marked_gender]

@@ -127,6 +127,14 @@ class RowParser:
         self.layout, self.units, self.mode = layout, units, mode
         self.today = timezone.localdate()
         self.columns = [(c.index, c.header, self._parser(c)) for c in layout.columns]
+        # A lone "Nữ" (or "Nam") column marks one gender: a row it leaves blank is the other one.
+        names = {c.field.name for c in layout.columns}
+        split = names & set(_SPLIT_BIRTH)
+        self.unmarked_gender = (
+            None
+            if "gender" in names or len(split) != 1
+            else ("male" if split == {"birth_female"} else "female")
+        )
 
     def _parser(self, column) -> Callable[[dict, object], Unit | None]:
         """(data, cell) -> the row's unit when the column names it; other columns store into ``data``."""
@@ -172,6 +180,8 @@ class RowParser:
                 row.unit = unit
         if row.unit is None:  # no CĐCS column, or its cell left blank: the list's own union, if it is one
             row.unit = self.units.default
+        if self.unmarked_gender and "gender" not in data:
+            data["gender"] = self.unmarked_gender
         if self.mode == "add":
             _check_new_member(row, self.layout, today=self.today)
         return row

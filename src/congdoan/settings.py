@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "congdoan.core.null_characters.RefuseNullCharactersMiddleware",  # after Locale: its 400 is in Vietnamese
     "congdoan.core.middleware.LoginRequiredMiddleware",
     "congdoan.audit.middleware.ChangeContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

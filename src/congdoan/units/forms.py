@@ -78,8 +78,7 @@ class UnitPicker(forms.Widget):
         if value in (None, ""):
             return []
         values = value if isinstance(value, list | tuple) else [value]
-        # No code holds a NUL, and PostgreSQL refuses one in a query: such a value names no unit.
-        return [str(v) for v in values if v not in (None, "") and "\x00" not in str(v)]
+        return [str(v) for v in values if v not in (None, "")]
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)

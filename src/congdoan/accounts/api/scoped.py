@@ -92,17 +92,11 @@ class ScopedRelatedField(serializers.SlugRelatedField):
     default_error_messages = {
         "does_not_exist": _("“{value}” was not found among the records of your unit."),
         "invalid": _("Invalid value."),
-        "null_characters": _("Null characters are not allowed."),
     }
 
     def __init__(self, *, action: str = Action.CHANGE, **kwargs):
         self.action = action
         super().__init__(**kwargs)
-
-    def to_internal_value(self, data):
-        if isinstance(data, str) and "\x00" in data:  # PostgreSQL cannot even look such a code up
-            self.fail("null_characters")
-        return super().to_internal_value(data)
 
     def get_queryset(self):
         request = self.context.get("request")

@@ -1,5 +1,6 @@
 """Member cards decided at the same moment by two people, each in their own connection: one decision wins,
-the other is refused as already made; two requests for the same member at once make one request."""
+the other is refused as already made; two requests for the same member at once make one request; a batch
+cancelled as it is handed out, an approval withdrawn as it is put in a batch: one of the two happens."""
 
 import threading
 from collections.abc import Callable
@@ -7,13 +8,13 @@ from collections.abc import Callable
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connections
-from django.utils import translation
+from django.utils import timezone, translation
 
 from congdoan.accounts.models import Role
 from congdoan.audit.models import ObjectChange
 from congdoan.members import cards
 from congdoan.members.cards import CardWish
-from congdoan.members.models import CardReason, CardRequest, CardRequestItem
+from congdoan.members.models import CardPrintBatch, CardReason, CardRequest, CardRequestItem, MemberCard
 from tests.mixins import make_user
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("english")]
@@ -71,3 +72,45 @@ def test_the_same_member_asked_for_twice_at_once(registry):
     )
     assert outcomes[0] == "done" and "already has a card request waiting" in outcomes[1], outcomes
     assert CardRequestItem.objects.filter(member=an).count() == 1
+
+
+def approved_request(registry, upper):
+    users = registry.world.users
+    request = cards.request_cards(
+        user=users["chair"], unit=registry.an.unit, wishes=[CardWish(registry.an, "new")]
+    )
+    return cards.approve_request(request=request, user=upper)
+
+
+def test_a_batch_cancelled_while_it_is_handed_out(registry):
+    upper = make_user("kg-rg-officer", registry.world.units["rg"], Role.OFFICER)
+    request = approved_request(registry, upper)
+    batch = cards.create_print_batch(
+        user=upper, unit=request.unit.parent, requests=[request], issued_on=timezone.localdate()
+    )
+    outcomes = at_once(
+        lambda: cards.issue_batch(batch=batch, user=upper),
+        lambda: cards.cancel_batch(batch=batch, user=upper, reason="Sai mẫu"),
+    )
+    assert outcomes[0] == "done" and ("handed out" in outcomes[1] or "cancelled" in outcomes[1]), outcomes
+    batch.refresh_from_db()
+    # Either the card was issued and the batch still holds it, or nothing was issued and the request waits.
+    issued = MemberCard.objects.filter(batch=batch).exists()
+    assert issued == (batch.state == CardPrintBatch.State.ISSUED)
+    assert CardRequestItem.objects.filter(batch=batch).exists() == issued
+
+
+def test_an_approval_withdrawn_while_it_is_put_in_a_batch(registry):
+    upper = make_user("kg-rg-officer", registry.world.units["rg"], Role.OFFICER)
+    request = approved_request(registry, upper)
+    outcomes = at_once(
+        lambda: cards.create_print_batch(
+            user=upper, unit=request.unit.parent, requests=[request], issued_on=timezone.localdate()
+        ),
+        lambda: cards.withdraw_request(request=request, user=upper, reason="Không cần"),
+    )
+    assert outcomes[0] == "done" and ("print batch" in outcomes[1] or "not approved" in outcomes[1]), outcomes
+    request.refresh_from_db()
+    batched = CardPrintBatch.objects.exists()
+    assert batched == (request.state == CardRequest.State.APPROVED)
+    assert CardRequestItem.objects.filter(batch__isnull=False).exists() == batched

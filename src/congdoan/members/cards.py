@@ -8,6 +8,10 @@ the cards: each is recorded in the member's history (``MemberCard``) and mirrore
 (``card_type``, ``card_issued_on``). A member who leaves the CĐCS, or moves to another, before the card is
 handed out gets none from its request (neither printed nor issued); the new CĐCS asks for its own.
 
+Until the cards are handed out, the upper level may take a step back: cancel a batch (its requests wait,
+approved, for another one; the batch is kept, cancelled, with who, when and why), correct a batch's date of
+issue, or withdraw its approval of a request none of whose cards is in a batch (the CĐCS may ask again).
+
 Card number: the member code, a dash and the card's rank among the member's cards, two digits
 (``2412345675-01`` for the first card, ``-02`` for its replacement): unique, stable, and it names its owner.
 

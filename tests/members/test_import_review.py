@@ -335,7 +335,7 @@ def test_not_a_party_member_against_a_registry_party_date_is_refused(registry, t
 def test_a_lone_nu_or_nam_column_marks_one_gender_and_its_blank_is_the_other(
     small_tree, tmp_path, marked, unmarked
 ):
-    """The common form with only a "Nữ" column (x for a woman): each man was refused, 'the gender is missing'."""
+    """The common form with only a "Nữ" column (x for a woman): each man was refused, 'gender missing'."""
     headers = ["STT", "Họ và tên", "Ngày sinh", marked, "Dân tộc", "Ngày vào CĐ"]
     rows = [
         [1, "Nguyễn Văn An", D(1990, 1, 1), "", "Kinh", D(2015, 1, 1)],
@@ -345,3 +345,23 @@ def test_a_lone_nu_or_nam_column_marks_one_gender_and_its_blank_is_the_other(
     assert services.summary(batch)["errors"] == []
     marked_gender = "female" if unmarked == "male" else "male"
     assert [r.data["gender"] for r in batch.rows.order_by("row_number")] == [unmarked, marked_gender]
+
+
+def test_a_date_written_over_day_month_and_year_columns_is_read_whole(small_tree, tmp_path):
+    """'Ngày sinh' merged over 'Ngày' | 'Tháng' | 'Năm': the year column, "Năm" folded, was read as "Nam",
+    the column where the classic form puts a man's birth date, and the day as the whole date."""
+    header = [
+        ["STT", "Họ và tên", "Giới tính", "Ngày sinh", None, None, "Ngày vào CĐ"],
+        [None, None, None, "Ngày", "Tháng", "Năm", None],
+    ]
+    rows = [
+        [1, "Trần Thị Bình", "Nữ", 17, 5, 1990, D(2015, 1, 1)],
+        [2, "Lê Thị Cúc", "Nữ", None, None, 1985, D(2015, 1, 1)],
+        [3, "Phạm Thị Dung", "Nữ", None, 5, 1985, D(2015, 1, 1)],
+    ]
+    merges = ["D1:F1", "A1:A2", "B1:B2", "C1:C2", "G1:G2"]
+    batch = read(_sheet(tmp_path / "dmy.xlsx", header, rows, merges), small_tree["a"])
+    data = {row.row_number: row.data for row in batch.rows.all()}
+    assert (data[3]["birth_date"], data[3]["gender"], data[4]["birth_year"]) == ("1990-05-17", "female", 1985)
+    errors = [(e["row"], e["column"]) for e in services.summary(batch)["errors"]]
+    assert errors == [(5, "Ngày sinh")]  # a month and a year, no day

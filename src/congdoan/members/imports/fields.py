@@ -617,6 +617,17 @@ NAME_PART = Field(
     "",
     ("Họ", "Họ đệm", "Họ và đệm", "Họ và tên đệm", "Họ và chữ đệm", "Họ lót", "Tên", "Tên gọi"),
 )
+# A date written over three columns, "Ngày" | "Tháng" | "Năm", under a merged "Ngày sinh": joined. Read by
+# their exact words: folded, "Năm" (year) is "Nam" (the column of a man's birth date in the classic form).
+DAY_PART, MONTH_PART, YEAR_PART = (Field(name, "") for name in ("day_part", "month_part", "year_part"))
+DATE_PARTS = (DAY_PART, MONTH_PART, YEAR_PART)
+_DATE_PART_WORDS = {
+    "ngày": DAY_PART,
+    "ngay": DAY_PART,
+    "tháng": MONTH_PART,
+    "thang": MONTH_PART,
+    "năm": YEAR_PART,
+}
 # The columns the error report adds: the reasons, and the row of the original file.
 REPORT_COLUMNS = ("Lỗi cần sửa", "Dòng trong tệp gốc")
 # Columns that number or annotate the list's rows rather than describe people: not worth a notice.
@@ -654,6 +665,8 @@ _HEADER_KEYS = {
 
 def match_header(text: str) -> Field | None:
     """The column a header names, written any common way (with or without diacritics, hints in brackets)."""
+    if part := _DATE_PART_WORDS.get(normalize(text).lower()):
+        return part
     key = _key(text)
     if not key:
         return None

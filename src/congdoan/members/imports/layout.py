@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from congdoan.core.text import fold
 from congdoan.members.imports.fields import (
     BY_NAME,
+    DATE_PARTS,
     IGNORED,
     NAME_PART,
     Field,
@@ -51,6 +52,8 @@ class Layout:
     ignored: list[str] = field(default_factory=list)  # known columns the registry does not keep
     unknown: list[str] = field(default_factory=list)  # headers not recognised
     name_parts: list[int] = field(default_factory=list)  # columns whose texts make the full name, if several
+    # A date over several columns: the first of them -> the columns of its day, month and year (or None)
+    date_parts: dict[int, tuple[int | None, int | None, int | None]] = field(default_factory=dict)
 
     @functools.cached_property
     def indexes(self) -> list[int]:
@@ -106,18 +109,20 @@ def find_layout(rows: Iterator[tuple[int, list]]) -> tuple[Layout, Iterator[tupl
             % {"n": HEADER_SCAN_ROWS}
         )
     header_row = number
+    dated: dict[int, tuple[str, Field]] = {}  # date parts of a two-row header: the header above each
     rest = iter(rows)
     following = next(rest, None)
     if following is not None:
         sub = {i: hf for i, hf in _header_fields(following[1]).items() if hf[1] is not IGNORED}
         if sub and not _row_has_data(following[1], found, sub) and not _one_text(following[1]):
             # A two-row header: the lower row names the columns that a merged cell above only grouped.
+            dated = {i: found[i] for i, (_t, f) in sub.items() if f in DATE_PARTS and i in found}
             found.update(sub)
             header_row = following[0]
             following = next(rest, None)
         if following is not None and _is_numbering_row(following[1]):
             following = next(rest, None)
-    layout = _build_layout(header_row, found, seen[-1][1])
+    layout = _build_layout(header_row, found, seen[-1][1], dated)
     data = itertools.chain([following] if following is not None else [], rest)
     return layout, data
 
@@ -137,7 +142,15 @@ def _row_has_data(cells: list, found: dict, sub: dict) -> bool:
     )
 
 
-def _build_layout(header_row: int, found: dict[int, tuple[str, Field]], header_cells: list) -> Layout:
+_DATED = {"birth_date", "joined_on", "party_joined_on", "card_issued_on"}  # what day, month, year may make
+
+
+def _build_layout(
+    header_row: int,
+    found: dict[int, tuple[str, Field]],
+    header_cells: list,
+    dated: dict[int, tuple[str, Field]],
+) -> Layout:
     columns: list[Column] = []
     ignored: list[str] = []
     by_field: dict[str, Column] = {}
@@ -147,7 +160,7 @@ def _build_layout(header_row: int, found: dict[int, tuple[str, Field]], header_c
         if matched is IGNORED:
             ignored.append(text)
             continue
-        if matched is NAME_PART:
+        if matched is NAME_PART or matched in DATE_PARTS:
             continue
         if matched.name in by_field:
             other = by_field[matched.name]
@@ -183,12 +196,36 @@ def _build_layout(header_row: int, found: dict[int, tuple[str, Field]], header_c
         name_parts = parts
     else:
         ignored.extend(found[index][0] for index in parts)
+    date_parts = {}
+    for parent in {f for _t, f in dated.values()}:
+        indexes = sorted(i for i, (_t, f) in dated.items() if f is parent)
+        if parent.name in by_field or parent.name not in _DATED:
+            ignored.extend(found[i][0] for i in indexes)
+            continue
+        by_part = {found[i][1]: i for i in indexes}
+        date_parts[indexes[0]] = tuple(by_part.get(part) for part in DATE_PARTS)
+        columns.append(Column(indexes[0], dated[indexes[0]][0], parent))
+    columns.sort(key=lambda column: column.index)
+    ignored.extend(text for i, (text, f) in found.items() if f in DATE_PARTS and i not in dated)
     unknown = [
         f"{column_letters(i)}: {_text(v)}"
         for i, v in enumerate(header_cells)
         if _text(v) and i not in found and not any(c.header == _text(v) for c in columns)
     ]
-    return Layout(header_row, columns, ignored, unknown, name_parts if len(name_parts) > 1 else [])
+    return Layout(
+        header_row, columns, ignored, unknown, name_parts if len(name_parts) > 1 else [], date_parts
+    )
+
+
+def join_date_parts(cells: list, parts: dict[int, tuple[int | None, int | None, int | None]]) -> list:
+    """Each date written over day, month and year columns as one text in the first of them: dd/mm/yyyy,
+    or the year alone; parts otherwise missing are joined as they are, for the date check to name."""
+    for first, indexes in parts.items():
+        texts = [_text(cells[i]) if i is not None and i < len(cells) else "" for i in indexes]
+        if first >= len(cells):
+            cells.extend([None] * (first + 1 - len(cells)))
+        cells[first] = texts[2] if not texts[0] and not texts[1] else "/".join(t for t in texts if t)
+    return cells
 
 
 def join_name_parts(cells: list, parts: list[int]) -> list:

@@ -54,7 +54,14 @@ from congdoan.core.db import insert_rows
 from congdoan.core.text import fold
 from congdoan.members.imports import legacy
 from congdoan.members.imports.fields import BY_NAME, is_bookkeeping
-from congdoan.members.imports.layout import Layout, RowKind, find_layout, join_name_parts, row_kind
+from congdoan.members.imports.layout import (
+    Layout,
+    RowKind,
+    find_layout,
+    join_date_parts,
+    join_name_parts,
+    row_kind,
+)
 from congdoan.members.imports.matching import (
     Verdict,
     apply_changes,
@@ -257,6 +264,8 @@ def _stage(batch: ImportBatch, progress) -> None:
             cells = clean_cells(cells, scheme)
             if layout.name_parts:
                 cells = join_name_parts(cells, layout.name_parts)
+            if layout.date_parts:
+                cells = join_date_parts(cells, layout.date_parts)
             kind = row_kind(cells, layout)
             if kind == RowKind.TOTALS:
                 batch.notices.append(

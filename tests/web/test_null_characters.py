@@ -41,7 +41,7 @@ PAGES = [route for route in r.checked_routes() if not route.pattern.startswith("
 
 
 @pytest.fixture
-def world(scope_world) -> ScopeWorld:  # noqa: F811
+def world(scope_world) -> ScopeWorld:  # noqa: F811 (the imported fixture, requested)
     """The scope world seen from Điện Biên: its officer, for whom Điện Biên's objects are their own."""
     return dataclasses.replace(scope_world, requester=User.objects.get(username="dien-bien-officer"))
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from congdoan.audit.context import change_context
-from congdoan.audit.models import ObjectChange
+from congdoan.audit.models import ObjectChange, PersonalDataAccess
 from congdoan.members import services
 from congdoan.members.imports import services as import_services
 from congdoan.members.models import EventKind, Member, Membership, Status
@@ -411,3 +411,20 @@ def test_free_text_typed_in_nfd_is_stored_in_nfc_as_an_import_stores_it(small_tr
     )
     member.refresh_from_db()
     assert (member.occupation, member.religion) == ("Giáo viên Toán", "Phật giáo")
+
+
+def test_the_change_log_masks_personal_data_in_lists_and_records_each_full_view(registry):
+    """An officer read every member's ID number and phone from /api/changes/, a page at a time, unrecorded."""
+    an = registry.an
+    api = APIClient()
+    api.force_authenticate(registry.world.users["officer"])
+    listed = api.get("/api/changes/", {"limit": 100}).content.decode()
+    assert an.id_number not in listed and an.phone not in listed
+    assert not PersonalDataAccess.objects.exists()
+    change = ObjectChange.objects.for_object(an).filter(action="create").get()
+    assert api.get(f"/api/changes/{change.pk}/").json()["after"]["id_number"] == an.id_number
+    page = Client()
+    page.force_login(registry.world.users["officer"])
+    assert an.id_number in page.get(reverse("audit:detail", kwargs={"pk": change.pk})).content.decode()
+    opened = PersonalDataAccess.objects.filter(object_id=an.pk, action=PersonalDataAccess.Action.VIEW)
+    assert opened.count() == 2 and opened.first().user == registry.world.users["officer"]

@@ -137,13 +137,37 @@ def log_personal_data_access(
     *, action: str, obj, unit_id: int | None, reason: str = "", detail: str = ""
 ) -> PersonalDataAccess:
     """Record that the current user saw or took out ``obj``'s personal data in full (who, when, why)."""
-    return PersonalDataAccess.objects.create(
-        **_author(),
+    return _log_access(
         action=action,
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
         object_id=obj.pk,
-        object_repr=str(obj)[:255],
+        object_repr=str(obj),
         unit_id=unit_id,
+        reason=reason,
+        detail=detail,
+    )
+
+
+def log_change_opened(change: ObjectChange, *, reason: str) -> PersonalDataAccess:
+    """Record that the current user saw the personal data a change holds of its object in full."""
+    return _log_access(
+        action=PersonalDataAccess.Action.VIEW,
+        content_type=change.content_type,
+        object_id=change.object_id,
+        object_repr=change.object_repr,
+        unit_id=change.unit_id,
+        reason=reason,
+        detail=f"#{change.pk}",
+    )
+
+
+def _log_access(*, content_type, object_id, object_repr: str, reason: str, detail: str, **fields):
+    return PersonalDataAccess.objects.create(
+        **_author(),
+        content_type=content_type,
+        object_id=object_id,
+        object_repr=object_repr[:255],
         reason=reason[:255],
         detail=detail[:500],
+        **fields,
     )

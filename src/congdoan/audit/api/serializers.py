@@ -27,7 +27,8 @@ class ObjectChangeSerializer(serializers.ModelSerializer):
         ]
 
     def to_representation(self, change):
-        return super().to_representation(as_seen_by(change, self.context["request"].user))
+        listed = getattr(self.context.get("view"), "action", None) == "list"
+        return super().to_representation(as_seen_by(change, self.context["request"].user, listed=listed))
 
     def get_model(self, change) -> str:
         return f"{change.content_type.app_label}.{change.content_type.model}"

@@ -9,7 +9,13 @@ from congdoan.audit.models import ObjectChange
 
 
 @extend_schema_view(
-    list=extend_schema(summary=_("Change log")), retrieve=extend_schema(summary=_("One change"))
+    list=extend_schema(
+        summary=_("Change log"),
+        description=_(
+            "Personal data (ID numbers, phones, birth dates) masked; one change shows them (recorded)."
+        ),
+    ),
+    retrieve=extend_schema(summary=_("One change")),
 )
 class ObjectChangeViewSet(ScopedViewSetMixin, ReadOnlyModelViewSet):
     # The API docs and the browsable API show the docstring: through gettext, it reads in the user's language.

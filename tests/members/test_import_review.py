@@ -11,8 +11,10 @@ from openpyxl import Workbook
 from congdoan.members.imports import fields, services
 from congdoan.members.imports.models import ImportBatch
 from congdoan.members.models import Member
+from tests.factories import found
 from tests.members import listfiles
 from tests.members.listfiles import cccd
+from tests.members.people import admit
 
 D = datetime.date
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english", "media")]
@@ -365,3 +367,15 @@ def test_a_date_written_over_day_month_and_year_columns_is_read_whole(small_tree
     assert (data[3]["birth_date"], data[3]["gender"], data[4]["birth_year"]) == ("1990-05-17", "female", 1985)
     errors = [(e["row"], e["column"]) for e in services.summary(batch)["errors"]]
     assert errors == [(5, "Ngày sinh")]  # a month and a year, no day
+
+
+def test_a_grassroots_unions_update_list_reaches_the_members_of_its_subunits(small_tree, tmp_path):
+    """An update list says a member's union only in a CĐCS column: without one, a member of a công đoàn bộ
+    phận was refused as 'belongs to … a move is recorded as a transfer'."""
+    subunit = found("Công đoàn bộ phận Tổ Văn", "subunit", small_tree["a"], code="KG-RG-01-TV")
+    member = admit(subunit, "Nguyễn Văn An", serial=1)
+    rows = [[member.code, "0912345678"]]
+    headers = ["Mã đoàn viên", "Điện thoại"]
+    path = listfiles.xlsx(tmp_path / "phones.xlsx", rows, headers=headers, title=False, totals=False)
+    summary = services.summary(read(path, small_tree["a"], mode="update"))
+    assert (summary["errors"], summary["to_update"]) == ([], 1)

@@ -178,7 +178,9 @@ class RowParser:
                 continue
             if unit is not None:
                 row.unit = unit
-        if row.unit is None:  # no CĐCS column, or its cell left blank: the list's own union, if it is one
+        if row.unit is None and self.mode == "add":
+            # No CĐCS column, or its cell left blank: new members join the list's own union, if it is one.
+            # An update names no union unless the list does (a member may sit in one of its subunits).
             row.unit = self.units.default
         if self.unmarked_gender and "gender" not in data:
             data["gender"] = self.unmarked_gender

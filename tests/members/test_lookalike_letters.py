@@ -1,6 +1,8 @@
 """Names typed with the Icelandic Ð/ð (U+00D0/U+00F0), which old fonts and keyboards put where Đ/đ
 belongs: found by typing "d", ordered among the Đ names, matched as the same person."""
 
+import importlib
+
 import pytest
 
 from congdoan.core.text import fold, person_collation_key, sort_key
@@ -29,3 +31,20 @@ def test_a_member_named_with_the_lookalike_is_found_by_typing_d(registry, small_
     page = client.get("/members/", {"q": "dang thi hoa"}).context["rows"]
     api = client.get("/api/members/", {"q": "dang thi hoa"}).json()["results"]
     assert [m.code for m, _ in page] == [row["code"] for row in api] == [member.code]
+
+
+@pytest.mark.django_db
+def test_the_migration_remakes_the_keys_of_names_with_the_lookalike(small_tree):
+    from django.apps import apps
+
+    from congdoan.members.models import Member
+
+    migration = importlib.import_module("congdoan.members.migrations.0015_covered_fk_indexes_lookalike_names")
+    lookalike = admit(small_tree["c"], LOOKALIKE, gender="female", serial=31)
+    right = admit(small_tree["c"], RIGHT, gender="female", serial=32)
+    Member.objects.update(search_name="stale", sort_key="0")  # as the keys stood before
+    migration.remake_lookalike_keys(apps, None)
+    lookalike.refresh_from_db()
+    right.refresh_from_db()
+    assert (lookalike.search_name, lookalike.sort_key) == ("dang thi hoa", person_collation_key(RIGHT))
+    assert right.search_name == "stale"  # only the names with the lookalike are read again

@@ -139,7 +139,11 @@ class Member(ChangeLogged):
 
     # Mirrors of the latest membership interval, kept by the services.
     unit = models.ForeignKey(
-        "units.Unit", verbose_name=_("grassroots union"), on_delete=models.PROTECT, related_name="members"
+        "units.Unit",
+        verbose_name=_("grassroots union"),
+        on_delete=models.PROTECT,
+        related_name="members",
+        db_index=False,  # the (unit, status) index serves reads by unit: one index less to write a member
     )
     status = models.CharField(_("status"), max_length=30, choices=Status.choices, default=Status.ACTIVE)
     # A duplicate record merged into another (``services.merge_members``): its events now belong there.
@@ -224,8 +228,9 @@ class EventKind(models.TextChoices):
 class MemberEvent(ChangeLogged):
     """One dated step of a member's life in the union: added, never edited."""
 
+    # No index of their own on the member and the unit: the indexes below lead with each.
     member = models.ForeignKey(
-        Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="events"
+        Member, verbose_name=_("member"), on_delete=models.CASCADE, related_name="events", db_index=False
     )
     kind = models.CharField(_("event"), max_length=20, choices=EventKind.choices)
     on = models.DateField(_("date"))
@@ -234,6 +239,7 @@ class MemberEvent(ChangeLogged):
         verbose_name=_("grassroots union"),
         on_delete=models.PROTECT,
         related_name="member_events",
+        db_index=False,
     )
     # Transfers: the other side (a unit of the system, or a description of one outside it).
     other_unit = models.ForeignKey(
@@ -269,8 +275,9 @@ class MemberEvent(ChangeLogged):
 class Membership(models.Model):
     """Derived from events: ``member`` was in ``unit`` in ``state`` from ``valid_from`` until ``valid_to``."""
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="memberships")
-    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="memberships")
+    # No index of their own on the member and the unit: the indexes below lead with each.
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="memberships", db_index=False)
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="memberships", db_index=False)
     state = models.CharField(max_length=30, choices=Status.choices)
     valid_from = models.DateField()
     valid_to = models.DateField(null=True, blank=True)

@@ -7,6 +7,7 @@ import zipfile
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from openpyxl import Workbook, load_workbook
 
 from congdoan.audit.models import ObjectChange
@@ -353,12 +354,16 @@ def test_files_that_are_not_lists_are_refused_as_a_whole(small_tree, tmp_path, s
     assert registry_state() == before
 
 
-def test_a_file_over_the_size_limit_is_refused_before_reading(small_tree, tmp_path, settings):
+def test_a_file_over_the_size_limit_is_refused(small_tree, tmp_path, settings):
     path = tmp_path / "huge.csv"
     with open(path, "wb") as handle:
         handle.truncate(50 * 1024 * 1024 + 1)  # sparse: 50 MB on paper, nothing on disk
-    batch = read(path, small_tree["a"])
+    batch = read(path, small_tree["a"])  # a file named on the command line: by the reader
     assert batch.state == ImportBatch.State.REFUSED and "50,0 MB" in batch.file_error
+    with open(path, "rb") as handle, pytest.raises(ValidationError) as refused:  # an upload: not even stored
+        services.create_batch(file=File(handle, name="huge.csv"), unit=small_tree["a"])
+    assert "50,0 MB" in " ".join(refused.value.message_dict["file"])
+    assert ImportBatch.objects.count() == 1
 
 
 def test_a_zip_bomb_is_refused_from_its_declared_sizes(small_tree, tmp_path, settings):

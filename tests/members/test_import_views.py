@@ -174,6 +174,18 @@ def test_discarding_from_the_page_sends_the_whole_page_on(officer, registry, rea
     assert "it cannot be discarded" in page and "hx-confirm" not in page
 
 
+def test_a_file_over_the_size_limit_is_refused_on_the_form_and_the_api(officer, registry, settings):
+    settings.CONGDOAN_IMPORT_MAX_BYTES = 1024
+    big = b"Ho va ten\n" + b"x" * 2048
+    page = officer.post(
+        url("imports"), {"file": SimpleUploadedFile("big.csv", big), "unit": "KG-RG-01", "mode": "add"}
+    )
+    assert "file" in page.context["form"].errors and not ImportBatch.objects.exists()
+    upload = {"file": SimpleUploadedFile("big.csv", big), "unit": "KG-RG-01", "mode": "add"}
+    api = officer.post("/api/member-imports/", upload)
+    assert api.status_code == 400 and "file" in api.json() and not ImportBatch.objects.exists()
+
+
 def test_a_refused_file_says_why_and_leads_back_to_the_upload(officer, registry):
     file = SimpleUploadedFile("hong.xlsx", b"not a workbook at all")
     response = officer.post(url("imports"), {"file": file, "unit": "KG-RG-01", "mode": "add"})

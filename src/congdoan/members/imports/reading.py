@@ -62,15 +62,22 @@ def _megabytes(size: int) -> str:
     return f"{size / 1024 / 1024:.1f}".replace(".", ",")
 
 
+def too_large(size: int) -> str | None:
+    """Why a file of ``size`` bytes is refused, if it is too large to import."""
+    if size <= max_bytes():
+        return None
+    return _("The file is %(size)s MB; the limit is %(limit)s MB. Split the list into smaller files.") % {
+        "size": _megabytes(size),
+        "limit": _megabytes(max_bytes()),
+    }
+
+
 def open_table(path: Path, *, name: str = "") -> "XlsxTable | CsvTable":
     """The rows of the first visible sheet of an .xlsx, or of a CSV file, whichever ``path`` really is."""
     path = Path(path)
     size = path.stat().st_size
-    if size > max_bytes():
-        raise FileRefused(
-            _("The file is %(size)s MB; the limit is %(limit)s MB. Split the list into smaller files.")
-            % {"size": _megabytes(size), "limit": _megabytes(max_bytes())}
-        )
+    if refusal := too_large(size):
+        raise FileRefused(refusal)
     if size == 0:
         raise FileRefused(_("The file is empty."))
     with open(path, "rb") as handle:

@@ -73,7 +73,7 @@ from congdoan.members.imports.matching import (
     taken_changes,
 )
 from congdoan.members.imports.models import ImportBatch, ImportRow
-from congdoan.members.imports.reading import ENCODING_NAMES, FileRefused, open_table
+from congdoan.members.imports.reading import ENCODING_NAMES, FileRefused, open_table, too_large
 from congdoan.members.imports.rows import (
     ParsedRow,
     RowParser,
@@ -115,6 +115,10 @@ def create_batch(
     _require_change_right(user, unit)
     if mode not in ImportBatch.Mode.values:
         raise ValidationError({"mode": _("The mode is add or update.")})
+    # An upload too large is refused before it is stored; a file named on the command line is refused by
+    # the reader, as every other file it cannot read, in the command's summary.
+    if (refusal := too_large(getattr(file, "size", 0))) and not isinstance(file, (str, Path)):
+        raise ValidationError({"file": refusal})
     if isinstance(file, (str, Path)):
         with open(file, "rb") as handle:
             return _store(handle, name or Path(file).name, unit, mode, user)

@@ -13,6 +13,7 @@ from openpyxl import Workbook, load_workbook
 from congdoan.audit.models import ObjectChange
 from congdoan.members import services as member_services
 from congdoan.members.imports import legacy, services
+from congdoan.members.imports.fields import parse_name
 from congdoan.members.imports.models import ImportBatch, ImportRow
 from congdoan.members.imports.workbooks import error_report, template
 from congdoan.members.models import EventKind, Member, MemberEvent, Membership, Status
@@ -863,3 +864,15 @@ def test_merged_ranges_are_all_found_across_read_chunks(tmp_path):
     table = open_table(listfiles.excel_xlsx(tmp_path / "merged.xlsx", rows, merges=merges))
     assert len(table._merges) == 40000 and table._merges[-1] == (40001, 0, 40001, 1)
     table.close()
+
+
+@pytest.mark.parametrize(
+    ("written", "stored"),
+    [
+        ("NGUYỄN VĂN AN", "Nguyễn Văn An"),
+        ("nguyễn thị bình", "Nguyễn Thị Bình"),  # a list typed in small letters
+        ("Nguyễn Thị bình", "Nguyễn Thị bình"),  # mixed: kept as written
+    ],
+)
+def test_a_name_typed_in_one_case_is_capitalised(written, stored):
+    assert parse_name(written) == stored

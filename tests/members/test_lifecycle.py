@@ -64,6 +64,9 @@ def test_invalid_id_numbers(raw, year, gender):
         ("Ê Đê", "12"),
         ("Bru - Vân Kiều", "23"),
         ("8", "08"),
+        ("Kinh (Việt)", "01"),
+        ("Khmer (Khơ-me)", "05"),
+        ("Kinh (Khmer)", None),  # two groups: neither is guessed
         ("Klingon", None),
     ],
 )

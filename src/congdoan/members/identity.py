@@ -156,8 +156,13 @@ _ETHNIC_LOOKUP = {
 
 
 def ethnic_code(text: str) -> str | None:
-    """The official code of an ethnic group written any common way ("Khmer", "dân tộc Mông", "08")."""
-    return _ETHNIC_LOOKUP.get(_ethnic_key(text or ""))
+    """The official code of an ethnic group written any common way ("Khmer", "dân tộc Mông", "08"), also
+    with another of its names in brackets ("Kinh (Việt)") when both name the same group."""
+    code = _ETHNIC_LOOKUP.get(_ethnic_key(text or ""))
+    if code is None and "(" in (text or ""):
+        parts = {_ETHNIC_LOOKUP.get(_ethnic_key(part)) for part in re.split(r"[()]", text) if part.strip()}
+        code = parts.pop() if len(parts) == 1 else None
+    return code
 
 
 _PHONE_SEPARATORS = re.compile(r"[\s.\-()]")

@@ -88,7 +88,7 @@ _NAME_CHARACTERS = re.compile(r"^[^\W\d_]+(?:[ '’.\-][^\W\d_]+)*\.?$")  # noqa
 
 def parse_name(value) -> str:
     name = parse_free_text(value)
-    if name.isupper():  # lists typed in capitals: "NGUYỄN VĂN AN" -> "Nguyễn Văn An"
+    if name.isupper() or name.islower():  # lists typed in one case: "NGUYỄN VĂN AN" -> "Nguyễn Văn An"
         name = name.title()
     if not _NAME_CHARACTERS.match(name):
         raise ValueError(_("A name holds letters, spaces and ' - . only: “%(value)s”.") % {"value": name})

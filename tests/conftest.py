@@ -20,6 +20,8 @@ def pytest_configure(config):
     # The test client and the live server speak plain http (set before the live server builds its
     # middleware); CI's `check --deploy` holds the production HTTPS settings.
     settings.SECURE_SSL_REDIRECT = False
+    # Daily tasks start only where a test asks (tests/test_daily_jobs.py), not on each client's first request.
+    settings.CONGDOAN_DAILY = False
 
 
 def pytest_report_header(config):

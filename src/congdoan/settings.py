@@ -8,6 +8,7 @@ EMAIL_URL-ish  EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMA
 CONGDOAN_VAR   folder for the SQLite file, uploads and logs (default ./var)
 CONGDOAN_IMPORT_MAX_MB   largest member list accepted for import (default 50)
 CONGDOAN_JOBS  where background jobs run: thread (default), worker (`congdoan worker`), inline
+CONGDOAN_DAILY on (default): the web process (thread) or the worker starts the daily tasks; off: cron does
 """
 
 import os
@@ -76,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "congdoan.core.middleware.DailyWorkMiddleware",
 ]
 
 ROOT_URLCONF = "congdoan.urls"
@@ -249,3 +251,6 @@ CONGDOAN_IMPORT_MAX_INFLATION = int(os.environ.get("CONGDOAN_IMPORT_MAX_INFLATIO
 # Background jobs (imports, exports): "thread" runs them in a thread of the web process (no broker, for a
 # demo or a small office), "worker" leaves them to `congdoan worker`, "inline" runs them at once (tests).
 CONGDOAN_JOBS = os.environ.get("CONGDOAN_JOBS", "thread")
+# Daily tasks (members' statuses) start on the day's first request or in the worker's loop; "off" leaves
+# them to their commands, run from cron.
+CONGDOAN_DAILY = env_bool("CONGDOAN_DAILY", default=True)

@@ -12,6 +12,13 @@ is change-logged as one operation. It reports progress with ``report(job, done, 
 job holds a long transaction (an import's commit) the row cannot be updated from its own connection, so
 progress goes through a second connection on PostgreSQL and stays in memory on SQLite, where readers in
 the same process (the web process, in thread mode) still see it through ``status``.
+
+Daily work needs no cron: a job marked ``@daily`` (taking only the Job, whose ``daily_on`` is the day it is
+for) is started by ``start_daily`` once per installation and local day, by whichever process gets there
+first — the web process on its first request of the day in thread mode (``DailyWorkMiddleware``), the
+worker's loop in worker mode. The Job row is the token: (kind, daily_on) is unique, so a process that loses
+the race finds the row taken and does nothing. Inline mode (tests) starts nothing by itself.
+``CONGDOAN_DAILY=off`` leaves the daily tasks to their commands (cron).
 """
 
 import logging
@@ -20,11 +27,18 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DEFAULT_DB_ALIAS, close_old_connections, connection, connections, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    IntegrityError,
+    close_old_connections,
+    connection,
+    connections,
+    transaction,
+)
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -39,6 +53,7 @@ STALE_AFTER = timedelta(minutes=10)  # a running job silent this long was cut sh
 
 _live: dict[uuid.UUID | int, dict] = {}  # progress of jobs running in this process
 _side_connections: dict[int, object] = {}
+_daily: dict[str, Callable] = {}  # kind -> function of every job marked @daily
 
 
 class JobError(Exception):
@@ -51,16 +66,27 @@ def job(function: Callable) -> Callable:
     return function
 
 
+def daily(function: Callable) -> Callable:
+    """Mark a job to run once a day (``start_daily``); it is called with the Job alone."""
+    _daily[kind_of(function)] = job(function)
+    return function
+
+
 def kind_of(function: Callable) -> str:
     return f"{function.__module__}.{function.__qualname__}"
 
 
-def enqueue(function: Callable, *, user=None, unit=None, **params) -> Job:
+def enqueue(function: Callable, *, user=None, unit=None, daily_on: date | None = None, **params) -> Job:
     """Queue ``function(job, **params)``, to start as ``CONGDOAN_JOBS`` says after this transaction."""
     if not getattr(function, "is_congdoan_job", False):
         raise ValueError(f"{kind_of(function)} is not marked @job")
     created = Job.objects.create(
-        kind=kind_of(function), params=params, user=user, unit=unit, request_id=uuid.uuid4()
+        kind=kind_of(function),
+        params=params,
+        user=user,
+        unit=unit,
+        request_id=uuid.uuid4(),
+        daily_on=daily_on,
     )
     mode = settings.CONGDOAN_JOBS
     if mode == "inline":
@@ -74,6 +100,19 @@ def enqueue(function: Callable, *, user=None, unit=None, **params) -> Job:
     elif mode != "worker":
         raise ValueError(f"CONGDOAN_JOBS must be thread, worker or inline, not {mode!r}")
     return created
+
+
+def start_daily(*, today: date | None = None) -> list[Job]:
+    """Queue today's run of each daily task that no process has started yet; return those queued here."""
+    today = today or timezone.localdate()
+    started = []
+    for function in _daily.values():
+        try:
+            with transaction.atomic():
+                started.append(enqueue(function, daily_on=today))
+        except IntegrityError:
+            continue  # another process (or an earlier call) started it today
+    return started
 
 
 def _run_in_thread(job_id) -> None:
@@ -194,14 +233,21 @@ def fail_stale_jobs() -> int:
     )
 
 
-def work(*, once: bool = False, poll: float = 1.0, stop: threading.Event | None = None) -> int:
-    """The worker loop: claim queued jobs oldest first and run them; with ``once``, stop when none is left."""
+def work(
+    *, once: bool = False, poll: float = 1.0, stop: threading.Event | None = None, daily: bool = False
+) -> int:
+    """The worker loop: claim queued jobs oldest first and run them; with ``once``, stop when none is left.
+    With ``daily``, first start each day's daily tasks (``start_daily``) when the local day changes."""
     done = 0
     stop = stop or threading.Event()
+    started_on = None
     while not stop.is_set():
         if not connection.in_atomic_block:  # (a caller's transaction, as in tests, keeps its connection)
             close_old_connections()  # a long-lived worker must not hold a dead or stale connection
         fail_stale_jobs()
+        if daily and started_on != (today := timezone.localdate()):
+            start_daily(today=today)
+            started_on = today
         next_id = (
             Job.objects.filter(state=Job.State.QUEUED)
             .order_by("created_at")

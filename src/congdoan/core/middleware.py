@@ -1,4 +1,13 @@
+import logging
+import threading
+
+from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
+from django.utils import timezone
+
+from congdoan.core import jobs
+
+logger = logging.getLogger(__name__)
 
 
 class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
@@ -10,3 +19,30 @@ class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
         if request.path.startswith(self.open_prefixes):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class DailyWorkMiddleware:
+    """When the web process runs the jobs (CONGDOAN_JOBS=thread), its first request of each local day
+    starts the day's daily tasks (``jobs.start_daily``); every other request compares two dates."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.started_on = None  # the day this process last made sure the daily tasks were started
+        self.starting = threading.Lock()
+
+    def __call__(self, request):
+        today = timezone.localdate()
+        if self.started_on != today and settings.CONGDOAN_JOBS == "thread" and settings.CONGDOAN_DAILY:
+            self._start(today)
+        return self.get_response(request)
+
+    def _start(self, today) -> None:
+        if not self.starting.acquire(blocking=False):
+            return  # another request of this process is starting them
+        try:
+            jobs.start_daily(today=today)
+            self.started_on = today
+        except Exception:  # the request is served all the same; the next one tries again
+            logger.exception("the daily tasks could not be started")
+        finally:
+            self.starting.release()

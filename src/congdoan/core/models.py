@@ -41,6 +41,9 @@ class Job(models.Model):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # The local day a daily task's run is for (``congdoan.core.jobs.daily``); unique per task, so that
+    # of the processes that start the day's work the first wins and the others find the row taken.
+    daily_on = models.DateField(_("daily run of"), null=True, blank=True)
 
     scope_path_field = "unit__path"
 
@@ -49,6 +52,13 @@ class Job(models.Model):
         verbose_name_plural = _("background jobs")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["state", "created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "daily_on"],
+                condition=models.Q(daily_on__isnull=False),
+                name="core_job_once_a_day",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} ({self.get_state_display()})"

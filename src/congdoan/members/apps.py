@@ -10,6 +10,7 @@ class MembersConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_ensure_name_index, sender=self)
+        from congdoan.members import services  # noqa: F401  (registers its daily job)
 
 
 def _ensure_name_index(*, using: str, **kwargs) -> None:

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from congdoan.core.jobs import daily
+from congdoan.core.models import Job
 from congdoan.core.text import fold
 from congdoan.members.identity import VIETNAM, check_id_number, nationality_name, phone_number
 from congdoan.members.models import (
@@ -526,7 +528,8 @@ def _require_member_state(member: Member, on: datetime.date, states=MEMBER_STATE
 @transaction.atomic
 def refresh_current_states(*, today: datetime.date | None = None) -> int:
     """Mirror onto each member the interval they stand in today where it began with no step of theirs: a
-    suspension's planned end, reached since it was recorded. Run daily (``congdoan members statuses``)."""
+    suspension's planned end, reached since it was recorded. Run daily (the job below, or ``congdoan members
+    statuses`` from cron)."""
     today = today or timezone.localdate()
     stale = (
         Membership.objects.filter(valid_from__lte=today)
@@ -541,6 +544,12 @@ def refresh_current_states(*, today: datetime.date | None = None) -> int:
         member.save(update_fields=["unit", "status"])
         count += 1
     return count
+
+
+@daily
+def refresh_current_states_daily(current: Job) -> dict:
+    """``refresh_current_states`` as the day's job, started without cron (``congdoan.core.jobs.daily``)."""
+    return {"members": refresh_current_states(today=current.daily_on)}
 
 
 def members_standing_in(*, unit: Unit, on: datetime.date):

@@ -1,6 +1,7 @@
 import signal
 import threading
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -13,7 +14,8 @@ class Command(BaseCommand):
     def help(self) -> str:  # argparse formats only plain text, so translate when asked
         return _(
             "Run background jobs (member imports and exports…) queued in the database. Needed when "
-            "CONGDOAN_JOBS=worker; with the default CONGDOAN_JOBS=thread the web process runs them itself."
+            "CONGDOAN_JOBS=worker; with the default CONGDOAN_JOBS=thread the web process runs them itself. "
+            "Unless CONGDOAN_DAILY=off, it also starts the daily tasks once a day."
         )
 
     def add_arguments(self, parser):
@@ -24,5 +26,5 @@ class Command(BaseCommand):
         stop = threading.Event()
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_args: stop.set())  # finish the running job, then leave
-        count = jobs.work(once=once, poll=poll, stop=stop)
+        count = jobs.work(once=once, poll=poll, stop=stop, daily=settings.CONGDOAN_DAILY)
         self.stderr.write(ngettext("%(count)d job run", "%(count)d jobs run", count) % {"count": count})

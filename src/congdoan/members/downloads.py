@@ -5,14 +5,16 @@ A list file holds personal data (masked or not): a job's file is served to the j
 deleted once downloaded; a full (unmasked) list is recorded as an export of personal data.
 """
 
+import datetime
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
-from typing import IO
+from typing import IO, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +25,9 @@ from congdoan.core import jobs
 from congdoan.core.models import Job
 from congdoan.members import exports, selectors
 from congdoan.members.filtersets import MemberFilterSet
+from congdoan.members.models import Member
 from congdoan.members.tables import MemberTable
+from congdoan.units.models import Unit
 
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -47,8 +51,14 @@ def list_name(format: str) -> str:
     return f"doan-vien-{timezone.localdate():%Y%m%d}.{format}"
 
 
-def filtered_members(user, query: str):
-    """The member list a page with this query string shows ``user``, in its order, and the unit it is of.
+class FilteredList(NamedTuple):
+    members: QuerySet[Member]  # in the list's order
+    unit: Unit | None  # the unit the list is of: the one filtered on, else the user's
+    on: datetime.date | None  # the day the list is of (``at``); None: today
+
+
+def filtered_members(user, query: str) -> FilteredList:
+    """The member list a page with this query string shows ``user``.
 
     A filter the page refuses (a unit outside the scope, a date that does not exist) is refused here too,
     ValidationError by field: a file without it would hold more people than asked for."""
@@ -58,8 +68,10 @@ def filtered_members(user, query: str):
     )
     if not filterset.is_valid():
         raise ValidationError({name: list(errors) for name, errors in filterset.errors.items()})
-    members = MemberTable(data.get("sort")).order(filterset.qs)
-    return members, filterset.form.cleaned_data.get("unit") or user.unit
+    chosen = filterset.form.cleaned_data
+    return FilteredList(
+        MemberTable(data.get("sort")).order(filterset.qs), chosen.get("unit") or user.unit, chosen.get("at")
+    )
 
 
 def is_long(members) -> bool:
@@ -68,9 +80,9 @@ def is_long(members) -> bool:
 
 def write_list(*, stream, user, query: str, format: str, full: bool) -> int:
     """Write the filtered list; a full (unmasked) list is recorded as an export of personal data."""
-    members, unit = filtered_members(user, query)
+    members, unit, on = filtered_members(user, query)
     count = exports.export_queryset(
-        stream=stream, format=format, members=members, unit=unit, user=user, full=full
+        stream=stream, format=format, members=members, unit=unit, user=user, full=full, on=on
     )
     if full:
         log_personal_data_access(

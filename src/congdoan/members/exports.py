@@ -201,6 +201,12 @@ def export_members(
     return writer(stream, rows, unit=unit, on=on or timezone.localdate())
 
 
+def standing(member: Member) -> Membership:
+    """Where and how ``member`` stands in a list: on the list's day when it is of a past day (read with
+    ``selectors.members_on_day``), else today."""
+    return getattr(member, "on_day", None) or Membership(member=member, unit=member.unit, state=member.status)
+
+
 def export_queryset(
     *,
     stream: io.BufferedIOBase,
@@ -209,16 +215,17 @@ def export_queryset(
     unit: Unit | None,
     user=None,
     full: bool = False,
+    on: datetime.date | None = None,
 ) -> int:
     """Write ``members`` (a filtered list, in its order, already in the user's scope) with the same columns,
-    each member in the unit and status they have today; ``unit`` names the list in its title."""
+    each member in the unit and status they have on ``on`` (a list of that day; default today); ``unit``
+    names the list in its title."""
     writer = _writer(format)
     _check_full(user, full)
     rows = (
-        _record(Membership(member=member, unit=member.unit, state=member.status), full)
-        for member in members.select_related("unit").iterator(chunk_size=2000)
+        _record(standing(member), full) for member in members.select_related("unit").iterator(chunk_size=2000)
     )
-    return writer(stream, rows, unit=unit, on=timezone.localdate())
+    return writer(stream, rows, unit=unit, on=on or timezone.localdate())
 
 
 def _writer(format: str):

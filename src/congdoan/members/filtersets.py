@@ -1,7 +1,10 @@
 """Filters of the member list, shared by the web page and the API so both answer the same question."""
 
+import datetime
+
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from congdoan.accounts.models import Action
@@ -11,6 +14,7 @@ from congdoan.members.identity import ETHNIC_CHOICES
 from congdoan.members.models import MEMBER_STATES, CardType, EventKind, Gender, Member, MemberEvent, Status
 from congdoan.units.forms import DateInput, UnitPicker
 from congdoan.units.models import Unit
+from congdoan.units.selectors import today, tree_on
 
 ALL = "all"
 NO_CARD = "none"
@@ -22,7 +26,28 @@ def units_in_scope(request):
     return restrict(Unit.objects.all(), getattr(request, "user", None), Action.VIEW)
 
 
+EARLIEST_DAY = datetime.date(1900, 1, 1)  # before it, a typing slip: no union member is recorded so early
+
+
+def a_past_day(value: datetime.date) -> None:
+    """The day of a list as of a date: one that has been (the register knows nothing of tomorrow)."""
+    if value > today():
+        raise ValidationError(_("Choose a day that has passed: today at the latest."), code="future")
+    if value < EARLIEST_DAY:
+        raise ValidationError(
+            _("Choose a day from %(day)s on.") % {"day": f"{EARLIEST_DAY:%d/%m/%Y}"}, code="too_early"
+        )
+
+
 class MemberFilterSet(django_filters.FilterSet):
+    # First of the filters: the others read the membership of that day it brings (``as_of``).
+    at = django_filters.DateFilter(
+        label=_("Members as of"),
+        method="as_of",
+        widget=DateInput,
+        validators=[a_past_day],
+        help_text=_("Empty: today. A past day lists who were members then, in the units they were in."),
+    )
     # Each word searched is a condition of the query: no longer than a name, or the database refuses it.
     q = django_filters.CharFilter(
         label=_("Name, ID number or member code"),
@@ -62,6 +87,7 @@ class MemberFilterSet(django_filters.FilterSet):
     class Meta:
         model = Member
         fields = [
+            "at",
             "q",
             "unit",
             "status",
@@ -77,11 +103,26 @@ class MemberFilterSet(django_filters.FilterSet):
         user = getattr(self.request, "user", None)
         return selectors.search(queryset, value, whole_id_numbers=not selectors.may_see_personal_data(user))
 
+    def as_of(self, queryset, name, day):
+        # Who is listed is read from that day's memberships, in the scope of the units they stood in then:
+        # not from today's unit, which the queryset given is scoped by (a member who has left the scope
+        # since was one of its members that day). Merged records have no intervals: they pass to the kept one.
+        return selectors.members_on_day(getattr(self.request, "user", None), day)
+
     def filter_unit(self, queryset, name, unit):
+        if day := self.form.cleaned_data.get("at"):
+            # The unit's subtree as it stood that day: a union moved away since counts where it was.
+            return queryset.filter(unit_on_day__in=tree_on(day, under=unit).values("unit_id"))
         return selectors.in_units(queryset, Unit.objects.filter(path__under=unit.path))
 
     def filter_status(self, queryset, name, value):
-        return queryset if value == ALL else queryset.filter(status=value)
+        if value == ALL:
+            return queryset
+        return queryset.filter(**{self.status_field(): value})
+
+    def status_field(self) -> str:
+        """The status the list reads: that of the list's day (``at``) or today's."""
+        return "state_on_day" if self.form.cleaned_data.get("at") else "status"
 
     def filter_card(self, queryset, name, value):
         return queryset.filter(card_type="" if value == NO_CARD else value)
@@ -89,7 +130,7 @@ class MemberFilterSet(django_filters.FilterSet):
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset.exclude(status=Status.MERGED))
         if not self.form.cleaned_data.get("status"):
-            queryset = queryset.filter(status__in=MEMBER_STATES)
+            queryset = queryset.filter(**{f"{self.status_field()}__in": MEMBER_STATES})
         return queryset
 
 

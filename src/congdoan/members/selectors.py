@@ -6,6 +6,7 @@ are shown by ``personal_data``, which only the roles that need them may call and
 is that CĐCS), never a read-only viewer.
 """
 
+import datetime
 import itertools
 import re
 from collections import defaultdict
@@ -13,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -26,6 +27,7 @@ from congdoan.members import name_index
 from congdoan.members.exports import mask_email, mask_id_number, mask_phone
 from congdoan.members.models import Member, MemberEvent, Membership, Status
 from congdoan.units.models import Unit
+from congdoan.units.selectors import valid_on
 
 _SEPARATORS = re.compile(r"[\s.\-]")
 _NOT_SEARCHABLE = re.compile(r"[^a-z0-9 ]")
@@ -70,6 +72,31 @@ def members_for(user, action: str = Action.VIEW) -> QuerySet[Member]:
     if user is not None and user.is_authenticated and user.is_superuser and user.is_active:
         return members
     return in_units(members, restrict(Unit.objects.all(), user, action))
+
+
+def members_on_day(user, day: datetime.date) -> QuerySet[Member]:
+    """The member records with a membership interval on ``day``, each carrying it as ``on_day`` (the unit
+    and state they stood in that day; ``exports.standing``), within the user's scope as it was that day.
+
+    The scope is that of the units the members stood in then, as for the printable list and the exported
+    list of a past day (``exports.members_on``): a member who has left the scope since was one of its
+    members that day. Intervals of one member never overlap, so each member comes once.
+    """
+    # Later filters read the interval through these aliases: a filter on ``on_day__…`` in another
+    # ``filter()`` call would join the intervals again.
+    members = (
+        Member.objects.annotate(
+            on_day=FilteredRelation("memberships", condition=valid_on(day, "memberships__"))
+        )
+        .alias(
+            unit_on_day=F("on_day__unit_id"),
+            state_on_day=F("on_day__state"),
+            path_on_day=F("on_day__unit__path"),
+        )
+        .filter(state_on_day__isnull=False)
+        .select_related("unit", "on_day__unit")
+    )
+    return restrict(members, user, Action.VIEW, path_field="path_on_day")
 
 
 def member_for(user, code: str, action: str = Action.VIEW) -> Member:

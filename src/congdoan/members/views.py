@@ -98,8 +98,11 @@ def member_list(request):
     filterset = _filtered(request)
     table = MemberTable(request.GET.get("sort"))
     page = _page(table.order(filterset.qs), request.GET.get("page"))
+    for member in page.rows:  # where and how each stood on the list's day (today unless ``at``)
+        member.standing = exports.standing(member)
     rows = [(member, selectors.PersonalData.masked(member)) for member in page.rows]
-    unit = filterset.form.cleaned_data.get("unit") if filterset.is_valid() else None
+    chosen = filterset.form.cleaned_data if filterset.is_valid() else {}
+    unit = chosen.get("unit")
     return render(
         request,
         "members/member_list.html",
@@ -108,6 +111,7 @@ def member_list(request):
             "table": table,
             "page": page,
             "rows": rows,
+            "on": chosen.get("at"),
             "can_change": request.user.can(Action.CHANGE),
             "may_export_personal": exports.may_export_personal_data(request.user),
             # The standard list of one CĐCS, when the list is filtered to one.
@@ -264,7 +268,7 @@ def member_export(request):
         query.pop(name, None)
     query = query.urlencode()
     try:
-        members, unit = downloads.filtered_members(request.user, query)
+        members, unit, _on = downloads.filtered_members(request.user, query)
     except ValidationError:
         # The list shows each refused filter under its field.
         messages.error(request, _("Correct the list's filters, then export it."))

@@ -11,7 +11,7 @@ from congdoan.accounts.models import Action
 from congdoan.members import selectors, services
 from congdoan.members.identity import ETHNIC_CHOICES, ethnic_code
 from congdoan.members.imports.models import ImportBatch, ImportRow
-from congdoan.members.models import EventKind, Member, MemberEvent, Membership
+from congdoan.members.models import EventKind, Member, MemberEvent, Membership, Status
 from congdoan.units.api.serializers import NON_FIELD, service_errors
 from congdoan.units.models import Employer, Level, Unit
 
@@ -90,6 +90,16 @@ class MemberSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_birth_year(self, member) -> int | None:
         return member.birth_year or (member.birth_date.year if member.birth_date else None)
+
+
+class MemberOnDaySerializer(MemberSerializer):
+    """A member of the list as of a past day (``at``): the unit and status are those of that day."""
+
+    unit = serializers.SlugRelatedField(
+        source="on_day.unit", slug_field="code", read_only=True, help_text=_("Grassroots union code that day")
+    )
+    unit_name = serializers.CharField(source="on_day.unit.name", read_only=True)
+    status = serializers.ChoiceField(source="on_day.state", choices=Status.choices, read_only=True)
 
 
 class PersonalDataSerializer(serializers.ModelSerializer):

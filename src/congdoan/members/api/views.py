@@ -89,7 +89,8 @@ class UncountedPagination(LimitOffsetPagination):
         description=gettext_lazy(
             "Members within the user's scope, active or suspended (status=all: every status). "
             "Search `q` by name (with or without diacritics), CCCD/CMND number or member code. "
-            "Personal data are partly masked."
+            "Personal data are partly masked. `at` (a past day): who were members that day, each "
+            "with the unit and status of that day, the unit filter reading the tree as it stood then."
         ),
     ),
     retrieve=extend_schema(summary=gettext_lazy("One member (personal data partly masked)")),
@@ -135,6 +136,8 @@ class MemberViewSet(
     }
 
     def get_serializer_class(self):
+        if self.action == "list" and getattr(self.request, "query_params", {}).get("at"):
+            return s.MemberOnDaySerializer  # the list as of a past day: each member's unit and status then
         return self.action_serializers.get(self.action, s.MemberSerializer)
 
     def get_queryset(self):
@@ -308,7 +311,7 @@ class MemberViewSet(
         for name in ("file_format", "full", "limit", "offset"):
             query.pop(name, None)
         query = query.urlencode()
-        members, unit = downloads.filtered_members(request.user, query)
+        members, unit, _on = downloads.filtered_members(request.user, query)
         if downloads.is_long(members):
             job = downloads.start_export(user=request.user, query=query, format=format, full=full, unit=unit)
             return Response(jobs.status(job), status=status.HTTP_202_ACCEPTED)

@@ -9,6 +9,7 @@ CCCD (căn cước công dân, 12 digits, Thông tư 07/2016/TT-BCA and 59/2021/
 CMND (legacy chứng minh nhân dân): 9 digits, no structure we can check beyond that.
 """
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -190,6 +191,7 @@ VIETNAM = "Việt Nam"
 _VIETNAM_SPELLINGS = {"viet nam", "vietnam", "vn"}
 
 
+@functools.lru_cache(maxsize=256)  # every row of a list checks its member's nationality: a few values
 def nationality_name(text: str) -> str:
     """A nationality as written, Vietnam in one spelling ("Viet Nam", "VN", "việt nam" → "Việt Nam")."""
     text = " ".join((text or "").split())

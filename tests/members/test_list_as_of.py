@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from congdoan.members import services
@@ -147,7 +148,7 @@ def test_the_page_shows_the_day_and_each_members_status_then(world):
     assert "31/05/2021" in page
     assert "Nguyễn Văn An" in page and "badge active" in page and "badge update" not in page
     # The printable list of the CĐCS is offered for the same day.
-    assert "/members/print/KG-RG-01/?at=31/05/2021" in page or "?at=31/05/2021" in page
+    assert 'href="/members/units/KG-RG-01/print/?at=31/05/2021"' in page
 
 
 def test_the_api_gives_each_members_unit_and_status_of_that_day(world):
@@ -164,8 +165,6 @@ def test_the_api_gives_each_members_unit_and_status_of_that_day(world):
 
 
 def test_the_file_of_a_past_day_is_titled_with_that_day(world):
-    from openpyxl import load_workbook
-
     client = Client()
     client.force_login(world.users["officer"])
     response = client.get("/members/export/", {"at": "31/12/2021", "unit": "KG-RG", "format": "xlsx"})

@@ -115,6 +115,21 @@ def test_an_exported_list_imports_back_unchanged(small_tree, registry, tmp_path)
     assert [e["column"] for e in summary["errors"]] == ["Nghề nghiệp"]
 
 
+def test_a_masked_list_updates_without_touching_the_hidden_values(small_tree, registry, tmp_path):
+    path = tmp_path / "masked.xlsx"
+    path.write_bytes(exported("xlsx", unit=small_tree["kg"], full=False))
+    batch = import_services.read_batch(
+        batch=import_services.create_batch(file=path, unit=small_tree["kg"], mode="update")
+    )
+    summary = import_services.summary(batch)
+    # The ID numbers, phones and e-mails read "***…": the registry keeps its own, nothing is refused for them.
+    assert (summary["rows"], summary["unchanged"], summary["to_update"]) == (2, 1, 0), summary["file_error"]
+    assert [e["column"] for e in summary["errors"]] == ["Nghề nghiệp"]
+    # Adding from a masked list is refused row by row: no member is made without what was hidden.
+    added = import_services.read_batch(batch=import_services.create_batch(file=path, unit=small_tree["kg"]))
+    assert added.rows_error == added.rows_total == 2
+
+
 def test_the_export_command(small_tree, registry, tmp_path):
     out = tmp_path / "kg.csv"
     call_command(

@@ -113,6 +113,15 @@ class ParsedRow:
         self.errors.append({"column": column, "message": message})
 
 
+# What a masked list (``exports``, for a role that may not take personal data out) shows of these: "*"
+# for the hidden digits or letters. Updating from such a list leaves the registry's values as they are.
+_MASKED_ON_EXPORT = ("id_number", "phone", "email")
+
+
+def _is_masked(value) -> bool:
+    return isinstance(value, str) and "*" in value
+
+
 _FORMULA_MESSAGE = gettext_lazy(
     "The cell holds a formula; formulas are never run on import. Copy the "
     "column and paste it back as values only."
@@ -154,6 +163,8 @@ class RowParser:
             if stored != "" or keeps_empty:
                 data[name] = stored
 
+        if self.mode == "update" and name in _MASKED_ON_EXPORT:
+            return lambda data, value: None if _is_masked(value) else store(data, value)
         return store
 
     def __call__(self, number: int, cells: list) -> ParsedRow:

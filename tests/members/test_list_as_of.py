@@ -14,7 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
-from congdoan.members import services
+from congdoan.members import selectors, services
 from congdoan.units import services as units
 from tests.factories import decision
 from tests.members.people import admit
@@ -217,3 +217,15 @@ def test_the_count_is_of_the_list_of_that_day(world):
     client.force_login(world.users["officer"])
     assert client.get("/members/count/", {"at": "31/12/2021", "unit": "KG-RG"}).context["count"] == 3
     assert client.get("/members/count/", {"at": "31/12/2021", "unit": "KG-PQ"}).context["count"] == 0
+
+
+@pytest.mark.parametrize("few", [0, 1, 2])
+def test_a_long_list_of_a_day_names_the_same_people(world, monkeypatch, few):
+    """A list longer than ``FEW_MEMBERS`` is read along the list's order instead: the same people."""
+    monkeypatch.setattr(selectors, "FEW_MEMBERS", few)
+    officer = world.users["officer"]
+    expected = {AN: "KG-RG-01", EM: "KG-RG-01", DUNG: "KG-RG-01"}
+    assert page_list(officer, {"at": "30/06/2023", "unit": "KG-RG"}) == expected
+    assert api_list(officer, {"at": "30/06/2023", "unit": "KG-RG"}) == expected
+    assert file_list(officer, {"at": "30/06/2023", "unit": "KG-PQ"}) == {BINH: "KG-PQ-01"}
+    assert page_list(world.users["outsider"], {"at": "30/06/2024"}) == {CUONG: "AG-LX-01"}

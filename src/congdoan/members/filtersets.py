@@ -14,7 +14,7 @@ from congdoan.members.identity import ETHNIC_CHOICES
 from congdoan.members.models import MEMBER_STATES, CardType, EventKind, Gender, Member, MemberEvent, Status
 from congdoan.units.forms import DateInput, UnitPicker
 from congdoan.units.models import Unit
-from congdoan.units.selectors import today, tree_on
+from congdoan.units.selectors import today
 
 ALL = "all"
 NO_CARD = "none"
@@ -107,12 +107,13 @@ class MemberFilterSet(django_filters.FilterSet):
         # Who is listed is read from that day's memberships, in the scope of the units they stood in then:
         # not from today's unit, which the queryset given is scoped by (a member who has left the scope
         # since was one of its members that day). Merged records have no intervals: they pass to the kept one.
-        return selectors.members_on_day(getattr(self.request, "user", None), day)
+        # The unit's subtree is that of that day too: a union moved away since counts where it was.
+        unit = self.form.cleaned_data.get("unit")
+        return selectors.members_on_day(getattr(self.request, "user", None), day, unit)
 
     def filter_unit(self, queryset, name, unit):
-        if day := self.form.cleaned_data.get("at"):
-            # The unit's subtree as it stood that day: a union moved away since counts where it was.
-            return queryset.filter(unit_on_day__in=tree_on(day, under=unit).values("unit_id"))
+        if self.form.cleaned_data.get("at"):
+            return queryset  # ``as_of`` read the unit's subtree as it stood that day
         return selectors.in_units(queryset, Unit.objects.filter(path__under=unit.path))
 
     def filter_status(self, queryset, name, value):

@@ -27,7 +27,7 @@ from congdoan.members import name_index
 from congdoan.members.exports import mask_email, mask_id_number, mask_phone
 from congdoan.members.models import Member, MemberEvent, Membership, Status
 from congdoan.units.models import Unit
-from congdoan.units.selectors import valid_on
+from congdoan.units.selectors import tree_on, valid_on
 
 _SEPARATORS = re.compile(r"[\s.\-]")
 _NOT_SEARCHABLE = re.compile(r"[^a-z0-9 ]")
@@ -74,29 +74,35 @@ def members_for(user, action: str = Action.VIEW) -> QuerySet[Member]:
     return in_units(members, restrict(Unit.objects.all(), user, action))
 
 
-def members_on_day(user, day: datetime.date) -> QuerySet[Member]:
-    """The member records with a membership interval on ``day``, each carrying it as ``on_day`` (the unit
-    and state they stood in that day; ``exports.standing``), within the user's scope as it was that day.
+def members_on_day(user, day: datetime.date, unit: Unit | None = None) -> QuerySet[Member]:
+    """The member records with a membership interval on ``day`` in ``unit``'s subtree as it stood that
+    day (default: anywhere), each carrying the interval as ``on_day`` (the unit and state they stood in
+    that day; ``exports.standing``), within the user's scope as it was that day.
 
     The scope is that of the units the members stood in then, as for the printable list and the exported
     list of a past day (``exports.members_on``): a member who has left the scope since was one of its
-    members that day. Intervals of one member never overlap, so each member comes once.
+    members that day. Intervals of one member never overlap, so each member comes once. As ``in_units``
+    does for today's list, a few members are found through the intervals of their units and sorted, and
+    many read along the index of the list's order.
     """
+    units = restrict(Unit.objects.all(), user, Action.VIEW)
+    if unit is not None:
+        units = units.filter(pk__in=tree_on(day, under=unit).values("unit_id"))
+    ids = units.values("pk")
     # Later filters read the interval through these aliases: a filter on ``on_day__…`` in another
     # ``filter()`` call would join the intervals again.
     members = (
         Member.objects.annotate(
             on_day=FilteredRelation("memberships", condition=valid_on(day, "memberships__"))
         )
-        .alias(
-            unit_on_day=F("on_day__unit_id"),
-            state_on_day=F("on_day__state"),
-            path_on_day=F("on_day__unit__path"),
-        )
-        .filter(state_on_day__isnull=False)
+        .alias(unit_on_day=F("on_day__unit_id"), state_on_day=F("on_day__state"))
+        .filter(state_on_day__isnull=False)  # an inner join: the database may start from the intervals
         .select_related("unit", "on_day__unit")
     )
-    return restrict(members, user, Action.VIEW, path_field="path_on_day")
+    intervals = Membership.objects.filter(valid_on(day), unit_id__in=ids).order_by()
+    if intervals[: FEW_MEMBERS + 1].count() <= FEW_MEMBERS:
+        return members.filter(unit_on_day__in=ids)
+    return members.alias(unit_key=F("unit_on_day") + 0).filter(unit_key__in=ids)
 
 
 def member_for(user, code: str, action: str = Action.VIEW) -> Member:

@@ -1,5 +1,6 @@
 """Member card pages: the workflow through the forms, refusals shown beside their field, another province's
-requests and batches not found, the PDF sheet of cards and the printer's .xlsx read back."""
+requests and batches not found, the PDF sheet of cards (a large one made by a background job, its file given
+once to whoever asked) and the printer's .xlsx read back."""
 
 import datetime
 import importlib.util
@@ -16,11 +17,13 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from congdoan.accounts.models import Role
-from congdoan.members import card_exports, cards, services
+from congdoan.core import jobs
+from congdoan.core.models import Job
+from congdoan.members import card_exports, cards, downloads, services
 from congdoan.members.cards import CardWish
 from congdoan.members.models import CardPrintBatch, CardReason, CardRequest, CardType
 from tests.members.people import admit
-from tests.mixins import make_user
+from tests.mixins import client_for, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -334,3 +337,86 @@ def test_a_chair_asks_for_every_member_at_once(client_as, registry, users, setti
     response = chair.post(url("card_request_new"), {"reason": CardReason.RENEWAL, "card_type": "regular"})
     assert response.status_code == 200 and CardRequest.objects.count() == 1
     assert "or tick every member" in " ".join(response.context["form"].errors["members"])
+
+
+# ------------------------------------------------------------------------- a large sheet: a background job
+
+needs_weasyprint = pytest.mark.skipif(
+    importlib.util.find_spec("weasyprint") is None, reason="weasyprint absent"
+)
+
+
+@pytest.fixture
+def sheet_jobs(settings, tmp_path, monkeypatch):
+    """Every batch is large (more than one card); the test runs the jobs itself, as `congdoan worker`."""
+    settings.MEDIA_ROOT, settings.CONGDOAN_JOBS = tmp_path, "worker"
+    monkeypatch.setattr(downloads, "CARDS_INLINE_MAX", 1)
+
+
+def sheet_jobs_made() -> int:
+    return Job.objects.filter(kind=jobs.kind_of(downloads.card_sheet_job)).count()
+
+
+@needs_weasyprint
+def test_a_small_batchs_sheet_comes_at_once(client_as, batch):
+    response = client_as("officer").get(url("card_batch_pdf", pk=batch.pk))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert sheet_jobs_made() == 0
+
+
+@needs_weasyprint
+def test_a_large_batchs_sheet_is_made_by_a_job_and_given_once_to_its_owner(client_as, batch, sheet_jobs):
+    officer = client_as("officer")
+    response = officer.get(url("card_batch_pdf", pk=batch.pk))
+    assert response.status_code == 302
+    job_page = response.url
+    page = officer.get(job_page).content.decode()
+    assert "hx-get" in page and f"Cards of print batch No. {batch.pk} (PDF)" in page
+    assert officer.get(url("card_batch_pdf", pk=batch.pk)).url == job_page  # a second click: the same job
+    pk = int(job_page.rstrip("/").rsplit("/", 1)[1])
+    assert officer.get(url("export_file", pk=pk)).status_code == 404  # not ready yet
+    assert jobs.work(once=True) == 1
+    assert "The sheet of 2 cards is ready." in officer.get(job_page).content.decode()
+    # Nobody else sees the job or gets the file, not even an administrator of the same unit.
+    for other in ("admin", "rg_officer", "outsider"):
+        assert client_as(other).get(job_page).status_code == 404
+        assert client_as(other).get(url("export_file", pk=pk)).status_code == 404
+    given = officer.get(url("export_file", pk=pk))
+    assert given["Content-Type"] == "application/pdf"
+    assert f'filename="{card_exports.file_stem(batch)}.pdf"' in given["Content-Disposition"]
+    assert b"".join(given.streaming_content).startswith(b"%PDF")
+    assert officer.get(url("export_file", pk=pk)).status_code == 404  # deleted once given
+    assert not list((downloads.export_path(pk, "pdf")).parent.iterdir())
+
+
+def test_a_cancelled_batch_has_no_sheet_nor_job(client_as, batch, users, sheet_jobs):
+    cards.cancel_batch(batch=batch, user=users["rg_officer"], reason="Sai ngày cấp")
+    assert client_as("officer").get(url("card_batch_pdf", pk=batch.pk)).status_code == 404
+    assert sheet_jobs_made() == 0
+
+
+def test_a_batch_cancelled_while_its_sheet_waits_ends_the_job_with_the_reason(
+    client_as, batch, users, sheet_jobs
+):
+    officer = client_as("officer")
+    job_page = officer.get(url("card_batch_pdf", pk=batch.pk)).url
+    cards.cancel_batch(batch=batch, user=users["rg_officer"], reason="Sai ngày cấp")
+    jobs.work(once=True)
+    job = Job.objects.get(kind=jobs.kind_of(downloads.card_sheet_job))
+    assert (job.state, job.error) == (Job.State.FAILED, str(card_exports.CANCELLED))
+    assert "no cards to print" in officer.get(job_page).content.decode()
+
+
+@needs_weasyprint
+def test_the_api_answers_a_large_batch_with_its_job(batch, users, sheet_jobs):
+    officer = client_for(users["officer"])
+    response = officer.get(reverse("members-api:card-batch-pdf", kwargs={"pk": batch.pk}))
+    assert response.status_code == 202 and response.json()["state"] == "queued"
+    job_url = response["Location"]
+    assert job_url == reverse("members-api:member-job-detail", kwargs={"pk": response.json()["id"]})
+    jobs.work(once=True)
+    assert officer.get(job_url).json()["result"]["rows"] == 2
+    assert client_for(users["admin"]).get(f"{job_url}file/").status_code == 404
+    given = officer.get(f"{job_url}file/")
+    assert given.status_code == 200 and b"".join(given.streaming_content).startswith(b"%PDF")
+    assert officer.get(f"{job_url}file/").status_code == 404

@@ -14,7 +14,7 @@ from django.contrib.staticfiles import finders
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -69,10 +69,13 @@ def faces(batch: CardPrintBatch, language: str = "vi") -> list[CardFace]:
         ]
 
 
+CANCELLED = gettext_lazy("This print batch was cancelled: it has no cards to print.")
+
+
 def printable(batch: CardPrintBatch) -> CardPrintBatch:
     """``batch``, whose files are asked for: a cancelled batch has none (its requests went back)."""
     if batch.state == CardPrintBatch.State.CANCELLED:
-        raise Http404(_("This print batch was cancelled: it has no cards to print."))
+        raise Http404(CANCELLED)
     return batch
 
 

@@ -1,5 +1,5 @@
 """Card pages: the campaign's progress per unit, requests (made by a CĐCS, decided by the upper level) and
-print batches with their PDF sheet and printer's list.
+print batches with their PDF sheet (made by a background job when the batch is large) and printer's list.
 
 Every object is fetched through the user's scope (``get_for``: 404 outside it); every write goes through a
 service of ``members.cards``, whose refusals come back beside the field they name.
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from congdoan.accounts.models import Action
 from congdoan.accounts.scope import get_for
-from congdoan.members import card_exports, cards
+from congdoan.members import card_exports, cards, downloads
 from congdoan.members.card_forms import (
     BatchForm,
     BatchUnitForm,
@@ -32,7 +32,6 @@ from congdoan.members.card_forms import (
     UndoForm,
     WithdrawForm,
 )
-from congdoan.members.downloads import download
 from congdoan.members.models import CardPrintBatch, CardRequest
 from congdoan.members.views import ListPage, _page, pdf_available
 from congdoan.units.selectors import children_on
@@ -358,6 +357,11 @@ def batch_pdf(request, pk: int):
     batch = card_exports.printable(_batch(request, pk))
     if not pdf_available():
         raise Http404(_("PDF output is not installed on this server."))
+    if downloads.sheet_is_long(batch):
+        # Too long to wait for: a job makes it; its page offers the file once it is ready.
+        return redirect(
+            "members:export_job", pk=downloads.start_card_sheet(user=request.user, batch=batch).pk
+        )
     response = HttpResponse(card_exports.sheet_pdf(batch), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{card_exports.file_stem(batch)}.pdf"'
     return response
@@ -366,6 +370,6 @@ def batch_pdf(request, pk: int):
 @require_safe
 def batch_xlsx(request, pk: int):
     batch = card_exports.printable(_batch(request, pk))
-    return download(
+    return downloads.download(
         lambda stream: card_exports.write_xlsx(stream, batch), f"{card_exports.file_stem(batch)}.xlsx"
     )

@@ -1,8 +1,11 @@
-"""Files the member pages and the API hand out: the filtered member list (written at once, or by a
-background job when it is long), the import template and the import's error report.
+"""Files the member pages and the API hand out: the filtered member list and a print batch's sheet of
+cards (each written at once, or by a background job when it is long), the import template and the
+import's error report.
 
-A list file holds personal data (masked or not): a job's file is served to the job's own user only and
-deleted once downloaded; a full (unmasked) list is recorded as an export of personal data.
+A job's file holds personal data (a list, masked or not; names and member codes on cards): it is served to
+the job's own user only and deleted once downloaded. A full (unmasked) list is recorded as an export of
+personal data; a sheet of cards is not, as it carries no more than the masked list does (names, member
+codes, CĐCS: ``card_exports``), which every role may take out.
 """
 
 import datetime
@@ -23,9 +26,9 @@ from congdoan.audit.models import PersonalDataAccess
 from congdoan.audit.services import log_personal_data_access
 from congdoan.core import jobs
 from congdoan.core.models import Job
-from congdoan.members import exports, selectors
+from congdoan.members import card_exports, cards, exports, selectors
 from congdoan.members.filtersets import MemberFilterSet
-from congdoan.members.models import Member
+from congdoan.members.models import CardPrintBatch, Member
 from congdoan.members.tables import MemberTable
 from congdoan.units.models import Unit
 
@@ -33,9 +36,12 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
+    "pdf": "application/pdf",
 }
 # A longer list is written by a background job rather than while the browser waits (about a second).
 INLINE_MAX = 20_000
+# Likewise a batch of more cards: WeasyPrint lays out about 20 cards a second (1,000 take most of a minute).
+CARDS_INLINE_MAX = 50
 EXPORT_FOLDER = "member_exports"
 
 
@@ -106,23 +112,69 @@ def export_path(job_id, format: str) -> Path:
     return Path(settings.MEDIA_ROOT) / EXPORT_FOLDER / f"{job_id}.{format}"
 
 
-@jobs.job
-def export_list_job(job, *, query: str, format: str, full: bool) -> dict:
+def write_job_file(job, *, format: str, filename: str, write: Callable[[IO[bytes]], int]) -> dict:
+    """The file of an export job, written by ``write`` (returning how many rows or cards it holds) where
+    ``job_file_response`` finds it; the job's result."""
     path = export_path(job.pk, format)
     path.parent.mkdir(parents=True, exist_ok=True)
-    jobs.report(job, 0, 0, _("Writing the list"), force=True)
     with open(path, "wb") as stream:
-        count = write_list(stream=stream, user=job.user, query=query, format=format, full=full)
-    return {"file": path.name, "rows": count, "format": format}
+        count = write(stream)
+    return {"file": path.name, "rows": count, "format": format, "filename": filename}
+
+
+@jobs.job
+def export_list_job(job, *, query: str, format: str, full: bool) -> dict:
+    jobs.report(job, 0, 0, _("Writing the list"), force=True)
+    return write_job_file(
+        job,
+        format=format,
+        filename=list_name(format),
+        write=lambda stream: write_list(stream=stream, user=job.user, query=query, format=format, full=full),
+    )
 
 
 def start_export(*, user, query: str, format: str, full: bool, unit):
     return jobs.enqueue(export_list_job, user=user, unit=unit, query=query, format=format, full=full)
 
 
+def sheet_is_long(batch: CardPrintBatch) -> bool:
+    return cards.batch_items(batch)[: CARDS_INLINE_MAX + 1].count() > CARDS_INLINE_MAX
+
+
+@jobs.job
+def card_sheet_job(job, *, batch: int) -> dict:
+    # The batch as the user may see it now: it may have been cancelled since the job was asked for.
+    found = cards.batches_for(job.user).filter(pk=batch).first()
+    if found is None or found.state == CardPrintBatch.State.CANCELLED:
+        raise jobs.JobError(card_exports.CANCELLED)
+    count = cards.batch_items(found).count()
+    jobs.report(job, 0, 0, _("Laying out %(n)s cards") % {"n": count}, force=True)
+    document = card_exports.sheet_document(found)
+    jobs.report(job, 0, 0, _("Writing the PDF"), force=True)
+
+    def write(stream) -> int:
+        document.write_pdf(stream)
+        return count
+
+    return write_job_file(job, format="pdf", filename=f"{card_exports.file_stem(found)}.pdf", write=write)
+
+
+def start_card_sheet(*, user, batch: CardPrintBatch) -> Job:
+    """The job making ``batch``'s sheet for ``user``: the one under way (a second click), else a new one."""
+    under_way = Job.objects.filter(
+        kind=jobs.kind_of(card_sheet_job),
+        user=user,
+        params__batch=batch.pk,
+        state__in=[Job.State.QUEUED, Job.State.RUNNING],
+    ).first()
+    return under_way or jobs.enqueue(card_sheet_job, user=user, unit=batch.unit, batch=batch.pk)
+
+
 def export_jobs_of(user):
     """The export jobs of ``user`` (nobody else's: the files hold personal data)."""
-    return Job.objects.filter(kind=jobs.kind_of(export_list_job), user=user)
+    return Job.objects.filter(
+        kind__in=[jobs.kind_of(export_list_job), jobs.kind_of(card_sheet_job)], user=user
+    )
 
 
 def job_file_response(job) -> FileResponse:
@@ -136,6 +188,6 @@ def job_file_response(job) -> FileResponse:
     except FileNotFoundError:
         raise Http404(_("The file was already downloaded and deleted; export the list again.")) from None
     path.unlink()  # the open file stays readable until sent; nothing with personal data is left behind
-    return FileResponse(
-        stream, as_attachment=True, filename=list_name(format), content_type=CONTENT_TYPES[format]
-    )
+    # (A list job that ended before its result named the file: the list's name.)
+    filename = job.result.get("filename") or list_name(format)
+    return FileResponse(stream, as_attachment=True, filename=filename, content_type=CONTENT_TYPES[format])

@@ -22,10 +22,10 @@ from rest_framework.viewsets import GenericViewSet, ReadOnlyModelViewSet
 from congdoan.accounts.api.scoped import ScopedRelatedField, ScopedViewSetMixin
 from congdoan.accounts.models import Action
 from congdoan.accounts.scope import get_for, restrict
-from congdoan.members import card_exports, cards
-from congdoan.members.api.serializers import grassroots_field
+from congdoan.members import card_exports, cards, downloads
+from congdoan.members.api.serializers import JobSerializer, grassroots_field
+from congdoan.members.api.views import job_accepted
 from congdoan.members.card_forms import CardRequestFilterSet, MemberCardFilterSet
-from congdoan.members.downloads import download
 from congdoan.members.models import CardPrintBatch, CardReason, CardRequest, CardType, Member, MemberCard
 from congdoan.units.api.serializers import unit_field
 from congdoan.units.models import Unit
@@ -413,10 +413,19 @@ class CardBatchViewSet(WorkflowViewSet):
         batch = cards.change_issue_date(batch=batch, user=request.user, issued_on=body["issued_on"])
         return Response(CardBatchSerializer(batch).data)
 
-    @extend_schema(summary=gettext_lazy("Cards to print (PDF)"), responses={200: PDF})
+    @extend_schema(
+        summary=gettext_lazy("Cards to print (PDF)"),
+        description=gettext_lazy(
+            "A batch of more than 50 cards is laid out by a background job: the answer is 202 with the "
+            "job (`/member-jobs/{id}/`, also in `Location`), whose file is the PDF."
+        ),
+        responses={200: PDF, 202: JobSerializer},
+    )
     @action(detail=True)
     def pdf(self, request, pk=None):
         batch = card_exports.printable(self.get_object())
+        if downloads.sheet_is_long(batch):
+            return job_accepted(downloads.start_card_sheet(user=request.user, batch=batch))
         response = HttpResponse(card_exports.sheet_pdf(batch), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{card_exports.file_stem(batch)}.pdf"'
         return response
@@ -425,7 +434,7 @@ class CardBatchViewSet(WorkflowViewSet):
     @action(detail=True)
     def xlsx(self, request, pk=None):
         batch = card_exports.printable(self.get_object())
-        return download(
+        return downloads.download(
             lambda stream: card_exports.write_xlsx(stream, batch), f"{card_exports.file_stem(batch)}.xlsx"
         )
 

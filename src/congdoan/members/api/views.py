@@ -3,6 +3,7 @@ filters and masking of the member pages."""
 
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
@@ -313,8 +314,9 @@ class MemberViewSet(
         query = query.urlencode()
         members, unit, _on = downloads.filtered_members(request.user, query)
         if downloads.is_long(members):
-            job = downloads.start_export(user=request.user, query=query, format=format, full=full, unit=unit)
-            return Response(jobs.status(job), status=status.HTTP_202_ACCEPTED)
+            return job_accepted(
+                downloads.start_export(user=request.user, query=query, format=format, full=full, unit=unit)
+            )
         return downloads.list_response(user=request.user, query=query, format=format, full=full)
 
 
@@ -483,13 +485,24 @@ class ImportBatchViewSet(
         )
 
 
+def job_accepted(job) -> Response:
+    """202: the file is made by ``job``, whose progress, then file, are at its URL (``Location``)."""
+    return Response(
+        jobs.status(job),
+        status=status.HTTP_202_ACCEPTED,
+        headers={"Location": reverse("members-api:member-job-detail", kwargs={"pk": job.pk})},
+    )
+
+
 @extend_schema_view(
-    retrieve=extend_schema(summary=gettext_lazy("One background job of the user (exporting a list)"))
+    retrieve=extend_schema(
+        summary=gettext_lazy("One background job of the user (exporting a list, or a sheet of cards)")
+    )
 )
 class MemberJobViewSet(mixins.RetrieveModelMixin, GenericViewSet):
     __doc__ = gettext_lazy(
-        "The user's own jobs exporting member lists: progress, then download the file "
-        "(deleted after the download)."
+        "The user's own jobs exporting member lists or making a print batch's sheet of cards: "
+        "progress, then download the file (deleted after the download)."
     )
 
     serializer_class = s.JobSerializer
@@ -503,7 +516,7 @@ class MemberJobViewSet(mixins.RetrieveModelMixin, GenericViewSet):
     def retrieve(self, request, pk=None):
         return Response(jobs.status(self.get_object()))
 
-    @extend_schema(summary=gettext_lazy("Download the exported list file"), responses={200: FILE})
+    @extend_schema(summary=gettext_lazy("Download the job's file"), responses={200: FILE})
     @action(detail=True)
     def file(self, request, pk=None):
         return downloads.job_file_response(self.get_object())

@@ -277,7 +277,9 @@ class Membership(models.Model):
 
     # No index of their own on the member and the unit: the indexes below lead with each.
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="memberships", db_index=False)
-    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="memberships", db_index=False)
+    unit = models.ForeignKey(
+        "units.Unit", on_delete=models.PROTECT, related_name="memberships", db_index=False
+    )
     state = models.CharField(max_length=30, choices=Status.choices)
     valid_from = models.DateField()
     valid_to = models.DateField(null=True, blank=True)

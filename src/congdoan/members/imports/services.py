@@ -88,6 +88,10 @@ from congdoan.members.models import Member
 from congdoan.units.models import Unit
 
 CHUNK = 2000
+# Rows staged a transaction at a time: each transaction writes every index page it touched, and the staged
+# rows' ID-number and name keys land on pages all over their indexes; at 2,000 rows a 1,000,000-row list
+# spent 22 s staging on SQLite, at 10,000 16 s (about 10 MB more held while reading).
+STAGE_CHUNK = 10000
 WRITE_CHUNK = 20000  # rows a commit writes at a time: fewer, larger statements; progress still moves
 LEGACY_SAMPLE_ROWS = 200
 Progress = Callable[[int, int, str], None] | None
@@ -285,7 +289,7 @@ def _stage(batch: ImportBatch, progress) -> None:
             if kind != RowKind.DATA:
                 continue
             staged.append(_staged_row(batch, parse_row(number, cells)))
-            if len(staged) >= CHUNK:
+            if len(staged) >= STAGE_CHUNK:
                 insert_rows(ImportRow, _STAGED_COLUMNS, staged)
                 staged.clear()
                 progress(*table.progress(), _("Reading the file"))

@@ -17,7 +17,7 @@ and, to tell Django's share, the finished member rows as model instances through
 Rates are rows per second; "ratio" = import rate / baseline rate. The goal, at least 50 % of "a raw bulk
 insert of the same rows", is read against raw all: the rows the import must leave (the member, its first event
 and membership, the change log of both) inserted bare. Raw members, shown beside as the stricter figure,
-inserts the member rows only: raw all itself runs at 24-54 % of its rate.
+inserts the member rows only: raw all itself runs at 37-56 % of its rate.
 Each run writes its table into BENCHMARKS.md, one block per database and size (not with --no-write, nor
 with --profile, whose timings the profiler inflates).
 """

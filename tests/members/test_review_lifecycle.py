@@ -253,7 +253,7 @@ def test_a_suspension_that_reaches_its_planned_end_shows_the_member_active_again
     assert member.status == Status.SUSPENDED
     err = io.StringIO()
     call_command("members", "statuses", stderr=err)  # today: nothing to bring up to date
-    assert err.getvalue().startswith("0 ")
+    assert "0" in err.getvalue().split()  # the count, in whichever language the command speaks
     logged = ObjectChange.objects.filter(object_id=member.pk, action="update")
     before = logged.count()
     with change_context(user=None):

@@ -2,11 +2,12 @@
 
 The official workflow (DOMAIN.md §2): a grassroots union (CĐCS) lists the members who need a card (a new
 card, or a replacement: lost, damaged, changed details, the renewal campaign "đổi thẻ") and sends the list
-up; the upper level (whoever may change the CĐCS's parent unit, never the CĐCS itself) approves or rejects
-it with a reason; approved requests are printed in batches by the upper level; handing a batch out issues
-the cards: each is recorded in the member's history (``MemberCard``) and mirrored on the member
-(``card_type``, ``card_issued_on``). A member who leaves the CĐCS, or moves to another, before the card is
-handed out gets none from its request (neither printed nor issued); the new CĐCS asks for its own.
+up; the upper level (its upper union, ``upper_union``, or a level above it in whose scope it stands, never
+the CĐCS itself) approves or rejects it with a reason; approved requests are printed in batches by the
+upper level; handing a batch out issues the cards: each is recorded in the member's history
+(``MemberCard``) and mirrored on the member (``card_type``, ``card_issued_on``). A member who leaves the
+CĐCS, or moves to another, before the card is handed out gets none from its request (neither printed nor
+issued); the new CĐCS asks for its own.
 
 Until the cards are handed out, the upper level may take a step back: cancel a batch (its requests wait,
 approved, for another one; the batch is kept, cancelled, with who, when and why), correct a batch's date of
@@ -45,7 +46,7 @@ from congdoan.members.models import (
     MemberCard,
     Membership,
 )
-from congdoan.units.models import Level, Unit, path_prefixes
+from congdoan.units.models import PATH_STEP, Level, Unit, path_prefixes
 from congdoan.units.selectors import tree_on, valid_on
 
 CARD_LEVELS = (Level.GRASSROOTS, Level.SUBUNIT)
@@ -78,13 +79,37 @@ def may_request(user, unit: Unit) -> bool:
     return restrict(Unit.objects.filter(pk=unit.pk), user, Action.CHANGE).exists()
 
 
-def may_decide(user, unit: Unit) -> bool:
-    """Whether ``user`` is the upper level of ``unit``: change rights on its parent, and not of it alone."""
-    if unit.parent_id is None or user is None or not user.is_authenticated:
+def upper_union(unit: Unit) -> Unit | None:
+    """The union ``unit`` sends its card requests to: its nearest ancestor above the grassroots level (a
+    district, commune or sector union; the province for a CĐCS standing directly under it; for a sub-unit,
+    its CĐCS's upper union)."""
+    ancestors = path_prefixes(unit.path)[:-1]
+    # Paths grow by a fixed step down the tree: the longest is the nearest ancestor.
+    return (
+        Unit.objects.filter(path__in=ancestors)
+        .exclude(unit_type__level__in=CARD_LEVELS)
+        .order_by("-path")
+        .first()
+    )
+
+
+def _in_requesting_union(user, unit: Unit, upper: Unit | None) -> bool:
+    """Whether ``user`` belongs to the CĐCS that ``unit`` is (or is part of): the one just below ``upper``."""
+    if user.unit_id is None:
         return False
-    if user.unit_id is not None and Unit.objects.filter(pk=user.unit_id, path__under=unit.path).exists():
-        return False  # the CĐCS itself (or one of its sub-units) never decides on its own request
-    return restrict(Unit.objects.filter(pk=unit.parent_id), user, Action.CHANGE).exists()
+    cdcs_path = unit.path[: len(upper.path) + PATH_STEP] if upper is not None else unit.path
+    return Unit.objects.filter(pk=user.unit_id, path__under=cdcs_path).exists()
+
+
+def may_decide(user, unit: Unit) -> bool:
+    """Whether ``user`` is the upper level of ``unit``: change rights on its upper union, and not a user of
+    the CĐCS itself."""
+    if user is None or not user.is_authenticated:
+        return False
+    upper = upper_union(unit)
+    if upper is None or _in_requesting_union(user, unit, upper):
+        return False
+    return restrict(Unit.objects.filter(pk=upper.pk), user, Action.CHANGE).exists()
 
 
 def may_withdraw(user, request: CardRequest) -> bool:
@@ -193,13 +218,11 @@ def _check_decider(request: CardRequest, user) -> None:
 
 
 def _check_upper_level(request: CardRequest, user) -> None:
-    """Only the upper level of the requesting CĐCS decides on a request, or takes its approval back."""
+    """Only the upper level of the requesting CĐCS decides on a request, or takes its approval back. A
+    request the upper level entered itself, from the CĐCS's list, is still the CĐCS's: that upper level
+    decides on it."""
     unit = request.unit
-    requester = request.requested_by
-    same_level = requester is not None and (
-        requester.pk == user.pk or (requester.unit_id is not None and requester.unit_id == user.unit_id)
-    )
-    if same_level or (user.unit_id is not None and user.unit_id == unit.pk):
+    if _in_requesting_union(user, unit, upper_union(unit)):
         raise ValidationError(_("The level that made the request cannot decide on it; the upper level does."))
     if not may_decide(user, unit):
         raise ValidationError(

@@ -687,9 +687,12 @@ def is_bookkeeping(header: str) -> bool:
 _BOOKKEEPING_KEYS = {_key(text) for text in BOOKKEEPING}
 
 
+_HEADING_MARKER = re.compile(r"[IVXLC]+\.?|[A-Z]\.?")
+
+
 def is_heading_marker(text: str) -> bool:
     """An outline number of a section heading row: I, II, IV, A, B…"""
-    return bool(re.fullmatch(r"[IVXLC]+\.?|[A-Z]\.?", text.strip()))
+    return bool(_HEADING_MARKER.fullmatch(text.strip()))
 
 
 ETHNIC_LABELS = [name for _code, name, _aliases in ETHNIC_GROUPS]

@@ -3,6 +3,7 @@ telling data rows from blank lines, section headings and the totals line at the 
 
 import functools
 import itertools
+import operator
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -58,6 +59,24 @@ class Layout:
     @functools.cached_property
     def indexes(self) -> list[int]:
         return [c.index for c in self.columns]
+
+    def values(self, cells: list) -> tuple:
+        """The row's cells under the layout's columns, in their order (None where the row stops short)."""
+        if len(cells) > self._last_index:
+            return self._pick(cells)
+        width = len(cells)
+        return tuple(cells[index] if index < width else None for index in self.indexes)
+
+    @functools.cached_property
+    def _last_index(self) -> int:
+        return max(self.indexes, default=-1)
+
+    @functools.cached_property
+    def _pick(self):
+        # itemgetter reads the cells in C; with one index it returns the value itself, not a tuple
+        if len(self.indexes) == 1:
+            return lambda cells, index=self.indexes[0]: (cells[index],)
+        return operator.itemgetter(*self.indexes)
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.field.name == name), None)
@@ -262,10 +281,14 @@ class RowKind:
 
 
 def row_kind(cells: list, layout: Layout) -> str:
-    """What a row is, from its cleaned cells: a member's data, a blank line, a section heading, the totals."""
-    width = len(cells)
-    filled = [text for index in layout.indexes if index < width and (text := _text(cells[index]))]
-    first = next((text for v in cells if v is not None and (text := _text(v))), "")
+    """What a row is, from its cleaned cells (text stripped): a member's data, a blank line, a section
+    heading, the totals. Every row of a list passes here, so text is made of other cells only when needed."""
+    texts = [v if v.__class__ is str else _text(v) for v in layout.values(cells) if v is not None]
+    filled = [text for text in texts if text]
+    first = ""
+    for value in cells:
+        if value is not None and (first := value if value.__class__ is str else _text(value)):
+            break
     if first and not first[0].isdigit() and _SIGNATURES.search(first) and not _names_a_person(cells, layout):
         return RowKind.SIGNATURES
     totals = first[:1] in "TtCc" and bool(_TOTALS.match(fold(first))) if first else False
@@ -275,16 +298,14 @@ def row_kind(cells: list, layout: Layout) -> str:
         return RowKind.TOTALS
     if len(filled) >= 2 and len(set(filled)) == 1:
         return RowKind.HEADING  # one text merged across the row
-    name = layout.column("full_name")
-    stt = _text(cells[0]) if cells else ""
-    if (
-        stt
-        and is_heading_marker(stt)
-        and not _person_cells(cells, layout)
-        and name is not None
-        and name.index
-    ):
-        return RowKind.HEADING  # "I. Khối cơ quan", "A. Phân xưởng may"
+    stt = cells[0] if cells else None
+    if stt is None or stt.__class__ is int:  # the usual STT: a number, never an outline marker
+        return RowKind.DATA
+    stt = _text(stt)
+    if stt and is_heading_marker(stt) and not _person_cells(cells, layout):
+        name = layout.column("full_name")
+        if name is not None and name.index:
+            return RowKind.HEADING  # "I. Khối cơ quan", "A. Phân xưởng may"
     return RowKind.DATA
 
 

@@ -73,7 +73,7 @@ from congdoan.members.imports.matching import (
     taken_changes,
 )
 from congdoan.members.imports.models import ImportBatch, ImportRow
-from congdoan.members.imports.reading import ENCODING_NAMES, FileRefused, open_table, too_large
+from congdoan.members.imports.reading import ENCODING_NAMES, FileRefused, open_table, read_ahead, too_large
 from congdoan.members.imports.rows import (
     ParsedRow,
     RowParser,
@@ -252,7 +252,7 @@ def _legacy_scheme(batch: ImportBatch, layout: Layout, sample: list[tuple[int, l
 
 def _stage(batch: ImportBatch, progress) -> None:
     units = UnitIndex.under(batch.unit)
-    table = open_table(Path(batch.file.path), name=batch.file_name)
+    table = read_ahead(open_table(Path(batch.file.path), name=batch.file_name))
     try:
         batch.file_format, batch.sheet = table.format, table.sheet
         batch.encoding = ENCODING_NAMES.get(table.encoding, table.encoding)

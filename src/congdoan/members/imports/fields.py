@@ -101,6 +101,10 @@ _DMY = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})$")
 _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _YEAR = re.compile(r"\d{4}")
 _SERIAL = re.compile(r"\d{5}")
+# A date in words as some lists write it, folded: "ngày 05 tháng 3 năm 2020", "sinh ngày 02/09/1992",
+# "năm 1993"; the words name the day, the month and the year, so the order is never in doubt.
+_LEAD_WORDS = re.compile(r"(?:sinh )?(?:ngay|nam) ")
+_IN_WORDS = re.compile(r"(\d{1,2}) thang (\d{1,2}) nam (\d{4})")
 
 
 def _real_date(year: int, month: int, day: int, text: str) -> datetime.date:
@@ -154,7 +158,32 @@ def _date_text(text: str, allow_year: bool) -> datetime.date | int:
         raise _only_a_year(text)
     if _SERIAL.fullmatch(text):
         return _serial(int(text))
+    if (in_words := _date_in_words(text, allow_year)) is not None:
+        return in_words
     raise ValueError(_("“%(value)s” cannot be read as a date; write it as dd/mm/yyyy.") % {"value": text})
+
+
+def _date_in_words(text: str, allow_year: bool) -> datetime.date | int | None:
+    """A date written in words (``_IN_WORDS``), or led by "ngày"/"năm" before the digits; None if the text
+    is not one."""
+    words = " ".join(fold(text).replace(",", " ").split())
+    if (lead := _LEAD_WORDS.match(words)) is not None:
+        words = words[lead.end() :]
+    if match := _IN_WORDS.fullmatch(words):
+        day, month, year = map(int, match.groups())
+        return _real_date(year, month, day, text)
+    if lead is not None and words[:1].isdigit():
+        return _date_text(words, allow_year)
+    return None
+
+
+def is_date_in_words(text: str) -> bool:
+    """Whether ``text`` is a whole date written in words ("ngày 05 tháng 3 năm 2020"), not a line that
+    holds one among other words (the place and date above the signatures)."""
+    try:
+        return isinstance(_date_in_words(text, False), datetime.date)
+    except ValueError:
+        return False
 
 
 def parse_date(value) -> datetime.date:

@@ -18,6 +18,7 @@ from congdoan.members.imports.fields import (
     NAME_PART,
     Field,
     display,
+    is_date_in_words,
     is_heading_marker,
     match_header,
 )
@@ -268,12 +269,17 @@ def _is_code_header(text: str) -> bool:
 _TOTALS = re.compile(r"^(?:(?:tong cong|tong so)\b|(?:tong|cong)\s*(?:$|[:(\d]))")
 
 
-# The signatures under a list: the place and date ("Rạch Giá, ngày 15 tháng 3 năm 2025"), "Người lập biểu",
-# "TM. Ban chấp hành"; with or without diacritics, matched on the text as it is (folding every row's first
-# cell would cost more than the rest of the row's layout).
+# The signatures under a list: the place and date ("Rạch Giá, ngày 15 tháng 3 năm 2025"), who signs
+# ("Người lập biểu", "TM. Ban chấp hành", "KT. Chủ tịch", "Thủ trưởng đơn vị", "Xác nhận của …"), the hint
+# "(Ký, ghi rõ họ tên)"; with or without diacritics, matched on the text as it is (folding every row's
+# first cell would cost more than the rest of the row's layout).
 _SIGNATURES = re.compile(
-    r"\bng[aà]y\b.{0,40}\bth[aá]ng\b.{0,40}\bn[aă]m\b|^(?:ng[uư][oờ]i\s+l[aậ]p|t/?m[.\s])", re.IGNORECASE
+    r"\bng[aà]y\b.{0,40}\bth[aá]ng\b.{0,40}\bn[aă]m\b|^(?:ng[uư][oờ]i\s+l[aậ]p|t/?m[.\s]|kt[.\s]"
+    r"|(?:ph[oó]\s+)?ch[uủ]\s+t[iị]ch|th[uủ]\s+tr[uư][oở]ng|gi[aá]m\s+[dđ][oố]c|x[aá]c\s+nh[aậ]n|\(\s*k[yý]\b)",
+    re.IGNORECASE,
 )
+# Columns where a date written in words is a person's date, not the place and date above the signatures.
+_DATE_COLUMNS = {*_DATED, "birth_male", "birth_female"}
 
 
 class RowKind:
@@ -310,11 +316,19 @@ def row_kind(cells: list, layout: Layout) -> str:
 
 
 def _names_a_person(cells: list, layout: Layout) -> bool:
-    """Whether the row's name cell holds a name (the signatures stand under the other columns, or say who
-    signs where the names were)."""
-    column = layout.column("full_name")
-    name = _text(cells[column.index]) if column is not None and column.index < len(cells) else ""
-    return bool(name) and not _SIGNATURES.search(name)
+    """Whether a row led by words of the signatures still holds a person's data: a cell under the list's
+    columns that is no line of the signatures, or a whole date in words under a date column. The place and
+    date and who signs stand anywhere under the columns; a member's row whose name is missing and whose
+    first filled cell is a date in words is no signature, and must not end the list."""
+    width = len(cells)
+    for column in layout.columns:
+        value = cells[column.index] if column.index < width else None
+        text = _text(value) if value is not None else ""
+        if text and (
+            not _SIGNATURES.search(text) or (column.field.name in _DATE_COLUMNS and is_date_in_words(text))
+        ):
+            return True
+    return False
 
 
 def _person_cells(cells: list, layout: Layout) -> bool:

@@ -1,0 +1,79 @@
+"""Import leftovers (issue 3 parts 4 and 9): dates written in words, header rows inside a list, a person
+written twice with the year of birth only once, the registry's personal data in a preview, masked cells."""
+
+import datetime
+
+import pytest
+
+from congdoan.members.imports import services
+from tests.members import listfiles
+from tests.members.listfiles import cccd
+
+D = datetime.date
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english", "media")]
+FIRST = 5  # the first data row of listfiles.xlsx: two title rows, a blank one, the header
+
+
+def read(path, unit, mode="add"):
+    return services.read_batch(batch=services.create_batch(file=path, unit=unit, mode=mode))
+
+
+def listed(stt, name, birth, joined, *, gender="Nam", serial=None, id_number=None):
+    """A row in listfiles.HEADERS order (a birth written as text ends with its year)."""
+    year = birth if isinstance(birth, int) else int(birth[-4:]) if isinstance(birth, str) else birth.year
+    number = cccd(year, "male" if gender == "Nam" else "female", serial or stt or 99)
+    return [stt, name, birth, gender, "Kinh", number if id_number is None else id_number, joined, "Đoàn viên"]
+
+
+def errors_by_row(batch) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    for error in services.summary(batch)["errors"]:
+        found.setdefault(error["row"], []).append(error["column"])
+    return found
+
+
+# ----------------------------------------------------------------------------------- dates in words
+
+
+def test_a_date_written_in_words_is_read_and_never_ends_the_list(small_tree, tmp_path):
+    """'ngày 05 tháng 3 năm 2020' in a date column: the row whose first filled cell it was (no STT, no
+    name) was taken for the signatures' place and date, and every row after it was lost."""
+    rows = [
+        listed(1, "Nguyễn Văn An", D(1990, 1, 1), "ngày 05 tháng 3 năm 2020"),
+        listed(None, None, "ngày 17 tháng 5 năm 1991", D(2015, 3, 1), serial=2),  # the name forgotten
+        listed(3, "Trần Văn Cường", "Sinh ngày 02/09/1992", "Ngày 5 tháng 03, năm 2016"),
+        listed(4, "Lê Văn Dũng", "năm 1993", "05 tháng 3 năm 2016", serial=4),
+        listed(5, "Phạm Văn Em", D(1994, 1, 1), "tháng 3 năm 2020"),  # no day: flagged on its row
+        listed(6, "Hồ Văn Phúc", D(1995, 1, 1), "ngày 31 tháng 2 năm 2020"),  # no such day
+    ]
+    batch = read(listfiles.xlsx(tmp_path / "words.xlsx", rows), small_tree["a"])
+    summary = services.summary(batch)
+    assert (summary["rows"], summary["new"]) == (6, 3)
+    assert errors_by_row(batch) == {
+        FIRST + 1: ["Họ và tên"],
+        FIRST + 4: ["Ngày vào CĐ"],
+        FIRST + 5: ["Ngày vào CĐ"],
+    }
+    data = {row.row_number: row.data for row in batch.rows.all()}
+    assert data[FIRST]["joined_on"] == "2020-03-05"
+    assert data[FIRST + 1]["birth_date"] == "1991-05-17"
+    assert (data[FIRST + 2]["birth_date"], data[FIRST + 2]["joined_on"]) == ("1992-09-02", "2016-03-05")
+    assert (data[FIRST + 3]["birth_year"], data[FIRST + 3]["joined_on"]) == (1993, "2016-03-05")
+
+
+@pytest.mark.parametrize(
+    "footer",
+    [
+        [[None, None, None, None, None, "Kiên Giang, ngày 15 tháng 3 năm 2025"]],
+        [[None, "NGƯỜI LẬP BIỂU", None, None, None, "TM. BAN CHẤP HÀNH"]],
+        [[None, "Người lập biểu", None, None, None, "Chủ tịch"], [None, "(Ký, ghi rõ họ tên)"]],
+        [[None, "Xác nhận của thủ trưởng đơn vị", None, None, None, "Người lập biểu"]],
+    ],
+)
+def test_the_signatures_end_the_list_by_their_shape(small_tree, tmp_path, footer):
+    """A place and date, or signers' titles, with no person's data beside them."""
+    rows = [*listfiles.people(3), [], *footer, [None, "Nguyễn Văn Xuân", None, None, None, "Trần Văn Yên"]]
+    path = listfiles.xlsx(tmp_path / "signed.xlsx", rows, title=False, totals=False)
+    summary = services.summary(read(path, small_tree["a"]))
+    assert (summary["rows"], summary["new"], summary["errors"]) == (3, 3, [])
+    assert summary["notices"] == ["Row 6 starts the signatures under the list; reading stopped there."]

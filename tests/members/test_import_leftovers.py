@@ -77,3 +77,42 @@ def test_the_signatures_end_the_list_by_their_shape(small_tree, tmp_path, footer
     summary = services.summary(read(path, small_tree["a"]))
     assert (summary["rows"], summary["new"], summary["errors"]) == (3, 3, [])
     assert summary["notices"] == ["Row 6 starts the signatures under the list; reading stopped there."]
+
+
+# ------------------------------------------------------------------------------- header rows in a list
+
+
+def test_the_header_repeated_inside_a_list_is_skipped_with_a_notice(small_tree, tmp_path):
+    """Lists put together from printed pages repeat the header (and its numbering row) at each page: those
+    rows were refused as members with a birth 'Ngày sinh' and a gender 'Giới tính'."""
+    first, second = listfiles.people(2), listfiles.people(2, seed=8, start=2)
+    numbering = list(range(1, len(listfiles.HEADERS) + 1))
+    rows = [*first, list(listfiles.HEADERS), numbering, *second, list(listfiles.HEADERS)]
+    summary = services.summary(read(listfiles.xlsx(tmp_path / "pages.xlsx", rows), small_tree["a"]))
+    assert (summary["rows"], summary["new"], summary["errors"]) == (4, 4, [])
+    repeated = f"Rows {FIRST + 2}, {FIRST + 3}, {FIRST + 6} repeat the header of the list"
+    assert [notice for notice in summary["notices"] if notice.startswith(repeated)]
+
+
+def test_the_header_repeated_inside_an_update_list_is_skipped(small_tree, tmp_path):
+    first = listfiles.people(2)
+    services.commit_batch(batch=read(listfiles.xlsx(tmp_path / "add.xlsx", first), small_tree["a"]))
+    headers = ["Số CCCD", "Họ và tên", "Nghề nghiệp"]
+    rows = [[first[0][5], first[0][1], "Kế toán"], headers, [first[1][5], first[1][1], "Thủ quỹ"]]
+    path = listfiles.xlsx(tmp_path / "upd.xlsx", rows, headers=headers, title=False, totals=False)
+    summary = services.summary(read(path, small_tree["a"], mode="update"))
+    assert (summary["rows"], summary["to_update"], summary["errors"]) == (2, 2, [])
+    assert "Row 3 repeats the header of the list" in summary["notices"][0]
+
+
+def test_a_first_row_with_a_gender_and_no_name_is_a_member_not_the_lower_half_of_the_header(
+    small_tree, tmp_path
+):
+    """Its 'Nữ' under 'Giới tính' made it the second row of a two-row header: the gender column became the
+    column of women's birth dates, and every row of the list was refused."""
+    rows = listfiles.people(3)
+    rows[0][1] = None
+    batch = read(listfiles.xlsx(tmp_path / "noname.xlsx", rows), small_tree["a"])
+    assert batch.header_row == FIRST - 1
+    assert errors_by_row(batch) == {FIRST: ["Họ và tên"]}
+    assert services.summary(batch)["new"] == 2

@@ -215,6 +215,10 @@ def parse_id_number(value) -> str:
             return digits.zfill(12)
         if len(digits) == 8:
             return digits.zfill(9)
+    if digits and not any(character.isdigit() for character in digits):
+        # A passport number mixes letters and digits; words alone are no number (a header repeated
+        # inside an update list, which the registry's rules never check there).
+        raise ValueError(_("“%(value)s” is not an ID number.") % {"value": _text(value)})
     return digits
 
 
@@ -706,6 +710,11 @@ def match_header(text: str) -> Field | None:
         if len(known) > 3 and key.startswith(known + " "):
             return _HEADER_KEYS[known]
     return None
+
+
+def is_header_word(text: str) -> bool:
+    """Whether ``text`` is written as one of the known headers (any of their spellings), word for word."""
+    return _key(text) in _HEADER_KEYS or normalize(text).lower() in _DATE_PART_WORDS
 
 
 def is_bookkeeping(header: str) -> bool:

@@ -19,6 +19,7 @@ from congdoan.members.imports.fields import (
     Field,
     display,
     is_date_in_words,
+    is_header_word,
     is_heading_marker,
     match_header,
 )
@@ -134,7 +135,12 @@ def find_layout(rows: Iterator[tuple[int, list]]) -> tuple[Layout, Iterator[tupl
     following = next(rest, None)
     if following is not None:
         sub = {i: hf for i, hf in _header_fields(following[1]).items() if hf[1] is not IGNORED}
-        if sub and not _row_has_data(following[1], found, sub) and not _one_text(following[1]):
+        if (
+            sub
+            and not _row_has_data(following[1], found, sub)
+            and not _one_text(following[1])
+            and not _holds_figures(following[1])
+        ):
             # A two-row header: the lower row names the columns that a merged cell above only grouped.
             dated = {i: found[i] for i, (_t, f) in sub.items() if f in DATE_PARTS and i in found}
             found.update(sub)
@@ -151,6 +157,32 @@ def _one_text(cells: list) -> bool:
     """A row holding one text however many cells (a section heading merged across the list, such as
     "Công đoàn cơ sở …", which names a column too): the lower half of a header names several."""
     return len({text for value in cells if (text := _text(value))}) == 1
+
+
+def _holds_figures(cells: list) -> bool:
+    """Whether a row holds numbers or dates (a member's STT, birth, ID number): the lower half of a header
+    holds words only, such as "Nam" | "Nữ", which a member's gender cell holds too."""
+    return any(
+        value.__class__ is not str or any(character.isdigit() for character in value)
+        for value in cells
+        if value is not None and value != ""
+    )
+
+
+def repeats_header(values: list[str], columns: list[dict]) -> bool:
+    """Whether a staged row (its ``values`` under the batch's ``columns``) repeats the header, as lists put
+    together from printed pages do at each page: its numbering row, or header words only, two or more of
+    them the headers of their own columns (a member's gender "Nam" is a header's word too)."""
+    if _is_numbering_row(values):
+        return True
+    own = 0
+    for text, column in zip(values, columns, strict=False):
+        if not text:
+            continue
+        if not is_header_word(text):
+            return False
+        own += match_header(text).name == column["field"]
+    return own >= 2
 
 
 def _row_has_data(cells: list, found: dict, sub: dict) -> bool:

@@ -43,6 +43,7 @@ from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.db.models.fields.json import KT
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from congdoan.accounts.models import Action
 from congdoan.accounts.scope import restrict
@@ -60,6 +61,7 @@ from congdoan.members.imports.layout import (
     find_layout,
     join_date_parts,
     join_name_parts,
+    repeats_header,
     row_kind,
 )
 from congdoan.members.imports.matching import (
@@ -154,6 +156,7 @@ def read_batch(*, batch: ImportBatch, progress: Progress = None) -> ImportBatch:
     batch.save(update_fields=["state"])
     try:
         _stage(batch, progress or _quiet)
+        _skip_repeated_headers(batch)
         _classify_all(batch, progress or _quiet)
     except FileRefused as refusal:
         _refuse(batch, str(refusal))
@@ -337,6 +340,35 @@ def _staged_row(batch: ImportBatch, parsed: ParsedRow) -> tuple:
         "{}",
         "",
     )
+
+
+# Rows a notice names at most (a list printed over a thousand pages repeats its header a thousand times).
+NAMED_ROWS = 20
+
+
+def _skip_repeated_headers(batch: ImportBatch) -> None:
+    """Rows repeating the header (``layout.repeats_header``) are no members: dropped, and named in a notice.
+    Their header words are no birth, gender, member code or ID number, so they were staged as refused
+    rows, and only those are read again."""
+    refused = batch.rows.filter(status=RowStatus.ERROR).order_by("row_number")
+    repeats = [
+        (pk, number)
+        for pk, number, values in refused.values_list("pk", "row_number", "values").iterator()
+        if repeats_header(values, batch.columns)
+    ]
+    if not repeats:
+        return
+    ImportRow.objects.filter(pk__in=[pk for pk, _number in repeats]).delete()
+    numbers = ", ".join(str(number) for _pk, number in repeats[:NAMED_ROWS])
+    message = ngettext(
+        "Row %(rows)s repeats the header of the list (as a list printed over several pages does); it was "
+        "skipped.",
+        "Rows %(rows)s repeat the header of the list (as a list printed over several pages does); they "
+        "were skipped.",
+        len(repeats),
+    )
+    batch.notices.append(message % {"rows": numbers + (" …" if len(repeats) > NAMED_ROWS else "")})
+    batch.save(update_fields=["notices"])
 
 
 def _refresh_statistics() -> None:

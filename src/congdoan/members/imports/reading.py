@@ -341,10 +341,8 @@ class XlsxTable:
         self._date_styles: set[int] = set()
         if "xl/styles.xml" in names:
             self._read_styles(self._part("xl/styles.xml"))
-        self._strings = None
-        if "xl/sharedStrings.xml" in names:
-            with self._zip.open("xl/sharedStrings.xml") as stream:
-                self._strings = _SharedStrings(stream)
+        self._strings: _SharedStrings | None = None  # read with the rows (by the read-ahead process, if any)
+        self._has_strings = "xl/sharedStrings.xml" in names
         self._merges = self._scan_merges()
 
     def _read_styles(self, data: bytes) -> None:
@@ -393,6 +391,12 @@ class XlsxTable:
 
     def rows(self) -> Iterator[tuple[int, list]]:
         """(Excel row number, cell values by column index) for every row that holds a cell."""
+        if self._has_strings and self._strings is None:
+            try:
+                with self._zip.open("xl/sharedStrings.xml") as stream:
+                    self._strings = _SharedStrings(stream)
+            except _DAMAGED as error:
+                raise _unreadable(error) from None
         strings, date_styles = self._strings, {str(index) for index in self._date_styles}
         epoch = datetime.datetime(1904, 1, 1) if self.epoch_1904 else datetime.datetime(1899, 12, 30)
         ready: list[tuple[int, list]] = []

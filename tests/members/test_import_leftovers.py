@@ -116,3 +116,32 @@ def test_a_first_row_with_a_gender_and_no_name_is_a_member_not_the_lower_half_of
     assert batch.header_row == FIRST - 1
     assert errors_by_row(batch) == {FIRST: ["Họ và tên"]}
     assert services.summary(batch)["new"] == 2
+
+
+# ------------------------------------------------------------------------- the same person, year only
+
+
+def test_a_person_written_twice_once_with_the_year_of_birth_only_awaits_a_decision(small_tree, tmp_path):
+    """Duplicates within a file were found by the exact birth: 17/05/1990 and 1990 were two people."""
+    rows = [
+        listed(1, "Lê Văn Hùng", D(1990, 5, 17), D(2015, 3, 1), id_number=""),
+        listed(2, "Le Van Hung", 1990, D(2015, 3, 1), id_number=""),  # the year only
+        listed(3, "Lê Văn Hùng", D(1990, 8, 1), D(2015, 3, 1), id_number=""),  # another day
+        listed(4, "Trần Thị Mai", 1985, D(2015, 3, 1), gender="Nữ", id_number=""),
+        listed(5, "Trần Thị Mai", D(1985, 2, 3), D(2015, 3, 1), gender="Nữ", id_number=""),
+        listed(6, "Trần Thị Mai", D(1986, 2, 3), D(2015, 3, 1), gender="Nữ", id_number=""),  # another year
+        listed(7, "Võ Văn Tám", D(1970, 1, 2), D(2015, 3, 1), id_number=""),
+        listed(8, "Võ Văn Tám", D(1970, 9, 9), D(2015, 3, 1), id_number=""),  # namesakes born apart
+    ]
+    batch = read(listfiles.xlsx(tmp_path / "years.xlsx", rows), small_tree["a"])
+    duplicates = {d["row"]: d for d in services.summary(batch)["duplicates"]}
+    assert {row: d["duplicate_of_row"] for row, d in duplicates.items()} == {
+        FIRST + 1: FIRST,
+        FIRST + 2: FIRST + 1,  # the row with the year only may be either of them
+        FIRST + 4: FIRST + 3,
+    }
+    assert "only the year" in duplicates[FIRST + 1]["message"]
+    services.decide(batch=batch, rows=[FIRST + 1], decision="skip")
+    services.decide(batch=batch, rows=[FIRST + 2, FIRST + 4], decision="create")
+    services.commit_batch(batch=batch)
+    assert services.summary(batch)["created"] == 7

@@ -11,7 +11,8 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.db.models import Count, Exists, F, Min, OuterRef, Q
+from django.db.models.fields.json import KT
 from django.utils.translation import gettext as _
 
 from congdoan.members.identity import ETHNIC_CHOICES
@@ -100,6 +101,52 @@ def mark_file_duplicates(batch: ImportBatch) -> None:
                     duplicate_of=group["first"],
                     reason=reason % {"row": group["first"]},
                 )
+            )
+    _mark_year_only_repeats(batch, rows.exclude(status=Status.DUPLICATE))
+
+
+# Groups of namesakes whose rows are read a query at a time (by their folded names).
+_GROUPS_READ = 500
+
+
+def _mark_year_only_repeats(batch: ImportBatch, rows) -> None:
+    """A row giving only the year of birth may be the person whom another row of the same folded name,
+    union and year gives the full date of: the later of them awaits a decision, as the earliest row it may
+    repeat. Two full dates of one year are two people (one full date twice is the person key's rule)."""
+    year_only = ~Q(data__has_key="birth_date")
+    rows = rows.exclude(search_name="").filter(unit__isnull=False, birth_year__isnull=False)
+    counts = rows.aggregate(year_only=Count("id", filter=year_only), dated=Count("id", filter=~year_only))
+    if not counts["year_only"] or not counts["dated"]:
+        return  # a list writing every birth the same way: the person key found its repeats
+    groups = (
+        rows.values("search_name", "birth_year", "unit")
+        .annotate(n=Count("id"), years=Count("id", filter=year_only))
+        .filter(n__gt=1, years__gt=0, years__lt=F("n"))
+        .values_list("search_name", "birth_year", "unit")
+    )
+    keys = list(groups)
+    reason = _(
+        "The same name and grassroots union as row %(row)s, born the same year; one of them gives only "
+        "the year of birth."
+    )
+    for start in range(0, len(keys), _GROUPS_READ):
+        wanted = set(keys[start : start + _GROUPS_READ])
+        namesakes: dict[tuple, list[tuple[int, int, str | None]]] = {}
+        read = rows.filter(search_name__in={name for name, _year, _unit in wanted}).order_by("row_number")
+        for pk, number, name, year, unit, date in read.values_list(
+            "pk", "row_number", "search_name", "birth_year", "unit", KT("data__birth_date")
+        ):
+            if (name, year, unit) in wanted:
+                namesakes.setdefault((name, year, unit), []).append((pk, number, date))
+        repeats: dict[int, list[int]] = {}  # earlier row -> the rows that may repeat it
+        for group in namesakes.values():
+            for index, (pk, _number, date) in enumerate(group):
+                earlier = next((n for _pk, n, d in group[:index] if d is None or date is None), None)
+                if earlier is not None:
+                    repeats.setdefault(earlier, []).append(pk)
+        for earlier, pks in repeats.items():
+            batch.rows.filter(pk__in=pks).update(
+                status=Status.DUPLICATE, duplicate_of=earlier, reason=reason % {"row": earlier}
             )
 
 

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 
+from congdoan.members.exports import mask_email, mask_id_number, mask_phone
 from congdoan.members.imports import services
 from tests.members import listfiles
 from tests.members.listfiles import cccd
@@ -145,3 +146,21 @@ def test_a_person_written_twice_once_with_the_year_of_birth_only_awaits_a_decisi
     services.decide(batch=batch, rows=[FIRST + 2, FIRST + 4], decision="create")
     services.commit_batch(batch=batch)
     assert services.summary(batch)["created"] == 7
+
+
+# ------------------------------------------------------------------------------------- masked cells
+
+
+def test_only_the_masks_a_masked_export_writes_keep_the_registrys_values(registry, tmp_path):
+    """Any cell with a '*' was taken for a masked value and left the registry's as it was: a '*' typed
+    into the ID column of an update list was read as 'keep it', silently."""
+    an = registry.an
+    an.email = "an.nguyen@example.com"
+    an.save()
+    masks = [mask_id_number(an.id_number), mask_phone(an.phone), mask_email(an.email)]
+    headers = ["Mã đoàn viên", "Số CCCD", "Điện thoại", "Email", "Nghề nghiệp"]
+    rows = [[an.code, *masks, "Kế toán"], [an.code, "*", "0912***", "an*", "Thủ quỹ"]]
+    path = listfiles.xlsx(tmp_path / "masked.xlsx", rows, headers=headers, title=False, totals=False)
+    batch = read(path, an.unit, mode="update")
+    assert batch.rows.get(row_number=2).changes == {"occupation": ["", "Kế toán"]}
+    assert sorted(errors_by_row(batch)[3]) == ["Email", "Số CCCD", "Điện thoại"]

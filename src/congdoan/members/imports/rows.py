@@ -3,6 +3,7 @@ and checked with the registry's own rules (``check_person``), each error naming 
 
 import datetime
 import functools
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -113,13 +114,14 @@ class ParsedRow:
         self.errors.append({"column": column, "message": message})
 
 
-# What a masked list (``exports``, for a role that may not take personal data out) shows of these: "*"
-# for the hidden digits or letters. Updating from such a list leaves the registry's values as they are.
-_MASKED_ON_EXPORT = ("id_number", "phone", "email")
-
-
-def _is_masked(value) -> bool:
-    return isinstance(value, str) and "*" in value
+# What a masked list (``exports``, for a role that may not take personal data out) shows of these, as its
+# ``mask_*`` functions write them: "*********123", "091*****78", "a***@example.com". Updating from such a
+# list leaves the registry's values as they are; any other text with a "*" is read, and refused, as typed.
+_MASKED_ON_EXPORT = {
+    "id_number": re.compile(r"\*+[0-9A-Za-z]{1,3}"),
+    "phone": re.compile(r"[0-9]{3}\*+[0-9]{2}"),
+    "email": re.compile(r"[^@*\s]\*\*\*@[^@*\s]+"),
+}
 
 
 _FORMULA_MESSAGE = gettext_lazy(
@@ -164,7 +166,13 @@ class RowParser:
                 data[name] = stored
 
         if self.mode == "update" and name in _MASKED_ON_EXPORT:
-            return lambda data, value: None if _is_masked(value) else store(data, value)
+            mask = _MASKED_ON_EXPORT[name]
+
+            def store_unless_masked(data: dict, value) -> None:
+                if not (isinstance(value, str) and mask.fullmatch(value)):
+                    store(data, value)
+
+            return store_unless_masked
         return store
 
     def __call__(self, number: int, cells: list) -> ParsedRow:

@@ -123,13 +123,13 @@ def test_same_id_number_for_two_people_is_refused(small_tree):
     assert "id_number" in error.value.message_dict
 
 
-def test_events_out_of_order_and_wrong_state_are_refused(small_tree):
+def test_steps_in_the_wrong_state_are_refused(small_tree):
     member = services.admit_member(member=new_member(), unit=small_tree["a"])
     services.transfer_member(member=member, on=D(2020, 1, 1), to_unit=small_tree["b"])
     with pytest.raises(ValidationError):
-        services.suspend_member(member=member, on=D(2019, 1, 1))
+        services.resume_member(member=member, on=D(2021, 1, 1))  # not suspended
     with pytest.raises(ValidationError):
-        services.resume_member(member=member, on=D(2021, 1, 1))
+        services.suspend_member(member=member, on=D(2014, 1, 1))  # before the admission
     with pytest.raises(ValidationError):
         services.admit_member(member=new_member(), unit=small_tree["rg"])  # not a grassroots union
 

@@ -158,7 +158,11 @@ class LifecycleForm(ServiceErrors, forms.Form):
     title = ""
     done = ""
 
-    on = forms.DateField(label=_("Date"), widget=DateInput)
+    on = forms.DateField(
+        label=_("Date"),
+        widget=DateInput,
+        help_text=_("It may come before steps already recorded, if they still hold after it."),
+    )
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
     def __init__(self, *args, user, member: Member, **kwargs):

@@ -36,6 +36,11 @@ WORKING_AGE = 15  # Labour Code 2019, Art. 143: the general minimum age of an em
 # or more may join a grassroots union.
 FOREIGN_MEMBERS_FROM = datetime.date(2025, 7, 1)
 FOREIGN_CONTRACT_MONTHS = 12
+LONGEST_CONTRACT_MONTHS = 600  # 50 years: more is a slip (a year typed as months, "2026")
+# A suspension's planned end (tạm dừng sinh hoạt, Guidance 03/HD-TLĐ 2020; 38/HD-TLĐ 2024). The 12-month
+# limit of the guidance binds a member's own reasons (illness, unpaid leave, a lost job); a suspension
+# while the employer stands still has none, so only an end beyond any such stoppage is refused as a slip.
+LONGEST_SUSPENSION_YEARS = 5
 EARLIEST_BIRTH_YEAR = 1900  # a year before is a typing slip ("85" for 1985)
 
 
@@ -71,12 +76,12 @@ def _d(value: datetime.date) -> str:
     return date_format(value, "SHORT_DATE_FORMAT")
 
 
-def _birthday(born: datetime.date, year: int) -> datetime.date:
-    """The birthday in ``year``; one born on 29/02 has it on 01/03 of a common year."""
-    if year > datetime.MAXYEAR:  # born in the far future: a slip, refused for itself
+def _anniversary(day: datetime.date, year: int) -> datetime.date:
+    """The same day in ``year`` (a birthday); 29/02 falls on 01/03 of a common year."""
+    if year > datetime.MAXYEAR:  # a date in the far future: a slip, refused for itself
         return datetime.date.max
     try:
-        return born.replace(year=year)
+        return day.replace(year=year)
     except ValueError:
         return datetime.date(year, 3, 1)
 
@@ -113,6 +118,10 @@ def check_person(member: Member, *, today: datetime.date | None = None) -> None:
             member.phone = phone_number(member.phone)
         except ValueError as error:
             errors["phone"] = str(error)
+    if member.contract_months is not None and not 0 < member.contract_months <= LONGEST_CONTRACT_MONTHS:
+        errors["contract_months"] = _(
+            "The term of the labour contract is given in months, from 1 to %(most)s."
+        ) % {"most": LONGEST_CONTRACT_MONTHS}
     errors.update(_foreign_worker_errors(member))
     year = member.birth_year if "birth_year" not in errors else None
     slip = member.birth_date and member.birth_date.year < EARLIEST_BIRTH_YEAR
@@ -130,7 +139,7 @@ def check_person(member: Member, *, today: datetime.date | None = None) -> None:
     if member.joined_on and born:
         if member.joined_on < born:
             errors["joined_on"] = _("The union joining date is before the date of birth.")
-        elif member.joined_on < _birthday(born, born.year + WORKING_AGE):
+        elif member.joined_on < _anniversary(born, born.year + WORKING_AGE):
             errors["joined_on"] = _("The member was under working age (%(age)s) on the joining date.") % {
                 "age": WORKING_AGE
             }
@@ -172,15 +181,54 @@ def _check_grassroots(unit: Unit, on: datetime.date, field: str = "unit") -> Non
 # ------------------------------------------------------------------------------------- memberships
 
 
-def derive_memberships(member: Member, events: Iterable[MemberEvent]) -> list[Membership]:
-    """The membership intervals that ``events``, in date order, give ``member`` (unsaved).
+# What a member must stand in just before an event of each kind (None: not in the union yet). One table
+# for a step being recorded and for the steps recorded after its date, which it must leave valid.
+ENDING_KINDS = (EventKind.LEAVE, EventKind.EXPEL, EventKind.RETIRE, EventKind.DECEASED, EventKind.DISSOLUTION)
+STANDING_BEFORE: dict[str, tuple] = {
+    EventKind.ADMIT: (None, *RETURNABLE_STATES),
+    EventKind.REGISTER: (None, *RETURNABLE_STATES),
+    EventKind.TRANSFER_IN: (None, *RETURNABLE_STATES),  # from outside; within the system: ``_applies``
+    EventKind.TRANSFER_OUT: MEMBER_STATES,
+    EventKind.SUSPEND: (Status.ACTIVE,),
+    EventKind.RESUME: (Status.SUSPENDED,),
+    **dict.fromkeys(ENDING_KINDS, MEMBER_STATES),
+}
 
-    The one rule from events to intervals: the services replay with it, and bulk writers that create
-    whole histories at once (the demo) use it so that their intervals are exactly the services' own.
-    """
-    intervals: list[Membership] = []
 
-    def enter(unit_id: int, state: str, on: datetime.date) -> None:
+def _applies(event: MemberEvent, standing: Membership | None) -> bool:
+    """Whether ``event`` may follow the interval the member stands in just before it (``STANDING_BEFORE``);
+    a step within a membership is one of the unit the member stands in."""
+    if event.kind == EventKind.TRANSFER_IN and event.other_unit_id is not None:
+        # The second half of a transfer within the system: its first half left the member where they were.
+        states, unit_id = MEMBER_STATES, event.other_unit_id
+    else:
+        states = STANDING_BEFORE[event.kind]
+        unit_id = event.unit_id if None not in states else None
+    if standing is None:
+        return None in states
+    return standing.state in states and (unit_id is None or standing.unit_id == unit_id)
+
+
+class _History:
+    """A member's membership intervals as their events, in date order, are added one by one."""
+
+    TERMINAL = {
+        EventKind.LEAVE: Status.LEFT,
+        EventKind.EXPEL: Status.EXPELLED,
+        EventKind.RETIRE: Status.RETIRED,
+        EventKind.DECEASED: Status.DECEASED,
+        EventKind.DISSOLUTION: Status.ENDED_BY_DISSOLUTION,
+    }
+
+    def __init__(self, member: Member):
+        self.member = member
+        self.intervals: list[Membership] = []
+
+    def standing_on(self, on: datetime.date) -> Membership | None:
+        return next((i for i in reversed(self.intervals) if i.valid_from <= on), None)
+
+    def _enter(self, unit_id: int, state: str, on: datetime.date) -> None:
+        intervals = self.intervals
         # A suspension's planned end lies ahead of the events after it: one dated before that end (an early
         # resumption, a transfer, an end of membership) replaces the planned return.
         while intervals and intervals[-1].valid_from > on:
@@ -192,28 +240,32 @@ def derive_memberships(member: Member, events: Iterable[MemberEvent]) -> list[Me
                 intervals.pop()  # the later event of the same day wins
             else:
                 intervals[-1].valid_to = on
-        intervals.append(Membership(member=member, unit_id=unit_id, state=state, valid_from=on))
+        intervals.append(Membership(member=self.member, unit_id=unit_id, state=state, valid_from=on))
 
-    terminal = {
-        EventKind.LEAVE: Status.LEFT,
-        EventKind.EXPEL: Status.EXPELLED,
-        EventKind.RETIRE: Status.RETIRED,
-        EventKind.DECEASED: Status.DECEASED,
-        EventKind.DISSOLUTION: Status.ENDED_BY_DISSOLUTION,
-    }
-    for event in events:
+    def add(self, event: MemberEvent) -> None:
         if event.kind in (EventKind.ADMIT, EventKind.REGISTER, EventKind.TRANSFER_IN, EventKind.RESUME):
-            enter(event.unit_id, Status.ACTIVE, event.on)
+            self._enter(event.unit_id, Status.ACTIVE, event.on)
         elif event.kind == EventKind.SUSPEND:
-            enter(event.unit_id, Status.SUSPENDED, event.on)
+            self._enter(event.unit_id, Status.SUSPENDED, event.on)
             if event.suspended_until:
-                enter(event.unit_id, Status.ACTIVE, event.suspended_until)
+                self._enter(event.unit_id, Status.ACTIVE, event.suspended_until)
         elif event.kind == EventKind.TRANSFER_OUT:
             if event.other_unit_id is None:  # to a union outside the system
-                enter(event.unit_id, Status.TRANSFERRED_OUT, event.on)
+                self._enter(event.unit_id, Status.TRANSFERRED_OUT, event.on)
         else:
-            enter(event.unit_id, terminal[event.kind], event.on)
-    return intervals
+            self._enter(event.unit_id, self.TERMINAL[event.kind], event.on)
+
+
+def derive_memberships(member: Member, events: Iterable[MemberEvent]) -> list[Membership]:
+    """The membership intervals that ``events``, in date order, give ``member`` (unsaved).
+
+    The one rule from events to intervals: the services replay with it, and bulk writers that create
+    whole histories at once (the demo) use it so that their intervals are exactly the services' own.
+    """
+    history = _History(member)
+    for event in events:
+        history.add(event)
+    return history.intervals
 
 
 def current_membership(intervals: list[Membership], today: datetime.date) -> Membership | None:
@@ -238,23 +290,57 @@ def _state_on(member: Member, on: datetime.date) -> Membership | None:
     return Membership.objects.filter(member=member, valid_from__lte=on).order_by("-valid_from").first()
 
 
-def _add_event(member: Member, *, kind: str, on: datetime.date, unit: Unit, **extra) -> MemberEvent:
-    last = member.events.order_by("-on", "-id").first()
-    if last is not None and on < last.on:
+def _require_member_state(member: Member, on: datetime.date, kind: str) -> Membership | None:
+    """The interval the member stands in on ``on``, where a step of ``kind`` must find them
+    (``STANDING_BEFORE``); a step within a membership takes its unit from it."""
+    current = _state_on(member, on)
+    if (current.state if current else None) not in STANDING_BEFORE[kind]:
+        state = Status(current.state).label if current else _("not a member")
         raise ValidationError(
             {
-                "on": _(
-                    "The latest event of %(member)s is dated %(date)s; events are recorded in date order."
-                )
-                % {"member": member.full_name, "date": _d(last.on)}
+                "member": _("On %(date)s %(member)s is %(state)s; this step does not apply.")
+                % {"date": _d(on), "member": member.full_name, "state": state}
             }
         )
+    return current
+
+
+def _record(member: Member, *steps: MemberEvent) -> None:
+    """Add one step's events (a transfer within the system is two) to the member's history and replay it.
+
+    Officers type records in late, so a step may be dated before steps already recorded: it goes in at its
+    date, after the events of that day (the later recorded wins), and each later event must still find the
+    member as it requires (``_applies``), or the step is refused naming the first one it would break. One
+    that did not apply before either (two records' histories merged) is not the new step's doing.
+    """
+    on = steps[0].on
     if on > timezone.localdate():
         raise ValidationError({"on": _("The date is in the future.")})
-    event = MemberEvent(member=member, kind=kind, on=on, unit=unit, **extra)
-    event.full_clean(exclude=["member", "unit", "other_unit"])
-    event.save()
-    return event
+    for event in steps:
+        event.full_clean(exclude=["member", "unit", "other_unit"])
+    before, after = _History(member), _History(member)
+    recorded = list(member.events.order_by("on", "id"))
+    for event in (e for e in recorded if e.on <= on):
+        before.add(event)
+        after.add(event)
+    for event in steps:
+        after.add(event)
+    for event in (e for e in recorded if e.on > on):
+        if _applies(event, before.standing_on(event.on)) and not _applies(event, after.standing_on(event.on)):
+            raise ValidationError(
+                {
+                    "on": _(
+                        "After this date comes the event “%(event)s” of %(date)s, which would no longer be "
+                        "valid with this one recorded."
+                    )
+                    % {"event": EventKind(event.kind).label, "date": _d(event.on)}
+                }
+            )
+        before.add(event)
+        after.add(event)
+    for event in steps:
+        event.save()
+    _replay(member)
 
 
 # ---------------------------------------------------------------------------------------- services
@@ -287,7 +373,7 @@ def admit_member(
     if on is None:
         kind, on = admission_step(joined_on=member.joined_on, unit=unit)
     if member.pk is not None:  # admitted again: only a former member, not a member nor the deceased
-        _require_member_state(member, on, RETURNABLE_STATES)
+        _require_member_state(member, on, kind)
     member.unit = unit
     member.status = Status.ACTIVE
     check_person(member)
@@ -303,16 +389,18 @@ def admit_member(
         member.code = allocate_codes(1)[0]
     member.full_clean(exclude=["unit", "employer", "code"])
     member.save()
-    _add_event(
+    _record(
         member,
-        kind=kind,
-        on=on,
-        unit=unit,
-        decision_number=decision_number,
-        decision_date=decision_date,
-        note=note,
+        MemberEvent(
+            member=member,
+            kind=kind,
+            on=on,
+            unit=unit,
+            decision_number=decision_number,
+            decision_date=decision_date,
+            note=note,
+        ),
     )
-    _replay(member)
     return member
 
 
@@ -327,7 +415,7 @@ def transfer_member(
     note: str = "",
 ) -> Member:
     """Move a member to another CĐCS (chuyển sinh hoạt), in this system or outside it (another province)."""
-    current = _require_member_state(member, on)
+    current = _require_member_state(member, on, EventKind.TRANSFER_OUT)
     if (to_unit is None) == (not to_outside):
         raise ValidationError(
             {"to_unit": _("Choose the grassroots union the member moves to, or describe one outside.")}
@@ -338,27 +426,31 @@ def transfer_member(
                 {"to_unit": _("The member already belongs to %(unit)s.") % {"unit": to_unit}}
             )
         _check_grassroots(to_unit, on, "to_unit")
-    _add_event(
-        member,
-        kind=EventKind.TRANSFER_OUT,
-        on=on,
-        unit=current.unit,
-        other_unit=to_unit,
-        other_unit_text=to_outside,
-        decision_number=decision_number,
-        note=note,
-    )
-    if to_unit is not None:
-        _add_event(
-            member,
-            kind=EventKind.TRANSFER_IN,
+    steps = [
+        MemberEvent(
+            member=member,
+            kind=EventKind.TRANSFER_OUT,
             on=on,
-            unit=to_unit,
-            other_unit=current.unit,
+            unit=current.unit,
+            other_unit=to_unit,
+            other_unit_text=to_outside,
             decision_number=decision_number,
             note=note,
         )
-    _replay(member)
+    ]
+    if to_unit is not None:
+        steps.append(
+            MemberEvent(
+                member=member,
+                kind=EventKind.TRANSFER_IN,
+                on=on,
+                unit=to_unit,
+                other_unit=current.unit,
+                decision_number=decision_number,
+                note=note,
+            )
+        )
+    _record(member, *steps)
     return member
 
 
@@ -387,17 +479,19 @@ def receive_member(
         member.full_clean(exclude=["unit", "employer", "code"])
         member.save()
     else:
-        _require_member_state(member, on, RETURNABLE_STATES)
-    _add_event(
+        _require_member_state(member, on, EventKind.TRANSFER_IN)
+    _record(
         member,
-        kind=EventKind.TRANSFER_IN,
-        on=on,
-        unit=unit,
-        other_unit_text=from_outside,
-        decision_number=decision_number,
-        note=note,
+        MemberEvent(
+            member=member,
+            kind=EventKind.TRANSFER_IN,
+            on=on,
+            unit=unit,
+            other_unit_text=from_outside,
+            decision_number=decision_number,
+            note=note,
+        ),
     )
-    _replay(member)
     return member
 
 
@@ -456,33 +550,49 @@ def suspend_member(
     note: str = "",
 ) -> Member:
     """Temporarily suspend activity (tạm dừng sinh hoạt), optionally until a date."""
-    current = _require_member_state(member, on, (Status.ACTIVE,))
+    current = _require_member_state(member, on, EventKind.SUSPEND)
     if until is not None and until <= on:
         raise ValidationError({"suspended_until": _("The suspension must end after it starts.")})
-    _add_event(
+    if until is not None and until > _anniversary(on, on.year + LONGEST_SUSPENSION_YEARS):
+        raise ValidationError(
+            {
+                "suspended_until": _(
+                    "A suspension is planned for at most %(years)s years: check the end date, or leave it "
+                    "empty and record the resumption when it comes."
+                )
+                % {"years": LONGEST_SUSPENSION_YEARS}
+            }
+        )
+    _record(
         member,
-        kind=EventKind.SUSPEND,
-        on=on,
-        unit=current.unit,
-        suspended_until=until,
-        decision_number=decision_number,
-        note=note,
+        MemberEvent(
+            member=member,
+            kind=EventKind.SUSPEND,
+            on=on,
+            unit=current.unit,
+            suspended_until=until,
+            decision_number=decision_number,
+            note=note,
+        ),
     )
-    _replay(member)
     return member
 
 
 @transaction.atomic
 def resume_member(*, member: Member, on: datetime.date, decision_number: str = "", note: str = "") -> Member:
-    current = _require_member_state(member, on, (Status.SUSPENDED,))
-    _add_event(
-        member, kind=EventKind.RESUME, on=on, unit=current.unit, decision_number=decision_number, note=note
+    current = _require_member_state(member, on, EventKind.RESUME)
+    _record(
+        member,
+        MemberEvent(
+            member=member,
+            kind=EventKind.RESUME,
+            on=on,
+            unit=current.unit,
+            decision_number=decision_number,
+            note=note,
+        ),
     )
-    _replay(member)
     return member
-
-
-ENDING_KINDS = (EventKind.LEAVE, EventKind.EXPEL, EventKind.RETIRE, EventKind.DECEASED, EventKind.DISSOLUTION)
 
 
 @transaction.atomic
@@ -498,31 +608,20 @@ def end_membership(
     """End a membership: thôi, khai trừ, nghỉ hưu, mất, or the end of the CĐCS."""
     if kind not in ENDING_KINDS:
         raise ValidationError({"kind": _("This is not a way a membership ends.")})
-    current = _require_member_state(member, on)
-    _add_event(
+    current = _require_member_state(member, on, kind)
+    _record(
         member,
-        kind=kind,
-        on=on,
-        unit=current.unit,
-        decision_number=decision_number,
-        decision_date=decision_date,
-        note=note,
+        MemberEvent(
+            member=member,
+            kind=kind,
+            on=on,
+            unit=current.unit,
+            decision_number=decision_number,
+            decision_date=decision_date,
+            note=note,
+        ),
     )
-    _replay(member)
     return member
-
-
-def _require_member_state(member: Member, on: datetime.date, states=MEMBER_STATES) -> Membership:
-    current = _state_on(member, on)
-    if current is None or current.state not in states:
-        state = Status(current.state).label if current else _("not a member")
-        raise ValidationError(
-            {
-                "member": _("On %(date)s %(member)s is %(state)s; this step does not apply.")
-                % {"date": _d(on), "member": member.full_name, "state": state}
-            }
-        )
-    return current
 
 
 @transaction.atomic

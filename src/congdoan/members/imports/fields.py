@@ -688,6 +688,13 @@ IGNORED = Field(
     ),
 )
 BY_NAME = {field.name: field for field in FIELDS}
+# Columns of labels, a few values each: their readings depend on the text alone.
+LABEL_FIELDS = frozenset(
+    {
+        *("gender", "ethnic_group", "religion", "nationality", "education_level", "professional_level"),
+        *("political_theory", "party_member", "union_position", "occupation", "card_type"),
+    }
+)
 _HEADER_KEYS = {
     _key(text): field
     for field in (*FIELDS, IGNORED, BIRTH_MALE, BIRTH_FEMALE, NAME_PART)

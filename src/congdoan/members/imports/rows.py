@@ -18,7 +18,14 @@ from congdoan.core.text import fold
 from congdoan.members import services as member_services
 from congdoan.members.identity import VIETNAM
 from congdoan.members.imports import legacy
-from congdoan.members.imports.fields import BY_NAME, INJECTION_LEADS, display, parse_birth, parse_gender_mark
+from congdoan.members.imports.fields import (
+    BY_NAME,
+    INJECTION_LEADS,
+    LABEL_FIELDS,
+    display,
+    parse_birth,
+    parse_gender_mark,
+)
 from congdoan.members.imports.layout import Layout
 from congdoan.members.imports.reading import CellError, Formula
 from congdoan.members.models import Member
@@ -155,6 +162,8 @@ class RowParser:
         if name == "unit":
             return lambda data, value: self.units.find(value if isinstance(value, str) else display(value))
         parse = column.field.parse
+        if name in LABEL_FIELDS:  # a few values repeated down the list: each read once an import
+            parse = functools.lru_cache(maxsize=1024, typed=True)(parse)
         if name in ("birth_date", "party_member"):
             return lambda data, value: _store(data, name, parse(value))
         limit = _MAX_LENGTHS.get(name)  # looked up once a column

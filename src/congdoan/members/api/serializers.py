@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from congdoan.accounts.api.scoped import ScopedRelatedField
 from congdoan.accounts.models import Action
-from congdoan.members import selectors, services
+from congdoan.members import import_steps, selectors, services
 from congdoan.members.identity import ETHNIC_CHOICES, ethnic_code
 from congdoan.members.imports.models import ImportBatch, ImportRow
 from congdoan.members.models import EventKind, Member, MemberEvent, Membership, Status
@@ -225,7 +225,12 @@ class MemberUpdateSerializer(MemberDataSerializer):
 class StepSerializer(serializers.Serializer):
     """One dated step of a member's life; ``save(member=…)`` calls its service (``step``)."""
 
-    on = serializers.DateField(help_text=_("Date (YYYY-MM-DD or dd/mm/yyyy)"))
+    on = serializers.DateField(
+        help_text=_(
+            "Date (YYYY-MM-DD or dd/mm/yyyy); it may come before steps already recorded, if they still "
+            "hold after it"
+        )
+    )
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
     service_fields: dict[str, str] = {}
@@ -445,9 +450,15 @@ class AllowedDecisionsSerializer(serializers.Serializer):
     )
 
 
-# The context holds the ``batch`` and the page's ``allowed`` decisions (imports.services.allowed_decisions).
+# The context holds the ``batch``, the page's ``allowed`` decisions (imports.services.allowed_decisions) and
+# whether the registry's personal data is ``revealed`` (import_steps.show_personal_data).
 class ImportRowSerializer(serializers.ModelSerializer):
     errors = ImportErrorSerializer(many=True, read_only=True)
+    changes = serializers.SerializerMethodField(
+        help_text=_(
+            "{field: [registry value, file value]}; the registry's personal data masked unless revealed"
+        )
+    )
     member = serializers.SerializerMethodField(
         help_text=_("Code of the member in the register that this row duplicates or updates")
     )
@@ -483,6 +494,12 @@ class ImportRowSerializer(serializers.ModelSerializer):
     @extend_schema_field(AllowedDecisionsSerializer(allow_null=True))
     def get_allowed_decisions(self, row) -> dict[str, str | None] | None:
         return self.context["allowed"].get(row.pk)
+
+    @extend_schema_field(
+        serializers.DictField(child=serializers.ListField(child=serializers.CharField(), min_length=2))
+    )
+    def get_changes(self, row) -> dict[str, list[str]]:
+        return row.changes if self.context["revealed"] else import_steps.masked_changes(row.changes)
 
 
 class DecideSerializer(serializers.Serializer):

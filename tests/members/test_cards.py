@@ -169,6 +169,41 @@ def test_a_new_card_for_a_member_holding_one_is_refused(registry, users):
     assert request_for(users, registry.an, CardReason.RENEWAL).state == CardRequest.State.PENDING
 
 
+def test_a_replacement_for_a_member_holding_no_card_is_refused(registry, users):
+    """Lost, damaged or changed: a replacement needs a card to replace. The registry knowing none is a gap
+    the officer fixes on the member's page (or it is a first card): refused, naming the member."""
+    for reason in (CardReason.LOST, CardReason.DAMAGED, CardReason.CHANGED):
+        with pytest.raises(ValidationError) as refused:
+            request_for(users, registry.an, reason)
+        assert f"Nguyễn Văn An ({registry.an.code}) holds no card to replace" in messages(
+            refused.value, "members"
+        )
+    assert not CardRequest.objects.exists()
+    # A card known from an imported list is a card to replace.
+    services.update_member(member=registry.an, card_type=CardType.REGULAR, card_issued_on=D(2019, 7, 1))
+    assert request_for(users, registry.an, CardReason.LOST).items.get().reason == CardReason.LOST
+
+
+def test_the_renewal_campaign_gives_a_member_without_a_card_a_first_one(registry, users):
+    """The campaign asks for everyone: one who never had a card gets a first card, filed and issued as one;
+    one who holds a card has it renewed (replaced)."""
+    an, other = registry.an, admit(registry.an.unit, "Phạm Thị Hoa", gender="female", serial=12)
+    issued(users, registry.world.units["rg"], request_for(users, an))
+    campaign = cards.request_cards(
+        user=users["chair"],
+        unit=an.unit,
+        wishes=[CardWish(an, CardReason.RENEWAL), CardWish(other, CardReason.RENEWAL)],
+    )
+    assert dict(campaign.items.values_list("member", "reason")) == {
+        an.pk: CardReason.RENEWAL,
+        other.pk: CardReason.NEW,
+    }
+    issued(users, registry.world.units["rg"], campaign)
+    renewed, first = cards.cards_of(an).last(), other.cards.get()
+    assert (renewed.reason, renewed.replaces) == (CardReason.RENEWAL, an.cards.first())
+    assert (first.reason, first.replaces, first.number) == (CardReason.NEW, None, f"{other.code}-01")
+
+
 def test_the_requesting_level_does_not_decide(registry, users):
     """The CĐCS never decides on its own request; one the province entered for it from the CĐCS's list is
     the CĐCS's all the same, and its upper union or the province decides on it (test_cards_upper_level)."""

@@ -145,8 +145,23 @@ def _open_items(members) -> QuerySet[CardRequestItem]:
     )
 
 
-def holds_card(member: Member) -> bool:
-    return bool(member.card_type or member.card_issued_on) or member.cards.exists()
+REPLACEMENTS = (CardReason.LOST, CardReason.DAMAGED, CardReason.CHANGED)
+
+
+def holding_a_card(members: Sequence[Member]) -> set[int]:
+    """The ids of ``members`` who hold a card: one in their history, or one known only from the member's
+    own card fields (an imported list, cards issued before the history was kept)."""
+    holders = {member.pk for member in members if member.card_type or member.card_issued_on}
+    return holders | set(
+        MemberCard.objects.filter(member__in=members).values_list("member_id", flat=True).distinct()
+    )
+
+
+def filed_reason(reason: str, holds_card: bool) -> str:
+    """The reason a wish is filed under: the renewal campaign gives a member who holds no card (joined since,
+    or never issued one) a first card, as the campaign means everyone to have the new card; the history then
+    says "new card", not a renewal of a card that never was."""
+    return CardReason.NEW if reason == CardReason.RENEWAL and not holds_card else reason
 
 
 # ------------------------------------------------------------------------------------------- requests
@@ -169,6 +184,7 @@ def request_cards(*, user, unit: Unit, wishes: Sequence[CardWish], note: str = "
         raise ValidationError({"members": _("Choose at least one member.")})
     ids = [wish.member.pk for wish in wishes]
     members = Member.objects.select_for_update().in_bulk(ids)
+    holders = holding_a_card(list(members.values()))
     problems: list[str] = []
     if len(set(ids)) != len(ids):
         problems.append(_("A member is listed twice."))
@@ -185,9 +201,18 @@ def request_cards(*, user, unit: Unit, wishes: Sequence[CardWish], note: str = "
                 _("%(member)s (%(code)s) is not a member of %(unit)s.")
                 % {"member": member.full_name, "code": member.code, "unit": unit}
             )
-        elif wish.reason == CardReason.NEW and holds_card(member):
+        elif wish.reason == CardReason.NEW and member.pk in holders:
             problems.append(
                 _("%(member)s (%(code)s) already holds a card: ask for a replacement, with its reason.")
+                % {"member": member.full_name, "code": member.code}
+            )
+        elif wish.reason in REPLACEMENTS and member.pk not in holders:
+            # A lost card nobody recorded is a gap in the register, not a first card: say where to fix it.
+            problems.append(
+                _(
+                    "%(member)s (%(code)s) holds no card to replace: ask for a new card, or first record "
+                    "the card they hold (its date of issue) on their page."
+                )
                 % {"member": member.full_name, "code": member.code}
             )
     for item in _open_items(list(members.values())):
@@ -200,7 +225,10 @@ def request_cards(*, user, unit: Unit, wishes: Sequence[CardWish], note: str = "
     request = CardRequest.objects.create(unit=unit, requested_by=user, note=note)
     items = CardRequestItem.objects.bulk_create(
         CardRequestItem(
-            request=request, member=members[wish.member.pk], reason=wish.reason, card_type=wish.card_type
+            request=request,
+            member=members[wish.member.pk],
+            reason=filed_reason(wish.reason, wish.member.pk in holders),
+            card_type=wish.card_type,
         )
         for wish in wishes
     )

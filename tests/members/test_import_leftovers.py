@@ -4,7 +4,9 @@ written twice with the year of birth only once, the registry's personal data in 
 import datetime
 
 import pytest
+from django.urls import reverse
 
+from congdoan.audit.models import PersonalDataAccess
 from congdoan.members.exports import mask_email, mask_id_number, mask_phone
 from congdoan.members.imports import services
 from tests.members import listfiles
@@ -164,3 +166,46 @@ def test_only_the_masks_a_masked_export_writes_keep_the_registrys_values(registr
     batch = read(path, an.unit, mode="update")
     assert batch.rows.get(row_number=2).changes == {"occupation": ["", "Kế toán"]}
     assert sorted(errors_by_row(batch)[3]) == ["Email", "Số CCCD", "Điện thoại"]
+
+
+# ------------------------------------------------------------------- the registry's data in a preview
+
+
+def test_the_registrys_personal_data_in_an_update_preview_is_masked_until_shown_and_recorded(
+    officer, registry, tmp_path
+):
+    """The preview said 'Phone: 0912300001 → 0987654321' to whoever opened it, and nothing was recorded:
+    the member page masks the registry's personal data and records showing it in full."""
+    an = registry.an
+    headers = ["Mã đoàn viên", "Điện thoại", "Ngày sinh"]
+    rows = [[an.code, "0987654321", D(1990, 3, 5)]]
+    path = listfiles.xlsx(tmp_path / "phones.xlsx", rows, headers=headers, title=False, totals=False)
+    user = registry.world.users["officer"]
+    batch = services.read_batch(
+        batch=services.create_batch(file=path, unit=an.unit, mode="update", user=user)
+    )
+    assert batch.rows_update == 1
+    page_url = reverse("members:import", kwargs={"pk": batch.pk})
+    api_url = f"/api/member-imports/{batch.pk}/rows/"
+
+    masked = officer.get(page_url).content.decode()
+    assert an.phone not in masked and mask_phone(an.phone) in masked and "04/03/1990" not in masked
+    assert "0987654321" in masked  # the list's own values, as it wrote them
+    changes = officer.get(api_url).json()["results"][0]["changes"]
+    assert changes["phone"] == [mask_phone(an.phone), "0987654321"]
+    assert changes["birth_date"] == ["1990", "05/03/1990"]
+    assert not PersonalDataAccess.objects.exists()
+
+    shown = officer.get(page_url, {"reveal": "1", "reason": "kiểm tra"}).content.decode()
+    assert an.phone in shown and "04/03/1990" in shown
+    access = PersonalDataAccess.objects.get()  # one for the page, not one per row
+    assert (access.action, access.object_id, access.unit_id, access.reason) == (
+        "view",
+        batch.pk,
+        an.unit_id,
+        "kiểm tra",
+    )
+    assert an.code in access.detail
+    changes = officer.get(api_url, {"reveal": "1"}).json()["results"][0]["changes"]
+    assert changes["phone"] == [an.phone, "0987654321"]
+    assert PersonalDataAccess.objects.count() == 2

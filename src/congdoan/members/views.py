@@ -427,9 +427,16 @@ def import_detail(request, pk: int):
     headers = [column["header"] for column in batch.columns]
     can_commit = batch.state == ImportBatch.State.READY
     allowed = import_services.allowed_decisions(batch=batch, rows=page.rows) if can_commit else {}
+    # The registry's personal data that the rows' changes show: masked, or in full and recorded.
+    revealed = request.GET.get("reveal") == "1"
+    if revealed:
+        import_steps.show_personal_data(
+            user=request.user, batch=batch, rows=page.rows, reason=request.GET.get("reason", "")
+        )
     for row in page.rows:
         row.cells = list(zip(headers, row.values, strict=False))
-        row.change_list = [(_field_label(name), old, new) for name, (old, new) in row.changes.items()]
+        changes = row.changes if revealed else import_steps.masked_changes(row.changes)
+        row.change_list = [(_field_label(name), old, new) for name, (old, new) in changes.items()]
         row.offered, row.refused = _decisions_of(allowed.get(row.pk, {}))
     return render(
         request,
@@ -447,6 +454,10 @@ def import_detail(request, pk: int):
             "failed_job": batch.job if batch.job and batch.job.state == Job.State.FAILED else None,
             "decisions": [c for c in ImportRow.Decision.choices if c[0]],
             "can_commit": can_commit,
+            "revealed": revealed,
+            "can_reveal": not revealed
+            and selectors.may_see_personal_data(request.user)
+            and import_steps.hides_personal_data(page.rows),
         },
     )
 

@@ -388,7 +388,16 @@ class ImportBatchViewSet(
 
     @extend_schema(
         summary=gettext_lazy("Rows of the import"),
-        parameters=[OpenApiParameter("status", OpenApiTypes.STR, enum=ImportRow.Status.values)],
+        description=gettext_lazy(
+            "The registry's personal data that the rows' changes show (ID number, phone, e-mail, date of "
+            "birth) is masked unless reveal=1, which only administrators, officers and chairs may ask for; "
+            "each page so shown is logged (Decree 13/2023/NĐ-CP)."
+        ),
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, enum=ImportRow.Status.values),
+            OpenApiParameter("reveal", OpenApiTypes.BOOL, description=gettext_lazy("Show it in full")),
+            OpenApiParameter("reason", OpenApiTypes.STR, description=gettext_lazy("Why it must be seen")),
+        ],
         responses=s.ImportRowSerializer(many=True),
     )
     @action(detail=True)
@@ -402,9 +411,13 @@ class ImportBatchViewSet(
             rows = rows.filter(status=wanted)
         page = self.paginate_queryset(rows)
         allowed = import_services.allowed_decisions(batch=batch, rows=page)
-        return self.get_paginated_response(
-            s.ImportRowSerializer(page, many=True, context={"batch": batch, "allowed": allowed}).data
-        )
+        revealed = request.query_params.get("reveal") in ("1", "true")
+        if revealed:
+            import_steps.show_personal_data(
+                user=request.user, batch=batch, rows=page, reason=request.query_params.get("reason", "")
+            )
+        context = {"batch": batch, "allowed": allowed, "revealed": revealed}
+        return self.get_paginated_response(s.ImportRowSerializer(page, many=True, context=context).data)
 
     @extend_schema(
         summary=gettext_lazy("Decide on the rows that may be duplicates"), responses=s.DecidedSerializer

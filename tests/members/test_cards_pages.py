@@ -5,7 +5,6 @@ once to whoever asked) and the printer's .xlsx read back."""
 import datetime
 import importlib.util
 import io
-import itertools
 import re
 import shutil
 import subprocess
@@ -240,51 +239,6 @@ def test_the_cards_carry_the_vietnamese_text(client_as, registry, batch, tmp_pat
         assert timezone.localdate().strftime("%d/%m/%Y") in text
     info = subprocess.run(["pdfinfo", str(tmp_path / f"{second.pk}.pdf")], capture_output=True, text=True)
     assert re.search(r"^Pages:\s+2$", info.stdout, re.MULTILINE), info.stdout
-
-
-LONG_NAME = "Tôn Thất Nguyễn Phước Công Huyền Tôn Nữ Thị Thanh Thủy Ngọc Diễm Phương"
-LONG_UNIT = (
-    "Công đoàn cơ sở Công ty Cổ phần Đầu tư Xây dựng và Phát triển Hạ tầng Kỹ thuật Đô thị Kiên Giang – "
-    "Chi nhánh Phú Quốc thuộc Tổng Công ty Xây dựng Công trình Giao thông 8 (Cienco 8) – Xí nghiệp số 3"
-)
-
-
-def text_bottom(box) -> float:
-    """The lowest edge of the lines of text inside ``box``."""
-    return max(
-        (
-            line.position_y + line.margin_height()
-            for line in box.descendants()
-            if type(line).__name__ == "LineBox"
-        ),
-        default=box.position_y,
-    )
-
-
-@pytest.mark.skipif(importlib.util.find_spec("weasyprint") is None, reason="weasyprint absent")
-def test_long_names_fit_on_the_card(registry, users):
-    """A long name and a long CĐCS name shrink to fit: no line of a card runs into the next one or past the
-    card's edge, where the card number would be cut off."""
-    unit = registry.world.units["a"]
-    unit.name = LONG_UNIT
-    unit.save()
-    members = [
-        admit(unit, LONG_NAME, gender="female", serial=40),
-        admit(unit, "Công Tôn Nữ Thị Huyền Trang Nguyễn Hoàng Phương Thảo", gender="female", serial=41),
-        admit(unit, "Lê Văn Tư", serial=42),
-    ]
-    document = card_exports.sheet_document(printed(registry, users, members))
-    shown = [
-        box
-        for box in document.pages[0]._page_box.descendants()
-        if getattr(box, "element_tag", None) == "div" and box.element.get("class") == "card"
-    ]
-    assert len(shown) == 3
-    for card in shown:
-        parts = list(card.children)
-        for part, after in itertools.pairwise(parts):
-            assert text_bottom(part) <= after.position_y + 0.5, part.element.get("class")
-        assert text_bottom(parts[-1]) <= card.content_box_y() + card.height + 0.5
 
 
 def test_the_overview_refuses_a_campaign_beginning_after_the_day_shown(client_as, registry):

@@ -7,6 +7,7 @@ number the card will have once handed out (``cards.card_number``). No other pers
 
 import datetime
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,16 +96,57 @@ def sheet_pdf(batch: CardPrintBatch) -> bytes:
     return sheet_document(batch).write_pdf()
 
 
-# What card_sheet.html gives the text: the card less its padding and border, the labels' column.
+# The card's geometry as card_sheet.html lays it out (keep the two in step): the text's width and height (the
+# card less its padding and border), the labels' column, the line heights, and the parts of fixed size.
+PT = 25.4 / 72  # mm
 CARD_TEXT_MM = 85.6 - 2 * 4 - 2 * 0.2
+CARD_TEXT_HEIGHT_MM = 54 - 2 * 3 - 2 * 0.2
 LABEL_MM = 19
-NAME_SIZES = ("11", "10", "9", "8", "7")  # pt: the largest keeping the name on two lines
-UNIT_SIZES = ("7.5", "7", "6.5", "6", "5.5")  # pt: the largest keeping the CĐCS on three lines
+LINE = 1.2  # line height of the card's text, times its size
+ROW_LINE = 1.3  # of the rows of labels
+LABEL_PT = 7.5
+FIXED_MM = (
+    7 * LINE * PT  # CÔNG ĐOÀN VIỆT NAM
+    + 0.5  # above the issuer
+    + (11 * LINE * PT + 2 + 2.5)  # THẺ ĐOÀN VIÊN and its margins
+    + 1.5  # above the rows
+    + 3 * LABEL_PT * ROW_LINE * PT  # the rows of one line: code, date of issue, card number
+)
+MARGIN = 0.95  # of each width, for the kerning and rounding the advances do not measure
+
+
+def _sizes(largest: float, smallest: float) -> tuple[float, ...]:
+    return tuple(largest - step / 2 for step in range(int((largest - smallest) * 2) + 1))
+
+
+@dataclass(frozen=True)
+class CardText:
+    """A text of the card whose size is chosen to fit: its font, the sizes it may take (largest first), the
+    width of its lines and their height (times the size)."""
+
+    weight: str
+    sizes: tuple[float, ...]
+    width_mm: float
+    line: float
+    min_height_mm: float = 0  # the row's label, when the text is shorter
+
+    def height_mm(self, text: str, size: float) -> float:
+        lines = text_widths(self.weight).lines(text, size, MARGIN * self.width_mm)
+        return max(lines * size * self.line * PT, self.min_height_mm)
+
+
+ISSUER = CardText("regular", _sizes(6.5, 4), CARD_TEXT_MM, LINE)
+NAME = CardText("bold", _sizes(11, 6), CARD_TEXT_MM, LINE)
+UNIT = CardText("regular", _sizes(7.5, 4), CARD_TEXT_MM - LABEL_MM, ROW_LINE, LABEL_PT * ROW_LINE * PT)
 
 
 @dataclass(frozen=True)
 class PrintedCard:
+    """A card's face and its sizes, in points, written for CSS (``6.5``: the template would localise a
+    number as ``6,5``, which CSS ignores)."""
+
     face: CardFace
+    issuer_pt: str
     name_pt: str
     unit_pt: str
 
@@ -122,23 +164,25 @@ class TextWidths:
 
     def width_mm(self, text: str, size_pt: float) -> float:
         units = sum(self.advances[self.glyph_of.get(ord(char), ".notdef")][0] for char in text)
-        return units / self.per_em * size_pt * 25.4 / 72
+        return units / self.per_em * size_pt * PT
 
     def lines(self, text: str, size_pt: float, width_mm: float) -> int:
-        """How many lines ``text`` takes, broken between words as the browser does."""
+        """How many lines ``text`` takes, broken as the sheet breaks it: between words and after hyphens,
+        and a word longer than a line anywhere (``overflow-wrap: anywhere``), on a line of its own."""
         count, line = 1, ""
-        for word in text.split():
-            longer = f"{line} {word}" if line else word
-            if line and self.width_mm(longer, size_pt) > width_mm:
-                count, line = count + 1, word
-            else:
-                line = longer
+        for word in re.findall(r"[^\s-]*-+|[^\s-]+", text):
+            joined = f"{line}{word}" if not line or line.endswith("-") else f"{line} {word}"
+            if self.width_mm(joined, size_pt) <= width_mm:
+                line = joined
+                continue
+            if line:
+                count += 1
+            line = ""
+            for char in word:  # a word wider than the line is cut where the line is full
+                if line and self.width_mm(line + char, size_pt) > width_mm:
+                    count, line = count + 1, ""
+                line += char
         return count
-
-    def largest(self, text: str, sizes: tuple[str, ...], width_mm: float, max_lines: int) -> str:
-        return next(
-            (size for size in sizes if self.lines(text, float(size), width_mm) <= max_lines), sizes[-1]
-        )
 
 
 @functools.cache
@@ -147,11 +191,21 @@ def text_widths(weight: str) -> TextWidths:
 
 
 def fitted(face: CardFace) -> PrintedCard:
-    """``face`` with the font sizes that keep its name and its CĐCS within the card, whatever their length
-    (a 5 % margin for the kerning and rounding not measured)."""
-    name = text_widths("bold").largest(face.full_name.upper(), NAME_SIZES, 0.95 * CARD_TEXT_MM, 2)
-    unit = text_widths("regular").largest(face.unit_name, UNIT_SIZES, 0.95 * (CARD_TEXT_MM - LABEL_MM), 3)
-    return PrintedCard(face, name, unit)
+    """``face`` with the font sizes that keep its issuer, name and CĐCS within the card, whatever their
+    length: each starts at its largest size, and while the card's text is taller than the card, the one
+    taking the most height (of those that can) takes the next smaller size."""
+    texts = ((ISSUER, face.issuer_name), (NAME, face.full_name.upper()), (UNIT, face.unit_name))
+    steps = [0, 0, 0]
+    while True:
+        heights = [
+            part.height_mm(text, part.sizes[step]) for (part, text), step in zip(texts, steps, strict=True)
+        ]
+        shrinkable = [index for index, (part, _) in enumerate(texts) if steps[index] < len(part.sizes) - 1]
+        if FIXED_MM + sum(heights) <= CARD_TEXT_HEIGHT_MM or not shrinkable:
+            break
+        steps[max(shrinkable, key=lambda index: heights[index])] += 1
+    issuer, name, unit = (f"{part.sizes[step]:g}" for (part, _), step in zip(texts, steps, strict=True))
+    return PrintedCard(face, issuer, name, unit)
 
 
 def sheet_document(batch: CardPrintBatch):

@@ -319,11 +319,8 @@ def withdraw_request(*, request: CardRequest, user, reason: str) -> CardRequest:
             )
             % {"batches": ", ".join(str(batch) for batch in batches)}
         )
-    request.withdrawal_reason = _required(reason, _("Say why the approval is withdrawn."))
-    request.state = CardRequest.State.WITHDRAWN
-    request.withdrawn_by = user
-    request.withdrawn_at = timezone.now()
-    request.save()
+    reason = _required(reason, _("Say why the approval is withdrawn."))
+    request.take_back(state=CardRequest.State.WITHDRAWN, user=user, reason=reason)
     return request
 
 
@@ -529,11 +526,7 @@ def cancel_batch(*, batch: CardPrintBatch, user, reason: str) -> CardPrintBatch:
     items = list(batch.items.order_by("pk"))
     _update_logged(items, ["batch"], lambda item: setattr(item, "batch", None))
     batch.released_requests = sorted({item.request_id for item in items})
-    batch.state = CardPrintBatch.State.CANCELLED
-    batch.cancelled_by = user
-    batch.cancelled_at = timezone.now()
-    batch.cancellation_reason = reason
-    batch.save()
+    batch.take_back(state=CardPrintBatch.State.CANCELLED, user=user, reason=reason)
     return batch
 
 

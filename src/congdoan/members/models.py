@@ -6,9 +6,12 @@ state, [valid_from, valid_to)), so "who belonged to which unit on a date" is one
 tree's ``UnitLink``. ``Member.unit`` and ``Member.status`` mirror the latest interval for fast lists.
 """
 
+from typing import ClassVar
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from congdoan.audit.models import ChangeLogged
@@ -332,8 +335,64 @@ class CardReason(models.TextChoices):
     RENEWAL = "renewal", _("Card renewal campaign")
 
 
-class CardRequest(ChangeLogged):
-    """A grassroots union's request for cards for a list of its members, decided by the upper level."""
+class TakenBack(models.Model):
+    """A step of the card workflow the upper level took back before the cards were handed out: an approval
+    withdrawn (``cards.withdraw_request``), a print batch cancelled (``cards.cancel_batch``). The row stays,
+    in the state given, with who took the step back, when and why: three fields each model names in its
+    own words (``taken_back``)."""
+
+    taken_back_fields: ClassVar[tuple[str, str, str]]  # who, when, why
+
+    class Meta:
+        abstract = True
+
+    def take_back(self, *, state: str, user, reason: str) -> None:
+        by, at, why = self.taken_back_fields
+        setattr(self, by, user)
+        setattr(self, at, timezone.now())
+        setattr(self, why, reason)
+        self.state = state
+        self.save()
+
+
+def taken_back(by: str, at: str, why: str, labels: tuple[str, str, str]) -> type[TakenBack]:
+    """``TakenBack`` with its fields named ``by``, ``at`` and ``why`` (and labelled so): the names, and the
+    columns, each model had before the two shared one definition."""
+    by_label, at_label, why_label = labels
+    fields = {
+        by: models.ForeignKey(
+            "accounts.User",
+            verbose_name=by_label,
+            null=True,
+            blank=True,
+            on_delete=models.SET_NULL,
+            related_name="+",
+        ),
+        at: models.DateTimeField(at_label, null=True, blank=True),
+        why: models.CharField(why_label, max_length=500, blank=True),
+    }
+    meta = type("Meta", (), {"abstract": True})
+    attributes = {"__module__": __name__, "Meta": meta, "taken_back_fields": (by, at, why), **fields}
+    return type(f"TakenBack_{by}", (TakenBack,), attributes)
+
+
+WITHDRAWN = taken_back(
+    "withdrawn_by",
+    "withdrawn_at",
+    "withdrawal_reason",
+    (_("withdrawn by"), _("withdrawn at"), _("reason for withdrawal")),
+)
+CANCELLED = taken_back(
+    "cancelled_by",
+    "cancelled_at",
+    "cancellation_reason",
+    (_("cancelled by"), _("cancelled at"), _("reason for cancellation")),
+)
+
+
+class CardRequest(WITHDRAWN, ChangeLogged):
+    """A grassroots union's request for cards for a list of its members, decided by the upper level; an
+    approval taken back before printing is withdrawn (``TakenBack``)."""
 
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting for approval")
@@ -367,17 +426,6 @@ class CardRequest(ChangeLogged):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     rejection_reason = models.CharField(_("reason for rejection"), max_length=500, blank=True)
-    # An approved request the upper level took back before it was printed (``cards.withdraw_request``).
-    withdrawn_by = models.ForeignKey(
-        "accounts.User",
-        verbose_name=_("withdrawn by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
-    withdrawal_reason = models.CharField(_("reason for withdrawal"), max_length=500, blank=True)
 
     scope_path_field = "unit__path"
 
@@ -391,8 +439,9 @@ class CardRequest(ChangeLogged):
         return f"{self.pk} · {self.unit}"
 
 
-class CardPrintBatch(ChangeLogged):
-    """Approved requests printed together by an upper level; handing the batch out issues the cards."""
+class CardPrintBatch(CANCELLED, ChangeLogged):
+    """Approved requests printed together by an upper level; handing the batch out issues the cards; one
+    called off before it was handed out is cancelled (``TakenBack``), its requests released."""
 
     class State(models.TextChoices):
         PREPARED = "prepared", _("Being printed")
@@ -409,17 +458,6 @@ class CardPrintBatch(ChangeLogged):
     )
     created_at = models.DateTimeField(_("prepared at"), auto_now_add=True)
     issued_on = models.DateField(_("cards issued on"), null=True, blank=True)
-    # A batch called off before it was handed out (``cards.cancel_batch``): kept, its requests released.
-    cancelled_by = models.ForeignKey(
-        "accounts.User",
-        verbose_name=_("cancelled by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
-    cancellation_reason = models.CharField(_("reason for cancellation"), max_length=500, blank=True)
     # The numbers of the requests it held, which went back to waiting for a batch: the batch's own record
     # of what it was (its items no longer name it).
     released_requests = models.JSONField(_("requests released"), default=list, blank=True, editable=False)

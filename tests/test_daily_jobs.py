@@ -207,3 +207,116 @@ def test_the_daily_status_refresh_brings_a_suspension_that_ended_up_to_date_unde
     assert ObjectChange.objects.filter(
         object_id=member.pk, action="update", request_id=refresh.request_id
     ).exists()
+
+
+# ------------------------------------------------------------------------------ a failed run is tried again
+
+failures_left = {"count": 0}
+
+
+@jobs.job
+def flaky(current: Job) -> dict:
+    """Fails while ``failures_left`` says so, then succeeds."""
+    if failures_left["count"] > 0:
+        failures_left["count"] -= 1
+        raise RuntimeError("database is locked")
+    return {"attempt": current.attempt}
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The time jobs, the middleware and the rows' own dates read, moved by the test."""
+    now = {"at": timezone.make_aware(datetime.datetime(2026, 11, 21, 0, 30))}
+    monkeypatch.setattr(timezone, "now", lambda: now["at"])
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: timezone.localtime(now["at"]).date())
+
+    def move(**delta) -> None:
+        now["at"] += datetime.timedelta(**delta)
+
+    return move
+
+
+def attempts(function) -> list[tuple[int, str]]:
+    return list(
+        Job.objects.filter(kind=jobs.kind_of(function), daily_on=DAY)
+        .order_by("attempt")
+        .values_list("attempt", "state")
+    )
+
+
+@pytest.mark.django_db
+def test_a_failed_daily_run_is_tried_again_after_a_growing_back_off(settings, daily_tasks, clock):
+    settings.CONGDOAN_JOBS = "worker"
+    daily_tasks(flaky)
+    failures_left["count"] = 99
+    assert [job.attempt for job in jobs.start_daily()] == [1]
+    jobs.work(once=True)
+    waits = [jobs.retry_delay(attempt) for attempt in range(1, jobs.DAILY_ATTEMPTS)]
+    assert waits == [datetime.timedelta(minutes=15), datetime.timedelta(hours=1), datetime.timedelta(hours=4)]
+    for attempt, wait in enumerate(waits, start=2):
+        assert jobs.next_daily_check() == timezone.now() + wait
+        clock(seconds=wait.total_seconds() - 1)
+        assert jobs.start_daily() == []  # not yet
+        clock(seconds=1)
+        assert [job.attempt for job in jobs.start_daily()] == [attempt]
+        assert jobs.start_daily() == []  # queued: once
+        jobs.work(once=True)
+    failed = [(attempt, Job.State.FAILED) for attempt in range(1, jobs.DAILY_ATTEMPTS + 1)]
+    assert attempts(flaky) == failed
+    assert all("database is locked" in error for error in Job.objects.values_list("error", flat=True))
+    # The day's attempts are spent: nothing more until the next day, which starts afresh.
+    clock(hours=12)
+    assert jobs.start_daily() == []
+    assert jobs.next_daily_check() == timezone.make_aware(datetime.datetime(2026, 11, 22))
+    failures_left["count"] = 0
+    clock(hours=7)  # 00:45 the next day
+    next_day = DAY + datetime.timedelta(days=1)
+    assert [(job.daily_on, job.attempt) for job in jobs.start_daily()] == [(next_day, 1)]
+
+
+@pytest.mark.django_db
+def test_a_daily_run_that_succeeds_on_a_retry_is_not_run_again(settings, daily_tasks, clock):
+    settings.CONGDOAN_JOBS = "worker"
+    daily_tasks(flaky)
+    failures_left["count"] = 1
+    clock(minutes=1)
+    assert jobs.work(once=True, daily=True) == 1
+    clock(minutes=15)
+    assert jobs.work(once=True, daily=True) == 1
+    assert attempts(flaky) == [(1, Job.State.FAILED), (2, Job.State.DONE)]
+    clock(hours=5)
+    assert jobs.work(once=True, daily=True) == 0
+    assert jobs.next_daily_check() == timezone.make_aware(datetime.datetime(2026, 11, 22))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_web_process_retries_a_failed_daily_run_after_its_back_off_not_on_every_request(
+    settings, daily_tasks, clock, monkeypatch
+):
+    settings.CONGDOAN_JOBS, settings.CONGDOAN_DAILY = "thread", True
+    daily_tasks(flaky)
+    failures_left["count"] = 1
+    calls = []
+    start_daily = jobs.start_daily
+    monkeypatch.setattr(jobs, "start_daily", lambda **kwargs: calls.append(kwargs) or start_daily(**kwargs))
+
+    def finish_runs() -> None:
+        for thread in threading.enumerate():
+            if thread.name.startswith("job-"):
+                thread.join(timeout=30)
+
+    client = Client()
+    assert client.get(LOGIN).status_code == 200
+    finish_runs()
+    assert attempts(flaky) == [(1, Job.State.FAILED)]
+    # While the run was under way the process looks again a few minutes on, then when the retry is due.
+    clock(minutes=5)
+    assert client.get(LOGIN).status_code == 200
+    assert client.get(LOGIN).status_code == 200
+    assert len(calls) == 2 and attempts(flaky) == [(1, Job.State.FAILED)]
+    clock(minutes=10)
+    assert client.get(LOGIN).status_code == 200
+    finish_runs()
+    assert client.get(LOGIN).status_code == 200
+    assert len(calls) == 3
+    assert attempts(flaky) == [(1, Job.State.FAILED), (2, Job.State.DONE)]

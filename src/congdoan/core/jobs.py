@@ -16,9 +16,13 @@ the same process (the web process, in thread mode) still see it through ``status
 Daily work needs no cron: a job marked ``@daily`` (taking only the Job, whose ``daily_on`` is the day it is
 for) is started by ``start_daily`` once per installation and local day, by whichever process gets there
 first — the web process on its first request of the day in thread mode (``DailyWorkMiddleware``), the
-worker's loop in worker mode. The Job row is the token: (kind, daily_on) is unique, so a process that loses
-the race finds the row taken and does nothing. Inline mode (tests) starts nothing by itself.
-``CONGDOAN_DAILY=off`` leaves the daily tasks to their commands (cron).
+worker's loop in worker mode. The Job row is the token: (kind, daily_on, attempt) is unique, so a process
+that loses the race finds the row taken and does nothing. A run that failed (a locked database, a bug fixed
+by a restart) is tried again the same day, after a back-off that grows with each attempt (``retry_delay``),
+up to ``DAILY_ATTEMPTS``; each attempt is a Job row of its own, the failures kept with their errors. The
+web process and the worker ask again only when ``next_daily_check`` says something may be due, not on
+every request or loop. Inline mode (tests) starts nothing by itself. ``CONGDOAN_DAILY=off`` leaves the
+daily tasks to their commands (cron).
 """
 
 import logging
@@ -27,7 +31,7 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -55,6 +59,10 @@ _live: dict[uuid.UUID | int, dict] = {}  # progress of jobs running in this proc
 _side_connections: dict[int, object] = {}
 _daily: dict[str, Callable] = {}  # kind -> function of every job marked @daily
 
+DAILY_ATTEMPTS = 4  # a daily task's runs a day at the most: the first and three more after failures
+FIRST_RETRY = timedelta(minutes=15)  # after a failed run; four times longer after each further one
+DAILY_RECHECK = timedelta(minutes=5)  # how soon to look again at a daily run queued or under way
+
 
 class JobError(Exception):
     """A failure to show the user as it is (the message is already for them)."""
@@ -76,7 +84,9 @@ def kind_of(function: Callable) -> str:
     return f"{function.__module__}.{function.__qualname__}"
 
 
-def enqueue(function: Callable, *, user=None, unit=None, daily_on: date | None = None, **params) -> Job:
+def enqueue(
+    function: Callable, *, user=None, unit=None, daily_on: date | None = None, attempt: int = 1, **params
+) -> Job:
     """Queue ``function(job, **params)``, to start as ``CONGDOAN_JOBS`` says after this transaction."""
     if not getattr(function, "is_congdoan_job", False):
         raise ValueError(f"{kind_of(function)} is not marked @job")
@@ -87,6 +97,7 @@ def enqueue(function: Callable, *, user=None, unit=None, daily_on: date | None =
         unit=unit,
         request_id=uuid.uuid4(),
         daily_on=daily_on,
+        attempt=attempt,
     )
     mode = settings.CONGDOAN_JOBS
     if mode == "inline":
@@ -102,17 +113,58 @@ def enqueue(function: Callable, *, user=None, unit=None, daily_on: date | None =
     return created
 
 
+def retry_delay(attempt: int) -> timedelta:
+    """How long after the failure of ``attempt`` the next one starts: 15 minutes, 1 hour, 4 hours."""
+    return FIRST_RETRY * 4 ** (attempt - 1)
+
+
+def _last_runs(today: date) -> dict[str, Job]:
+    """The latest attempt of each daily task for ``today``."""
+    runs = Job.objects.filter(kind__in=list(_daily), daily_on=today).order_by("kind", "attempt")
+    return {run.kind: run for run in runs}
+
+
+def _retry_at(run: Job) -> datetime | None:
+    """When the next attempt of a failed daily run may start; None when it did not fail or has no more."""
+    if run.state != Job.State.FAILED or run.attempt >= DAILY_ATTEMPTS:
+        return None
+    return (run.finished_at or run.created_at) + retry_delay(run.attempt)
+
+
 def start_daily(*, today: date | None = None) -> list[Job]:
-    """Queue today's run of each daily task that no process has started yet; return those queued here."""
+    """Queue today's run of each daily task that no process has started yet, and the next attempt of one
+    whose last run today failed once its back-off has passed; return those queued here."""
     today = today or timezone.localdate()
+    now = timezone.now()
+    last = _last_runs(today)
     started = []
-    for function in _daily.values():
+    for kind, function in _daily.items():
+        run = last.get(kind)
+        retry_at = None if run is None else _retry_at(run)
+        if run is not None and (retry_at is None or retry_at > now):
+            continue
         try:
             with transaction.atomic():
-                started.append(enqueue(function, daily_on=today))
+                started.append(enqueue(function, daily_on=today, attempt=run.attempt + 1 if run else 1))
         except IntegrityError:
-            continue  # another process (or an earlier call) started it today
+            continue  # another process (or an earlier call) started it
     return started
+
+
+def next_daily_check(*, today: date | None = None) -> datetime:
+    """When ``start_daily`` may have something to start: the next failed run's retry, a few minutes on
+    while a run is queued or under way (it may fail), else the next local day."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    due = [timezone.make_aware(datetime.combine(today + timedelta(days=1), datetime.min.time()))]
+    last = _last_runs(today)
+    for kind in _daily:
+        run = last.get(kind)
+        if run is None or run.state in (Job.State.QUEUED, Job.State.RUNNING):
+            due.append(now + DAILY_RECHECK)
+        elif (retry_at := _retry_at(run)) is not None:
+            due.append(max(retry_at, now))
+    return min(due)
 
 
 def _run_in_thread(job_id) -> None:
@@ -237,17 +289,17 @@ def work(
     *, once: bool = False, poll: float = 1.0, stop: threading.Event | None = None, daily: bool = False
 ) -> int:
     """The worker loop: claim queued jobs oldest first and run them; with ``once``, stop when none is left.
-    With ``daily``, first start each day's daily tasks (``start_daily``) when the local day changes."""
+    With ``daily``, start the daily tasks' runs (``start_daily``) whenever ``next_daily_check`` says."""
     done = 0
     stop = stop or threading.Event()
-    started_on = None
+    daily_check = None  # when start_daily may next have something to start
     while not stop.is_set():
         if not connection.in_atomic_block:  # (a caller's transaction, as in tests, keeps its connection)
             close_old_connections()  # a long-lived worker must not hold a dead or stale connection
         fail_stale_jobs()
-        if daily and started_on != (today := timezone.localdate()):
-            start_daily(today=today)
-            started_on = today
+        if daily and (daily_check is None or timezone.now() >= daily_check):
+            start_daily()
+            daily_check = next_daily_check()
         next_id = (
             Job.objects.filter(state=Job.State.QUEUED)
             .order_by("created_at")

@@ -41,9 +41,11 @@ class Job(models.Model):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
-    # The local day a daily task's run is for (``congdoan.core.jobs.daily``); unique per task, so that
-    # of the processes that start the day's work the first wins and the others find the row taken.
+    # The local day a daily task's run is for (``congdoan.core.jobs.daily``), and which attempt of that day
+    # it is (a failed run is tried again later that day): unique per task, so that of the processes that
+    # start the day's work, or its next attempt, the first wins and the others find the row taken.
     daily_on = models.DateField(_("daily run of"), null=True, blank=True)
+    attempt = models.PositiveSmallIntegerField(_("attempt"), default=1)
 
     scope_path_field = "unit__path"
 
@@ -54,9 +56,9 @@ class Job(models.Model):
         indexes = [models.Index(fields=["state", "created_at"])]
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "daily_on"],
+                fields=["kind", "daily_on", "attempt"],
                 condition=models.Q(daily_on__isnull=False),
-                name="core_job_once_a_day",
+                name="core_job_daily_attempt",
             )
         ]
 

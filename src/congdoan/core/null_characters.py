@@ -7,16 +7,21 @@ picked by code, a list filter, a related field, a path parameter) sends the valu
 first. No valid input contains a NUL, so the middleware refuses it once, before any view, form, filter
 or serializer runs: none of them has to remember it, and new routes are covered without a line.
 
-It reads the path, the query string, form fields and JSON bodies, not uploaded files: an .xlsx holds
-NUL bytes legitimately (and Django keeps only the printable characters of a file's name). A page gets
-a page with the messages; the API its error format, ``{"field": ["message"]}``, or ``{"detail": …}``
-for the path.
+It reads the path, the query string, form fields (of a POST, and of the API's PUT and PATCH, multipart
+ones included), JSON bodies, cookies and the other headers, not uploaded files: an .xlsx holds NUL bytes
+legitimately (and Django keeps only the printable characters of a file's name). A cookie or header reaches
+the database too (the session cookie is looked up, a forwarded address is stored with a failed login). A
+page gets a page with the messages; the API its error format, ``{"field": ["message"]}``, or
+``{"detail": …}`` for the path, a cookie or a header.
 """
 
 import json
 import re
 
+from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
 from django.http import JsonResponse, QueryDict
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from rest_framework.settings import api_settings
@@ -32,6 +37,18 @@ def field_message(field: str) -> str:
 
 def path_message() -> str:
     return _("The address contains a null character, which is not allowed.")
+
+
+def header_message(header: str) -> str:
+    return _("The header “%(header)s” contains a null character, which is not allowed.") % {
+        "header": shown(header)
+    }
+
+
+def cookie_message(cookie: str) -> str:
+    return _("The cookie “%(cookie)s” contains a null character, which is not allowed.") % {
+        "cookie": shown(cookie)
+    }
 
 
 def body_message() -> str:
@@ -92,7 +109,31 @@ def body_fields(request) -> dict[str, list[str]]:
         return in_query_dict(request.POST)
     if content_type == FORM_TYPES[0]:  # a PUT or PATCH form, read as the API's form parser would
         return in_query_dict(QueryDict(request.body, encoding=request.encoding))
-    return {}
+    # A multipart PUT or PATCH: parsed here as Django parses a POST's (files streamed to the upload
+    # handlers, never the whole body in memory) and kept on the request, where DRF takes the parsed form
+    # once it finds the stream read.
+    try:
+        request._post, request._files = request.parse_file_upload(request.META, request)
+    except MultiPartParserError:
+        request._mark_post_parse_error()  # as Django does: the view finds an empty form and says so
+        return {}
+    return in_query_dict(request._post)
+
+
+def in_cookies(request) -> list[str]:
+    return [cookie_message(name) for name, value in request.COOKIES.items() if NUL in name or NUL in value]
+
+
+def in_headers(request) -> list[str]:
+    """The headers holding a NUL (the cookies' own header is read cookie by cookie), named as sent."""
+    return [
+        header_message(key.removeprefix("HTTP_").replace("_", "-").title())
+        for key, value in request.META.items()
+        if (key.startswith("HTTP_") or key in ("CONTENT_TYPE", "CONTENT_LENGTH"))
+        and key != "HTTP_COOKIE"
+        and isinstance(value, str)
+        and NUL in value
+    ]
 
 
 class RefuseNullCharactersMiddleware:
@@ -104,6 +145,14 @@ class RefuseNullCharactersMiddleware:
     def __call__(self, request):
         if NUL in request.path:
             return self.refuse(request, {"detail": path_message()}, [path_message()])
+        if cookies := in_cookies(request):
+            if NUL in request.COOKIES.get(settings.SESSION_COOKIE_NAME, ""):
+                # A session key with a NUL is not looked up: the refusal page is shown to no one (and
+                # the cookie, found empty, is deleted).
+                request.session = SessionBase()
+            return self.refuse(request, {"detail": cookies}, cookies)
+        if headers := in_headers(request):
+            return self.refuse(request, {"detail": headers}, headers)
         fields = {**in_query_dict(request.GET), **body_fields(request)}
         if fields:
             messages = [message for field_messages in fields.values() for message in field_messages]

@@ -5,6 +5,7 @@ which reads its form as before."""
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -88,3 +89,27 @@ def test_a_multipart_patch_without_a_nul_reaches_its_view(world):
     )
     assert response.status_code == 200, response.content
     assert Unit.objects.get(code="KG-RG-01").phone == "0297 3862 222"
+
+
+# ------------------------------------------------------------------------ a body over Django's limits
+
+
+def test_a_json_body_over_the_size_limit_gets_the_apis_error_format(world, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    client = client_for(world.users["officer"])
+    body = {"unit": "KG-RG-01", "note": "x" * (1024 * 1024)}
+    response = client.post("/api/card-requests/", body, format="json")
+    assert response.status_code == 400 and response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "detail": in_vietnamese(null_characters.too_large_message, RequestDataTooBig())
+    }
+    assert "1 MB" in response.json()["detail"]
+
+
+def test_a_form_with_too_many_fields_gets_a_page_saying_so(world, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    client = client_for(world.users["officer"])
+    response = client.post(reverse("units:tree"), {f"f{n}": "x" for n in range(20)})
+    assert response.status_code == 400
+    message = in_vietnamese(null_characters.too_large_message, TooManyFieldsSent())
+    assert escape(message) in response.content.decode() and "10" in message

@@ -13,6 +13,9 @@ legitimately (and Django keeps only the printable characters of a file's name). 
 the database too (the session cookie is looked up, a forwarded address is stored with a failed login). A
 page gets a page with the messages; the API its error format, ``{"field": ["message"]}``, or
 ``{"detail": …}`` for the path, a cookie or a header.
+
+Reading the body here is also where a body over Django's limits (``DATA_UPLOAD_MAX_MEMORY_SIZE``, the
+number of fields or files) is found: it is refused here too, in the same two formats, saying the limit.
 """
 
 import json
@@ -20,6 +23,7 @@ import re
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import JsonResponse, QueryDict
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
@@ -53,6 +57,21 @@ def cookie_message(cookie: str) -> str:
 
 def body_message() -> str:
     return _("The request contains a null character, which is not allowed.")
+
+
+def too_large_message(error: Exception) -> str:
+    if isinstance(error, RequestDataTooBig):
+        return _(
+            "The request is larger than the %(size)s MB the server accepts outside of uploaded files; "
+            "send less at a time."
+        ) % {"size": f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 2**20:g}"}
+    if isinstance(error, TooManyFilesSent):
+        return _("The request sends more than %(n)s files; send fewer at a time.") % {
+            "n": settings.DATA_UPLOAD_MAX_NUMBER_FILES
+        }
+    return _("The request sends more than %(n)s fields; send fewer at a time.") % {
+        "n": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+    }
 
 
 def shown(name: str) -> str:
@@ -153,7 +172,11 @@ class RefuseNullCharactersMiddleware:
             return self.refuse(request, {"detail": cookies}, cookies)
         if headers := in_headers(request):
             return self.refuse(request, {"detail": headers}, headers)
-        fields = {**in_query_dict(request.GET), **body_fields(request)}
+        try:
+            fields = {**in_query_dict(request.GET), **body_fields(request)}
+        except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent) as error:
+            message = too_large_message(error)
+            return self.refuse(request, {"detail": message}, [message])
         if fields:
             messages = [message for field_messages in fields.values() for message in field_messages]
             return self.refuse(request, fields, messages)

@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("congdoan.members.api.urls")),
     path("", include("congdoan.plans.api.urls")),
     path("", include("congdoan.indicators.api")),
+    path("", include("congdoan.core.jobs_api")),
 ]

@@ -8,6 +8,7 @@ urlpatterns = [
     path("members/", include("congdoan.members.urls")),
     path("changes/", include("congdoan.audit.urls")),
     path("programmes/", include("congdoan.plans.urls")),
+    path("jobs/", include("congdoan.core.urls")),
     path("indicators/", include("congdoan.indicators.urls")),
     path("api/", include("congdoan.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -68,16 +68,40 @@ class JobError(Exception):
     """A failure to show the user as it is (the message is already for them)."""
 
 
-def job(function: Callable) -> Callable:
-    """Mark a function as runnable as a job; only marked functions can be named by a Job row."""
-    function.is_congdoan_job = True
-    return function
+def job(function: Callable | None = None, /, *, label=None, page: Callable | None = None):
+    """Mark a function as runnable as a job; only marked functions can be named by a Job row.
+
+    Used bare (``@job``) or with what the jobs page shows (``@job(label=..., page=...)``): ``label`` names
+    the kind for people, ``page(job, user)`` is the address of what a job made, or None when that user
+    has no page for it.
+    """
+
+    def mark(function: Callable) -> Callable:
+        function.is_congdoan_job = True
+        function.job_label = label
+        function.job_page = page
+        return function
+
+    return mark if function is None else mark(function)
 
 
-def daily(function: Callable) -> Callable:
+def daily(function: Callable | None = None, /, *, label=None):
     """Mark a job to run once a day (``start_daily``); it is called with the Job alone."""
-    _daily[kind_of(function)] = job(function)
-    return function
+
+    def mark(function: Callable) -> Callable:
+        _daily[kind_of(function)] = job(function, label=label)
+        return function
+
+    return mark if function is None else mark(function)
+
+
+def declared(kind: str) -> Callable | None:
+    """The function marked @job that a Job row's kind names; None when the code no longer has it."""
+    try:
+        function = import_string(kind)
+    except ImportError:
+        return None
+    return function if getattr(function, "is_congdoan_job", False) else None
 
 
 def kind_of(function: Callable) -> str:
@@ -188,8 +212,8 @@ def run(job_id) -> Job:
     if not _claim(job_id):
         return Job.objects.get(pk=job_id)
     current = Job.objects.select_related("user").get(pk=job_id)
-    function = import_string(current.kind)
-    if not getattr(function, "is_congdoan_job", False):
+    function = declared(current.kind)
+    if function is None:
         return _finish(current, error=f"{current.kind} is not a job")
     _live[current.pk] = {"progress": 0, "total": 0, "phase": "", "at": 0.0}
     try:
@@ -256,16 +280,22 @@ def report(
     # On SQLite the long transaction holds the only write lock: the progress stays in memory until it ends.
 
 
+def figures(current: Job) -> tuple[int, int, str]:
+    """Progress, total and phase of a job as read, the figures of this process first while it runs here."""
+    live = _live.get(current.pk) if current.state == Job.State.RUNNING else None
+    if live:
+        return live["progress"], live["total"], live["phase"]
+    return current.progress, current.total, current.phase
+
+
 def status(current: Job) -> dict:
     """State and progress of a job as readers (a progress bar) need it, the in-process figures first."""
     current.refresh_from_db()
-    live = _live.get(current.pk) if current.state == Job.State.RUNNING else None
-    progress = live["progress"] if live else current.progress
-    total = live["total"] if live else current.total
+    progress, total, phase = figures(current)
     return {
         "id": str(current.pk),
         "state": current.state,
-        "phase": live["phase"] if live else current.phase,
+        "phase": phase,
         "progress": progress,
         "total": total,
         "percent": 100

@@ -19,8 +19,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, QueryDict
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from congdoan.audit.models import PersonalDataAccess
 from congdoan.audit.services import log_personal_data_access
@@ -122,7 +124,12 @@ def write_job_file(job, *, format: str, filename: str, write: Callable[[IO[bytes
     return {"file": path.name, "rows": count, "format": format, "filename": filename}
 
 
-@jobs.job
+def _own_export_page(job, user) -> str | None:
+    """The export's page and file are its author's alone (the file holds personal data)."""
+    return reverse("members:export_job", args=[job.pk]) if job.user_id == user.pk else None
+
+
+@jobs.job(label=gettext_lazy("Member list export"), page=_own_export_page)
 def export_list_job(job, *, query: str, format: str, full: bool) -> dict:
     jobs.report(job, 0, 0, _("Writing the list"), force=True)
     return write_job_file(
@@ -141,7 +148,10 @@ def sheet_is_long(batch: CardPrintBatch) -> bool:
     return cards.batch_items(batch)[: CARDS_INLINE_MAX + 1].count() > CARDS_INLINE_MAX
 
 
-@jobs.job
+@jobs.job(
+    label=gettext_lazy("Card sheet"),
+    page=lambda job, user: reverse("members:card_batch", args=[job.params["batch"]]),
+)
 def card_sheet_job(job, *, batch: int) -> dict:
     # The batch as the user may see it now: it may have been cancelled since the job was asked for.
     found = cards.batches_for(job.user).filter(pk=batch).first()

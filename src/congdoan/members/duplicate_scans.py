@@ -10,7 +10,9 @@ records were merged since. A unit keeps its latest scan; a finished scan removes
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from congdoan.accounts.scope import restrict
 from congdoan.core import jobs
@@ -65,7 +67,10 @@ def run_scan(scan: DuplicateScan, job: Job | None = None) -> DuplicateScan:
     return scan
 
 
-@jobs.job
+@jobs.job(
+    label=_("Duplicate search"),
+    page=lambda job, user: reverse("members:duplicate_scan", args=[job.params["scan_id"]]),
+)
 def duplicate_scan_job(job: Job, *, scan_id: int) -> dict:
     scan = run_scan(DuplicateScan.objects.select_related("unit", "user").get(pk=scan_id), job)
     return {"scan": scan.pk, "pairs": scan.pair_count}

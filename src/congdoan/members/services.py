@@ -13,6 +13,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from congdoan.core.jobs import daily
 from congdoan.core.models import Job
@@ -645,7 +646,7 @@ def refresh_current_states(*, today: datetime.date | None = None) -> int:
     return count
 
 
-@daily
+@daily(label=gettext_lazy("Daily update of the members' current states"))
 def refresh_current_states_daily(current: Job) -> dict:
     """``refresh_current_states`` as the day's job, started without cron (``congdoan.core.jobs.daily``)."""
     return {"members": refresh_current_states(today=current.daily_on)}

@@ -41,9 +41,10 @@ from django.core.files.base import File
 from django.db import connection, transaction
 from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.db.models.fields.json import KT
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from congdoan.accounts.models import Action
 from congdoan.accounts.scope import restrict
@@ -772,13 +773,17 @@ def summary(batch: ImportBatch) -> dict:
     }
 
 
-@jobs.job
+def _batch_page(job, user) -> str:
+    return reverse("members:import", args=[job.params["batch_id"]])
+
+
+@jobs.job(label=gettext_lazy("Reading an import file"), page=_batch_page)
 def read_batch_job(job, *, batch_id: int) -> dict:
     batch = read_batch(batch=ImportBatch.objects.get(pk=batch_id), progress=_reporter(job))
     return _counts(batch)
 
 
-@jobs.job
+@jobs.job(label=gettext_lazy("Saving an import"), page=_batch_page)
 def commit_batch_job(job, *, batch_id: int, skip_undecided: bool = False) -> dict:
     batch = commit_batch(
         batch=ImportBatch.objects.get(pk=batch_id),

@@ -1,0 +1,84 @@
+"""Background jobs as their readers see them: which ones, named how, with how much of their error."""
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from congdoan.accounts.models import Action, Role
+from congdoan.accounts.scope import restrict
+from congdoan.core import jobs
+from congdoan.core.models import Job
+
+# How ``jobs.run`` starts the traceback it keeps after an unexpected error's message.
+TRACEBACK_START = "Traceback (most recent call last):"
+
+
+def visible_jobs(user) -> QuerySet[Job]:
+    """The jobs of the user's subtree, newest first. A job without a unit (a daily task, run for the whole
+    installation) is under no subtree: only a superuser sees it."""
+    return restrict(Job.objects.select_related("user", "unit"), user, Action.VIEW).order_by(
+        "-created_at", "-pk"
+    )
+
+
+def kind_label(kind: str) -> str:
+    """What people call a kind of job: the label it was declared with, else its dotted path."""
+    function = jobs.declared(kind)
+    label = getattr(function, "job_label", None)
+    return str(label) if label else kind
+
+
+def kind_choices(queryset: QuerySet[Job]) -> list[tuple[str, str]]:
+    """The kinds that ``queryset`` holds, by label."""
+    kinds = queryset.order_by().values_list("kind", flat=True).distinct()
+    return sorted(((kind, kind_label(kind)) for kind in kinds), key=lambda choice: choice[1])
+
+
+def sees_full_errors(user) -> bool:
+    return user.is_superuser or user.role == Role.ADMIN
+
+
+def error_summary(job: Job) -> str:
+    """A failed job's error for everyone: the message, without the traceback that ``jobs.run`` keeps after
+    an unexpected error's (its lines, the last the exception's own text, may quote data and code)."""
+    return job.error.split(TRACEBACK_START, 1)[0].strip()
+
+
+def error_for(job: Job, user) -> str:
+    """A failed job's error as ``user`` may read it: in full for administrators."""
+    return job.error if sees_full_errors(user) else error_summary(job)
+
+
+def page_for(job: Job, user) -> str | None:
+    """The address of what ``job`` made, where its kind declares a page and ``user`` has one."""
+    page = getattr(jobs.declared(job.kind), "job_page", None)
+    return page(job, user) if page else None
+
+
+@dataclass(frozen=True)
+class JobRow:
+    """One job with what the list shows of it to one user."""
+
+    job: Job
+    label: str
+    progress: int
+    total: int
+    phase: str
+    error: str  # the summary everyone reads
+    full_error: str  # for administrators, when the error holds more than its summary; else empty
+    page: str | None
+
+    @classmethod
+    def of(cls, job: Job, user) -> "JobRow":
+        progress, total, phase = jobs.figures(job)
+        summary, full = error_summary(job), error_for(job, user)
+        return cls(
+            job=job,
+            label=kind_label(job.kind),
+            progress=progress,
+            total=total,
+            phase=phase,
+            error=summary,
+            full_error=full if full != summary else "",
+            page=page_for(job, user),
+        )

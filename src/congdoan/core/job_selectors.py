@@ -68,6 +68,11 @@ class JobRow:
     full_error: str  # for administrators, when the error holds more than its summary; else empty
     page: str | None
 
+    @property
+    def readable_error(self) -> str:
+        """The error as this user may read it (``error_for``)."""
+        return self.full_error or self.error
+
     @classmethod
     def of(cls, job: Job, user) -> "JobRow":
         progress, total, phase = jobs.figures(job)

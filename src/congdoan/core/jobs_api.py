@@ -12,66 +12,32 @@ from congdoan.core.job_selectors import JobRow
 from congdoan.core.models import Job
 
 
-class BackgroundJobSerializer(serializers.ModelSerializer):
-    label = serializers.SerializerMethodField(help_text=_("What the job does, in words"))
-    progress = serializers.SerializerMethodField()
-    total = serializers.SerializerMethodField()
-    phase = serializers.SerializerMethodField()
-    error = serializers.SerializerMethodField(
-        help_text=_("Why it failed: in full (with any traceback) for administrators, the message for others")
+class BackgroundJobSerializer(serializers.Serializer):
+    """A job as one user reads it (``JobRow``)."""
+
+    id = serializers.IntegerField(source="job.pk")
+    kind = serializers.CharField(source="job.kind", help_text=_("The dotted path of the job's function"))
+    label = serializers.CharField(help_text=_("What the job does, in words"))
+    state = serializers.ChoiceField(source="job.state", choices=Job.State.choices)
+    phase = serializers.CharField()
+    progress = serializers.IntegerField()
+    total = serializers.IntegerField()
+    result = serializers.JSONField(source="job.result", allow_null=True)
+    error = serializers.CharField(
+        source="readable_error",
+        help_text=_("Why it failed: in full (with any traceback) for administrators, the message for others"),
     )
-    page = serializers.SerializerMethodField(
-        help_text=_("The address of what the job made, if it has a page")
-    )
-    user = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    page = serializers.CharField(allow_null=True, help_text=_("The address of what the job made, if any"))
+    user = serializers.CharField(source="job.user.username", allow_null=True)
+    unit = serializers.CharField(source="job.unit.code", allow_null=True)
+    created_at = serializers.DateTimeField(source="job.created_at")
+    started_at = serializers.DateTimeField(source="job.started_at", allow_null=True)
+    finished_at = serializers.DateTimeField(source="job.finished_at", allow_null=True)
+    daily_on = serializers.DateField(source="job.daily_on", allow_null=True)
+    attempt = serializers.IntegerField(source="job.attempt")
 
-    class Meta:
-        model = Job
-        fields = [
-            "id",
-            "kind",
-            "label",
-            "state",
-            "phase",
-            "progress",
-            "total",
-            "result",
-            "error",
-            "page",
-            "user",
-            "unit",
-            "created_at",
-            "started_at",
-            "finished_at",
-            "daily_on",
-            "attempt",
-        ]
-
-    def _row(self, job: Job) -> JobRow:
-        rows = self.context.setdefault("job_rows", {})
-        if job.pk not in rows:
-            rows[job.pk] = JobRow.of(job, self.context["request"].user)
-        return rows[job.pk]
-
-    def get_label(self, job) -> str:
-        return self._row(job).label
-
-    def get_progress(self, job) -> int:
-        return self._row(job).progress
-
-    def get_total(self, job) -> int:
-        return self._row(job).total
-
-    def get_phase(self, job) -> str:
-        return self._row(job).phase
-
-    def get_error(self, job) -> str:
-        row = self._row(job)
-        return row.full_error or row.error
-
-    def get_page(self, job) -> str | None:
-        return self._row(job).page
+    def to_representation(self, job: Job):
+        return super().to_representation(JobRow.of(job, self.context["request"].user))
 
 
 @extend_schema_view(

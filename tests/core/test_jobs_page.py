@@ -196,3 +196,13 @@ def test_the_list_asks_again_for_itself_while_a_job_is_under_way(world, small_tr
 def test_the_navigation_links_the_page(world):
     html = page_as(world.users["viewer"]).content.decode()
     assert f'<a href="{reverse("core:jobs")}" aria-current="page">Background jobs</a>' in html
+
+
+@pytest.mark.django_db
+def test_the_progress_a_job_reports_to_its_pages_keeps_its_traceback_back(world, small_tree, settings):
+    """``jobs.status`` feeds the import, export and scan progress pages and their API to whoever may see the
+    job's object, not administrators only."""
+    settings.CONGDOAN_JOBS = "worker"
+    failed = jobs.run(jobs.enqueue(exploding_job, user=world.users["officer"], unit=small_tree["a"]).pk)
+    assert jobs.status(failed)["error"] == failed.error.splitlines()[0]
+    assert "Traceback" not in jobs.status(failed)["error"] and SECRET not in jobs.status(failed)["error"]

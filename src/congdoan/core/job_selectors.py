@@ -9,9 +9,6 @@ from congdoan.accounts.scope import restrict
 from congdoan.core import jobs
 from congdoan.core.models import Job
 
-# How ``jobs.run`` starts the traceback it keeps after an unexpected error's message.
-TRACEBACK_START = "Traceback (most recent call last):"
-
 
 def visible_jobs(user) -> QuerySet[Job]:
     """The jobs of the user's subtree, newest first. A job without a unit (a daily task, run for the whole
@@ -38,15 +35,9 @@ def sees_full_errors(user) -> bool:
     return user.is_superuser or user.role == Role.ADMIN
 
 
-def error_summary(job: Job) -> str:
-    """A failed job's error for everyone: the message, without the traceback that ``jobs.run`` keeps after
-    an unexpected error's (its lines, the last the exception's own text, may quote data and code)."""
-    return job.error.split(TRACEBACK_START, 1)[0].strip()
-
-
 def error_for(job: Job, user) -> str:
     """A failed job's error as ``user`` may read it: in full for administrators."""
-    return job.error if sees_full_errors(user) else error_summary(job)
+    return job.error if sees_full_errors(user) else jobs.error_message(job)
 
 
 def page_for(job: Job, user) -> str | None:
@@ -76,7 +67,7 @@ class JobRow:
     @classmethod
     def of(cls, job: Job, user) -> "JobRow":
         progress, total, phase = jobs.figures(job)
-        summary, full = error_summary(job), error_for(job, user)
+        summary, full = jobs.error_message(job), error_for(job, user)
         return cls(
             job=job,
             label=kind_label(job.kind),

@@ -237,6 +237,17 @@ def run(job_id) -> Job:
     return _finish(current, result=result)
 
 
+# How ``run`` starts the traceback it keeps after an unexpected error's message.
+TRACEBACK_START = "Traceback (most recent call last):"
+
+
+def error_message(current: Job) -> str:
+    """A failed job's error as its users read it: the message, without the traceback ``run`` keeps after an
+    unexpected error's (its lines, the last the exception's own text, may quote data and code); the whole
+    error is for administrators (``job_selectors.error_for``)."""
+    return current.error.split(TRACEBACK_START, 1)[0].strip()
+
+
 def _finish(current: Job, *, result=None, error: str = "") -> Job:
     live = _live.pop(current.pk, None) or {}
     current.state = Job.State.FAILED if error else Job.State.DONE
@@ -302,7 +313,7 @@ def status(current: Job) -> dict:
         if current.state == Job.State.DONE
         else (int(100 * progress / total) if total else None),
         "result": current.result,
-        "error": current.error,
+        "error": error_message(current),
     }
 
 

@@ -2,8 +2,9 @@
 
 ``export_members`` writes the members of a unit's subtree as they stood on a date, read from the
 ``Membership`` intervals and the tree as it stood then; it streams, so a province's list costs no more
-memory than a CĐCS's. Personal data (ID number, phone, e-mail, birth date) is masked unless the caller asks
-for it and may see it. The columns are the import template's, so an exported list can be imported back.
+memory than a CĐCS's. Personal data (ID and passport numbers, phone, e-mail, birth date) is masked unless
+the caller asks for it and may see it. The columns are the import template's, so an exported list can be
+imported back.
 Text that a spreadsheet would take for a formula (= + - @ first) is written with a leading apostrophe.
 """
 
@@ -37,7 +38,7 @@ from congdoan.units.selectors import names_on, tree_on, valid_on
 FORMATS = ("xlsx", "csv", "json")
 # Roles whose users may take personal data out of the system (Decree 13/2023/NĐ-CP: as few as the work needs).
 PERSONAL_DATA_ROLES = frozenset({Role.ADMIN, Role.OFFICER})
-PERSONAL_FIELDS = ("id_number", "phone", "email", "birth_date")
+PERSONAL_FIELDS = ("id_number", "passport_number", "phone", "email", "birth_date")
 
 
 def safe_text(value: str) -> str:
@@ -155,6 +156,7 @@ def _record(membership: Membership, full: bool) -> dict:
         record["birth_date"] = member.birth_year
     if not full:
         record["id_number"] = mask_id_number(member.id_number or "")
+        record["passport_number"] = mask_id_number(member.passport_number or "")
         record["phone"] = mask_phone(member.phone)
         record["email"] = mask_email(member.email)
         record["birth_date"] = member.birth_year  # the year only

@@ -40,6 +40,9 @@ class MemberDataForm(ServiceErrors, forms.ModelForm):
         help_texts = {
             "birth_year": _("When only the year is known (old records)."),
             "id_number": _("CCCD (12 digits) or old CMND (9 digits)."),
+            "passport_number": _(
+                "A foreign worker's passport (letters and digits); not for a Vietnamese member."
+            ),
         }
 
     def __init__(self, *args, **kwargs):

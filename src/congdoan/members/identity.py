@@ -229,6 +229,25 @@ def check_id_number(raw: str, *, birth_year: int | None = None, gender: str | No
     return IdCheck("cccd", number)
 
 
+PASSPORT_LENGTHS = (6, 20)
+_PASSPORT = re.compile(r"[A-Z0-9]+")
+
+
+def passport_number(raw: str) -> str:
+    """A passport number in one form: upper-case Latin letters and digits, the spaces, dots and dashes of
+    its writing left out; ValueError says why it is none."""
+    number = re.sub(r"[\s.\-]", "", unicodedata.normalize("NFKC", raw or "")).upper()
+    if not _PASSPORT.fullmatch(number):
+        raise ValueError(_("A passport number holds Latin letters and digits only."))
+    shortest, longest = PASSPORT_LENGTHS
+    if not shortest <= len(number) <= longest:
+        raise ValueError(
+            _("A passport number has %(shortest)s to %(longest)s characters; this one has %(n)s.")
+            % {"shortest": shortest, "longest": longest, "n": len(number)}
+        )
+    return number
+
+
 def split_name(full_name: str) -> tuple[str, str, str]:
     """(family, middle, given) of a Vietnamese name written family-first: "Nguyễn Thị Minh Khai"."""
     words = full_name.split()

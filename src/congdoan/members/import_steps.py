@@ -52,6 +52,7 @@ def commit(*, batch: ImportBatch, user, skip_undecided: bool) -> Job:
 # the member list and the member page do until it is shown in full. The file's side is the list's own.
 _MASKS = {
     "id_number": mask_id_number,
+    "passport_number": mask_id_number,
     "phone": mask_phone,
     "email": mask_email,
     "birth_date": lambda shown: shown[-4:],  # dd/mm/yyyy: the year

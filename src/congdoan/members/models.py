@@ -111,6 +111,15 @@ class Member(ChangeLogged):
         help_text=_("For a foreign worker: the term of the labour contract, in months."),
     )
     id_number = models.CharField(_("ID number"), max_length=12, null=True, blank=True, unique=True)
+    # A foreign worker's identity document (they have no CCCD/CMND); refused for a Vietnamese member.
+    passport_number = models.CharField(
+        _("passport number"),
+        max_length=20,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("For a foreign worker: the passport number (letters and digits)."),
+    )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     education_level = models.CharField(
@@ -165,7 +174,7 @@ class Member(ChangeLogged):
 
     scope_path_field = "unit__path"
     audit_exclude = ("search_name", "sort_key")
-    audit_personal_fields = ("id_number", "phone", "email", "birth_date")
+    audit_personal_fields = ("id_number", "passport_number", "phone", "email", "birth_date")
 
     class Meta:
         verbose_name = _("member")

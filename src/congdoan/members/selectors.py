@@ -1,9 +1,9 @@
 """Reading the member registry, always through the user's scope, and what a user may see of personal data.
 
-Lists show personal data masked (ID number, phone, e-mail, birth date as the year only). The full values
-are shown by ``personal_data``, which only the roles that need them may call and which records every call
-(Decree 13/2023/NĐ-CP): administrators, officers and the chair of the member's own CĐCS (the chair's scope
-is that CĐCS), never a read-only viewer.
+Lists show personal data masked (ID and passport numbers, phone, e-mail, birth date as the year only). The
+full values are shown by ``personal_data``, which only the roles that need them may call and which records
+every call (Decree 13/2023/NĐ-CP): administrators, officers and the chair of the member's own CĐCS (the
+chair's scope is that CĐCS), never a read-only viewer.
 """
 
 import datetime
@@ -25,6 +25,7 @@ from congdoan.audit.services import log_personal_data_access
 from congdoan.core.text import fold
 from congdoan.members import name_index
 from congdoan.members.exports import mask_email, mask_id_number, mask_phone
+from congdoan.members.identity import passport_number
 from congdoan.members.models import Member, MemberEvent, Membership, Status
 from congdoan.units.models import Unit
 from congdoan.units.selectors import tree_on, valid_on
@@ -116,9 +117,9 @@ def member_for(user, code: str, action: str = Action.VIEW) -> Member:
 
 
 def search(queryset: QuerySet[Member], text: str, *, whole_id_numbers: bool = False) -> QuerySet[Member]:
-    """Members matching what a person types: a member code or ID number (whole or its first digits), or
-    a name written with or without diacritics, each word the start of a word of the name ("nguyen van an"
-    finds Nguyễn Văn An and Nguyễn Văn Anh; "an" finds every An and Anh).
+    """Members matching what a person types: a member code or ID number (whole or its first digits), a
+    whole passport number, or a name written with or without diacritics, each word the start of a word of
+    the name ("nguyen van an" finds Nguyễn Văn An and Nguyễn Văn Anh; "an" finds every An and Anh).
 
     ``whole_id_numbers`` for users who may not see ID numbers: lists show their last digits, and a search
     by the first ones would tell the rest."""
@@ -127,7 +128,12 @@ def search(queryset: QuerySet[Member], text: str, *, whole_id_numbers: bool = Fa
         # Digit strings compare alike in every collation, so a range is a prefix search on the index.
         upper = digits + ":"
         by_id = Q(id_number=digits) if whole_id_numbers else Q(id_number__gte=digits, id_number__lt=upper)
-        return queryset.filter(Q(code__gte=digits, code__lt=upper) | by_id)
+        return queryset.filter(Q(code__gte=digits, code__lt=upper) | by_id | Q(passport_number=digits))
+    if any(character.isdigit() for character in digits):  # no name holds a digit: a passport's letters
+        try:
+            return queryset.filter(passport_number=passport_number(digits))
+        except ValueError:
+            return queryset.none()
     words = _NOT_SEARCHABLE.sub(" ", fold(text)).split()
     for word in words:
         queryset = queryset.filter(Q(search_name__startswith=word) | Q(search_name__contains=" " + word))
@@ -147,6 +153,7 @@ class PersonalData:
 
     full: bool
     id_number: str
+    passport_number: str
     phone: str
     email: str
     birth: str  # dd/mm/yyyy in full, the year when masked or when only the year is known
@@ -156,6 +163,7 @@ class PersonalData:
         return cls(
             full=False,
             id_number=mask_id_number(member.id_number or ""),
+            passport_number=mask_id_number(member.passport_number or ""),
             phone=mask_phone(member.phone),
             email=mask_email(member.email),
             birth=masked_birth(member),
@@ -165,7 +173,12 @@ class PersonalData:
     def unmasked(cls, member: Member) -> "PersonalData":
         birth = member.birth_date.strftime("%d/%m/%Y") if member.birth_date else masked_birth(member)
         return cls(
-            full=True, id_number=member.id_number or "", phone=member.phone, email=member.email, birth=birth
+            full=True,
+            id_number=member.id_number or "",
+            passport_number=member.passport_number or "",
+            phone=member.phone,
+            email=member.email,
+            birth=birth,
         )
 
 

@@ -18,7 +18,13 @@ from django.utils.translation import gettext_lazy
 from congdoan.core.jobs import daily
 from congdoan.core.models import Job
 from congdoan.core.text import fold
-from congdoan.members.identity import VIETNAM, check_id_number, nationality_name, phone_number
+from congdoan.members.identity import (
+    VIETNAM,
+    check_id_number,
+    nationality_name,
+    passport_number,
+    phone_number,
+)
 from congdoan.members.models import (
     MEMBER_STATES,
     RETURNABLE_STATES,
@@ -124,6 +130,9 @@ def check_person(member: Member, *, today: datetime.date | None = None) -> None:
             "The term of the labour contract is given in months, from 1 to %(most)s."
         ) % {"most": LONGEST_CONTRACT_MONTHS}
     errors.update(_foreign_worker_errors(member))
+    member.passport_number = member.passport_number or None  # unique, as the ID number
+    if member.passport_number:
+        errors.update(_passport_errors(member))
     year = member.birth_year if "birth_year" not in errors else None
     slip = member.birth_date and member.birth_date.year < EARLIEST_BIRTH_YEAR
     born = None if slip else member.birth_date or (datetime.date(year, 1, 1) if year else None)
@@ -166,6 +175,40 @@ def _foreign_worker_errors(member: Member) -> dict[str, str]:
             "A foreign worker joins with a labour contract of %(months)s months or more: give its term."
         ) % {"months": FOREIGN_CONTRACT_MONTHS}
     return errors
+
+
+def _passport_errors(member: Member) -> dict[str, str]:
+    """A passport number identifies a foreign worker; a Vietnamese member (the nationality already in its
+    one spelling, ``_foreign_worker_errors``) is identified by the CCCD/CMND."""
+    if member.nationality in ("", VIETNAM):
+        return {
+            "passport_number": _(
+                "A passport number is recorded for a foreign worker only: a Vietnamese member is "
+                "identified by the CCCD/CMND number (give the nationality of a foreign worker)."
+            )
+        }
+    try:
+        member.passport_number = passport_number(member.passport_number)
+    except ValueError as error:
+        return {"passport_number": str(error)}
+    return {}
+
+
+# A number another record holds already (each is unique), by field: the message that says so.
+_TAKEN_NUMBER = {
+    "id_number": gettext_lazy("Another member already has the ID number %(number)s."),
+    "passport_number": gettext_lazy("Another member already has the passport number %(number)s."),
+}
+
+
+def taken_number_errors(member: Member, fields: Iterable[str] = tuple(_TAKEN_NUMBER)) -> dict[str, str]:
+    """The member's identity numbers among ``fields`` that another record holds already."""
+    others = Member.objects.exclude(pk=member.pk)
+    return {
+        name: _TAKEN_NUMBER[name] % {"number": number}
+        for name in fields
+        if (number := getattr(member, name)) and others.filter(**{name: number}).exists()
+    }
 
 
 def _check_grassroots(unit: Unit, on: datetime.date, field: str = "unit") -> None:
@@ -379,13 +422,8 @@ def admit_member(
     member.status = Status.ACTIVE
     check_person(member)
     _check_grassroots(unit, on)
-    if member.id_number and Member.objects.filter(id_number=member.id_number).exclude(pk=member.pk).exists():
-        raise ValidationError(
-            {
-                "id_number": _("Another member already has the ID number %(number)s.")
-                % {"number": member.id_number}
-            }
-        )
+    if taken := taken_number_errors(member):
+        raise ValidationError(taken)
     if not member.code:
         member.code = allocate_codes(1)[0]
     member.full_clean(exclude=["unit", "employer", "code"])
@@ -772,6 +810,7 @@ EDITABLE_FIELDS = (
     "nationality",
     "contract_months",
     "id_number",
+    "passport_number",
     "phone",
     "email",
     "education_level",
@@ -793,13 +832,8 @@ def _check_and_save(member: Member) -> Member:
     if member.birth_date:
         member.birth_year = member.birth_date.year
     check_person(member)
-    if member.id_number and Member.objects.filter(id_number=member.id_number).exclude(pk=member.pk).exists():
-        raise ValidationError(
-            {
-                "id_number": _("Another member already has the ID number %(number)s.")
-                % {"number": member.id_number}
-            }
-        )
+    if taken := taken_number_errors(member):
+        raise ValidationError(taken)
     member.full_clean(exclude=["unit", "employer", "code", "merged_into"], validate_unique=False)
     member.save()
     return member
@@ -829,7 +863,7 @@ def merge_members(*, keep: Member, other: Member, take: tuple[str, ...] | list[s
     The other record's events and cards move to the kept member and its membership intervals are replayed
     from all the events together. Fields named in ``take`` come from the other record, and the kept
     record's empty fields are filled from it. The other record stays, marked merged and pointing to the
-    kept one, without its ID number (ID numbers are unique; the kept record may take it).
+    kept one, without its ID and passport numbers (unique; the kept record may take them).
     """
     if keep.pk == other.pk:
         raise ValidationError({"other": _("A record cannot be merged with itself.")})
@@ -852,8 +886,9 @@ def merge_members(*, keep: Member, other: Member, take: tuple[str, ...] | list[s
             setattr(keep, attname, theirs)
     if "birth_date" in take and other.birth_date is None:
         keep.birth_year = other.birth_year
-    other.id_number, other.status, other.merged_into = None, Status.MERGED, keep
-    other.save(update_fields=["id_number", "status", "merged_into"])
+    other.id_number, other.passport_number = None, None
+    other.status, other.merged_into = Status.MERGED, keep
+    other.save(update_fields=["id_number", "passport_number", "status", "merged_into"])
     Membership.objects.filter(member=other).delete()
     _check_and_save(keep)
     # Its events and the cards it was issued are the kept person's history now (a card request still

@@ -12,7 +12,7 @@ class MemberTable(Table):
         Column("code", _("Member code"), ("code",)),
         Column("birth", _("Born")),
         Column("gender", _("Gender")),
-        Column("id_number", _("ID number")),
+        Column("id_number", _("ID or passport number")),  # a foreign worker's passport, who has no ID
         Column("phone", _("Phone")),
         Column("unit", _("Grassroots union")),
         Column("joined", _("Joined the union")),

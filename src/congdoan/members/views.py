@@ -738,6 +738,7 @@ MERGE_SHOWN = (
     "birth_year",
     "gender",
     "id_number",
+    "passport_number",
     "phone",
     "email",
     "ethnic_group",

@@ -32,7 +32,8 @@ def grassroots_field(**kwargs) -> ScopedRelatedField:
 
 
 class MemberSerializer(serializers.ModelSerializer):
-    """A member with personal data masked: ID number, phone and e-mail partly hidden, the birth year only."""
+    """A member with personal data masked: ID and passport numbers, phone and e-mail partly hidden, the
+    birth year only."""
 
     code = serializers.CharField(
         read_only=True,
@@ -51,6 +52,7 @@ class MemberSerializer(serializers.ModelSerializer):
         help_text=_("The duplicate record has been merged into this member (code)"),
     )
     id_number = serializers.SerializerMethodField(help_text=MASKED)
+    passport_number = serializers.SerializerMethodField(help_text=MASKED)
     phone = serializers.SerializerMethodField(help_text=MASKED)
     email = serializers.SerializerMethodField(help_text=MASKED)
     birth_year = serializers.SerializerMethodField(
@@ -80,6 +82,10 @@ class MemberSerializer(serializers.ModelSerializer):
         return self._masked(member).id_number
 
     @extend_schema_field(serializers.CharField())
+    def get_passport_number(self, member) -> str:
+        return self._masked(member).passport_number
+
+    @extend_schema_field(serializers.CharField())
     def get_phone(self, member) -> str:
         return self._masked(member).phone
 
@@ -105,7 +111,10 @@ class MemberOnDaySerializer(MemberSerializer):
 class PersonalDataSerializer(serializers.ModelSerializer):
     class Meta:
         model = Member
-        fields = ["code", "full_name", "birth_date", "birth_year", "id_number", "phone", "email"]
+        fields = [
+            *("code", "full_name", "birth_date", "birth_year"),
+            *("id_number", "passport_number", "phone", "email"),
+        ]
         read_only_fields = fields
 
 
@@ -137,7 +146,7 @@ class MemberDataSerializer(serializers.ModelSerializer):
         model = Member
         fields = list(services.EDITABLE_FIELDS)
         # Uniqueness and the person rules are the service's, with its own messages.
-        extra_kwargs = {"id_number": {"validators": []}}
+        extra_kwargs = {"id_number": {"validators": []}, "passport_number": {"validators": []}}
 
     def to_representation(self, member):
         return MemberSerializer(member, context=self.context).data

@@ -19,7 +19,13 @@ from django.utils.translation import gettext as _
 from openpyxl.utils.datetime import from_excel
 
 from congdoan.core.text import fold, normalize
-from congdoan.members.identity import ETHNIC_GROUPS, ethnic_code, nationality_name, phone_number
+from congdoan.members.identity import (
+    ETHNIC_GROUPS,
+    ethnic_code,
+    nationality_name,
+    passport_number,
+    phone_number,
+)
 from congdoan.members.services import is_valid_code
 
 INJECTION_LEADS = ("=", "+", "-", "@", "\t", "\r")
@@ -220,6 +226,22 @@ def parse_id_number(value) -> str:
         # inside an update list, which the registry's rules never check there).
         raise ValueError(_("“%(value)s” is not an ID number.") % {"value": _text(value)})
     return digits
+
+
+def parse_passport_number(value) -> str:
+    """A passport number (``identity.passport_number``); a number cell, digits only, as written."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
+        value = str(int(value))
+    return passport_number(_text(value))
+
+
+def parse_identity_document(value) -> tuple[str, str]:
+    """A cell of a column for either document ("Số CCCD/CMND/Hộ chiếu"): (field, number). Letters with the
+    digits make a passport number; digits alone (or words alone, refused there) an ID number."""
+    text = _text(value) if isinstance(value, str) else ""
+    if any(c.isalpha() for c in text) and any(c.isdigit() for c in text):
+        return "passport_number", parse_passport_number(text)
+    return "id_number", parse_id_number(value)
 
 
 def parse_phone(value) -> str:
@@ -492,11 +514,18 @@ FIELDS: list[Field] = [
             "Số định danh cá nhân",
             "Số chứng minh nhân dân",
             "Số CMND/thẻ CCCD",
-            "Số CCCD/CMND/Hộ chiếu",
         ),
         parse_id_number,
         hint="12 chữ số (CCCD) hoặc 9 chữ số (CMND cũ); nhập dạng văn bản để giữ số 0 đầu",
         width=16,
+    ),
+    Field(
+        "passport_number",
+        "Số hộ chiếu",
+        ("Hộ chiếu", "Passport", "Số passport", "Số hộ chiếu (passport)"),
+        parse_passport_number,
+        hint="Người lao động nước ngoài: số hộ chiếu (chữ và số, 6–20 ký tự)",
+        width=14,
     ),
     Field(
         "phone",
@@ -641,6 +670,14 @@ FIELDS: list[Field] = [
         width=14,
     ),
 ]
+# One column for either identity document, as some lists keep it: each cell goes to the ID number or the
+# passport number (``parse_identity_document``). Not in the template, which has a column for each.
+IDENTITY_DOCUMENT = Field(
+    "identity_document",
+    "Số CCCD/CMND/Hộ chiếu",
+    ("CCCD/CMND/Hộ chiếu", "Số CCCD/Hộ chiếu", "CCCD/Hộ chiếu", "Số CMND/CCCD/Hộ chiếu", "Số CMND/Hộ chiếu"),
+    parse_identity_document,
+)
 # Split birth columns of the classic form: "Ngày sinh" over "Nam" | "Nữ", the date standing in one of them.
 BIRTH_MALE = Field("birth_male", "Nam", (), None)
 BIRTH_FEMALE = Field("birth_female", "Nữ", (), None)
@@ -697,7 +734,7 @@ LABEL_FIELDS = frozenset(
 )
 _HEADER_KEYS = {
     _key(text): field
-    for field in (*FIELDS, IGNORED, BIRTH_MALE, BIRTH_FEMALE, NAME_PART)
+    for field in (*FIELDS, IGNORED, IDENTITY_DOCUMENT, BIRTH_MALE, BIRTH_FEMALE, NAME_PART)
     for text in (field.header, *field.synonyms)
     if text
 }

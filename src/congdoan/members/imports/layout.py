@@ -31,6 +31,7 @@ KEY_FIELDS = {
     "full_name",
     "code",
     "id_number",
+    "identity_document",
 }  # two headers suffice when one of them is these (update lists)
 
 
@@ -365,7 +366,10 @@ def _names_a_person(cells: list, layout: Layout) -> bool:
 
 def _person_cells(cells: list, layout: Layout) -> bool:
     """Whether the row holds what only a person's row holds: a birth, a gender, an ID number."""
-    wanted = ("birth_date", "gender", "id_number", "birth_male", "birth_female", "joined_on")
+    wanted = (
+        *("birth_date", "gender", "id_number", "passport_number", "identity_document"),
+        *("birth_male", "birth_female", "joined_on"),
+    )
     return any(
         c.field.name in wanted and c.index < len(cells) and _text(cells[c.index]) for c in layout.columns
     )

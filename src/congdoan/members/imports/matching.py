@@ -2,8 +2,8 @@
 
 Nothing is merged silently. A row equal to its registry member is *unchanged* (so importing a file twice
 changes nothing); one that meets a member but differs is a *duplicate* in add mode (the user decides) or
-an *update* in update mode. The rules: the same member code; the same ID number; the same accent-folded
-name, birth and grassroots union.
+an *update* in update mode. The rules: the same member code; the same ID number; the same passport
+number; the same accent-folded name, birth and grassroots union.
 """
 
 import copy
@@ -20,6 +20,7 @@ from congdoan.members.imports.fields import CHOICE_LABELS, display
 from congdoan.members.imports.models import ImportBatch, ImportRow
 from congdoan.members.imports.rows import header_for, member_values, person_errors
 from congdoan.members.models import Member
+from congdoan.members.services import taken_number_errors
 
 Status = ImportRow.Status
 _ETHNIC_NAMES = dict(ETHNIC_CHOICES)
@@ -77,12 +78,13 @@ def _birth_matches(member: Member, data: dict) -> bool:
 
 
 def mark_file_duplicates(batch: ImportBatch) -> None:
-    """Later rows repeating an earlier row's member code, ID number, or name + birth + unit await a
-    decision (one member updated twice would keep only the last row, unseen)."""
+    """Later rows repeating an earlier row's member code, ID or passport number, or name + birth + unit
+    await a decision (one member updated twice would keep only the last row, unseen)."""
     rows = batch.rows.exclude(status=Status.ERROR)
     for key, reason in (
         ("member_code", _("The same member code as row %(row)s.")),
         ("id_number", _("The same ID number as row %(row)s.")),
+        ("passport_number", _("The same passport number as row %(row)s.")),
         ("person_key", _("The same name, birth and grassroots union as row %(row)s.")),
     ):
         groups = (
@@ -152,11 +154,13 @@ def _mark_year_only_repeats(batch: ImportBatch, rows) -> None:
 
 def may_meet_registry() -> Q:
     """Staged rows that may meet a registry member (a superset, for ``classify`` to judge): those naming a
-    member code, or sharing an ID number, or a folded name, birth year and unit with a member. In add mode
-    any other row is new, so a list of new people is judged by the database without loading its rows."""
+    member code, or sharing an ID or passport number, or a folded name, birth year and unit with a member.
+    In add mode any other row is new, so a list of new people is judged by the database without loading
+    its rows."""
     return (
         ~Q(member_code="")
         | Exists(Member.objects.filter(id_number=OuterRef("id_number")))
+        | Exists(Member.objects.filter(passport_number=OuterRef("passport_number")))
         | Exists(
             Member.objects.filter(
                 search_name=OuterRef("search_name"), birth_year=OuterRef("birth_year"), unit=OuterRef("unit")
@@ -184,6 +188,12 @@ def classify(batch: ImportBatch, rows: list[ImportRow]) -> dict[int, Verdict]:
     by_id = {
         m.id_number: m for m in members.filter(id_number__in=staged.exclude(id_number="").values("id_number"))
     }
+    by_passport = {
+        m.passport_number: m
+        for m in members.filter(
+            passport_number__in=staged.exclude(passport_number="").values("passport_number")
+        )
+    }
     by_person: dict[tuple[str, int], list[Member]] = {}
     if batch.mode == ImportBatch.Mode.ADD:
         # Namesakes born the same year in the same unit, paired by the database from the chunk's side so
@@ -203,8 +213,9 @@ def classify(batch: ImportBatch, rows: list[ImportRow]) -> dict[int, Verdict]:
             namesakes = [member_id for (member_id,) in cursor.fetchall()]
         for member in members.filter(pk__in=namesakes):
             by_person.setdefault((member.search_name, member.unit_id), []).append(member)
-    decide = _verdict_add if batch.mode == ImportBatch.Mode.ADD else _verdict_update
-    return {row.pk: decide(batch, row, by_code, by_id, by_person) for row in rows}
+    if batch.mode == ImportBatch.Mode.UPDATE:  # by code or ID number: no update by passport number
+        return {row.pk: _verdict_update(batch, row, by_code, by_id) for row in rows}
+    return {row.pk: _verdict_add(batch, row, by_code, by_id, by_passport, by_person) for row in rows}
 
 
 def _in_scope(batch: ImportBatch, member: Member) -> bool:
@@ -215,7 +226,7 @@ def _member_label(member: Member) -> str:
     return f"{member.full_name} ({member.code}, {member.unit})"
 
 
-def _verdict_add(batch, row, by_code, by_id, by_person) -> Verdict:
+def _verdict_add(batch, row, by_code, by_id, by_passport, by_person) -> Verdict:
     columns = batch.columns
     code = row.data.get("code")
     if code:
@@ -237,6 +248,8 @@ def _verdict_add(batch, row, by_code, by_id, by_person) -> Verdict:
         reason = _("The member code of %(member)s.")
     elif row.id_number and row.id_number in by_id:
         member, reason = by_id[row.id_number], _("The ID number of %(member)s.")
+    elif row.passport_number and row.passport_number in by_passport:
+        member, reason = by_passport[row.passport_number], _("The passport number of %(member)s.")
     else:
         candidates = by_person.get((row.search_name, row.unit_id), [])
         member = next((m for m in candidates if _birth_matches(m, row.data)), None)
@@ -261,7 +274,7 @@ def _verdict_add(batch, row, by_code, by_id, by_person) -> Verdict:
     return Verdict(Status.DUPLICATE, member.pk, reason, changes)
 
 
-def _verdict_update(batch, row, by_code, by_id, by_person) -> Verdict:
+def _verdict_update(batch, row, by_code, by_id) -> Verdict:
     columns = batch.columns
     code, number = row.data.get("code"), row.id_number
     member = by_code.get(code) if code else by_id.get(number) if number else None
@@ -314,14 +327,8 @@ def judge_update(batch: ImportBatch, row: ImportRow, member: Member) -> Verdict:
             "The registry has the member joining the Party on %(date)s; that is corrected on the "
             "member's record, not by a list."
         ) % {"date": shown("party_joined_on", member.party_joined_on)}
-    if (
-        "id_number" in changes
-        and not errors.get("id_number")
-        and Member.objects.filter(id_number=merged.id_number).exclude(pk=member.pk).exists()
-    ):
-        errors["id_number"] = _("Another member already has the ID number %(number)s.") % {
-            "number": merged.id_number
-        }
+    numbers = [name for name in ("id_number", "passport_number") if name in changes and not errors.get(name)]
+    errors.update(taken_number_errors(merged, numbers))
     if errors:
         return Verdict(
             Status.ERROR,

@@ -116,6 +116,8 @@ class ImportRow(models.Model):
     errors = models.JSONField(default=list)  # [{"column": header, "message": text}]
     parsed_ok = models.BooleanField(default=True)  # the cells themselves were fine (the registry may differ)
     id_number = models.CharField(max_length=20, blank=True)
+    # No index: only the batch's few rows sharing one are grouped (``matching.mark_file_duplicates``).
+    passport_number = models.CharField(max_length=20, blank=True)
     person_key = models.CharField(max_length=250, blank=True)  # folded name | birth | unit
     search_name = models.CharField(max_length=120, blank=True)  # folded name, as Member.search_name
     birth_year = models.PositiveSmallIntegerField(null=True, blank=True)

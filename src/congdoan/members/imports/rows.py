@@ -20,6 +20,7 @@ from congdoan.members.identity import VIETNAM
 from congdoan.members.imports import legacy
 from congdoan.members.imports.fields import (
     BY_NAME,
+    IDENTITY_DOCUMENT,
     INJECTION_LEADS,
     LABEL_FIELDS,
     display,
@@ -124,8 +125,11 @@ class ParsedRow:
 # What a masked list (``exports``, for a role that may not take personal data out) shows of these, as its
 # ``mask_*`` functions write them: "*********123", "091*****78", "a***@example.com". Updating from such a
 # list leaves the registry's values as they are; any other text with a "*" is read, and refused, as typed.
+_MASKED_NUMBER = re.compile(r"\*+[0-9A-Za-z]{1,3}")
 _MASKED_ON_EXPORT = {
-    "id_number": re.compile(r"\*+[0-9A-Za-z]{1,3}"),
+    "id_number": _MASKED_NUMBER,
+    "passport_number": _MASKED_NUMBER,
+    "identity_document": _MASKED_NUMBER,
     "phone": re.compile(r"[0-9]{3}\*+[0-9]{2}"),
     "email": re.compile(r"[^@*\s]\*\*\*@[^@*\s]+"),
 }
@@ -169,10 +173,14 @@ class RowParser:
         limit = _MAX_LENGTHS.get(name)  # looked up once a column
         keeps_empty = name not in _NULLABLE_TEXT
 
-        def store(data: dict, value) -> None:
-            stored = _stored_value(parse(value), limit)
-            if stored != "" or keeps_empty:
-                data[name] = stored
+        if name == IDENTITY_DOCUMENT.name:
+            store = _store_identity_document
+        else:
+
+            def store(data: dict, value) -> None:
+                stored = _stored_value(parse(value), limit)
+                if stored != "" or keeps_empty:
+                    data[name] = stored
 
         if self.mode == "update" and name in _MASKED_ON_EXPORT:
             mask = _MASKED_ON_EXPORT[name]
@@ -225,6 +233,13 @@ def _store(data: dict, name: str, value) -> None:
         data.setdefault("party_joined_on", value.isoformat())
     else:
         data[name] = _stored_value(value, _MAX_LENGTHS.get(name))
+
+
+def _store_identity_document(data: dict, value) -> None:
+    """A cell of the column for either document: stored as the ID number or the passport number."""
+    target, number = IDENTITY_DOCUMENT.parse(value)
+    if number != "":
+        data[target] = _stored_value(number, _MAX_LENGTHS[target])
 
 
 def _stored_value(value, limit: int | None):
@@ -292,6 +307,8 @@ _FIELD_COLUMNS = {
     "birth_year": ("birth_date", "birth_male", "birth_female"),
     "birth_date": ("birth_date", "birth_male", "birth_female"),
     "unit": ("unit", "joined_on"),
+    "id_number": ("id_number", IDENTITY_DOCUMENT.name),
+    "passport_number": ("passport_number", IDENTITY_DOCUMENT.name),
 }
 
 
@@ -335,6 +352,7 @@ class _Person:
     birth_year: int | None = None
     gender: str = ""
     id_number: str | None = None
+    passport_number: str | None = None
     joined_on: datetime.date | None = None
     party_member: bool = False
     party_joined_on: datetime.date | None = None
@@ -349,13 +367,15 @@ def _date(text: str | None) -> datetime.date | None:
 
 
 def _check_person(row: ParsedRow, layout: Layout, *, today: datetime.date) -> None:
-    """The registry's rules on a complete row; its ID number and Party membership in their final form."""
+    """The registry's rules on a complete row; its ID and passport numbers and Party membership in their
+    final form."""
     data = row.data
     person = _Person(
         birth_date=_date(data.get("birth_date")),
         birth_year=data.get("birth_year"),
         gender=data["gender"],
         id_number=data.get("id_number"),
+        passport_number=data.get("passport_number"),
         joined_on=_date(data["joined_on"]),
         party_member=data.get("party_member", False),
         party_joined_on=_date(data.get("party_joined_on")),
@@ -371,6 +391,8 @@ def _check_person(row: ParsedRow, layout: Layout, *, today: datetime.date) -> No
             row.error(header_for(columns, name), message)
     if person.id_number:
         data["id_number"] = person.id_number
+    if person.passport_number:
+        data["passport_number"] = person.passport_number
     if person.party_member:
         data["party_member"] = True
 

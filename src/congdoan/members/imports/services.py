@@ -198,7 +198,7 @@ def _check_columns(batch: ImportBatch, layout: Layout, units: UnitIndex) -> None
     if {"birth_male", "birth_female"} & present:
         present |= {"birth_date", "gender"}
     if batch.mode == ImportBatch.Mode.UPDATE:
-        if not {"code", "id_number"} & present:
+        if not {"code", "id_number", "identity_document"} & present:
             raise FileRefused(
                 _("An update list needs a column “Mã đoàn viên” or “Số CCCD/CMND” to find each member.")
             )
@@ -308,6 +308,7 @@ def _stage(batch: ImportBatch, progress) -> None:
 # parsing it); the verdict's columns start empty, as the model's defaults have them.
 _STAGED_COLUMNS = [
     *("batch", "row_number", "status", "values", "data", "errors", "parsed_ok", "id_number"),
+    "passport_number",
     *("person_key", "search_name", "birth_year", "member_code", "unit", "reason", "changes", "decision"),
 ]
 
@@ -332,6 +333,7 @@ def _staged_row(batch: ImportBatch, parsed: ParsedRow) -> tuple:
         _json(parsed.errors) if parsed.errors else "[]",
         ok,
         data.get("id_number", "")[:20] if ok else "",
+        data.get("passport_number", "")[:20] if ok else "",
         person_key(data, unit_id, folded) if ok else "",
         folded[:120],
         birth_year(data),
@@ -442,7 +444,7 @@ def decide(*, batch: ImportBatch, rows: Iterable[int], decision: str, user=None)
         )
     )
     # Who holds the rows' ID numbers matters only to adding them as other people.
-    shared = _sharing_id_number(batch, chosen) if decision == Decision.CREATE else set()
+    shared = _sharing_numbers(batch, chosen) if decision == Decision.CREATE else {}
     judged: dict[int, Verdict] = {}
     problems = [
         _("Row %(row)s: ") % {"row": row.row_number} + problem
@@ -467,13 +469,13 @@ def decide(*, batch: ImportBatch, rows: Iterable[int], decision: str, user=None)
 def allowed_decisions(*, batch: ImportBatch, rows: Iterable[ImportRow]) -> dict[int, dict[str, str | None]]:
     """For each possible duplicate among ``rows`` (by row id), every decision with None where ``decide``
     would take it, else why it would not: what a page offers before the click. The rows come with their
-    member and its unit (``select_related("member__unit")``); who else holds their ID numbers is read in
-    two queries for them all (``_sharing_id_number``). (A row giving its member a new ID number costs the
-    query of ``judge_update`` that looks for another member holding it.)"""
+    member and its unit (``select_related("member__unit")``); who else holds their ID and passport
+    numbers is read in two queries each for them all (``_sharing_numbers``). (A row giving its member a new
+    ID number costs the query of ``judge_update`` that looks for another member holding it.)"""
     duplicates = [row for row in rows if row.status == RowStatus.DUPLICATE]
     if closed := _closed_to_decisions(batch):
         return {row.pk: dict.fromkeys(_DECISIONS, closed) for row in duplicates}
-    shared = _sharing_id_number(batch, duplicates)
+    shared = _sharing_numbers(batch, duplicates)
     return {
         row.pk: {decision: _cannot_decide(batch, row, decision, shared, {}) for decision in _DECISIONS}
         for row in duplicates
@@ -489,35 +491,41 @@ def _closed_to_decisions(batch: ImportBatch) -> str | None:
     return None
 
 
-def _sharing_id_number(batch: ImportBatch, rows: list[ImportRow]) -> set[int]:
-    """The ids of ``rows`` whose ID number someone holds already: a registry member, or the earlier row of
-    the file a row repeats (a repeated row is not compared with the registry, so its number is looked up
-    here)."""
-    numbered = [row for row in rows if row.id_number]
-    if not numbered:
-        return set()
-    registered = set(
-        Member.objects.filter(id_number__in={row.id_number for row in numbered}).values_list(
-            "id_number", flat=True
+# What stops a row being added as another person: a number of it someone holds already (each is unique).
+_SHARED_NUMBER = {
+    "id_number": gettext_lazy("two people cannot share the ID number %(number)s."),
+    "passport_number": gettext_lazy("two people cannot share the passport number %(number)s."),
+}
+
+
+def _sharing_numbers(batch: ImportBatch, rows: list[ImportRow]) -> dict[int, str]:
+    """Why each of ``rows`` (by id) whose ID or passport number someone holds already cannot be another
+    person: a registry member, or the earlier row of the file a row repeats (a repeated row is not compared
+    with the registry, so its numbers are looked up here)."""
+    shared: dict[int, str] = {}
+    for name, message in _SHARED_NUMBER.items():
+        numbered = [row for row in rows if getattr(row, name) and row.pk not in shared]
+        if not numbered:
+            continue
+        held = {getattr(row, name) for row in numbered}
+        registered = set(Member.objects.filter(**{f"{name}__in": held}).values_list(name, flat=True))
+        repeated = {row.duplicate_of for row in numbered if row.duplicate_of is not None}
+        earlier = (
+            dict(batch.rows.filter(row_number__in=repeated).values_list("row_number", name))
+            if repeated
+            else {}
         )
-    )
-    repeated = {row.duplicate_of for row in numbered if row.duplicate_of is not None}
-    earlier = (
-        dict(batch.rows.filter(row_number__in=repeated).values_list("row_number", "id_number"))
-        if repeated
-        else {}
-    )
-    return {
-        row.pk
-        for row in numbered
-        if row.id_number in registered or earlier.get(row.duplicate_of) == row.id_number
-    }
+        for row in numbered:
+            number = getattr(row, name)
+            if number in registered or earlier.get(row.duplicate_of) == number:
+                shared[row.pk] = message % {"number": number}
+    return shared
 
 
 def _cannot_decide(
-    batch: ImportBatch, row: ImportRow, decision: str, shared: set[int], judged: dict[int, Verdict]
+    batch: ImportBatch, row: ImportRow, decision: str, shared: dict[int, str], judged: dict[int, Verdict]
 ) -> str | None:
-    """Why ``row`` cannot take ``decision`` (None when it can); ``shared`` is ``_sharing_id_number``. An
+    """Why ``row`` cannot take ``decision`` (None when it can); ``shared`` is ``_sharing_numbers``. An
     update's verdict is kept in ``judged`` (by row id), for the caller to say what the update does."""
     member = row.member
     if decision == Decision.CREATE:
@@ -526,7 +534,7 @@ def _cannot_decide(
         if row.data.get("code"):
             return _("the row names an existing member code.")
         if row.pk in shared:
-            return _("two people cannot share the ID number %(number)s.") % {"number": row.id_number}
+            return shared[row.pk]
     if decision == Decision.UPDATE:
         if member is None or not member.unit.path.startswith(batch.unit.path):
             return _("there is no member of your unit for this row to update.")
@@ -617,7 +625,7 @@ def _check_unchanged_since_preview(batch: ImportBatch, chunk: list[ImportRow]) -
         if (verdict.status, verdict.member_id, verdict.changes) != (row.status, row.member_id, row.changes):
             raise StalePreview(_("row %(row)s") % {"row": row.row_number})
     repeats = [row for row in chunk if row.duplicate_of is not None and row.decision == Decision.CREATE]
-    if taken := _sharing_id_number(batch, repeats):  # since decided: someone took the ID number
+    if taken := _sharing_numbers(batch, repeats):  # since decided: someone took the ID or passport number
         raise StalePreview(_("row %(row)s") % {"row": min(r.row_number for r in repeats if r.pk in taken)})
 
 
@@ -665,10 +673,10 @@ def _refresh_preview(batch: ImportBatch) -> None:
         )
         updating = [row for row in chunk if row.pk in kept and row.decision == Decision.UPDATE]
         _judge_kept_updates(batch, updating, fresh)
-    # A repeated row stays 'a different person' only while its ID number is free.
+    # A repeated row stays 'a different person' only while its ID and passport numbers are free.
     repeats = batch.rows.filter(duplicate_of__isnull=False, decision=Decision.CREATE)
     for chunk in _chunks(_walk(batch).filter(duplicate_of__isnull=False, decision=Decision.CREATE)):
-        repeats.filter(pk__in=_sharing_id_number(batch, chunk)).update(decision=Decision.NONE)
+        repeats.filter(pk__in=list(_sharing_numbers(batch, chunk))).update(decision=Decision.NONE)
     _count(batch)
 
 

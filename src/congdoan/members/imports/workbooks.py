@@ -58,7 +58,7 @@ def template(stream, *, unit: Unit, mode: str = ImportBatch.Mode.ADD) -> None:
         sheet.column_dimensions[letter].width = field.width
         if field.hint:
             cell.comment = Comment(field.hint, "congdoan")
-        if field.name in ("id_number", "phone", "code"):
+        if field.name in ("id_number", "passport_number", "phone", "code"):
             for row in range(4, TEMPLATE_ROWS + 4):
                 sheet[f"{letter}{row}"].number_format = "@"  # text: keeps the leading zeros
         options = _options(field.name, unit)

@@ -40,10 +40,13 @@ def daily_tasks(monkeypatch):
 
 @pytest.fixture
 def on_day(monkeypatch):
-    """Set the local day the middleware and the worker see."""
+    """Set the local day the middleware and the worker see, and the time to its noon: the next day's check
+    falls at the local midnight after it, whatever the real time (Vietnam's day starts at 17:00 UTC)."""
 
     def set_day(day: datetime.date) -> None:
+        noon = timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
         monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day)
+        monkeypatch.setattr(timezone, "now", lambda: noon)
 
     return set_day
 

@@ -5,15 +5,23 @@ import datetime
 import uuid
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from congdoan.core import jobs
 from congdoan.core.models import Job
 from congdoan.members.downloads import export_list_job
 from congdoan.members.imports.services import read_batch_job
 from tests.mixins import APIViewTestCases, build_world, client_for
+
+
+def in_vietnamese(text: str) -> str:
+    """A label as the pages and the API give it: in the default language, Vietnamese."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return translation.gettext(text)
+
 
 SECRET = "Nguyễn Văn Bí mật 079123456789"
 
@@ -82,7 +90,7 @@ def test_each_user_sees_the_jobs_of_their_subtree(world, small_tree):
     }
     answer = client_for(world.users["superuser"]).get(reverse("core-api:job-detail", args=[daily.pk])).json()
     assert (answer["label"], answer["unit"], answer["user"]) == (
-        "Daily update of the members' current states",
+        in_vietnamese("Daily update of the members' current states"),
         None,
         None,
     )
@@ -138,7 +146,7 @@ def test_a_row_names_the_kind_its_progress_and_dates(world, small_tree):
     assert 'class="badge running"' in html
     assert {row.job.pk: row.page for row in response.context["rows"]}[unknown.pk] is None
     api = client_for(world.users["officer"]).get(reverse("core-api:job-detail", args=[job.pk])).json()
-    assert api["label"] == "Reading an import file"
+    assert api["label"] == in_vietnamese("Reading an import file")
     assert (api["progress"], api["total"], api["phase"]) == (1200, 5000, "Đọc các dòng")
     assert (api["user"], api["unit"], api["page"]) == ("kg-officer", "KG-RG-01", "/members/imports/42/")
     assert "params" not in api

@@ -19,20 +19,14 @@ from congdoan.members import exports, services
 from congdoan.members.imports import services as import_services
 from congdoan.members.imports.workbooks import template
 from congdoan.members.models import Member
-from tests.members import listfiles
+from tests.members import listfiles, test_review_lifecycle
 from tests.members.listfiles import cccd
 
 D = datetime.date
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english", "media")]
 
 FOREIGN_WORKER = {
-    "entry": "admit",
-    "unit": "KG-RG-01",
-    "full_name": "Somchai Phommavong",
-    "birth_date": "1992-04-05",
-    "gender": "male",
-    "union_position": "member",
-    "nationality": "Lào",
+    **test_review_lifecycle.FOREIGN_WORKER,
     "contract_months": "24",
     "joined_on": "2025-08-01",
 }

@@ -44,7 +44,9 @@ def api_as(registry, role: str = "officer") -> APIClient:
     return api
 
 
-def foreign_member(registry, passport: str = "B1234567", name: str = "Somchai Phommavong") -> Member:
+def foreign_member(
+    registry, passport: str = "B1234567", name: str = "Somchai Phommavong", unit=None
+) -> Member:
     return services.admit_member(
         member=Member(
             full_name=name,
@@ -55,7 +57,7 @@ def foreign_member(registry, passport: str = "B1234567", name: str = "Somchai Ph
             contract_months=24,
             passport_number=passport,
         ),
-        unit=registry.an.unit,
+        unit=unit or registry.an.unit,
     )
 
 
@@ -168,8 +170,8 @@ def foreign_row(stt: int, name: str, passport: str, id_number: str = "") -> list
     return [stt, name, D(1992, 4, 5), "Nam", None, id_number, D(2025, 8, 1), "Đoàn viên", "Lào", 24, passport]
 
 
-def read(path, unit):
-    batch = import_services.create_batch(file=path, unit=unit, mode="add", user=None)
+def read(path, unit, mode: str = "add"):
+    batch = import_services.create_batch(file=path, unit=unit, mode=mode, user=None)
     return import_services.read_batch(batch=batch)
 
 
@@ -223,3 +225,66 @@ def test_the_template_carries_the_passport_column(registry):
     template(stream, unit=registry.an.unit, mode="add")
     sheet = load_workbook(stream).active
     assert "Số hộ chiếu" in [cell.value for cell in sheet[3]]
+
+
+# ------------------------------------------------------------------------------------ update lists
+
+
+def test_an_update_list_finds_a_foreign_member_by_passport_number_in_its_unit_only(registry, tmp_path):
+    """A foreign worker has no ID number: the passport number finds them, with the ID number's rules."""
+    somchai = foreign_member(registry)
+    elsewhere = foreign_member(registry, "E7654321", "Bounmy Sisavath", unit=registry.world.units["b"])
+    rows = [
+        ["b 1234567", "0912 345 678"],
+        ["E7654321", "0913000111"],  # a member of another grassroots union than the list's
+        ["Z9999999", "0914000222"],  # nobody's
+        ["B1234567", "0915000333"],  # the first row's member again
+        ["", "0916000444"],  # no one named
+    ]
+    headers = ["Số hộ chiếu", "Điện thoại"]  # two headers, one of them a key: an update list
+    path = listfiles.xlsx(tmp_path / "u.xlsx", rows, headers=headers, title=False, totals=False)
+    batch = read(path, registry.an.unit, mode="update")
+    assert dict(batch.rows.values_list("row_number", "status")) == {
+        2: "update",
+        3: "error",
+        4: "error",
+        5: "duplicate",
+        6: "error",
+    }
+    assert batch.rows.get(row_number=2).member_id == somchai.pk
+    for number, passport in ((3, "E7654321"), (4, "Z9999999")):  # as for an ID number: not said whose
+        assert batch.rows.get(row_number=number).errors == [
+            {"column": "Số hộ chiếu", "message": f"No member with {passport} in {registry.an.unit}."}
+        ]
+    assert batch.rows.get(row_number=5).reason == "The same passport number as row 2."
+    assert batch.rows.get(row_number=6).errors == [
+        {
+            "column": "Số hộ chiếu",
+            "message": "An update needs the member code, the ID number or the passport number of the member.",
+        }
+    ]
+    import_services.decide(batch=batch, rows=[5], decision="skip")
+    import_services.commit_batch(batch=batch)
+    somchai.refresh_from_db()
+    elsewhere.refresh_from_db()
+    assert (somchai.phone, somchai.passport_number, elsewhere.phone) == ("0912345678", "B1234567", "")
+
+
+def test_a_masked_list_updates_a_foreign_member_keeping_the_registrys_passport(registry, tmp_path):
+    member = foreign_member(registry)
+    stream = io.BytesIO()
+    exports.export_members(stream=stream, format="xlsx", unit=registry.an.unit, full=False)
+    workbook = load_workbook(stream)
+    sheet = workbook.active
+    [headers] = [[cell.value for cell in r] for r in sheet.iter_rows() if r[0].value == "Mã đoàn viên"]
+    [row] = [r for r in sheet.iter_rows() if r[0].value == member.code]
+    assert row[headers.index("Số hộ chiếu")].value == "*****567"
+    row[headers.index("Chức vụ công đoàn")].value = "Chủ tịch"
+    path = tmp_path / "masked.xlsx"
+    workbook.save(path)
+    batch = read(path, registry.an.unit, mode="update")
+    staged = batch.rows.get(member=member)
+    assert (staged.status, set(staged.changes)) == ("update", {"union_position"})
+    import_services.commit_batch(batch=batch)
+    member.refresh_from_db()
+    assert (member.union_position, member.passport_number) == ("chair", "B1234567")

@@ -31,6 +31,7 @@ KEY_FIELDS = {
     "full_name",
     "code",
     "id_number",
+    "passport_number",
     "identity_document",
 }  # two headers suffice when one of them is these (update lists)
 

@@ -213,8 +213,8 @@ def classify(batch: ImportBatch, rows: list[ImportRow]) -> dict[int, Verdict]:
             namesakes = [member_id for (member_id,) in cursor.fetchall()]
         for member in members.filter(pk__in=namesakes):
             by_person.setdefault((member.search_name, member.unit_id), []).append(member)
-    if batch.mode == ImportBatch.Mode.UPDATE:  # by code or ID number: no update by passport number
-        return {row.pk: _verdict_update(batch, row, by_code, by_id) for row in rows}
+    if batch.mode == ImportBatch.Mode.UPDATE:
+        return {row.pk: _verdict_update(batch, row, by_code, by_id, by_passport) for row in rows}
     return {row.pk: _verdict_add(batch, row, by_code, by_id, by_passport, by_person) for row in rows}
 
 
@@ -274,16 +274,28 @@ def _verdict_add(batch, row, by_code, by_id, by_passport, by_person) -> Verdict:
     return Verdict(Status.DUPLICATE, member.pk, reason, changes)
 
 
-def _verdict_update(batch, row, by_code, by_id) -> Verdict:
-    columns = batch.columns
-    code, number = row.data.get("code"), row.id_number
-    member = by_code.get(code) if code else by_id.get(number) if number else None
-    key_column = header_for(columns, "code" if code else "id_number")
-    if not code and not number:
-        return _error(key_column, _("An update needs the member code or the ID number of the member."))
+def _verdict_update(batch, row, by_code, by_id, by_passport) -> Verdict:
+    """The member a row of an update list names, by the first key it gives: the member code, the ID
+    number, or the passport number (a foreign worker has no ID number)."""
+    keys = (
+        ("code", row.data.get("code"), by_code),
+        ("id_number", row.id_number, by_id),
+        ("passport_number", row.passport_number, by_passport),
+    )
+    found = next(((name, key, members) for name, key, members in keys if key), None)
+    if found is None:  # said in the first key column the list has
+        headers = {column["header"] for column in batch.columns}
+        named = (header_for(batch.columns, name) for name, _key, _members in keys)
+        return _error(
+            next((header for header in named if header in headers), header_for(batch.columns, "code")),
+            _("An update needs the member code, the ID number or the passport number of the member."),
+        )
+    name, key, members = found
+    member = members.get(key)
     if member is None or not _in_scope(batch, member):
         return _error(
-            key_column, _("No member with %(key)s in %(unit)s.") % {"key": code or number, "unit": batch.unit}
+            header_for(batch.columns, name),
+            _("No member with %(key)s in %(unit)s.") % {"key": key, "unit": batch.unit},
         )
     return judge_update(batch, row, member)
 

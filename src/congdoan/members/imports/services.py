@@ -198,9 +198,12 @@ def _check_columns(batch: ImportBatch, layout: Layout, units: UnitIndex) -> None
     if {"birth_male", "birth_female"} & present:
         present |= {"birth_date", "gender"}
     if batch.mode == ImportBatch.Mode.UPDATE:
-        if not {"code", "id_number", "identity_document"} & present:
+        if not {"code", "id_number", "passport_number", "identity_document"} & present:
             raise FileRefused(
-                _("An update list needs a column “Mã đoàn viên” or “Số CCCD/CMND” to find each member.")
+                _(
+                    "An update list needs a column “Mã đoàn viên”, “Số CCCD/CMND” or “Số hộ chiếu” to "
+                    "find each member."
+                )
             )
         return
     missing = [BY_NAME[name].header for name in _REQUIRED_FOR_NEW if name not in present]

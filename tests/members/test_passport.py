@@ -18,7 +18,7 @@ from rest_framework.test import APIClient
 from congdoan.members import exports, services
 from congdoan.members.imports import services as import_services
 from congdoan.members.imports.workbooks import template
-from congdoan.members.models import Member
+from congdoan.members.models import EventKind, Member
 from tests.members import listfiles, test_review_lifecycle
 from tests.members.listfiles import cccd
 
@@ -288,3 +288,73 @@ def test_a_masked_list_updates_a_foreign_member_keeping_the_registrys_passport(r
     import_services.commit_batch(batch=batch)
     member.refresh_from_db()
     assert (member.union_position, member.passport_number) == ("chair", "B1234567")
+
+
+# -------------------------------------------------------------------------------------- chuyển đến
+
+
+def arrival_of(member: Member, **changes) -> dict:
+    """What An Giang types to take in ``member`` (chuyển đến), naming them by their passport only."""
+    return {
+        **FOREIGN_WORKER,
+        "entry": "receive",
+        "unit": "AG-LX-01",
+        "passport_number": member.passport_number.lower(),
+        "received_on": "2025-10-05",
+        "from_outside": "LĐLĐ tỉnh Kiên Giang",
+        **changes,
+    }
+
+
+def test_a_foreign_member_transferred_to_another_province_is_found_there_by_passport(registry):
+    somchai = foreign_member(registry)
+    angiang = logged_in(registry, "outsider")
+    arrival = arrival_of(somchai)
+    still_there = angiang.post(reverse("members:admit"), arrival)
+    assert still_there.status_code == 200
+    refusal = " ".join(still_there.context["form"].errors["passport_number"])
+    assert "05/10/2025" in refusal and "Nguyễn Trung Trực" not in refusal  # Kiên Giang's union not named
+    services.transfer_member(member=somchai, on=D(2025, 10, 1), to_outside="LĐLĐ tỉnh An Giang")
+    someone_else = angiang.post(reverse("members:admit"), {**arrival, "full_name": "Bounmy Sisavath"})
+    assert "passport_number" in someone_else.context["form"].errors
+    response = angiang.post(reverse("members:admit"), arrival)
+    assert response.status_code == 302
+    assert response.url == reverse("members:detail", kwargs={"code": somchai.code})
+    somchai.refresh_from_db()
+    assert (somchai.unit.code, somchai.status) == ("AG-LX-01", "active")
+    assert Member.objects.filter(passport_number="B1234567").count() == 1
+
+
+def test_the_api_takes_in_a_foreign_member_by_passport_as_the_page_does(registry):
+    somchai = foreign_member(registry)
+    services.transfer_member(member=somchai, on=D(2025, 10, 1), to_outside="LĐLĐ tỉnh An Giang")
+    body = {**arrival_of(somchai, contract_months=24), "joined_on": "2025-08-01"}
+    del body["entry"]
+    response = api_as(registry, "outsider").post("/api/members/", body, format="json")
+    assert response.status_code == 201, response.json()
+    assert (response.json()["code"], response.json()["unit"]) == (somchai.code, "AG-LX-01")
+    event = somchai.events.get(kind=EventKind.TRANSFER_IN)
+    assert (event.on, event.other_unit_text) == (D(2025, 10, 5), "LĐLĐ tỉnh Kiên Giang")
+
+
+def test_the_passport_of_a_deceased_member_does_not_bring_them_back(registry):
+    gone = foreign_member(registry)
+    services.end_membership(member=gone, kind=EventKind.DECEASED, on=D(2025, 9, 1))
+    arrival = Member(
+        full_name="Somchai Phommavong",
+        gender="male",
+        birth_date=D(1992, 4, 5),
+        joined_on=D(2025, 8, 1),
+        nationality="Lào",
+        contract_months=24,
+        passport_number="B1234567",
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.receive_member(
+            member=arrival, unit=registry.world.units["d"], on=D(2025, 10, 5), from_outside="CĐ ngành"
+        )
+    assert refused.value.message_dict["passport_number"] == [
+        "The passport number B1234567 is that of a member recorded as deceased: check it."
+    ]
+    gone.refresh_from_db()
+    assert gone.status == "deceased"

@@ -506,8 +506,9 @@ def receive_member(
     """Take in a member transferred from a union outside the system (chuyển đến).
 
     A person new to the registry gets a record. One already in it, moved out of the units the receiving
-    user sees (to another province), is found by the ID number typed for them: their record goes on, with
-    its member code and history, and its empty fields take what was typed."""
+    user sees (to another province), is found by the ID number typed for them (a foreign worker by the
+    passport number): their record goes on, with its member code and history, and its empty fields take
+    what was typed."""
     check_person(member)
     _check_grassroots(unit, on)
     if member.pk is None and (record := _record_of_arrival(member, on)) is not None:
@@ -534,44 +535,59 @@ def receive_member(
     return member
 
 
+# Why a transfer in cannot go on with the record the typed number finds, by the number's field: the record
+# is another person's (a mistyped number), a deceased member's, or a member's still.
+_ARRIVAL_REFUSALS = {
+    "id_number": {
+        "other_person": gettext_lazy(
+            "The ID number %(number)s is that of a member registered with another name or year of birth: "
+            "check it."
+        ),
+        "deceased": gettext_lazy(
+            "The ID number %(number)s is that of a member recorded as deceased: check it."
+        ),
+        "still_member": gettext_lazy(
+            "The member with the ID number %(number)s still belongs to a grassroots union on %(date)s: it "
+            "records the transfer out first."
+        ),
+    },
+    "passport_number": {
+        "other_person": gettext_lazy(
+            "The passport number %(number)s is that of a member registered with another name or year of "
+            "birth: check it."
+        ),
+        "deceased": gettext_lazy(
+            "The passport number %(number)s is that of a member recorded as deceased: check it."
+        ),
+        "still_member": gettext_lazy(
+            "The member with the passport number %(number)s still belongs to a grassroots union on %(date)s: "
+            "it records the transfer out first."
+        ),
+    },
+}
+
+
 def _record_of_arrival(arrival: Member, on: datetime.date) -> Member | None:
-    """The registry's record of the person ``arrival`` describes (by ID number), its empty fields filled
-    from it; refused when the name or the birth year differs (a mistyped ID number)."""
-    if not arrival.id_number:
+    """The registry's record of the person ``arrival`` describes (by ID number, or by passport number for a
+    foreign worker), its empty fields filled from it; refused when the name or the birth year differs (a
+    mistyped number)."""
+    for document in _ARRIVAL_REFUSALS:
+        number = getattr(arrival, document)
+        found = Member.objects.select_for_update().filter(**{document: number}, merged_into=None)
+        if number and (record := found.first()) is not None:
+            break
+    else:
         return None
-    record = Member.objects.select_for_update().filter(id_number=arrival.id_number, merged_into=None).first()
-    if record is None:
-        return None
+    refusals = _ARRIVAL_REFUSALS[document]
     born = arrival.birth_date.year if arrival.birth_date else arrival.birth_year
     if (fold(record.full_name), record.birth_year) != (fold(arrival.full_name), born):
-        raise ValidationError(
-            {
-                "id_number": _(
-                    "The ID number %(number)s is that of a member registered with another name or year of "
-                    "birth: check it."
-                )
-                % {"number": arrival.id_number}
-            }
-        )
+        raise ValidationError({document: refusals["other_person"] % {"number": number}})
     state = _state_on(record, on)
     if state is not None and state.state == Status.DECEASED:
-        raise ValidationError(
-            {
-                "id_number": _("The ID number %(number)s is that of a member recorded as deceased: check it.")
-                % {"number": arrival.id_number}
-            }
-        )
+        raise ValidationError({document: refusals["deceased"] % {"number": number}})
     if state is not None and state.state in MEMBER_STATES:
         # Its union may be outside the user's scope: not named.
-        raise ValidationError(
-            {
-                "id_number": _(
-                    "The member with the ID number %(number)s still belongs to a grassroots union on "
-                    "%(date)s: it records the transfer out first."
-                )
-                % {"number": arrival.id_number, "date": _d(on)}
-            }
-        )
+        raise ValidationError({document: refusals["still_member"] % {"number": number, "date": _d(on)}})
     for name in EDITABLE_FIELDS:
         attname = Member._meta.get_field(name).attname
         if _empty(getattr(record, attname)) and not _empty(getattr(arrival, attname)):

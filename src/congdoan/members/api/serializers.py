@@ -155,7 +155,7 @@ class MemberDataSerializer(serializers.ModelSerializer):
 class AdmitSerializer(MemberDataSerializer):
     """Kết nạp: a new member of a grassroots union, from their union joining date; or, with
     ``from_outside`` and ``received_on``, one transferred in from a union outside the system (chuyển đến:
-    a member of another province keeps their record, found by the ID number)."""
+    a member of another province keeps their record, found by the ID or passport number)."""
 
     unit = grassroots_field(help_text=_("Grassroots union code"))
     joined_on = serializers.DateField()

@@ -214,3 +214,14 @@ def test_the_progress_a_job_reports_to_its_pages_keeps_its_traceback_back(world,
     failed = jobs.run(jobs.enqueue(exploding_job, user=world.users["officer"], unit=small_tree["a"]).pk)
     assert jobs.status(failed)["error"] == failed.error.splitlines()[0]
     assert "Traceback" not in jobs.status(failed)["error"] and SECRET not in jobs.status(failed)["error"]
+
+
+@pytest.mark.django_db
+def test_an_ended_job_no_longer_shows_the_phase_it_last_reported(world, small_tree):
+    # An export ends with its last phase ("writing the list") stored: beside "Done" it read as still running.
+    make_job(small_tree["a"], state=Job.State.RUNNING, phase="Đang ghi danh sách")
+    assert "Đang ghi danh sách" in page_as(world.users["officer"]).content.decode()
+    Job.objects.update(state=Job.State.DONE, finished_at=at(7))
+    html = page_as(world.users["officer"]).content.decode()
+    assert "Đang ghi danh sách" not in html
+    assert '<td data-label="Progress">—</td>' in html

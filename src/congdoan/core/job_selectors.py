@@ -60,6 +60,10 @@ class JobRow:
     page: str | None
 
     @property
+    def under_way(self) -> bool:
+        return self.job.state in (Job.State.QUEUED, Job.State.RUNNING)
+
+    @property
     def readable_error(self) -> str:
         """The error as this user may read it (``error_for``)."""
         return self.full_error or self.error

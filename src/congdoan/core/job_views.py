@@ -7,7 +7,6 @@ from django.views.decorators.http import require_safe
 
 from congdoan.core.filtersets import JobFilterSet
 from congdoan.core.job_selectors import JobRow, kind_choices, visible_jobs
-from congdoan.core.models import Job
 
 PAGE_SIZE = 50
 
@@ -24,7 +23,7 @@ def job_list(request):
         "page": page,
         "rows": rows,
         # While a job of the page is under way, the table asks again for itself.
-        "under_way": any(row.job.state in (Job.State.QUEUED, Job.State.RUNNING) for row in rows),
+        "under_way": any(row.under_way for row in rows),
     }
     template = "core/_job_rows.html" if request.htmx else "core/job_list.html"
     return render(request, template, context)

@@ -44,21 +44,23 @@ def api_as(registry, role: str = "officer") -> APIClient:
     return api
 
 
+def foreign_worker(passport: str = "B1234567", name: str = "Somchai Phommavong") -> Member:
+    """A foreign worker as typed, not recorded yet."""
+    return Member(
+        full_name=name,
+        gender="male",
+        birth_date=D(1992, 4, 5),
+        joined_on=D(2025, 8, 1),
+        nationality="Lào",
+        contract_months=24,
+        passport_number=passport,
+    )
+
+
 def foreign_member(
     registry, passport: str = "B1234567", name: str = "Somchai Phommavong", unit=None
 ) -> Member:
-    return services.admit_member(
-        member=Member(
-            full_name=name,
-            gender="male",
-            birth_date=D(1992, 4, 5),
-            joined_on=D(2025, 8, 1),
-            nationality="Lào",
-            contract_months=24,
-            passport_number=passport,
-        ),
-        unit=unit or registry.an.unit,
-    )
+    return services.admit_member(member=foreign_worker(passport, name), unit=unit or registry.an.unit)
 
 
 # ------------------------------------------------------------------------------------ page and API
@@ -340,18 +342,12 @@ def test_the_api_takes_in_a_foreign_member_by_passport_as_the_page_does(registry
 def test_the_passport_of_a_deceased_member_does_not_bring_them_back(registry):
     gone = foreign_member(registry)
     services.end_membership(member=gone, kind=EventKind.DECEASED, on=D(2025, 9, 1))
-    arrival = Member(
-        full_name="Somchai Phommavong",
-        gender="male",
-        birth_date=D(1992, 4, 5),
-        joined_on=D(2025, 8, 1),
-        nationality="Lào",
-        contract_months=24,
-        passport_number="B1234567",
-    )
     with pytest.raises(ValidationError) as refused:
         services.receive_member(
-            member=arrival, unit=registry.world.units["d"], on=D(2025, 10, 5), from_outside="CĐ ngành"
+            member=foreign_worker(),
+            unit=registry.world.units["d"],
+            on=D(2025, 10, 5),
+            from_outside="CĐ ngành",
         )
     assert refused.value.message_dict["passport_number"] == [
         "The passport number B1234567 is that of a member recorded as deceased: check it."

@@ -83,3 +83,24 @@ def test_an_import_shows_its_progress_then_its_preview(logged_in, live_server, m
     expect(page.locator(".inline-stats")).to_contain_text("30", timeout=30_000)
     expect(page.locator(".page-head .meta")).to_contain_text(re.compile("Đã nhập|Imported"))
     assert Member.objects.filter(unit__code="KG-RG-01").count() == 31
+
+
+def test_a_member_record_on_a_phone_keeps_dates_and_the_reveal_label_whole(logged_in, live_server, members):
+    page = logged_in
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/members/m/{members[0].code}/")
+    lines = page.evaluate(
+        """() => {
+            const lines = element => {  // the line boxes of its text (a grid cell stretches to its row)
+                const range = document.createRange();
+                range.selectNodeContents(element);
+                return new Set([...range.getClientRects()].map(rect => Math.round(rect.top))).size;
+            };
+            const joined = [...document.querySelectorAll('.facts dd')]
+                .find(dd => dd.textContent.trim() === '06/01/2020');
+            return {joined: lines(joined), reason: lines(document.querySelector('label[for=reveal-reason]'))};
+        }"""
+    )
+    # The longest labels ("Trình độ giáo dục phổ thông") took the width: the joining date broke in two
+    # ("06/01/202" over "0"), and the reason's label stood one word a line beside its box.
+    assert lines == {"joined": 1, "reason": 1}

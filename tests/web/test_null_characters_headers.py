@@ -113,3 +113,11 @@ def test_a_form_with_too_many_fields_gets_a_page_saying_so(world, settings):
     assert response.status_code == 400
     message = in_vietnamese(null_characters.too_large_message, TooManyFieldsSent())
     assert escape(message) in response.content.decode() and "10" in message
+
+
+def test_the_limits_are_written_as_vietnamese_numbers(world, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2621440  # Django's default, 2.5 MB
+    with translation.override("vi"):
+        assert "1.000" in null_characters.too_large_message(TooManyFieldsSent())
+        assert "2,5 MB" in null_characters.too_large_message(RequestDataTooBig())

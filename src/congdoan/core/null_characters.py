@@ -27,6 +27,7 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooMany
 from django.http import JsonResponse, QueryDict
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from rest_framework.settings import api_settings
 
@@ -64,14 +65,19 @@ def too_large_message(error: Exception) -> str:
         return _(
             "The request is larger than the %(size)s MB the server accepts outside of uploaded files; "
             "send less at a time."
-        ) % {"size": f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 2**20:g}"}
+        ) % {"size": number_format(megabytes(settings.DATA_UPLOAD_MAX_MEMORY_SIZE))}
     if isinstance(error, TooManyFilesSent):
         return _("The request sends more than %(n)s files; send fewer at a time.") % {
-            "n": settings.DATA_UPLOAD_MAX_NUMBER_FILES
+            "n": number_format(settings.DATA_UPLOAD_MAX_NUMBER_FILES)
         }
     return _("The request sends more than %(n)s fields; send fewer at a time.") % {
-        "n": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        "n": number_format(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS)
     }
+
+
+def megabytes(size: int) -> int | float:
+    """A size in MB as people write it: 2.5 MB, 1 MB (not 1.0)."""
+    return int(size / 2**20) if size % 2**20 == 0 else round(size / 2**20, 1)
 
 
 def shown(name: str) -> str:

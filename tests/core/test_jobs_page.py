@@ -225,3 +225,11 @@ def test_an_ended_job_no_longer_shows_the_phase_it_last_reported(world, small_tr
     html = page_as(world.users["officer"]).content.decode()
     assert "Đang ghi danh sách" not in html
     assert '<td data-label="Progress">—</td>' in html
+
+
+@pytest.mark.django_db
+def test_the_day_filters_are_date_pickers(world, small_tree):
+    make_job(small_tree["a"], created=at(7))
+    html = page_as(world.users["officer"], since="2025-03-07").content.decode()
+    assert '<input type="date" name="since" value="2025-03-07"' in html
+    assert '<input type="date" name="until"' in html

@@ -39,3 +39,9 @@ def test_object_and_unit_logs(client_as):
     response = officer.get(reverse("audit:unit", args=["KG-PQ"]))
     # Everything filed under the unit: the unit, its link, its name…
     assert len({change.content_type_id for change in response.context["page"]}) >= 3
+
+
+def test_change_log_dates_are_picked_from_a_calendar(client_as):
+    html = client_as("officer").get(reverse("audit:list"), {"since": "2025-03-07"}).content.decode()
+    assert '<input type="date" name="since" value="2025-03-07"' in html
+    assert '<input type="date" name="until"' in html

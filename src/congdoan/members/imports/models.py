@@ -16,7 +16,7 @@ from congdoan.audit.models import ChangeLogged
 class ImportBatch(ChangeLogged):
     class Mode(models.TextChoices):
         ADD = "add", _("Add new members")
-        UPDATE = "update", _("Update members (by member code or ID number)")
+        UPDATE = "update", _("Update members (by member code, ID number or passport number)")
 
     class State(models.TextChoices):
         QUEUED = "queued", _("Waiting to be read")

@@ -65,7 +65,7 @@ class Command(BaseCommand):
             "--mode",
             choices=ImportBatch.Mode.values,
             default=ImportBatch.Mode.ADD,
-            help=_("add new members, or update members found by member code or ID number"),
+            help=_("add new members, or update members found by member code, ID number or passport number"),
         )
         parser.add_argument("--dry-run", action="store_true", help=_("check and report only; write nothing"))
         parser.add_argument(

@@ -4,10 +4,13 @@ when every later event still applies after it; otherwise it is refused naming th
 import datetime
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
@@ -164,6 +167,14 @@ def test_late_steps_through_the_page_and_the_api(registry):
     page.force_login(officer)
     detail = page.get(reverse("members:detail", kwargs={"code": an.code})).content.decode()
     assert reverse("members:resume", kwargs={"code": an.code}) in detail  # among the earlier steps
+    # the group says that the steps above take past dates too
+    with translation.override(django_settings.LANGUAGE_CODE):
+        hint = translation.gettext(
+            "Every step above may be dated in the past too. Here are the steps the member's current state "
+            "leaves out, for a date when the member stood otherwise: a step goes in at its date if the steps "
+            "recorded after it still hold."
+        )
+    assert escape(hint) in detail
     response = page.post(
         reverse("members:end", kwargs={"code": an.code}), {"kind": EventKind.LEAVE, "on": "2023-01-01"}
     )

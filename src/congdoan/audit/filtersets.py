@@ -3,7 +3,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext_lazy as _
 
 from congdoan.audit.models import ObjectChange
-from congdoan.units.forms import DateInput
+from congdoan.core.filtersets import date_range
 
 
 class ObjectChangeFilterSet(django_filters.FilterSet):
@@ -19,12 +19,7 @@ class ObjectChangeFilterSet(django_filters.FilterSet):
     )
     object_id = django_filters.NumberFilter(label=_("Object id"))
     request_id = django_filters.UUIDFilter(label=_("Request id"))
-    since = django_filters.DateFilter(
-        label=_("From"), field_name="time", lookup_expr="date__gte", widget=DateInput
-    )
-    until = django_filters.DateFilter(
-        label=_("Until"), field_name="time", lookup_expr="date__lte", widget=DateInput
-    )
+    since, until = date_range("time")
 
     class Meta:
         model = ObjectChange

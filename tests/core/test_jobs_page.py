@@ -6,7 +6,9 @@ import uuid
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -233,3 +235,24 @@ def test_the_day_filters_are_date_pickers(world, small_tree):
     html = page_as(world.users["officer"], since="2025-03-07").content.decode()
     assert '<input type="date" name="since" value="2025-03-07"' in html
     assert '<input type="date" name="until"' in html
+
+
+@pytest.mark.django_db
+def test_the_page_and_the_api_ask_as_many_queries_for_many_rows_as_for_one(world, small_tree):
+    """Labels, links, users and units come with the rows' one query, not one query per row."""
+    superuser = world.users["superuser"]
+    api = client_for(superuser)
+
+    def queries() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as page:
+            page_as(superuser)
+        with CaptureQueriesContext(connection) as answer:
+            api.get(reverse("core-api:job-list"))
+        return len(page), len(answer)
+
+    make_job(small_tree["a"], user=world.users["officer"])
+    one = queries()
+    for unit, role in (("b", "admin"), ("d", "outsider"), ("a", "chair")):
+        make_job(small_tree[unit], user=world.users[role], state=Job.State.FAILED, error="Tệp hỏng")
+        make_job(small_tree[unit], kind=jobs.kind_of(export_list_job), user=world.users[role], params={})
+    assert queries() == one

@@ -321,7 +321,11 @@ def current_membership(intervals: list[Membership], today: datetime.date) -> Mem
 
 def _replay(member: Member) -> None:
     """Rebuild the member's membership intervals from their events, and mirror the latest onto the member."""
-    intervals = derive_memberships(member, member.events.order_by("on", "id"))
+    _store(member, derive_memberships(member, member.events.order_by("on", "id")))
+
+
+def _store(member: Member, intervals: list[Membership]) -> None:
+    """Put ``intervals`` in place of the member's membership intervals, and mirror today's onto the member."""
     Membership.objects.filter(member=member).delete()
     Membership.objects.bulk_create(intervals)
     current = current_membership(intervals, timezone.localdate())
@@ -384,7 +388,7 @@ def _record(member: Member, *steps: MemberEvent) -> None:
         after.add(event)
     for event in steps:
         event.save()
-    _replay(member)
+    _store(member, after.intervals)  # the events in their stored order (on, id): the replay's own
 
 
 # ---------------------------------------------------------------------------------------- services

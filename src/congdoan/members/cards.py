@@ -109,6 +109,10 @@ def may_decide(user, unit: Unit) -> bool:
     upper = upper_union(unit)
     if upper is None or _in_requesting_union(user, unit, upper):
         return False
+    return _may_change(user, upper)
+
+
+def _may_change(user, upper: Unit) -> bool:
     return restrict(Unit.objects.filter(pk=upper.pk), user, Action.CHANGE).exists()
 
 
@@ -250,9 +254,10 @@ def _check_upper_level(request: CardRequest, user) -> None:
     request the upper level entered itself, from the CĐCS's list, is still the CĐCS's: that upper level
     decides on it."""
     unit = request.unit
-    if _in_requesting_union(user, unit, upper_union(unit)):
+    upper = upper_union(unit)  # found once: ``may_decide`` less the queries already made here
+    if _in_requesting_union(user, unit, upper):
         raise ValidationError(_("The level that made the request cannot decide on it; the upper level does."))
-    if not may_decide(user, unit):
+    if upper is None or not _may_change(user, upper):
         raise ValidationError(
             _("Only the upper level of %(unit)s decides on its card requests.") % {"unit": unit}
         )

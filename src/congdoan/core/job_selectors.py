@@ -32,12 +32,8 @@ def kind_choices(queryset: QuerySet[Job]) -> list[tuple[str, str]]:
 
 
 def sees_full_errors(user) -> bool:
+    """Whether ``user`` reads a failed job's error in full, with any traceback: administrators do."""
     return user.is_superuser or user.role == Role.ADMIN
-
-
-def error_for(job: Job, user) -> str:
-    """A failed job's error as ``user`` may read it: in full for administrators."""
-    return job.error if sees_full_errors(user) else jobs.error_message(job)
 
 
 def page_for(job: Job, user) -> str | None:
@@ -65,13 +61,13 @@ class JobRow:
 
     @property
     def readable_error(self) -> str:
-        """The error as this user may read it (``error_for``)."""
+        """The error as this user may read it: in full for administrators, the summary for others."""
         return self.full_error or self.error
 
     @classmethod
     def of(cls, job: Job, user) -> "JobRow":
         progress, total, phase = jobs.figures(job)
-        summary, full = jobs.error_message(job), error_for(job, user)
+        summary = jobs.error_message(job)
         return cls(
             job=job,
             label=kind_label(job.kind),
@@ -79,6 +75,6 @@ class JobRow:
             total=total,
             phase=phase,
             error=summary,
-            full_error=full if full != summary else "",
+            full_error=job.error if sees_full_errors(user) and job.error != summary else "",
             page=page_for(job, user),
         )

@@ -244,7 +244,7 @@ TRACEBACK_START = "Traceback (most recent call last):"
 def error_message(current: Job) -> str:
     """A failed job's error as its users read it: the message, without the traceback ``run`` keeps after an
     unexpected error's (its lines, the last the exception's own text, may quote data and code); the whole
-    error is for administrators (``job_selectors.error_for``)."""
+    error is for administrators (``job_selectors.JobRow``)."""
     return current.error.split(TRACEBACK_START, 1)[0].strip()
 
 

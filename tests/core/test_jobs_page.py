@@ -2,6 +2,7 @@
 traceback only administrators read."""
 
 import datetime
+import re
 import uuid
 
 import pytest
@@ -256,3 +257,15 @@ def test_the_page_and_the_api_ask_as_many_queries_for_many_rows_as_for_one(world
         make_job(small_tree[unit], user=world.users[role], state=Job.State.FAILED, error="Tệp hỏng")
         make_job(small_tree[unit], kind=jobs.kind_of(export_list_job), user=world.users[role], params={})
     assert queries() == one
+
+
+@pytest.mark.django_db
+def test_on_a_phone_each_cell_is_labelled_as_its_column(world, small_tree):
+    """The stacked table's cell labels read as the column heads (the creation time: 'Tạo lúc')."""
+    make_job(small_tree["a"])
+    client = Client(HTTP_ACCEPT_LANGUAGE="vi")
+    client.force_login(world.users["officer"])
+    html = client.get(reverse("core:jobs")).content.decode()
+    heads = re.findall(r'<th scope="col">([^<]*)</th>', html)
+    labels = re.findall(r'<td data-label="([^"]*)"', html)
+    assert heads == labels

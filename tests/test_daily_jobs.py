@@ -2,6 +2,7 @@
 process's first request of the day (thread mode) or the worker's loop, whichever gets there first."""
 
 import datetime
+import sys
 import threading
 
 import pytest
@@ -215,11 +216,14 @@ def test_the_daily_status_refresh_brings_a_suspension_that_ended_up_to_date_unde
 # ------------------------------------------------------------------------------ a failed run is tried again
 
 failures_left = {"count": 0}
+run_gate = threading.Event()  # a test that needs a run still under way clears it, and sets it to go on
+run_gate.set()
 
 
 @jobs.job
 def flaky(current: Job) -> dict:
-    """Fails while ``failures_left`` says so, then succeeds."""
+    """Fails while ``failures_left`` says so, then succeeds; starts once ``run_gate`` is set."""
+    run_gate.wait(timeout=30)
     if failures_left["count"] > 0:
         failures_left["count"] -= 1
         raise RuntimeError("database is locked")
@@ -309,7 +313,10 @@ def test_the_web_process_retries_a_failed_daily_run_after_its_back_off_not_on_ev
                 thread.join(timeout=30)
 
     client = Client()
+    gate = threading.Event()  # the first run stays under way until the request that started it is done
+    monkeypatch.setattr(sys.modules[__name__], "run_gate", gate)
     assert client.get(LOGIN).status_code == 200
+    gate.set()
     finish_runs()
     assert attempts(flaky) == [(1, Job.State.FAILED)]
     # While the run was under way the process looks again a few minutes on, then when the retry is due.
